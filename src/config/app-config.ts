@@ -1,0 +1,55 @@
+import { Config, ConfigProvider, Context, Layer, type Option, type Redacted } from "effect"
+import type { LogLevel } from "effect/LogLevel"
+import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
+import { defaultPorts, portVariable, type ServiceName } from "./service-name.ts"
+
+export interface AppConfigShape {
+  /** Services this process runs (`LOYALTEA_SERVICES`). */
+  readonly services: ReadonlyArray<ServiceName>
+  /** External PostgreSQL; `None` means the embedded PGlite in the data directory. */
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+  /** Connections in the pool to an external server (the embedded one always uses one). */
+  readonly databasePoolSize: number
+  /** External Kafka bootstrap servers; `None` means the embedded broker. */
+  readonly kafkaBrokers: Option.Option<ReadonlyArray<string>>
+  readonly dataDir: string
+  readonly httpHost: string
+  readonly ports: Readonly<Record<ServiceName, number>>
+  /** Port of the embedded broker when `KAFKA_BROKERS` is unset. */
+  readonly embeddedBrokerPort: number
+  readonly logLevel: LogLevel
+  readonly logFormat: LogFormat
+  /** Upper bound for a graceful shutdown before the process exits anyway. */
+  readonly shutdownTimeoutMs: number
+}
+
+const portOf = (name: ServiceName) => Config.Port(portVariable(name)).pipe(Config.withDefault(defaultPorts[name]))
+
+/** Every environment variable Loyaltea reads, in one place. */
+export const appConfig: Config.Config<AppConfigShape> = Config.all({
+  services: Config.schema(ServiceList, "LOYALTEA_SERVICES").pipe(Config.withDefault(["campaign", "reward", "fulfillment", "user"] as const)),
+  databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
+  databasePoolSize: Config.Int("DATABASE_POOL_SIZE").pipe(Config.withDefault(10)),
+  kafkaBrokers: Config.option(Config.schema(BrokerList, "KAFKA_BROKERS")),
+  dataDir: Config.String("LOYALTEA_DATA_DIR").pipe(Config.withDefault("./.loyaltea")),
+  httpHost: Config.String("HTTP_HOST").pipe(Config.withDefault("0.0.0.0")),
+  ports: Config.all({
+    campaign: portOf("campaign"),
+    reward: portOf("reward"),
+    fulfillment: portOf("fulfillment"),
+    user: portOf("user")
+  }),
+  embeddedBrokerPort: Config.Port("LOYALTEA_BROKER_PORT").pipe(Config.withDefault(9092)),
+  logLevel: Config.schema(LogLevelName, "LOG_LEVEL").pipe(Config.withDefault("Info" as const)),
+  logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
+  shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000))
+})
+
+export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("loyaltea/config/AppConfig") {
+  /** Reads the process environment (the default ConfigProvider). */
+  static readonly layer = Layer.effect(AppConfig, appConfig)
+
+  /** The same parsing over an explicit variable map (tests, tools). */
+  static readonly fromRecord = (env: Record<string, string | undefined>) =>
+    AppConfig.layer.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(env))))
+}

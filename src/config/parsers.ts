@@ -1,0 +1,53 @@
+import { Schema, SchemaTransformation } from "effect"
+import { ServiceName, serviceNames } from "./service-name.ts"
+
+const splitList = (value: string): ReadonlyArray<string> =>
+  value.split(",").map((part) => part.trim()).filter((part) => part.length > 0)
+
+// The transformations only reshape text; the target schema then validates every element,
+// which is why their outputs may be typed as the target's encoded form.
+
+/** `all` or a comma list of service names; kept in port order, unknown names left for the check to name. */
+export const ServiceList = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.Array(ServiceName).check(Schema.isMinLength(1, { message: "names no service; use `all` or e.g. `campaign,reward`" })),
+    SchemaTransformation.transform({
+      decode: (value: string) => {
+        const names = splitList(value.toLowerCase())
+        if (names.includes("all")) return serviceNames
+        const known = serviceNames.filter((name) => names.includes(name))
+        const unknown = names.filter((name) => !(serviceNames as ReadonlyArray<string>).includes(name))
+        return [...unknown, ...known] as ReadonlyArray<ServiceName>
+      },
+      encode: (names: ReadonlyArray<string>) => names.join(",")
+    })
+  )
+)
+
+/** `host:port[,host:port]` bootstrap servers. */
+export const BrokerList = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.Array(Schema.String.check(Schema.isPattern(/^[^\s:,]+:\d{1,5}$/, { message: "each broker must be host:port" })))
+      .check(Schema.isMinLength(1, { message: "lists no broker" })),
+    SchemaTransformation.transform({ decode: splitList, encode: (list: ReadonlyArray<string>) => list.join(",") })
+  )
+)
+
+const LogLevelLiteral = Schema.Literals(["All", "Trace", "Debug", "Info", "Warn", "Error", "Fatal", "None"])
+const levelByName: Record<string, typeof LogLevelLiteral.Type> = {
+  all: "All", trace: "Trace", debug: "Debug", info: "Info", warn: "Warn", warning: "Warn", error: "Error", fatal: "Fatal", none: "None"
+}
+
+/** Log level names in any case (`debug`, `INFO`, `warning`). */
+export const LogLevelName = Schema.String.pipe(
+  Schema.decodeTo(
+    LogLevelLiteral,
+    SchemaTransformation.transform({
+      decode: (value: string) => levelByName[value.trim().toLowerCase()] ?? (value as typeof LogLevelLiteral.Type),
+      encode: (level: string) => level.toLowerCase()
+    })
+  )
+)
+
+export const LogFormat = Schema.Literals(["pretty", "json"])
+export type LogFormat = typeof LogFormat.Type
