@@ -1,0 +1,32 @@
+import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { AppConfig, type AppConfigShape } from "../../src/config/app-config.ts"
+import { MigrationsLive } from "../../src/db/migrations-layer.ts"
+import { DatabaseLive } from "../../src/db/pool.ts"
+
+/** A configuration as the process would read it, with overrides for a test. */
+export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
+  services: ["campaign", "reward", "fulfillment", "user"],
+  databaseUrl: Option.none(),
+  databasePoolSize: 5,
+  kafkaBrokers: Option.none(),
+  dataDir: "./.loyaltea-test",
+  httpHost: "127.0.0.1",
+  ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
+  embeddedBrokerPort: 9092,
+  logLevel: "Warn",
+  logFormat: "pretty",
+  shutdownTimeoutMs: 5000,
+  ...overrides
+})
+
+/** Database (migrated) on the given URL, as a runtime tests can run effects with. */
+export const databaseRuntime = (url: string, overrides: Partial<AppConfigShape> = {}) =>
+  ManagedRuntime.make(
+    MigrationsLive.pipe(
+      Layer.provideMerge(DatabaseLive),
+      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)), ...overrides })))
+    )
+  )
+
+export const runWith = <R, A, E>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>, effect: Effect.Effect<A, E, R>) =>
+  runtime.runPromise(effect)
