@@ -1,1 +1,55 @@
-export {}
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Context, Effect, Exit, Layer, Runtime } from "effect"
+import { AppConfig, appConfig, type AppConfigShape } from "./config/app-config.ts"
+import { Database } from "./db/database.ts"
+import { MigrationsLive } from "./db/migrations-layer.ts"
+import { DatabaseLive } from "./db/pool.ts"
+import { loggerLayer } from "./observability/logger.ts"
+import { type ServiceLayer, serviceLayers } from "./services.ts"
+import { announce } from "./startup/banner.ts"
+import { describeStartupFailure } from "./startup/describe-error.ts"
+
+/** The whole process for one configuration: storage, then the chosen services on top. */
+const processLayer = (config: AppConfigShape) =>
+  Layer.mergeAll(...(config.services.map((service) => serviceLayers[service]) as [ServiceLayer, ...Array<ServiceLayer>])).pipe(
+    Layer.provideMerge(MigrationsLive),
+    Layer.provideMerge(DatabaseLive),
+    Layer.provideMerge(Layer.succeed(AppConfig, config))
+  )
+
+// Past this deadline a stuck finalizer no longer holds the process hostage.
+const armShutdownDeadline = (config: AppConfigShape) =>
+  Effect.sync(() => {
+    setTimeout(() => {
+      console.error(`loyaltea: graceful shutdown exceeded ${config.shutdownTimeoutMs} ms; exiting`)
+      process.exit(1)
+    }, config.shutdownTimeoutMs).unref()
+  }).pipe(Effect.andThen(Effect.logInfo("shutting down: no new requests, finishing work in flight")))
+
+const run = (config: AppConfigShape) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const context = yield* Layer.build(processLayer(config))
+      yield* announce(config, Context.get(context, Database))
+      return yield* Effect.never.pipe(Effect.onInterrupt(() => armShutdownDeadline(config)))
+    })
+  ).pipe(Effect.provide(loggerLayer(config.logFormat, config.logLevel)))
+
+const main = appConfig.pipe(
+  Effect.flatMap(run),
+  Effect.catchCause((cause) =>
+    Cause.hasInterruptsOnly(cause)
+      ? Effect.void
+      : Effect.sync(() => {
+        console.error(`loyaltea: cannot start: ${describeStartupFailure(cause)}`)
+        process.exitCode = 1
+      })
+  )
+)
+
+NodeRuntime.runMain(main, {
+  disableErrorReporting: true,
+  // SIGINT/SIGTERM interrupt the program: a shutdown that completed is a success, not an error.
+  teardown: (exit, onExit) =>
+    Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+})

@@ -1,0 +1,67 @@
+import { Elysia } from "elysia"
+import type { ErrorBody } from "./schema.ts"
+
+const fieldPath = (path: ReadonlyArray<unknown> | undefined): string =>
+  (path ?? []).reduce<string>((acc, key) => {
+    const part = typeof key === "object" && key !== null && "key" in key ? (key as { key: unknown }).key : key
+    return typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)
+  }, "")
+
+interface Issue {
+  readonly path?: ReadonlyArray<unknown>
+  readonly message: string
+}
+
+const issuesOf = (error: { all?: unknown }): ReadonlyArray<Issue> => {
+  try {
+    const all = error.all
+    return Array.isArray(all) ? (all as ReadonlyArray<Issue>) : []
+  } catch {
+    return []
+  }
+}
+
+/** 422 naming the field; never echoes the submitted values (they may hold secrets). */
+export const validationBody = (on: string, issues: ReadonlyArray<Issue>): ErrorBody => {
+  const details = issues.map((issue) => ({ field: fieldPath(issue.path) || on, message: issue.message }))
+  const first = details[0]
+  return {
+    error: "ValidationError",
+    message: first ? `${first.field}: ${first.message}` : `invalid ${on}`,
+    ...(first ? { field: first.field } : {}),
+    details
+  }
+}
+
+/**
+ * Framework-level errors in the project's error shape: bad JSON → 400, schema violations → 422,
+ * unknown routes → 404. A response that fails its own schema is a server bug → 500.
+ */
+export const errorFormatting = (onServerError: (error: unknown) => void) =>
+  new Elysia({ name: "loyaltea-error-formatting" }).onError({ as: "global" }, ({ code, error, set }) => {
+    if (code === "VALIDATION") {
+      if (error.type === "response") {
+        onServerError(error)
+        set.status = 500
+        return { error: "InternalError", message: "the server produced an invalid response" } satisfies ErrorBody
+      }
+      set.status = 422
+      return validationBody(error.type, issuesOf(error))
+    }
+    if (code === "PARSE") {
+      set.status = 400
+      return { error: "MalformedBody", message: "the request body is not valid JSON" } satisfies ErrorBody
+    }
+    if (code === "NOT_FOUND") {
+      set.status = 404
+      return { error: "NotFound", message: "no such route" } satisfies ErrorBody
+    }
+    if (code === "INVALID_COOKIE_SIGNATURE" || code === "INVALID_FILE_TYPE") {
+      set.status = 400
+      return { error: "BadRequest", message: error.message } satisfies ErrorBody
+    }
+    const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500
+    if (status >= 500) onServerError(error)
+    set.status = status
+    return { error: status >= 500 ? "InternalError" : "BadRequest", message: status >= 500 ? "internal error" : String((error as Error).message ?? "bad request") } satisfies ErrorBody
+  })

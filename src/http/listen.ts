@@ -1,0 +1,38 @@
+import { Effect, Schema } from "effect"
+import type { AnyElysia } from "elysia"
+
+export class PortUnavailable extends Schema.TaggedError<PortUnavailable>()("PortUnavailable", {
+  service: Schema.String,
+  port: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `the ${this.service} service cannot listen on port ${this.port}: ${this.reason}`
+  }
+}
+
+export interface ListenOptions {
+  readonly service: string
+  readonly hostname: string
+  readonly port: number
+  readonly maxRequestBodySize?: number
+}
+
+/**
+ * Listens for the life of the scope. Closing stops accepting connections and lets requests in
+ * flight finish before the scope's later finalizers (actors, pool) run.
+ */
+export const listen = <App extends AnyElysia>(app: App, options: ListenOptions) =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () =>
+        app.listen({
+          hostname: options.hostname,
+          port: options.port,
+          maxRequestBodySize: options.maxRequestBodySize ?? 1024 * 1024
+        }),
+      catch: (error) =>
+        new PortUnavailable({ service: options.service, port: options.port, reason: error instanceof Error ? error.message : String(error) })
+    }),
+    (app) => Effect.promise(() => app.stop(false))
+  )

@@ -1,0 +1,34 @@
+import { openapi } from "@elysiajs/openapi"
+import type { ServiceName } from "../config/service-name.ts"
+import { swaggerAssetPath } from "./swagger-assets.ts"
+
+const descriptions: Record<ServiceName, string> = {
+  campaign: "Campaigns (a set of fulfillments plus a set of rewards) and each user's progress through them.",
+  reward: "Rewards (points), users' balances, the ledger behind them, and redemptions.",
+  fulfillment: "Buy and tag fulfillments (the conditions), and event ingestion for shops without a Kafka client.",
+  user: "Tenants, operators, members, API keys and authentication."
+}
+
+/** OpenAPI JSON at `/swagger/json`, Swagger UI at `/swagger`, with the UI's assets served locally. */
+export const openapiDocs = (service: ServiceName, version: string) =>
+  openapi({
+    path: "/swagger",
+    specPath: "/swagger/json",
+    provider: "swagger-ui",
+    exclude: { paths: [/^\/swagger/] },
+    swagger: {
+      cdn: swaggerAssetPath("swagger-ui-bundle.js"),
+      theme: swaggerAssetPath("swagger-ui.css"),
+      autoDarkMode: false,
+      persistAuthorization: true
+    },
+    documentation: {
+      info: { title: `Loyaltea ${service} service`, version, description: descriptions[service] },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token from POST /auth/login on the user service (port 9004)." },
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "A tenant API key for machines (event ingestion)." }
+        }
+      }
+    }
+  })

@@ -1,0 +1,67 @@
+import { Cause, type Context, Effect, Exit, Option } from "effect"
+import type { ErrorBody } from "./schema.ts"
+
+/** How each domain or infrastructure error reaches HTTP clients; anything else is a 500. */
+const statusByTag: Record<string, number> = {
+  NotFound: 404,
+  AlreadyExists: 409,
+  Conflict: 409,
+  InsufficientBalance: 409,
+  IdempotencyKeyReused: 409,
+  InvalidInput: 422,
+  Unauthorized: 401,
+  Forbidden: 403,
+  TooManyRequests: 429,
+  ConnectionLost: 503,
+  SerializationFailure: 503
+}
+
+export const statusOf = (tag: string): number => statusByTag[tag] ?? 500
+
+interface Tagged {
+  readonly _tag: string
+  readonly message: string
+}
+
+const isTagged = (error: unknown): error is Tagged =>
+  typeof error === "object" && error !== null && typeof (error as Tagged)._tag === "string"
+
+/** The error's public fields: everything it carries except the stack and the cause. */
+const bodyOf = (error: Tagged, status: number): ErrorBody & Record<string, unknown> => {
+  if (status >= 500) return { error: status === 503 ? "Unavailable" : "InternalError", message: status === 503 ? "temporarily unavailable, retry" : "internal error" }
+  const facts = Object.fromEntries(
+    Object.entries(error).filter(([key]) => key !== "_tag" && key !== "message" && key !== "stack" && key !== "cause")
+  )
+  return { ...facts, error: error._tag, message: error.message }
+}
+
+export interface StatusSetter {
+  status?: number | string
+}
+
+/**
+ * Runs a use case for an Elysia handler: success → `okStatus` and the value; a tagged failure →
+ * its status and body; a defect → 500, logged with its full cause.
+ */
+export const makeRunner = <R>(context: Context.Context<R>, onServerError: (cause: Cause.Cause<unknown>) => void) => {
+  const run = Effect.runPromiseExitWith(context)
+  return async <A, E>(set: StatusSetter, effect: Effect.Effect<A, E, R>, okStatus = 200): Promise<A> => {
+    const exit = await run(effect)
+    if (Exit.isSuccess(exit)) {
+      set.status = okStatus
+      return exit.value
+    }
+    const error = Cause.findErrorOption(exit.cause)
+    const tagged = Option.filter(error, isTagged)
+    const status = Option.match(tagged, { onNone: () => 500, onSome: (e) => statusOf(e._tag) })
+    if (status >= 500) onServerError(exit.cause)
+    set.status = status
+    // The response schemas declare these error bodies per status.
+    return Option.match(tagged, {
+      onNone: () => ({ error: "InternalError", message: "internal error" }),
+      onSome: (e) => bodyOf(e, status)
+    }) as unknown as A
+  }
+}
+
+export type Runner<R> = ReturnType<typeof makeRunner<R>>

@@ -1,0 +1,61 @@
+import { Schema } from "effect"
+
+type JsonSchema = Record<string, unknown>
+
+// Effect emits named sub-schemas as `$defs` with `#/$defs/...` references. Inside an OpenAPI
+// document `#` means the document root, so those references would dangle: inline them, keeping
+// the name as the title so Swagger UI still shows it.
+const inlineDefs = (root: JsonSchema): JsonSchema => {
+  const defs = (root.$defs ?? {}) as Record<string, JsonSchema>
+  const resolve = (node: unknown, seen: ReadonlySet<string>): unknown => {
+    if (Array.isArray(node)) return node.map((item) => resolve(item, seen))
+    if (node === null || typeof node !== "object") return node
+    const ref = (node as JsonSchema).$ref
+    if (typeof ref === "string" && ref.startsWith("#/$defs/")) {
+      const name = decodeURIComponent(ref.slice("#/$defs/".length))
+      const target = defs[name]
+      if (target && !seen.has(name)) return resolve({ title: name, ...target }, new Set([...seen, name]))
+    }
+    return Object.fromEntries(
+      Object.entries(node).filter(([key]) => key !== "$defs").map(([key, value]) => [key, resolve(value, seen)])
+    )
+  }
+  return resolve(root, new Set()) as JsonSchema
+}
+
+/**
+ * One Effect Schema serves Elysia twice: as the Standard Schema that validates requests and
+ * responses, and as the JSON Schema that fills the OpenAPI document.
+ */
+export const standard = <S extends Schema.Top & Schema.ConstraintDecoder<unknown>>(schema: S) => {
+  const converted = Schema.toStandardJSONSchemaV1(Schema.toStandardSchemaV1(schema))
+  const std = converted["~standard"]
+  Object.defineProperty(converted, "~standard", {
+    value: {
+      ...std,
+      validate: std.validate,
+      jsonSchema: {
+        input: (options: Parameters<typeof std.jsonSchema.input>[0]) => inlineDefs(std.jsonSchema.input(options)),
+        output: (options: Parameters<typeof std.jsonSchema.output>[0]) => inlineDefs(std.jsonSchema.output(options))
+      }
+    },
+    configurable: true
+  })
+  return converted
+}
+
+export const FieldError = Schema.Struct({
+  field: Schema.String,
+  message: Schema.String
+})
+
+/** Every error answer has this shape: a stable `error` code, a readable message, the field at fault. */
+export const ErrorBody = Schema.Struct({
+  error: Schema.String,
+  message: Schema.String,
+  field: Schema.optional(Schema.String),
+  details: Schema.optional(Schema.Array(FieldError))
+}).annotate({ identifier: "Error" })
+export type ErrorBody = typeof ErrorBody.Type
+
+export const errorResponse = standard(ErrorBody)

@@ -1,0 +1,23 @@
+import { Elysia } from "elysia"
+import pkg from "../../package.json" with { type: "json" }
+import type { ServiceName } from "../config/service-name.ts"
+import { errorFormatting } from "./errors.ts"
+import { healthRoutes, type Readiness } from "./health.ts"
+import { openapiDocs } from "./openapi.ts"
+import { swaggerAssets } from "./swagger-assets.ts"
+
+export interface ServiceAppOptions {
+  readonly service: ServiceName
+  readonly ready: () => Promise<Readiness>
+  readonly onServerError: (error: unknown) => void
+}
+
+/** What every service's app has: OpenAPI + Swagger UI, the error shape, `/health` and `/ready`. */
+export const serviceApp = ({ onServerError, ready, service }: ServiceAppOptions) =>
+  new Elysia({ name: `loyaltea-${service}` })
+    .use(errorFormatting(onServerError))
+    .use(openapiDocs(service, pkg.version))
+    .use(swaggerAssets())
+    .use(healthRoutes(service, ready))
+
+export type ServiceApp = ReturnType<typeof serviceApp>

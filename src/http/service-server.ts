@@ -1,0 +1,33 @@
+import { Cause, Effect, Layer } from "effect"
+import type { AnyElysia } from "elysia"
+import { AppConfig } from "../config/app-config.ts"
+import type { ServiceName } from "../config/service-name.ts"
+import { Database } from "../db/database.ts"
+import { listen } from "./listen.ts"
+import { checkReadiness } from "./readiness.ts"
+import { makeRunner, type Runner } from "./run-effect.ts"
+import { serviceApp } from "./service-app.ts"
+
+/** A service's own routes, given a runner for its use cases. */
+export type RoutesFactory<R> = (run: Runner<R>) => AnyElysia
+
+/** Builds the service's app over the current context (for tests through `app.handle`). */
+export const buildServiceApp = <R>(service: ServiceName, routes: RoutesFactory<R>) =>
+  Effect.gen(function*() {
+    const context = yield* Effect.context<R | Database>()
+    const logCause = (cause: Cause.Cause<unknown>) =>
+      Effect.runFork(Effect.logError(`${service}: request failed`, cause).pipe(Effect.provideContext(context)))
+    const ready = () => Effect.runPromiseWith(context)(checkReadiness(service))
+    return serviceApp({ service, ready, onServerError: (error) => logCause(Cause.die(error)) })
+      .use(routes(makeRunner(context, logCause)))
+  })
+
+/** The service's HTTP server on its configured port, for the life of the layer. */
+export const serviceServer = <R>(service: ServiceName, routes: RoutesFactory<R>) =>
+  Layer.effectDiscard(
+    Effect.gen(function*() {
+      const config = yield* AppConfig
+      const app = yield* buildServiceApp(service, routes)
+      yield* listen(app, { service, hostname: config.httpHost, port: config.ports[service] })
+    })
+  )

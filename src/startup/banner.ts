@@ -1,0 +1,30 @@
+import { Effect } from "effect"
+import type { AppConfigShape } from "../config/app-config.ts"
+import type { DatabaseShape } from "../db/database.ts"
+
+const localUrl = (host: string, port: number) =>
+  `http://${host === "0.0.0.0" || host === "::" ? "localhost" : host}:${port}`
+
+/** Says, readably, what runs where; in JSON mode the same facts as one log line per service. */
+export const announce = (config: AppConfigShape, db: DatabaseShape, kafka?: string) =>
+  Effect.gen(function*() {
+    const rows = config.services.map((service) => {
+      const url = localUrl(config.httpHost, config.ports[service])
+      return { service, url, swagger: `${url}/swagger` }
+    })
+    if (config.logFormat === "json") {
+      for (const row of rows) yield* Effect.logInfo("service started").pipe(Effect.annotateLogs(row))
+      yield* Effect.logInfo("storage").pipe(Effect.annotateLogs({ database: db.target, databaseMode: db.mode, kafka: kafka ?? "none" }))
+      return
+    }
+    const width = Math.max(...rows.map((row) => row.service.length))
+    const lines = [
+      "",
+      "Loyaltea is up",
+      ...rows.map((row) => `  ${row.service.padEnd(width)}  ${row.url}   Swagger UI ${row.swagger}`),
+      `  database  ${db.mode === "embedded" ? "embedded (PGlite)" : "external"}: ${db.target}`,
+      ...(kafka ? [`  kafka     ${kafka}`] : []),
+      ""
+    ]
+    yield* Effect.sync(() => console.log(lines.join("\n")))
+  })

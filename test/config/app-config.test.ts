@@ -1,0 +1,70 @@
+import { describe, expect, test } from "bun:test"
+import { ConfigProvider, Effect, Exit, Option, Redacted } from "effect"
+import { appConfig } from "../../src/config/app-config.ts"
+import { describeStartupFailure } from "../../src/startup/describe-error.ts"
+
+const parse = (env: Record<string, string>) => Effect.runPromiseExit(appConfig.parse(ConfigProvider.fromEnvRecord(env)))
+
+const parsed = async (env: Record<string, string>) => {
+  const exit = await parse(env)
+  if (Exit.isFailure(exit)) throw new Error(describeStartupFailure(exit.cause))
+  return exit.value
+}
+
+const failure = async (env: Record<string, string>) => {
+  const exit = await parse(env)
+  if (Exit.isSuccess(exit)) throw new Error("expected a configuration error")
+  return describeStartupFailure(exit.cause)
+}
+
+describe("configuration", () => {
+  test("defaults run every service on the embedded stores with ports 9001-9004", async () => {
+    const config = await parsed({})
+    expect(config.services).toEqual(["campaign", "reward", "fulfillment", "user"])
+    expect(Option.isNone(config.databaseUrl)).toBe(true)
+    expect(Option.isNone(config.kafkaBrokers)).toBe(true)
+    expect(config.dataDir).toBe("./.loyaltea")
+    expect(config.ports).toEqual({ campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 })
+    expect(config.logLevel).toBe("Info")
+    expect(config.logFormat).toBe("pretty")
+  })
+
+  test("a comma list picks services, in port order, whatever the spacing or case", async () => {
+    expect((await parsed({ LOYALTEA_SERVICES: " User, reward " })).services).toEqual(["reward", "user"])
+    expect((await parsed({ LOYALTEA_SERVICES: "all" })).services).toHaveLength(4)
+  })
+
+  test("external stores and ports come from their variables", async () => {
+    const config = await parsed({
+      DATABASE_URL: "postgres://postgres@db:5432/loyaltea",
+      KAFKA_BROKERS: "kafka-1:9092, kafka-2:9092",
+      REWARD_PORT: "8002",
+      LOG_LEVEL: "DEBUG",
+      LOG_FORMAT: "json"
+    })
+    expect(Option.map(config.databaseUrl, Redacted.value)).toEqual(Option.some("postgres://postgres@db:5432/loyaltea"))
+    expect(config.kafkaBrokers).toEqual(Option.some(["kafka-1:9092", "kafka-2:9092"]))
+    expect(config.ports.reward).toBe(8002)
+    expect(config.logLevel).toBe("Debug")
+    expect(config.logFormat).toBe("json")
+  })
+
+  test("the database URL never shows in printed configuration", async () => {
+    const config = await parsed({ DATABASE_URL: "postgres://u:secret@db/x" })
+    expect(String(config.databaseUrl)).not.toContain("secret")
+  })
+
+  test.each([
+    ["LOYALTEA_SERVICES", "rewards"],
+    ["LOYALTEA_SERVICES", " , "],
+    ["KAFKA_BROKERS", "kafka-1"],
+    ["CAMPAIGN_PORT", "http"],
+    ["USER_PORT", "70000"],
+    ["LOG_LEVEL", "loud"],
+    ["LOG_FORMAT", "xml"]
+  ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
+    const message = await failure({ [variable]: value })
+    expect(message).toStartWith(`invalid configuration: ${variable}`)
+    expect(message).not.toContain("\n")
+  })
+})

@@ -1,0 +1,86 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { ServiceName } from "../../src/config/service-name.ts"
+import { freePort } from "./ports.ts"
+
+const root = join(import.meta.dir, "..", "..")
+
+export interface LoyalteaProcess {
+  readonly proc: ReturnType<typeof Bun.spawn>
+  readonly ports: Record<ServiceName, number>
+  readonly dataDir: string
+  output(): string
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number>
+  stop(signal?: NodeJS.Signals): Promise<number>
+}
+
+/** Free ports for the four services and the embedded broker. */
+export const freePorts = async () => ({
+  campaign: await freePort(),
+  reward: await freePort(),
+  fulfillment: await freePort(),
+  user: await freePort(),
+  broker: await freePort()
+})
+
+/** Starts `bun src/main.ts` as a real process with its own ports and data directory. */
+export const spawnLoyaltea = async (env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<LoyalteaProcess> => {
+  const ports = await freePorts()
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "loyaltea-proc-"))
+  let output = ""
+  const proc = Bun.spawn([process.execPath, "src/main.ts"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      LOYALTEA_DATA_DIR: dataDir,
+      HTTP_HOST: "127.0.0.1",
+      CAMPAIGN_PORT: String(ports.campaign),
+      REWARD_PORT: String(ports.reward),
+      FULFILLMENT_PORT: String(ports.fulfillment),
+      USER_PORT: String(ports.user),
+      LOYALTEA_BROKER_PORT: String(ports.broker),
+      LOG_LEVEL: "info",
+      ...env
+    },
+    stdout: "pipe",
+    stderr: "pipe"
+  })
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder()
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true })
+  }
+  const drained = Promise.all([collect(proc.stdout as ReadableStream<Uint8Array>), collect(proc.stderr as ReadableStream<Uint8Array>)])
+  const exited = proc.exited.then(async (code) => {
+    await drained
+    return code
+  })
+  return {
+    proc,
+    ports,
+    dataDir,
+    output: () => output,
+    exited,
+    stop: async (signal = "SIGTERM") => {
+      proc.kill(signal)
+      return exited
+    }
+  }
+}
+
+/** Polls `GET /health` until it answers 200, the process exits, or the deadline passes. */
+export const waitHealthy = async (lt: LoyalteaProcess, service: ServiceName, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  let exited = false
+  lt.exited.then(() => (exited = true))
+  while (Date.now() < deadline && !exited) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${lt.ports[service]}/health`)
+      if (response.status === 200) return
+    } catch {}
+    await Bun.sleep(100)
+  }
+  throw new Error(`${service} did not become healthy; output:\n${lt.output()}`)
+}
