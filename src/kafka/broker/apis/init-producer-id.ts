@@ -1,0 +1,13 @@
+import { field, int16, int32, int64, nullableString, struct } from "../protocol/schema.ts";
+import { defineApi } from "./api.ts";
+
+/** Idempotent producers ask for an id; the broker hands out fresh ones and does not track sequences. */
+export const initProducerId = defineApi({
+  key: 22,
+  name: "InitProducerId",
+  minVersion: 0,
+  maxVersion: 1,
+  request: struct({ transactionalId: field(nullableString), transactionTimeoutMs: field(int32) }),
+  response: struct({ throttleTimeMs: field(int32), errorCode: field(int16), producerId: field(int64, "0+", -1), producerEpoch: field(int16) }),
+  handle: (_req, ctx) => ({ throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.nextProducerId(), producerEpoch: 0 }),
+});

@@ -1,0 +1,48 @@
+import type { JoinResult } from "../groups/member.ts";
+import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
+import { defineApi } from "./api.ts";
+
+export const joinGroup = defineApi({
+  key: 11,
+  name: "JoinGroup",
+  minVersion: 0,
+  maxVersion: 5,
+  request: struct({
+    groupId: field(string),
+    sessionTimeoutMs: field(int32),
+    rebalanceTimeoutMs: field(int32, "1+", -1),
+    memberId: field(string),
+    groupInstanceId: field(nullableString, "5+"),
+    protocolType: field(string),
+    protocols: field(array(struct({ name: field(string), metadata: field(bytes) }))),
+  }),
+  response: struct({
+    throttleTimeMs: field(int32, "2+"),
+    errorCode: field(int16),
+    generationId: field(int32, "0+", -1),
+    protocolName: field(string),
+    leader: field(string),
+    memberId: field(string),
+    members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString, "5+"), metadata: field(bytes) }))),
+  }),
+  handle(req, ctx) {
+    return new Promise<JoinResult>((resolve) => {
+      ctx.broker.coordinator.join(
+        req.groupId,
+        {
+          memberId: req.memberId,
+          groupInstanceId: req.groupInstanceId,
+          clientId: ctx.clientId,
+          clientHost: ctx.clientHost,
+          sessionTimeoutMs: req.sessionTimeoutMs,
+          rebalanceTimeoutMs: req.rebalanceTimeoutMs < 0 ? req.sessionTimeoutMs : req.rebalanceTimeoutMs,
+          protocolType: req.protocolType,
+          // The request frame is released after decoding; the group keeps the metadata longer.
+          protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata.slice() })),
+        },
+        ctx.version >= 4,
+        { resolve, alive: ctx.alive },
+      );
+    }).then((r) => ({ throttleTimeMs: 0, ...r }));
+  },
+});

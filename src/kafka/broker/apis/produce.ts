@@ -1,0 +1,86 @@
+import { ErrorCode } from "../protocol/errors.ts";
+import { inspectBatch, setBatchBaseOffset, type BatchInfo } from "../protocol/records.ts";
+import { array, field, int16, int32, int64, nullableString, records, string, struct } from "../protocol/schema.ts";
+import type { Partition } from "../state/topics.ts";
+import { defineApi, type RequestContext } from "./api.ts";
+
+const partitionResponse = struct({
+  index: field(int32),
+  errorCode: field(int16),
+  baseOffset: field(int64),
+  logAppendTimeMs: field(int64, "2+", -1),
+  logStartOffset: field(int64, "5+", -1),
+});
+type PartitionResponse = ReturnType<typeof partitionResponse.empty>;
+
+/** Validates every batch first so a partition's records are appended all or nothing. */
+function append(p: Partition, bytes: Uint8Array | null, ctx: RequestContext): PartitionResponse {
+  const reply = (errorCode: number, baseOffset = -1) => ({ index: p.index, errorCode, baseOffset, logAppendTimeMs: -1, logStartOffset: p.log.logStartOffset });
+  if (!bytes || bytes.byteLength === 0) return reply(ErrorCode.CORRUPT_MESSAGE);
+  const batches: { at: number; info: BatchInfo }[] = [];
+  for (let at = 0; at < bytes.byteLength; ) {
+    const info = inspectBatch(bytes, at);
+    if (typeof info === "string") {
+      ctx.broker.log.warn("rejected produced batch", { topic: p.topic, partition: p.index, reason: info, client: ctx.clientId });
+      return reply(ErrorCode.CORRUPT_MESSAGE);
+    }
+    batches.push({ at, info });
+    at += info.size;
+  }
+  const baseOffset = p.log.nextOffset;
+  for (const { at, info } of batches) {
+    const batch = bytes.subarray(at, at + info.size);
+    setBatchBaseOffset(batch, p.log.nextOffset);
+    p.log.append(batch, info);
+  }
+  return reply(ErrorCode.NONE, baseOffset);
+}
+
+export const produce = defineApi({
+  key: 0,
+  name: "Produce",
+  minVersion: 3,
+  maxVersion: 7,
+  request: struct({
+    transactionalId: field(nullableString, "3+"),
+    acks: field(int16),
+    timeoutMs: field(int32),
+    topicData: field(array(struct({ name: field(string), partitionData: field(array(struct({ index: field(int32), records: field(records) }))) }))),
+  }),
+  response: struct({
+    responses: field(array(struct({ name: field(string), partitionResponses: field(array(partitionResponse)) }))),
+    throttleTimeMs: field(int32, "1+"),
+  }),
+  handle(req, ctx) {
+    const { topics } = ctx.broker;
+    const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const toSync = new Set<Partition>();
+    const responses = req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((pd): PartitionResponse => {
+        const p = topics.partition(t.name, pd.index);
+        if (!p) return { index: pd.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+        if (!validAcks) return { index: pd.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+        const r = append(p, pd.records instanceof Uint8Array ? pd.records : null, ctx);
+        if (r.errorCode === ErrorCode.NONE) {
+          topics.notify(p);
+          if (req.acks === -1) toSync.add(p);
+        }
+        return r;
+      }),
+    }));
+    if (req.acks === 0) return null;
+    const response = { responses, throttleTimeMs: 0 };
+    if (toSync.size === 0 || !ctx.broker.durable) return response;
+    // acks=-1: answer only once the appended batches are on disk (fsyncs are group-committed).
+    return Promise.all([...toSync].map((p) => p.log.sync().then(() => null, () => p))).then((failed) => {
+      for (const p of failed) {
+        if (!p) continue;
+        ctx.broker.log.error("fsync failed", { topic: p.topic, partition: p.index });
+        const r = responses.find((t) => t.name === p.topic)?.partitionResponses.find((x) => x.index === p.index);
+        if (r) r.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+      }
+      return response;
+    });
+  },
+});

@@ -1,0 +1,174 @@
+import { fsyncSync, mkdirSync, openSync, closeSync, readdirSync } from "node:fs";
+import { findTimestampInBatch, type BatchInfo } from "../protocol/records.ts";
+import type { Flusher } from "./flusher.ts";
+import type { PartitionLog } from "./log.ts";
+import type { ScannedBatch } from "./scan.ts";
+import { Segment } from "./segment.ts";
+
+export interface FileLogConfig {
+  segmentBytes: number;
+  indexIntervalBytes: number;
+  /** Per partition; -1 keeps everything. */
+  retentionBytes: number;
+  /** -1 keeps everything. */
+  retentionMs: number;
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A partition stored as a directory of segments; reads come from disk, only sparse indexes stay in memory. */
+export class FileLog implements PartitionLog {
+  private readonly segments: Segment[] = [];
+  sizeBytes = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly config: FileLogConfig,
+    private readonly flusher: Flusher,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    const bases = readdirSync(dir)
+      .filter((f) => /^\d{20}\.log$/.test(f))
+      .map((f) => Number.parseInt(f, 10))
+      .sort((a, b) => a - b);
+    bases.forEach((base, i) => {
+      const segment = new Segment(dir, base, config.indexIntervalBytes);
+      segment.load(i === bases.length - 1);
+      this.segments.push(segment);
+      this.sizeBytes += segment.size;
+    });
+    if (this.segments.length === 0) this.roll(0);
+  }
+
+  private get active(): Segment {
+    return this.segments.at(-1)!;
+  }
+  get logStartOffset(): number {
+    return this.segments[0]!.baseOffset;
+  }
+  get nextOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  private roll(base: number): void {
+    if (this.segments.length > 0) this.active.syncNow(); // a closed segment is never synced again
+    this.segments.push(new Segment(this.dir, base, this.config.indexIntervalBytes));
+    fsyncDir(this.dir);
+  }
+
+  append(batch: Uint8Array, info: BatchInfo): void {
+    if (this.active.size > 0 && this.active.size + batch.byteLength > this.config.segmentBytes) {
+      this.roll(this.nextOffset);
+      this.applyRetention(Date.now());
+    }
+    const base = this.nextOffset;
+    this.active.append(batch, base, base + info.lastOffsetDelta);
+    this.sizeBytes += batch.byteLength;
+  }
+
+  /** The segment that holds `offset`, or the first after it when offset falls in a gap. */
+  private segmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  read(offset: number, maxBytes: number): Uint8Array[] {
+    if (offset >= this.nextOffset) return [];
+    for (let i = this.segmentIndex(Math.max(offset, this.logStartOffset)); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      if (offset >= seg.nextOffset) continue;
+      const found = readFromSegment(seg, offset, maxBytes, this.config.indexIntervalBytes);
+      if (found) return [found];
+    }
+    return [];
+  }
+
+  offsetForTimestamp(ts: number): { offset: number; timestamp: number } | null {
+    for (const seg of this.segments) {
+      let hit: ScannedBatch | undefined;
+      seg.scan((b) => {
+        if (b.maxTimestamp < ts) return true;
+        hit = b;
+        return false;
+      });
+      if (hit) {
+        const bytes = seg.readRange(hit.position, hit.size);
+        return findTimestampInBatch(bytes, 0, ts) ?? { offset: hit.baseOffset, timestamp: hit.maxTimestamp };
+      }
+    }
+    return null;
+  }
+
+  sync(): Promise<void> {
+    return this.flusher.request(this.active);
+  }
+
+  applyRetention(now: number): void {
+    const { retentionBytes, retentionMs } = this.config;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const overSize = retentionBytes >= 0 && this.sizeBytes - oldest.size >= retentionBytes;
+      const overAge = retentionMs >= 0 && now - oldest.modifiedAt > retentionMs;
+      if (!overSize && !overAge) return;
+      this.segments.shift();
+      this.sizeBytes -= oldest.size;
+      oldest.remove();
+    }
+  }
+
+  close(): void {
+    for (const seg of this.segments) {
+      seg.syncNow();
+      seg.close();
+    }
+  }
+  destroy(): void {
+    for (const seg of this.segments) seg.close();
+  }
+}
+
+/** Whole batches from the one containing `offset`, read with one pread near the indexed position. */
+function readFromSegment(seg: Segment, offset: number, maxBytes: number, slack: number): Uint8Array | null {
+  let pos = seg.positionFor(offset);
+  let chunk = seg.readRange(pos, Math.max(maxBytes, 65536) + slack + 61);
+  for (;;) {
+    let at = 0;
+    let start = -1;
+    let end = -1;
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (at + 61 <= chunk.byteLength) {
+      const size = view.getInt32(at + 8) + 12;
+      if (size < 61) return start >= 0 ? chunk.subarray(start, end) : null;
+      if (at + size > chunk.byteLength) break;
+      const last = view.getInt32(at) * 4294967296 + view.getUint32(at + 4) + view.getInt32(at + 23);
+      if (last >= offset) {
+        if (start < 0) start = at;
+        else if (at + size - start > maxBytes) break;
+        end = at + size;
+      }
+      at += size;
+    }
+    if (start >= 0) return chunk.subarray(start, end);
+    if (pos + at >= seg.size) return null;
+    // The next wanted batch did not fit in the chunk: read from it, at least its full size.
+    pos += at;
+    const head = seg.readRange(pos, 12);
+    if (head.byteLength < 12) return null;
+    const size = new DataView(head.buffer, head.byteOffset).getInt32(8) + 12;
+    if (size < 61) return null;
+    chunk = seg.readRange(pos, Math.max(size, maxBytes));
+  }
+}

@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FileLog, fsyncDir, type FileLogConfig } from "./file-log.ts";
+import type { Flusher } from "./flusher.ts";
+import type { LogStorage, PartitionLog } from "./log.ts";
+
+const MARKER = "topic.json";
+
+/**
+ * Topics as directories `topics/<name>/<partition>/` under the data directory. A topic exists once its
+ * `topic.json` marker is in place (written last, by rename), so a creation cut short by a crash leaves
+ * nothing half-made behind.
+ */
+export class FileStorage implements LogStorage {
+  readonly durable = true;
+  private readonly root: string;
+
+  constructor(
+    dataDir: string,
+    private readonly config: FileLogConfig,
+    private readonly flusher: Flusher,
+  ) {
+    this.root = join(dataDir, "topics");
+    mkdirSync(this.root, { recursive: true });
+  }
+
+  loadTopics(): Map<string, PartitionLog[]> {
+    const topics = new Map<string, PartitionLog[]>();
+    for (const name of readdirSync(this.root)) {
+      const dir = join(this.root, name);
+      if (!existsSync(join(dir, MARKER))) {
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      const { partitions } = JSON.parse(readFileSync(join(dir, MARKER), "utf8")) as { partitions: number };
+      topics.set(name, this.open(name, partitions));
+    }
+    return topics;
+  }
+
+  private open(name: string, partitions: number): PartitionLog[] {
+    return Array.from({ length: partitions }, (_, p) => new FileLog(join(this.root, name, String(p)), this.config, this.flusher));
+  }
+
+  createTopic(name: string, partitions: number): PartitionLog[] {
+    const dir = join(this.root, name);
+    mkdirSync(dir, { recursive: true });
+    const logs = this.open(name, partitions);
+    writeFileSync(join(dir, `${MARKER}.tmp`), JSON.stringify({ partitions }));
+    renameSync(join(dir, `${MARKER}.tmp`), join(dir, MARKER));
+    fsyncDir(dir);
+    fsyncDir(this.root);
+    return logs;
+  }
+
+  deleteTopic(name: string, logs: PartitionLog[]): void {
+    for (const log of logs) log.destroy();
+    const doomed = join(this.root, `.deleting-${name}-${Date.now()}`);
+    renameSync(join(this.root, name), doomed);
+    fsyncDir(this.root);
+    rmSync(doomed, { recursive: true, force: true });
+  }
+
+  close(): void {}
+}

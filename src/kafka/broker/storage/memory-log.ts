@@ -1,0 +1,76 @@
+import { findTimestampInBatch, type BatchInfo } from "../protocol/records.ts";
+import type { LogStorage, PartitionLog } from "./log.ts";
+
+/** A partition kept entirely in memory: an array of batches and their offsets, for tests and demos. */
+export class MemoryLog implements PartitionLog {
+  readonly logStartOffset = 0;
+  nextOffset = 0;
+  sizeBytes = 0;
+  private readonly bases: number[] = [];
+  private readonly lasts: number[] = [];
+  private readonly maxTimestamps: number[] = [];
+  private readonly batches: Uint8Array[] = [];
+
+  append(batch: Uint8Array, info: BatchInfo): void {
+    // The request frame is reused by no one, but copying decouples the log from the frame's lifetime.
+    this.bases.push(this.nextOffset);
+    this.lasts.push(this.nextOffset + info.lastOffsetDelta);
+    this.maxTimestamps.push(info.maxTimestamp);
+    this.batches.push(batch.slice());
+    this.nextOffset += info.lastOffsetDelta + 1;
+    this.sizeBytes += batch.byteLength;
+  }
+
+  /** Index of the first batch whose last offset is ≥ offset. */
+  private firstEndingAtOrAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.lasts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.lasts[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  read(offset: number, maxBytes: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let total = 0;
+    for (let i = this.firstEndingAtOrAfter(offset); i < this.batches.length; i++) {
+      const b = this.batches[i]!;
+      if (out.length > 0 && total + b.byteLength > maxBytes) break;
+      out.push(b);
+      total += b.byteLength;
+    }
+    return out;
+  }
+
+  offsetForTimestamp(ts: number): { offset: number; timestamp: number } | null {
+    const i = this.maxTimestamps.findIndex((m) => m >= ts);
+    if (i < 0) return null;
+    return findTimestampInBatch(this.batches[i]!, 0, ts) ?? { offset: this.bases[i]!, timestamp: this.maxTimestamps[i]! };
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+  applyRetention(): void {}
+  close(): void {}
+  destroy(): void {
+    this.batches.length = 0;
+  }
+}
+
+export class MemoryStorage implements LogStorage {
+  readonly durable = false;
+  loadTopics(): Map<string, PartitionLog[]> {
+    return new Map();
+  }
+  createTopic(_name: string, partitions: number): PartitionLog[] {
+    return Array.from({ length: partitions }, () => new MemoryLog());
+  }
+  deleteTopic(_name: string, logs: PartitionLog[]): void {
+    for (const log of logs) log.destroy();
+  }
+  close(): void {}
+}
