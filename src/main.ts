@@ -5,13 +5,23 @@ import { Database } from "./db/database.ts"
 import { MigrationsLive } from "./db/migrations-layer.ts"
 import { DatabaseLive } from "./db/pool.ts"
 import { loggerLayer } from "./observability/logger.ts"
-import { type ServiceLayer, serviceLayers } from "./services.ts"
+import { KafkaClient, KafkaClientLive } from "./kafka/kafka-client.ts"
+import { EventProducerLive } from "./kafka/producer.ts"
+import { type ServiceLayer, services } from "./services.ts"
 import { announce } from "./startup/banner.ts"
 import { describeStartupFailure } from "./startup/describe-error.ts"
 
-/** The whole process for one configuration: storage, then the chosen services on top. */
+const usesKafka = (config: AppConfigShape) => config.services.some((service) => services[service].usesKafka)
+
+// A process running only services without events (the user service) starts no Kafka client or broker.
+const kafkaLayer = (config: AppConfigShape) =>
+  usesKafka(config) ? EventProducerLive.pipe(Layer.provideMerge(KafkaClientLive)) : (Layer.empty as unknown as typeof KafkaPlatformLayer)
+const KafkaPlatformLayer = EventProducerLive.pipe(Layer.provideMerge(KafkaClientLive))
+
+/** The whole process for one configuration: storage and messaging, then the chosen services on top. */
 const processLayer = (config: AppConfigShape) =>
-  Layer.mergeAll(...(config.services.map((service) => serviceLayers[service]) as [ServiceLayer, ...Array<ServiceLayer>])).pipe(
+  Layer.mergeAll(...(config.services.map((service) => services[service].layer) as [ServiceLayer, ...Array<ServiceLayer>])).pipe(
+    Layer.provideMerge(kafkaLayer(config)),
     Layer.provideMerge(MigrationsLive),
     Layer.provideMerge(DatabaseLive),
     Layer.provideMerge(Layer.succeed(AppConfig, config))
@@ -30,7 +40,8 @@ const run = (config: AppConfigShape) =>
   Effect.scoped(
     Effect.gen(function*() {
       const context = yield* Layer.build(processLayer(config))
-      yield* announce(config, Context.get(context, Database))
+      const kafka = usesKafka(config) ? Context.get(context as Context.Context<KafkaClient>, KafkaClient).target : undefined
+      yield* announce(config, Context.get(context, Database), kafka)
       return yield* Effect.never.pipe(Effect.onInterrupt(() => armShutdownDeadline(config)))
     })
   ).pipe(Effect.provide(loggerLayer(config.logFormat, config.logLevel)))

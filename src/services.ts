@@ -1,24 +1,24 @@
-import { Elysia } from "elysia"
-import type { Layer } from "effect"
-import type { AppConfig } from "./config/app-config.ts"
+import { Layer } from "effect"
+import { campaignService } from "./actors/campaign/definition.ts"
+import { fulfillmentService } from "./actors/fulfillment/definition.ts"
+import { rewardService } from "./actors/reward/definition.ts"
+import type { KafkaPlatform, RunnableService, ServiceDefinition } from "./actors/service-definition.ts"
+import { userService } from "./actors/user/definition.ts"
 import type { ServiceName } from "./config/service-name.ts"
-import type { Database } from "./db/database.ts"
-import { type RoutesFactory, serviceServer } from "./http/service-server.ts"
+import { serviceServer } from "./http/service-server.ts"
 
-/** What each service runs in a process: its HTTP app (and, once they exist, its actors). */
-export type ServiceLayer = Layer.Layer<never, unknown, AppConfig | Database>
+/** A service in a process: its HTTP server and its actors, over its use cases. */
+const runnable = <R, P extends KafkaPlatform>(definition: ServiceDefinition<R, P>): RunnableService => ({
+  name: definition.name,
+  usesKafka: definition.usesKafka,
+  layer: Layer.mergeAll(serviceServer(definition.name, definition.routes), definition.actors).pipe(Layer.provide(definition.useCases))
+})
 
-/** Each service's own routes (the shared ones come from the service app). */
-export const serviceRoutes: Record<ServiceName, RoutesFactory<never>> = {
-  campaign: () => new Elysia(),
-  reward: () => new Elysia(),
-  fulfillment: () => new Elysia(),
-  user: () => new Elysia()
+export const services: Record<ServiceName, RunnableService> = {
+  campaign: runnable(campaignService),
+  reward: runnable(rewardService),
+  fulfillment: runnable(fulfillmentService),
+  user: runnable(userService)
 }
 
-export const serviceLayers: Record<ServiceName, ServiceLayer> = {
-  campaign: serviceServer("campaign", serviceRoutes.campaign),
-  reward: serviceServer("reward", serviceRoutes.reward),
-  fulfillment: serviceServer("fulfillment", serviceRoutes.fulfillment),
-  user: serviceServer("user", serviceRoutes.user)
-}
+export type ServiceLayer = RunnableService["layer"]

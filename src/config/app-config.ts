@@ -1,5 +1,6 @@
 import { Config, ConfigProvider, Context, Layer, type Option, type Redacted } from "effect"
 import type { LogLevel } from "effect/LogLevel"
+import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
 import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
 import { defaultPorts, portVariable, type ServiceName } from "./service-name.ts"
 
@@ -17,6 +18,7 @@ export interface AppConfigShape {
   readonly ports: Readonly<Record<ServiceName, number>>
   /** Port of the embedded broker when `KAFKA_BROKERS` is unset. */
   readonly embeddedBrokerPort: number
+  readonly kafka: KafkaSettings
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
   /** Upper bound for a graceful shutdown before the process exits anyway. */
@@ -40,6 +42,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
     user: portOf("user")
   }),
   embeddedBrokerPort: Config.Port("LOYALTEA_BROKER_PORT").pipe(Config.withDefault(9092)),
+  kafka: kafkaSettings,
   logLevel: Config.schema(LogLevelName, "LOG_LEVEL").pipe(Config.withDefault("Info" as const)),
   logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000))

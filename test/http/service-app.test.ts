@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import type { AnyElysia } from "elysia"
 import { serviceNames } from "../../src/config/service-name.ts"
-import { serviceRoutes } from "../../src/services.ts"
+import { Elysia } from "elysia"
 import { appOver, request } from "../support/app.ts"
 import { databaseRuntime } from "../support/layers.ts"
 import { openApiErrors } from "../support/openapi.ts"
@@ -15,7 +15,7 @@ describe.each(serviceNames)("the %s service's app", (service) => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = databaseRuntime(database.url)
-    app = await appOver(runtime, service, serviceRoutes[service])
+    app = await appOver(runtime, service, () => new Elysia())
   })
   afterAll(async () => {
     await runtime.dispose()

@@ -1,0 +1,11 @@
+import { Elysia } from "elysia"
+import { Layer } from "effect"
+import type { ServiceDefinition } from "../service-definition.ts"
+
+export const campaignService: ServiceDefinition<never> = {
+  name: "campaign",
+  usesKafka: true,
+  useCases: Layer.empty,
+  routes: () => new Elysia(),
+  actors: Layer.empty
+}

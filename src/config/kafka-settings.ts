@@ -1,0 +1,33 @@
+import { Config, type Option, type Redacted, Schema } from "effect"
+
+export const SaslMechanism = Schema.Literals(["plain", "scram-sha-256", "scram-sha-512"])
+
+export interface KafkaSettings {
+  readonly clientId: string
+  /** Consumer groups are `<prefix><service>`, e.g. `loyaltea-reward`. */
+  readonly groupPrefix: string
+  /** Partitions of the topics Loyaltea creates at start (existing topics are left as they are). */
+  readonly topicPartitions: number
+  readonly replicationFactor: number
+  readonly ssl: boolean
+  readonly sasl: Option.Option<{
+    readonly mechanism: typeof SaslMechanism.Type
+    readonly username: string
+    readonly password: Redacted.Redacted<string>
+  }>
+}
+
+export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
+  clientId: Config.String("KAFKA_CLIENT_ID").pipe(Config.withDefault("loyaltea")),
+  groupPrefix: Config.String("KAFKA_GROUP_PREFIX").pipe(Config.withDefault("loyaltea-")),
+  topicPartitions: Config.Int("KAFKA_TOPIC_PARTITIONS").pipe(Config.withDefault(3)),
+  replicationFactor: Config.Int("KAFKA_REPLICATION_FACTOR").pipe(Config.withDefault(1)),
+  ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
+  sasl: Config.option(
+    Config.all({
+      mechanism: Config.schema(SaslMechanism, "KAFKA_SASL_MECHANISM"),
+      username: Config.String("KAFKA_SASL_USERNAME"),
+      password: Config.Redacted("KAFKA_SASL_PASSWORD")
+    })
+  )
+})

@@ -1,0 +1,53 @@
+import { Schema } from "effect"
+
+/** A tenant (shop, brand): a short slug, as it appears in events, keys and URLs. */
+export const Tenant = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+    message: "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+  })
+).pipe(Schema.brand("Tenant")).annotate({ description: "Tenant slug, e.g. `meiwei`", examples: ["meiwei" as never] })
+export type Tenant = typeof Tenant.Type
+
+/** The end customer's id in the tenant's own systems (often a UUID). */
+export const UserId = Schema.String.check(
+  Schema.isMinLength(1, { message: "must not be empty" }),
+  Schema.isMaxLength(200, { message: "must be at most 200 characters" }),
+  Schema.isPattern(/^[^\s\u0000-\u001f][^\u0000-\u001f]*$/, { message: "must not contain control characters or start with a space" })
+).pipe(Schema.brand("UserId"))
+export type UserId = typeof UserId.Type
+
+export const Uuid = Schema.String.check(Schema.isUUID(undefined, { message: "must be a UUID" }))
+
+/** Free text shown to operators (names, reasons): bounded, stored literally. */
+export const Label = (max: number) =>
+  Schema.String.check(
+    Schema.isMinLength(1, { message: "must not be empty" }),
+    Schema.isMaxLength(max, { message: `must be at most ${max} characters` })
+  )
+
+const decimalPlaces = (value: number) => {
+  const text = String(value)
+  if (/e/i.test(text)) return Number.POSITIVE_INFINITY
+  const dot = text.indexOf(".")
+  return dot < 0 ? 0 : text.length - dot - 1
+}
+
+/**
+ * Points and amounts: decimal numbers with at most 4 places and 15 significant digits, so the
+ * JSON number, its shortest text and the `numeric` column all denote the same exact value.
+ */
+const decimal = (max: number, what: string) =>
+  Schema.Finite.check(
+    Schema.makeFilter((value: number) => decimalPlaces(value) <= 4 || "must have at most 4 decimal places"),
+    Schema.isLessThanOrEqualTo(max, { message: `must be at most ${max}` })
+  ).annotate({ description: what })
+
+export const Points = decimal(1_000_000_000, "Points: a positive decimal with at most 4 places").check(
+  Schema.isGreaterThan(0, { message: "must be greater than 0" })
+)
+export const Amount = decimal(100_000_000_000, "A purchase amount: a decimal ≥ 0 with at most 4 places").check(
+  Schema.isGreaterThanOrEqualTo(0, { message: "must be at least 0" })
+)
+
+/** The exact decimal text of a validated number, for `numeric` parameters. */
+export const decimalText = (value: number): string => String(value)

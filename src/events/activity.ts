@@ -1,0 +1,17 @@
+import { Schema } from "effect"
+import { Tenant, UserId } from "../domain/primitives.ts"
+import { EventId, OccurredAt } from "./envelope.ts"
+
+export const Tag = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, { message: "must be 1-100 letters, digits, '_', '.', ':' or '-'" })
+).annotate({ description: "An activity such as `signup`, `review`, `newsletter`" })
+
+/** Something a user did (topic `activity`). */
+export const ActivityEvent = Schema.Struct({
+  tenant: Tenant,
+  userId: UserId,
+  tag: Tag,
+  eventId: Schema.optionalKey(EventId),
+  occurredAt: Schema.optionalKey(OccurredAt)
+}).annotate({ identifier: "ActivityEvent" })
+export type ActivityEvent = typeof ActivityEvent.Type

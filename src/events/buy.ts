@@ -1,0 +1,16 @@
+import { Schema } from "effect"
+import { Amount, Label, Tenant, UserId } from "../domain/primitives.ts"
+import { EventId, OccurredAt } from "./envelope.ts"
+
+/** A purchase, as shops have always produced it to topic `buy`. */
+export const BuyEvent = Schema.Struct({
+  tenant: Tenant,
+  product: Schema.String.check(Schema.isMaxLength(200, { message: "must be at most 200 characters" })),
+  amount: Amount,
+  userId: UserId,
+  eventId: Schema.optionalKey(EventId),
+  occurredAt: Schema.optionalKey(OccurredAt),
+  orderId: Schema.optionalKey(Label(200)),
+  currency: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code such as EUR" })))
+}).annotate({ identifier: "BuyEvent" })
+export type BuyEvent = typeof BuyEvent.Type

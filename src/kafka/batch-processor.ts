@@ -1,0 +1,91 @@
+import { Effect, Result } from "effect"
+import { Database } from "../db/database.ts"
+import { isTransient } from "../db/errors.ts"
+import { offsetEventId } from "../events/event-id.ts"
+import { deadLetterFor, type RawMessage } from "./dead-letter.ts"
+import { appendOutbox } from "./outbox.ts"
+import { markProcessed } from "./processed-events.ts"
+import type { ServiceSchema } from "./service-schema.ts"
+import type { Consumed, TopicHandler } from "./topic-handler.ts"
+
+export interface BatchOutcome {
+  readonly applied: number
+  readonly duplicates: number
+  readonly deadLettered: number
+}
+
+type Item<A> =
+  | { readonly kind: "valid"; readonly eventId: string; readonly consumed: Consumed<A>; readonly raw: RawMessage }
+  | { readonly kind: "invalid"; readonly eventId: string; readonly reason: string; readonly raw: RawMessage }
+
+const classify = <A, R>(handler: TopicHandler<A, R>, raw: RawMessage): Item<A> => {
+  const decoded = handler.decode(raw.value)
+  const fallbackId = offsetEventId(raw.topic, raw.partition, raw.offset)
+  if (Result.isFailure(decoded)) return { kind: "invalid", eventId: fallbackId, reason: decoded.failure, raw }
+  const eventId = handler.eventIdOf(decoded.success) ?? fallbackId
+  return { kind: "valid", eventId, raw, consumed: { eventId, event: decoded.success, partition: raw.partition, offset: raw.offset } }
+}
+
+// Within one batch the first copy of an id wins; later copies are duplicates like any replay.
+const firstOfEachId = <A>(items: ReadonlyArray<Item<A>>) => {
+  const seen = new Set<string>()
+  return items.filter((item) => (seen.has(item.eventId) ? false : (seen.add(item.eventId), true)))
+}
+
+/** One transaction: mark ids processed, apply the new events, queue emitted events and dead letters. */
+const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, items: ReadonlyArray<Item<A>>) =>
+  Effect.gen(function*() {
+    const db = yield* Database
+    const unique = firstOfEachId(items)
+    return yield* db.transaction((tx) =>
+      Effect.gen(function*() {
+        const fresh = yield* markProcessed(tx, schema, handler.topic, unique.map((item) => item.eventId))
+        const valid: Array<Consumed<A>> = []
+        const letters = []
+        for (const item of unique) {
+          if (!fresh.has(item.eventId)) continue
+          if (item.kind === "valid") valid.push(item.consumed)
+          else letters.push(deadLetterFor(item.raw, item.reason))
+        }
+        const emitted = valid.length > 0 ? yield* handler.handle(tx, valid) : []
+        yield* appendOutbox(tx, schema, [...emitted, ...letters])
+        return { applied: valid.length, duplicates: items.length - fresh.size, deadLettered: letters.length } satisfies BatchOutcome
+      })
+    )
+  })
+
+const sum = (outcomes: ReadonlyArray<BatchOutcome>): BatchOutcome => ({
+  applied: outcomes.reduce((n, o) => n + o.applied, 0),
+  duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
+  deadLettered: outcomes.reduce((n, o) => n + o.deadLettered, 0)
+})
+
+const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, handle: () => Effect.succeed([]) })
+
+/** One event in its own transaction; if it still fails for a non-transient reason, it is dead-lettered. */
+const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, item: Item<A>) =>
+  Effect.gen(function*() {
+    const alone = yield* Effect.result(applyInOneTransaction(schema, handler, [item]))
+    if (Result.isSuccess(alone)) return alone.success
+    if (isTransient(alone.failure)) return yield* Effect.fail(alone.failure)
+    const reason = `cannot be applied: ${alone.failure.message}`
+    yield* Effect.logError(`event ${item.eventId} ${reason}; sending it to the dead-letter topic`)
+    return yield* applyInOneTransaction(schema, deadLetterOnly(handler), [{ kind: "invalid", eventId: item.eventId, reason, raw: item.raw }])
+  })
+
+/**
+ * Applies a fetched batch in one transaction. A transient failure (lost connection, lost race)
+ * is returned for the caller to retry. Any other failure means some event in the batch cannot be
+ * applied: the events are then applied one by one and the one that still fails goes to the
+ * dead-letter topic with the database's reason, so it never stalls the partition.
+ */
+export const processBatch = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, messages: ReadonlyArray<RawMessage>) =>
+  Effect.gen(function*() {
+    const items = messages.map((raw) => classify(handler, raw))
+    const whole = yield* Effect.result(applyInOneTransaction(schema, handler, items))
+    if (Result.isSuccess(whole)) return whole.success
+    if (isTransient(whole.failure)) return yield* Effect.fail(whole.failure)
+    const outcomes: Array<BatchOutcome> = []
+    for (const item of items) outcomes.push(yield* applyAlone(schema, handler, item))
+    return sum(outcomes)
+  })

@@ -1,0 +1,38 @@
+import type { DeadLetter } from "../events/dead-letter.ts"
+import { deadLetterTopic } from "../events/topics.ts"
+import type { OutgoingMessage } from "./producer.ts"
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+const asText = (bytes: Buffer | null): { text: string | null; encoding: DeadLetter["valueEncoding"] } => {
+  if (bytes === null) return { text: null, encoding: "utf8" }
+  try {
+    return { text: utf8.decode(bytes), encoding: "utf8" }
+  } catch {
+    return { text: bytes.toString("base64"), encoding: "base64" }
+  }
+}
+
+export interface RawMessage {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: string
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+}
+
+/** The dead letter for a message: the reason, where it sat, and its original bytes. */
+export const deadLetterFor = (message: RawMessage, error: string): OutgoingMessage => {
+  const value = asText(message.value)
+  const key = message.key === null ? null : asText(message.key).text
+  const letter: DeadLetter = {
+    error,
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key,
+    value: value.text,
+    valueEncoding: value.encoding
+  }
+  return { topic: deadLetterTopic(message.topic), key, value: JSON.stringify(letter) }
+}

@@ -1,0 +1,81 @@
+import { resolve } from "node:path"
+import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Kafka, type SASLOptions } from "kafkajs"
+import { AppConfig, type AppConfigShape } from "../config/app-config.ts"
+import { startBroker } from "./broker/index.ts"
+import { embeddedBrokerLog } from "./embedded-broker-log.ts"
+import { kafkajsLogCreator, kafkajsLogLevel } from "./kafkajs-logger.ts"
+
+export class KafkaUnavailable extends Schema.TaggedError<KafkaUnavailable>()("KafkaUnavailable", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Kafka is unavailable: ${this.reason}`
+  }
+}
+
+export interface KafkaClientShape {
+  readonly kafka: Kafka
+  readonly brokers: ReadonlyArray<string>
+  readonly mode: "embedded" | "external"
+  /** For start-up output. */
+  readonly target: string
+}
+
+export class KafkaClient extends Context.Service<KafkaClient, KafkaClientShape>()("loyaltea/kafka/KafkaClient") {}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** The project's own single-node broker, its log kept in `<dataDir>/kafka`. */
+const embeddedBroker = (config: AppConfigShape) =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const log = yield* embeddedBrokerLog
+      return yield* Effect.tryPromise({
+        try: () =>
+          startBroker({
+            host: "127.0.0.1",
+            port: config.embeddedBrokerPort,
+            dataDir: resolve(config.dataDir, "kafka"),
+            defaultPartitions: config.kafka.topicPartitions,
+            log
+          }),
+        catch: (error) => new KafkaUnavailable({ reason: `the embedded broker did not start: ${reasonOf(error)}` })
+      })
+    }),
+    (broker) => Effect.promise(() => broker.close())
+  )
+
+const saslOf = (config: AppConfigShape): SASLOptions | undefined =>
+  Option.getOrUndefined(Option.map(config.kafka.sasl, (sasl) => ({
+    mechanism: sasl.mechanism,
+    username: sasl.username,
+    password: Redacted.value(sasl.password)
+  }) as SASLOptions))
+
+/** Real Kafka when `KAFKA_BROKERS` is set, otherwise the embedded broker started here. */
+export const KafkaClientLive = Layer.effect(
+  KafkaClient,
+  Effect.gen(function*() {
+    const config = yield* AppConfig
+    const context = yield* Effect.context<never>()
+    const log = (effect: Effect.Effect<void>) => Effect.runFork(effect.pipe(Effect.provideContext(context)))
+    const external = Option.getOrUndefined(config.kafkaBrokers)
+    const brokers = external ?? [(yield* embeddedBroker(config)).address]
+    const kafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: [...brokers],
+      ssl: config.kafka.ssl,
+      sasl: saslOf(config),
+      logLevel: kafkajsLogLevel,
+      logCreator: kafkajsLogCreator(log),
+      retry: { initialRetryTime: 100, retries: 8 }
+    })
+    return {
+      kafka,
+      brokers,
+      mode: external ? "external" : "embedded",
+      target: external ? `Kafka at ${brokers.join(",")}` : `embedded broker on ${brokers[0]} (log in ${resolve(config.dataDir, "kafka")})`
+    } satisfies KafkaClientShape
+  })
+)

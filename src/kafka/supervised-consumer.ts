@@ -1,0 +1,104 @@
+import { Deferred, Effect, Schema } from "effect"
+import type { Consumer, EachBatchPayload } from "kafkajs"
+import { AppConfig } from "../config/app-config.ts"
+import { Database } from "../db/database.ts"
+import { isTransient } from "../db/errors.ts"
+import { processBatch } from "./batch-processor.ts"
+import { KafkaClient } from "./kafka-client.ts"
+import type { OutboxRelay } from "./outbox-relay.ts"
+import { retryForever } from "./retry.ts"
+import type { ServiceSchema } from "./service-schema.ts"
+import type { TopicHandler } from "./topic-handler.ts"
+
+export class ConsumerCrashed extends Schema.TaggedError<ConsumerCrashed>()("ConsumerCrashed", {
+  group: Schema.String,
+  reason: Schema.String
+}) {}
+
+export interface ConsumerOptions<R> {
+  /** The service whose schema holds the processed ids and outbox; also names the group. */
+  readonly schema: ServiceSchema
+  readonly handlers: ReadonlyArray<TopicHandler<any, R>>
+  readonly relay: OutboxRelay
+}
+
+/**
+ * Consumes the handlers' topics in the service's consumer group, one transaction per fetched
+ * batch, committing offsets only after that transaction commits. The consumer runs in a
+ * supervised fiber: if it crashes it is rebuilt with backoff, and it stops with the scope.
+ */
+export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
+  Effect.gen(function*() {
+    const { kafka } = yield* KafkaClient
+    const config = yield* AppConfig
+    const context = yield* Effect.context<Database | R>()
+    const groupId = `${config.kafka.groupPrefix}${options.schema}`
+    const byTopic = new Map(options.handlers.map((handler) => [handler.topic, handler]))
+    const run = Effect.runPromiseWith(context)
+
+    const eachBatchOf = (consumer: Consumer) => async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
+      const handler = byTopic.get(batch.topic)
+      if (!handler || batch.messages.length === 0) return
+      const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value }))
+      // A transient failure is retried here, in place, so the partition neither skips nor spins.
+      await run(
+        processBatch(options.schema, handler, messages).pipe(
+          Effect.tapError((error) => Effect.logWarning(`${groupId}: batch on ${batch.topic}/${batch.partition} failed, retrying`, error.message)),
+          Effect.retry({
+            schedule: retryForever,
+            while: (error) => isTransient(error) && isRunning() && !isStale()
+          }),
+          Effect.tap((outcome) => outcome.deadLettered > 0 ? Effect.logWarning(`${groupId}: ${outcome.deadLettered} event(s) of ${batch.topic} sent to the dead-letter topic`) : Effect.void)
+        )
+      )
+      const last = batch.messages[batch.messages.length - 1]!.offset
+      resolveOffset(last)
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+      run(options.relay.wake)
+      await heartbeat()
+    }
+
+    const runOnce = Effect.scoped(
+      Effect.gen(function*() {
+        // A fresh consumer per attempt: a crashed kafkajs consumer is not reused.
+        const consumer = kafka.consumer({
+          groupId,
+          allowAutoTopicCreation: true,
+          sessionTimeout: 30_000,
+          heartbeatInterval: 3_000,
+          maxWaitTimeInMs: 500,
+          retry: { retries: 10, initialRetryTime: 200 }
+        })
+        const crashed = yield* Deferred.make<never, ConsumerCrashed>()
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart) Deferred.doneUnsafe(crashed, Effect.fail(new ConsumerCrashed({ group: groupId, reason: payload.error.message })))
+        })
+        yield* Effect.acquireRelease(
+          Effect.tryPromise({ try: () => consumer.connect(), catch: (e) => new ConsumerCrashed({ group: groupId, reason: (e as Error).message }) }),
+          () => Effect.promise(() => consumer.disconnect()).pipe(Effect.ignore)
+        )
+        yield* Effect.tryPromise({
+          try: async () => {
+            // A new group starts at the beginning: events produced before the service first ran are not lost.
+            await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: true })
+            await consumer.run({
+              autoCommit: false,
+              eachBatchAutoResolve: false,
+              partitionsConsumedConcurrently: Math.max(1, config.kafka.topicPartitions * byTopic.size),
+              eachBatch: eachBatchOf(consumer)
+            })
+          },
+          catch: (e) => new ConsumerCrashed({ group: groupId, reason: (e as Error).message })
+        })
+        yield* Effect.logDebug(`${groupId} consuming ${[...byTopic.keys()].join(", ")}`)
+        return yield* Deferred.await(crashed)
+      })
+    )
+
+    yield* runOnce.pipe(
+      Effect.tapCause((cause) => Effect.logError(`${groupId} consumer stopped; restarting`, cause)),
+      Effect.retry(retryForever),
+      Effect.annotateLogs({ component: groupId }),
+      Effect.forkScoped
+    )
+  })
