@@ -10,6 +10,8 @@ export const exec = <A>(run: () => Promise<A>): Effect.Effect<A, DatabaseError> 
   Effect.tryPromise({ try: run, catch: fromDriverError })
 
 export interface DatabaseShape {
+  /** The pool: repositories run single statements on it (through `exec`). */
+  readonly sql: Sql
   /** The pool, for single statements: `db.run((sql) => sql\`select 1\`)`. */
   run<A>(query: (sql: Sql) => Promise<A>): Effect.Effect<A, DatabaseError>
   /**
@@ -29,6 +31,7 @@ export class Database extends Context.Service<Database, DatabaseShape>()("loyalt
 export const makeDatabase = (pool: Sql, mode: DatabaseShape["mode"], target: string): DatabaseShape => ({
   mode,
   target,
+  sql: pool,
   run: (query) => exec(() => query(pool)),
   transaction: (body) =>
     Effect.acquireUseRelease(

@@ -1,14 +1,18 @@
 import { Elysia } from "elysia"
 import type { ErrorBody } from "./schema.ts"
 
-const fieldPath = (path: ReadonlyArray<unknown> | undefined): string =>
-  (path ?? []).reduce<string>((acc, key) => {
+const segments = (path: ReadonlyArray<unknown> | string | undefined): ReadonlyArray<unknown> =>
+  typeof path === "string" ? path.split(/[./]/).filter((s) => s.length > 0).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : (path ?? [])
+
+/** `items[2].name`: the field as a client wrote it. */
+const fieldPath = (path: ReadonlyArray<unknown> | string | undefined): string =>
+  segments(path).reduce<string>((acc, key) => {
     const part = typeof key === "object" && key !== null && "key" in key ? (key as { key: unknown }).key : key
     return typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)
   }, "")
 
 interface Issue {
-  readonly path?: ReadonlyArray<unknown>
+  readonly path?: ReadonlyArray<unknown> | string
   readonly message: string
 }
 

@@ -1,5 +1,6 @@
 import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
 import { AppConfig, type AppConfigShape } from "../../src/config/app-config.ts"
+import type { Database } from "../../src/db/database.ts"
 import { MigrationsLive } from "../../src/db/migrations-layer.ts"
 import { DatabaseLive } from "../../src/db/pool.ts"
 
@@ -31,3 +32,13 @@ export const databaseRuntime = (url: string, overrides: Partial<AppConfigShape> 
 
 export const runWith = <R, A, E>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>, effect: Effect.Effect<A, E, R>) =>
   runtime.runPromise(effect)
+
+/** A service's use cases over a migrated database, as a runtime for HTTP and handler tests. */
+export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database>) =>
+  ManagedRuntime.make(
+    useCases.pipe(
+      Layer.provideMerge(MigrationsLive),
+      Layer.provideMerge(DatabaseLive),
+      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))
+    )
+  )

@@ -1,11 +1,13 @@
-import { Elysia } from "elysia"
-import { Layer } from "effect"
 import type { ServiceDefinition } from "../service-definition.ts"
+import { rewardRoutes } from "../../http/reward.ts"
+import { RewardActor } from "./actor.ts"
+import { RewardUseCases } from "./service.ts"
 
-export const rewardService: ServiceDefinition<never> = {
+/** Rewards, balances, the ledger and redemptions; credits `reward` events. */
+export const rewardService: ServiceDefinition<RewardUseCases> = {
   name: "reward",
   usesKafka: true,
-  useCases: Layer.empty,
-  routes: () => new Elysia(),
-  actors: Layer.empty
+  useCases: RewardUseCases.layer,
+  routes: rewardRoutes,
+  actors: RewardActor
 }

@@ -1,0 +1,105 @@
+import { Schema } from "effect"
+import { EventId } from "../../events/envelope.ts"
+import { Label, Points, Tenant, UserId, Uuid } from "../../domain/primitives.ts"
+
+/** A reward as the original API spoke it (snake_case): `reward_id` is generated when absent. */
+export const RewardInput = Schema.Struct({
+  tenant: Tenant,
+  reward_id: Schema.optionalKey(Uuid),
+  reward_points: Points,
+  name: Schema.optionalKey(Label(200))
+}).annotate({ identifier: "RewardInput" })
+export type RewardInput = typeof RewardInput.Type
+
+export const RewardUpdate = Schema.Struct({
+  reward_points: Points,
+  name: Schema.optionalKey(Label(200))
+}).annotate({ identifier: "RewardUpdate" })
+export type RewardUpdate = typeof RewardUpdate.Type
+
+export const Reward = Schema.Struct({
+  tenant: Schema.String,
+  reward_id: Schema.String,
+  reward_points: Schema.Number,
+  name: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String
+}).annotate({ identifier: "Reward" })
+export type Reward = typeof Reward.Type
+
+/** A user's points in one tenant. */
+export const Balance = Schema.Struct({
+  tenant: Schema.String,
+  user_id: Schema.String,
+  points: Schema.Number
+}).annotate({ identifier: "Balance" })
+export type Balance = typeof Balance.Type
+
+export const LedgerKind = Schema.Literals(["credit", "redemption"])
+
+/** One movement of points; a balance is the sum of its entries. */
+export const LedgerEntry = Schema.Struct({
+  id: Schema.String,
+  amount: Schema.Number,
+  kind: LedgerKind,
+  rewardId: Schema.NullOr(Schema.String),
+  campaignId: Schema.NullOr(Schema.String),
+  eventId: Schema.NullOr(Schema.String),
+  redemptionId: Schema.NullOr(Schema.String),
+  createdAt: Schema.String
+}).annotate({ identifier: "LedgerEntry" })
+export type LedgerEntry = typeof LedgerEntry.Type
+
+export const Ledger = Schema.Struct({
+  tenant: Schema.String,
+  userId: Schema.String,
+  balance: Schema.Number,
+  entries: Schema.Array(LedgerEntry),
+  /** Pass as `before` to get the next (older) page; null on the last page. */
+  nextBefore: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "Ledger" })
+export type Ledger = typeof Ledger.Type
+
+export const RedemptionRequest = Schema.Struct({
+  tenant: Tenant,
+  points: Points,
+  reason: Label(500),
+  idempotencyKey: EventId.annotate({ description: "Chosen by the caller; the same key never debits twice" })
+}).annotate({ identifier: "RedemptionRequest" })
+export type RedemptionRequest = typeof RedemptionRequest.Type
+
+export const Redemption = Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  userId: Schema.String,
+  points: Schema.Number,
+  reason: Schema.String,
+  idempotencyKey: Schema.String,
+  /** The balance right after this redemption. */
+  balance: Schema.Number,
+  createdAt: Schema.String
+}).annotate({ identifier: "Redemption" })
+export type Redemption = typeof Redemption.Type
+
+export const UserIdParam = UserId
+
+/** Debiting would take the balance below zero. */
+export class InsufficientBalance extends Schema.TaggedError<InsufficientBalance>()("InsufficientBalance", {
+  tenant: Schema.String,
+  userId: Schema.String,
+  balance: Schema.Number,
+  requested: Schema.Number
+}) {
+  override get message() {
+    return `balance ${this.balance} is less than the ${this.requested} points requested`
+  }
+}
+
+/** The idempotency key was used before for a different redemption. */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
+  idempotencyKey: Schema.String
+}) {
+  override get message() {
+    return `idempotency key ${this.idempotencyKey} was already used for a different redemption`
+  }
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto"
+import { Context, Effect, Layer, Option } from "effect"
+import { Database } from "../../db/database.ts"
+import { AlreadyExists, NotFound } from "../../domain/errors.ts"
+import { requireTenant } from "../../domain/tenant-guard.ts"
+import type { TenantScope } from "../../domain/tenant-scope.ts"
+import { ledgerPage } from "./ledger-repo.ts"
+import { IdempotencyKeyReused, InsufficientBalance, type RedemptionRequest, type RewardInput, type RewardUpdate } from "./model.ts"
+import { claimIdempotencyKey, debitBalance, findRedemptionByKey, recordRedemption } from "./redemption-repo.ts"
+import * as repo from "./repo.ts"
+
+export interface Page {
+  readonly limit: number
+  readonly offset: number
+}
+
+const make = Effect.gen(function*() {
+  const db = yield* Database
+
+  const notFound = (id: string) => new NotFound({ resource: "reward", id })
+
+  const createReward = (scope: TenantScope, input: RewardInput) =>
+    requireTenant(scope, input.tenant).pipe(
+      Effect.andThen(repo.insertReward(db.sql, { id: input.reward_id ?? randomUUID(), tenant: input.tenant, points: input.reward_points, name: input.name ?? null })),
+      Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "reward", id: input.reward_id ?? "" })))
+    )
+
+  const getReward = (scope: TenantScope, id: string) =>
+    repo.findReward(db.sql, scope, id).pipe(
+      Effect.flatMap((reward) => (reward ? Effect.succeed(reward) : Effect.fail(notFound(id))))
+    )
+
+  const redeem = (scope: TenantScope, userId: string, request: RedemptionRequest) =>
+    requireTenant(scope, request.tenant).pipe(
+      Effect.andThen(db.transaction((tx) =>
+        Effect.gen(function*() {
+          const id = randomUUID()
+          const claimed = yield* claimIdempotencyKey(tx, { id, tenant: request.tenant, userId, idempotencyKey: request.idempotencyKey, points: request.points, reason: request.reason })
+          if (!claimed) return { replayed: true as const, key: request.idempotencyKey }
+          const balance = yield* debitBalance(tx, request.tenant, userId, request.points)
+          if (balance === undefined) {
+            return yield* new InsufficientBalance({ tenant: request.tenant, userId, balance: yield* repo.balanceOf(tx, request.tenant, userId), requested: request.points })
+          }
+          return { replayed: false as const, redemption: yield* recordRedemption(tx, { id, tenant: request.tenant, userId, points: request.points, balance }) }
+        })
+      )),
+      // The key was taken: the earlier redemption is the answer, if it is the same request.
+      Effect.flatMap((outcome) =>
+        outcome.replayed
+          ? findRedemptionByKey(db.sql, request.tenant, request.idempotencyKey).pipe(
+            Effect.flatMap((previous) =>
+              previous && previous.userId === userId && previous.points === request.points && previous.reason === request.reason
+                ? Effect.succeed({ redemption: previous, replayed: true })
+                : Effect.fail(new IdempotencyKeyReused({ idempotencyKey: request.idempotencyKey }))
+            )
+          )
+          : Effect.succeed({ redemption: outcome.redemption, replayed: false })
+      )
+    )
+
+  return {
+    createReward,
+    getReward,
+    listRewards: (scope: TenantScope, page: Page) => repo.listRewards(db.sql, scope, page),
+    updateReward: (scope: TenantScope, id: string, update: RewardUpdate) =>
+      repo.updateReward(db.sql, scope, id, { points: update.reward_points, name: update.name }).pipe(
+        Effect.flatMap((reward) => (reward ? Effect.succeed(reward) : Effect.fail(notFound(id))))
+      ),
+    deleteReward: (scope: TenantScope, id: string) =>
+      repo.deleteReward(db.sql, scope, id).pipe(Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))),
+    listBalances: (scope: TenantScope, userId: string | undefined, page: Page) => repo.listBalances(db.sql, scope, userId, page),
+    balance: (tenant: string, userId: string) =>
+      repo.balanceOf(db.sql, tenant, userId).pipe(Effect.map((points) => ({ tenant, user_id: userId, points }))),
+    ledger: (tenant: string, userId: string, page: { limit: number; before: string | undefined }) =>
+      Effect.all([ledgerPage(db.sql, tenant, userId, page), repo.balanceOf(db.sql, tenant, userId)]).pipe(
+        Effect.map(([entries, balance]) => ({
+          tenant,
+          userId,
+          balance,
+          entries,
+          nextBefore: entries.length === page.limit ? Option.getOrNull(Option.fromNullishOr(entries[entries.length - 1]?.id)) : null
+        }))
+      ),
+    redeem
+  }
+})
+
+/** The reward service's use cases, shared by its HTTP routes and its actor. */
+export class RewardUseCases extends Context.Service<RewardUseCases, Effect.Success<typeof make>>()("loyaltea/reward/RewardUseCases") {
+  static readonly layer = Layer.effect(RewardUseCases, make)
+}

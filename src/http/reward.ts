@@ -1,0 +1,93 @@
+import { Effect, Schema } from "effect"
+import { Elysia } from "elysia"
+import { Balance, Ledger, Redemption, RedemptionRequest, Reward, RewardInput, RewardUpdate } from "../actors/reward/model.ts"
+import { RewardUseCases } from "../actors/reward/service.ts"
+import { InvalidInput } from "../domain/errors.ts"
+import { Tenant, UserId, Uuid } from "../domain/primitives.ts"
+import type { TenantScope } from "../domain/tenant-scope.ts"
+import { BeforeQuery, LimitQuery, PageQuery, pageOf, TenantQuery } from "./params.ts"
+import { readScope, requestScope } from "./request-scope.ts"
+import type { Runner } from "./run-effect.ts"
+import { errorResponse, standard } from "./schema.ts"
+
+const withUseCases = <A, E>(f: (useCases: RewardUseCases["Service"]) => Effect.Effect<A, E>) =>
+  Effect.flatMap(Effect.service(RewardUseCases), f)
+
+const RewardParams = standard(Schema.Struct({ rewardId: Uuid }))
+const UserParams = standard(Schema.Struct({ userId: UserId }))
+const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
+
+/** A single user's balance is per tenant: the tenant comes from `?tenant=` or from a one-tenant credential. */
+const tenantFor = (scope: TenantScope, tenant: Tenant | undefined): Effect.Effect<string, InvalidInput> => {
+  if (tenant !== undefined) return readScope(scope, tenant) ? Effect.succeed(tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "not a tenant you can read" }))
+  return scope._tag === "OneTenant" ? Effect.succeed(scope.tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "required: a user has one balance per tenant" }))
+}
+
+/** Nothing is visible through a `?tenant=` outside the caller's scope. */
+const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
+  scope ? f(scope) : Effect.succeed([])
+
+export const rewardRoutes = (run: Runner<RewardUseCases>) =>
+  new Elysia({ name: "loyaltea-reward-routes" })
+    .use(requestScope())
+    .post("/rewards/", ({ body, scope, set }) => run(set, withUseCases((u) => u.createReward(scope, body)), 201), {
+      body: standard(RewardInput),
+      response: { 201: standard(Reward), ...errors },
+      detail: { tags: ["rewards"], summary: "Create a reward (reward_id generated when absent)" }
+    })
+    .get("/rewards/", ({ query, scope, set }) =>
+      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.listRewards(s, pageOf(query))))), {
+      query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
+      response: { 200: standard(Schema.Array(Reward)), ...errors },
+      detail: { tags: ["rewards"], summary: "List rewards, optionally of one tenant" }
+    })
+    .get("/rewards/:rewardId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.getReward(scope, params.rewardId))), {
+      params: RewardParams,
+      response: { 200: standard(Reward), ...errors },
+      detail: { tags: ["rewards"], summary: "Get a reward" }
+    })
+    .put("/rewards/:rewardId/", ({ body, params, scope, set }) => run(set, withUseCases((u) => u.updateReward(scope, params.rewardId, body))), {
+      params: RewardParams,
+      body: standard(RewardUpdate),
+      response: { 200: standard(Reward), ...errors },
+      detail: { tags: ["rewards"], summary: "Change a reward's points or name" }
+    })
+    .delete("/rewards/:rewardId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.deleteReward(scope, params.rewardId)), 204), {
+      params: RewardParams,
+      response: { 204: standard(Schema.Undefined), ...errors },
+      detail: { tags: ["rewards"], summary: "Delete a reward (later reward events for it are dead-lettered)" }
+    })
+    .get("/user-rewards/", ({ query, scope, set }) =>
+      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.listBalances(s, query.user_id, pageOf(query))))), {
+      query: standard(Schema.Struct({ ...TenantQuery, user_id: Schema.optionalKey(UserId), ...PageQuery })),
+      response: { 200: standard(Schema.Array(Balance)), ...errors },
+      detail: { tags: ["balances"], summary: "List users' balances, optionally of one tenant or one user" }
+    })
+    .get("/user-rewards/:userId/", ({ params, query, scope, set }) =>
+      run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) => withUseCases((u) => u.balance(tenant, params.userId))))), {
+      params: UserParams,
+      query: standard(Schema.Struct(TenantQuery)),
+      response: { 200: standard(Balance), ...errors },
+      detail: { tags: ["balances"], summary: "One user's balance in a tenant (0 when nothing was earned)" }
+    })
+    .get("/user-rewards/:userId/ledger", ({ params, query, scope, set }) =>
+      run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) =>
+        withUseCases((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before }))))), {
+      params: UserParams,
+      query: standard(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery })),
+      response: { 200: standard(Ledger), ...errors },
+      detail: { tags: ["balances"], summary: "The ledger entries behind a balance, newest first" }
+    })
+    .post("/user-rewards/:userId/redemptions", async ({ body, params, scope, set }) => {
+      const outcome = await run(set, withUseCases((u) => u.redeem(scope, params.userId, body)), 201)
+      if ("replayed" in outcome && outcome.replayed) set.status = 200
+      return "redemption" in outcome ? outcome.redemption : outcome
+    }, {
+      params: UserParams,
+      body: standard(RedemptionRequest),
+      response: { 200: standard(Redemption), 201: standard(Redemption), ...errors },
+      detail: {
+        tags: ["balances"],
+        summary: "Exchange points: debits atomically; 409 with the balance when it would go below zero; a repeated idempotency key answers 200 with the original redemption"
+      }
+    })
