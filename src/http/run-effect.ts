@@ -13,6 +13,7 @@ const statusByTag: Record<string, number> = {
   Forbidden: 403,
   TooManyRequests: 429,
   ConnectionLost: 503,
+  KafkaUnavailable: 503,
   SerializationFailure: 503
 }
 
