@@ -49,13 +49,19 @@ export const FieldError = Schema.Struct({
   message: Schema.String
 })
 
-/** Every error answer has this shape: a stable `error` code, a readable message, the field at fault. */
-export const ErrorBody = Schema.Struct({
-  error: Schema.String,
-  message: Schema.String,
-  field: Schema.optional(Schema.String),
-  details: Schema.optional(Schema.Array(FieldError))
-}).annotate({ identifier: "Error" })
+/**
+ * Every error answer has this shape: a stable `error` code, a readable message, the field at
+ * fault, and the facts of the error (e.g. the current `balance` of a refused redemption).
+ */
+export const ErrorBody = Schema.StructWithRest(
+  Schema.Struct({
+    error: Schema.String,
+    message: Schema.String,
+    field: Schema.optionalKey(Schema.String),
+    details: Schema.optionalKey(Schema.Array(FieldError))
+  }),
+  [Schema.Record(Schema.String, Schema.Unknown)]
+).annotate({ identifier: "Error" })
 export type ErrorBody = typeof ErrorBody.Type
 
 export const errorResponse = standard(ErrorBody)
