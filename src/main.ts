@@ -10,6 +10,7 @@ import { EventProducerLive } from "./kafka/producer.ts"
 import { type ServiceLayer, services } from "./services.ts"
 import { announce } from "./startup/banner.ts"
 import { describeStartupFailure } from "./startup/describe-error.ts"
+import { silenceKnownWarnings } from "./startup/quiet-warnings.ts"
 
 const usesKafka = (config: AppConfigShape) => config.services.some((service) => services[service].usesKafka)
 
@@ -58,6 +59,7 @@ const main = appConfig.pipe(
   )
 )
 
+silenceKnownWarnings()
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
   // SIGINT/SIGTERM interrupt the program: a shutdown that completed is a success, not an error.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { serviceNames } from "../../src/config/service-name.ts"
 import { isListening } from "../support/ports.ts"
-import { spawnLoyaltea, waitHealthy } from "../support/process.ts"
+import { spawnLoyaltea, waitHealthy, waitStarted } from "../support/process.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 describe("the loyaltea process", () => {
@@ -16,6 +16,7 @@ describe("the loyaltea process", () => {
   test("two processes started at once against one empty database both come up, and stop cleanly on SIGTERM", async () => {
     const [a, b] = await Promise.all([spawnLoyaltea({ DATABASE_URL: database.url }), spawnLoyaltea({ DATABASE_URL: database.url })])
     for (const lt of [a, b]) {
+      await waitStarted(lt)
       for (const service of serviceNames) await waitHealthy(lt, service)
     }
     for (const lt of [a, b]) {
@@ -39,7 +40,7 @@ describe("the loyaltea process", () => {
 
   test("LOYALTEA_SERVICES=reward runs only the reward service", async () => {
     const lt = await spawnLoyaltea({ DATABASE_URL: database.url, LOYALTEA_SERVICES: "reward" })
-    await waitHealthy(lt, "reward")
+    await waitStarted(lt)
     expect(await isListening(lt.ports.reward)).toBe(true)
     expect(await isListening(lt.ports.campaign)).toBe(false)
     expect(await isListening(lt.ports.fulfillment)).toBe(false)
@@ -70,7 +71,7 @@ describe("the loyaltea process", () => {
 describe("the embedded default", () => {
   test("starts with no DATABASE_URL, keeps its data, and refuses a second process on the same directory", async () => {
     const first = await spawnLoyaltea({ LOYALTEA_SERVICES: "reward" })
-    await waitHealthy(first, "reward", 60_000)
+    await waitStarted(first)
     const ready = (await (await fetch(`http://127.0.0.1:${first.ports.reward}/ready`)).json()) as { database: string }
     expect(ready.database).toBe("embedded")
     expect(first.output()).toContain("embedded")
@@ -82,7 +83,7 @@ describe("the embedded default", () => {
 
     // After a clean stop the directory is free again, and what was migrated is still there.
     const third = await spawnLoyaltea({ LOYALTEA_SERVICES: "reward" }, { dataDir: first.dataDir })
-    await waitHealthy(third, "reward", 60_000)
+    await waitStarted(third)
     expect(third.output()).not.toContain("applied migrations")
     expect(await third.stop()).toBe(0)
   }, 120_000)

@@ -84,3 +84,16 @@ export const waitHealthy = async (lt: LoyalteaProcess, service: ServiceName, tim
   }
   throw new Error(`${service} did not become healthy; output:\n${lt.output()}`)
 }
+
+/** Waits until the process prints `pattern` (e.g. the start-up banner), or fails with its output. */
+export const waitForOutput = async (lt: LoyalteaProcess, pattern: RegExp | string, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs
+  const matches = () => (typeof pattern === "string" ? lt.output().includes(pattern) : pattern.test(lt.output()))
+  let exited = false
+  lt.exited.then(() => (exited = true))
+  while (Date.now() < deadline && !exited && !matches()) await Bun.sleep(50)
+  if (!matches()) throw new Error(`no ${pattern} in the output:\n${lt.output()}`)
+}
+
+/** The process is fully up: every service started and the banner printed. */
+export const waitStarted = (lt: LoyalteaProcess, timeoutMs = 60_000) => waitForOutput(lt, /Loyaltea is up|"service started"/, timeoutMs)
