@@ -1,0 +1,125 @@
+import { Kafka, logLevel, Partitioners } from "kafkajs"
+import type { LoyalteaProcess } from "./process.ts"
+
+const json = { "content-type": "application/json" }
+
+/** HTTP calls against a running process's services. */
+export const api = (lt: Pick<LoyalteaProcess, "ports">, headers: Record<string, string> = {}) => {
+  const call = async (service: keyof LoyalteaProcess["ports"], method: string, path: string, body?: unknown) => {
+    const response = await fetch(`http://127.0.0.1:${lt.ports[service]}${path}`, {
+      method,
+      headers: { ...json, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+    const text = await response.text()
+    return { status: response.status, body: text ? JSON.parse(text) : undefined }
+  }
+  return {
+    call,
+    /** Creates and insists it worked, so a scenario never runs on a half-made set-up. */
+    create: async (service: keyof LoyalteaProcess["ports"], path: string, body: unknown) => {
+      const response = await call(service, "POST", path, body)
+      if (response.status !== 201) throw new Error(`POST ${path} → ${response.status} ${JSON.stringify(response.body)}`)
+      return response.body
+    },
+    balances: async (tenant: string): Promise<Record<string, number>> => {
+      const response = await call("reward", "GET", `/user-rewards/?tenant=${tenant}&limit=1000`)
+      return Object.fromEntries((response.body as Array<{ user_id: string; points: number }>).map((b) => [b.user_id, b.points]))
+    }
+  }
+}
+
+export const kafkaClient = (brokers: string) => new Kafka({ clientId: "loyaltea-test", brokers: [brokers], logLevel: logLevel.NOTHING })
+
+/** Produces JSON values (or raw strings) to a topic with keys `tenant:userId`, acks=all. */
+export const produce = async (brokers: string, topic: string, values: ReadonlyArray<unknown>) => {
+  const producer = kafkaClient(brokers).producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  try {
+    for (let i = 0; i < values.length; i += 1000) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: values.slice(i, i + 1000).map((value) => {
+          const v = value as { tenant?: string; userId?: string }
+          return { key: v.tenant && v.userId ? `${v.tenant}:${v.userId}` : null, value: typeof value === "string" ? value : JSON.stringify(value) }
+        })
+      })
+    }
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+/** Produces one line per message with kcat (librdkafka), as a shop's tooling would. */
+export const kcatProduce = async (brokers: string, topic: string, lines: ReadonlyArray<string>) => {
+  const proc = Bun.spawn(["kcat", "-P", "-b", brokers, "-t", topic, "-X", "acks=all"], { stdin: "pipe", stdout: "pipe", stderr: "pipe" })
+  proc.stdin.write(lines.join("\n") + "\n")
+  proc.stdin.end()
+  const code = await proc.exited
+  if (code !== 0) throw new Error(`kcat exited ${code}: ${await new Response(proc.stderr).text()}`)
+}
+
+/** Reads everything currently on a topic (from the beginning) with a throwaway consumer group. */
+export const readTopic = async (brokers: string, topic: string, expected: number, timeoutMs = 30_000) => {
+  const consumer = kafkaClient(brokers).consumer({ groupId: `test-reader-${crypto.randomUUID()}` })
+  const values: Array<{ key: string | null; value: string }> = []
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  await consumer.run({ eachMessage: async ({ message }) => void values.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? "" }) })
+  const deadline = Date.now() + timeoutMs
+  while (values.length < expected && Date.now() < deadline) await Bun.sleep(100)
+  await consumer.disconnect()
+  return values
+}
+
+/** Polls until `check` holds (or the deadline passes), returning the last value seen. */
+export const eventually = async <A>(read: () => Promise<A>, check: (value: A) => boolean, timeoutMs = 30_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  let value = await read()
+  while (!check(value) && Date.now() < deadline) {
+    await Bun.sleep(100)
+    value = await read()
+  }
+  return value
+}
+
+/** Whether every group has committed the end of every partition of its topics (all caught up). */
+export const groupsCaughtUp = async (brokers: string, groups: ReadonlyArray<{ groupId: string; topics: ReadonlyArray<string> }>) => {
+  const admin = kafkaClient(brokers).admin()
+  await admin.connect()
+  try {
+    for (const group of groups) {
+      for (const topic of group.topics) {
+        const ends = await admin.fetchTopicOffsets(topic)
+        const [committed] = await admin.fetchOffsets({ groupId: group.groupId, topics: [topic] })
+        for (const end of ends) {
+          const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? "-1"
+          if (end.high !== "0" && at !== end.high) return false
+        }
+      }
+    }
+    return true
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+export const loyalteaGroups = [
+  { groupId: "loyaltea-fulfillment", topics: ["buy", "activity"] },
+  { groupId: "loyaltea-campaign", topics: ["fulfillment"] },
+  { groupId: "loyaltea-reward", topics: ["reward"] }
+] as const
+
+/** Rewinds every Loyaltea consumer group to the beginning of its topics (the processes must be stopped). */
+export const rewindGroups = async (brokers: string) => {
+  const admin = kafkaClient(brokers).admin()
+  await admin.connect()
+  try {
+    for (const group of loyalteaGroups) {
+      for (const topic of group.topics) await admin.resetOffsets({ groupId: group.groupId, topic, earliest: true })
+    }
+  } finally {
+    await admin.disconnect()
+  }
+}
