@@ -20,7 +20,8 @@ create table reward.ledger (
   campaign_id uuid,
   event_id text,
   redemption_id uuid,
-  created_at timestamptz not null default now()
+  -- When the entry was written (not when its transaction began): what credit latency is measured by.
+  created_at timestamptz not null default clock_timestamp()
 );
 create index ledger_by_user on reward.ledger (tenant, user_id, id);
 

@@ -1,0 +1,30 @@
+import { randomUUID } from "node:crypto"
+
+/** Campaigns of the benchmark tenant; each buy event of `bread` ≥ 100 earns 10 + 1 points. */
+export const benchTenant = "bench"
+
+const post = async (port: number, path: string, body: unknown) => {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`)
+}
+
+/**
+ * Two single-fulfillment campaigns that every purchase completes (so each buy event yields two
+ * credits), and one two-fulfillment campaign that only a bread and coffee purchase complete.
+ */
+export const createCampaigns = async (ports: { campaign: number; reward: number; fulfillment: number }) => {
+  const [ten, one, five] = [randomUUID(), randomUUID(), randomUUID()]
+  const [bread, any, coffee] = [randomUUID(), randomUUID(), randomUUID()]
+  await post(ports.reward, "/rewards/", { tenant: benchTenant, reward_id: ten, reward_points: 10 })
+  await post(ports.reward, "/rewards/", { tenant: benchTenant, reward_id: one, reward_points: 1 })
+  await post(ports.reward, "/rewards/", { tenant: benchTenant, reward_id: five, reward_points: 5 })
+  await post(ports.fulfillment, "/buy-fulfillments/", { tenant: benchTenant, fulfillment_id: bread, name: "bread", product: "bread", amount: 100 })
+  await post(ports.fulfillment, "/buy-fulfillments/", { tenant: benchTenant, fulfillment_id: any, name: "any", product: "", amount: 0 })
+  await post(ports.fulfillment, "/buy-fulfillments/", { tenant: benchTenant, fulfillment_id: coffee, name: "coffee", product: "coffee", amount: 1 })
+  await post(ports.campaign, "/campaign", { tenant: benchTenant, name: "bread", fulfillments: [bread], rewards: [ten] })
+  await post(ports.campaign, "/campaign", { tenant: benchTenant, name: "visit", fulfillments: [any], rewards: [one] })
+  await post(ports.campaign, "/campaign", { tenant: benchTenant, name: "breakfast", fulfillments: [bread, coffee], rewards: [five] })
+}
+
+/** Points a bread purchase of ≥ 100 earns under those campaigns (the breakfast one never completes). */
+export const pointsPerPurchase = 11
