@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto"
+import { Context, Effect, Layer } from "effect"
+import { Database } from "../../db/database.ts"
+import type { DatabaseError } from "../../db/errors.ts"
+import { AlreadyExists, NotFound } from "../../domain/errors.ts"
+import { requireTenant } from "../../domain/tenant-guard.ts"
+import type { TenantScope } from "../../domain/tenant-scope.ts"
+import type { BuyFulfillmentInput, BuyFulfillmentUpdate, FulfillmentKind, TagFulfillmentInput, TagFulfillmentUpdate } from "./model.ts"
+import * as repo from "./repo.ts"
+
+export interface Page {
+  readonly limit: number
+  readonly offset: number
+}
+
+const resource = (kind: FulfillmentKind) => `${kind} fulfillment`
+
+const make = Effect.gen(function*() {
+  const db = yield* Database
+
+  const found = (kind: FulfillmentKind, id: string) => <A>(row: A | undefined) =>
+    row === undefined ? Effect.fail(new NotFound({ resource: resource(kind), id })) : Effect.succeed(row)
+
+  // The id may be taken by the other kind too: one table holds both, and ids are global.
+  const created = (kind: FulfillmentKind, id: string | undefined) => <A, E, R>(insert: Effect.Effect<A, E | DatabaseError, R>) =>
+    insert.pipe(Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: resource(kind), id: id ?? "" }))))
+
+  const kindOps = <A>(rows: repo.KindRows<A>) => ({
+    get: (scope: TenantScope, id: string) => repo.findFulfillment(db.sql, rows, scope, id).pipe(Effect.flatMap(found(rows.kind, id))),
+    list: (scope: TenantScope, page: Page) => repo.listFulfillments(db.sql, rows, scope, page),
+    delete: (scope: TenantScope, id: string) =>
+      repo.deleteFulfillment(db.sql, rows.kind, scope, id).pipe(
+        Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(new NotFound({ resource: resource(rows.kind), id }))))
+      )
+  })
+
+  const buy = {
+    ...kindOps(repo.buyRows),
+    create: (scope: TenantScope, input: BuyFulfillmentInput) =>
+      requireTenant(scope, input.tenant).pipe(
+        Effect.andThen(repo.insertBuy(db.sql, {
+          id: input.fulfillment_id ?? randomUUID(),
+          tenant: input.tenant,
+          name: input.name,
+          product: input.product,
+          amount: input.amount
+        })),
+        created("buy", input.fulfillment_id)
+      ),
+    update: (scope: TenantScope, id: string, update: BuyFulfillmentUpdate) =>
+      repo.updateBuy(db.sql, scope, id, { name: update.name, product: update.product, amount: update.amount }).pipe(
+        Effect.flatMap(found("buy", id))
+      )
+  }
+
+  const tag = {
+    ...kindOps(repo.tagRows),
+    create: (scope: TenantScope, input: TagFulfillmentInput) =>
+      requireTenant(scope, input.tenant).pipe(
+        Effect.andThen(repo.insertTag(db.sql, { id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, tag: input.tag })),
+        created("tag", input.fulfillment_id)
+      ),
+    update: (scope: TenantScope, id: string, update: TagFulfillmentUpdate) =>
+      repo.updateTag(db.sql, scope, id, { name: update.name, tag: update.tag }).pipe(Effect.flatMap(found("tag", id)))
+  }
+
+  return { buy, tag }
+})
+
+/** The fulfillment service's use cases over its rules: the HTTP routes' CRUD of both kinds. */
+export class FulfillmentUseCases extends Context.Service<FulfillmentUseCases, Effect.Success<typeof make>>()("loyaltea/fulfillment/FulfillmentUseCases") {
+  static readonly layer = Layer.effect(FulfillmentUseCases, make)
+}
