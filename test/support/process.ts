@@ -8,7 +8,7 @@ const root = join(import.meta.dir, "..", "..")
 
 export interface LoyalteaProcess {
   readonly proc: ReturnType<typeof Bun.spawn>
-  readonly ports: Record<ServiceName, number>
+  readonly ports: Record<ServiceName | "broker", number>
   readonly dataDir: string
   output(): string
   /** Resolves with the exit code. */

@@ -1,0 +1,48 @@
+import { Schema } from "effect"
+import { Tenant } from "../domain/primitives.ts"
+
+/** Operators run a tenant's program (or, as admin, the whole platform). */
+export const Role = Schema.Literals(["admin", "tenant-admin", "tenant-viewer"])
+export type Role = typeof Role.Type
+
+/** What a machine credential (API key) may do. */
+export const ApiKeyScope = Schema.Literals(["events:write", "read"])
+export type ApiKeyScope = typeof ApiKeyScope.Type
+
+/** Who is calling, once a credential checked out. */
+export type Principal =
+  | {
+    readonly kind: "operator"
+    readonly operatorId: string
+    readonly username: string
+    readonly role: Role
+    /** null only for the platform admin. */
+    readonly tenant: Tenant | null
+  }
+  | {
+    readonly kind: "api-key"
+    readonly keyId: string
+    readonly tenant: Tenant
+    readonly scopes: ReadonlyArray<ApiKeyScope>
+  }
+
+/** The claims of an access token (JWT, EdDSA) as the user service issues them. */
+export const AccessClaims = Schema.Struct({
+  sub: Schema.String,
+  username: Schema.String,
+  role: Role,
+  tenant: Schema.NullOr(Tenant)
+})
+export type AccessClaims = typeof AccessClaims.Type
+
+export const tokenIssuer = "loyaltea"
+export const tokenAudience = "loyaltea"
+
+/** No credential, or one that does not check out (expired, revoked, signed by another key). */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return this.reason
+  }
+}
