@@ -141,7 +141,7 @@ describe("applying a batch", () => {
       for (const result of results) for (const c of result.changed) state.set(keyText(c.key), c.progress)
       return state
     }
-    expect([...first.completions, ...second.completions]).toEqual(whole.completions)
+    expect([...first.completions, ...second.completions]).toEqual([...whole.completions])
     expect(ends(first, second)).toEqual(ends(whole))
   }))
 

@@ -1,0 +1,72 @@
+import { Effect, Layer } from "effect"
+import type { Sql } from "../../db/database.ts"
+import { derivedEventId } from "../../events/event-id.ts"
+import { FulfillmentEvent } from "../../events/fulfillment.ts"
+import type { RewardEvent } from "../../events/reward.ts"
+import { deadLetterTopic, eventKey, Topics } from "../../events/topics.ts"
+import { startOutboxRelay } from "../../kafka/outbox-relay.ts"
+import type { OutgoingMessage } from "../../kafka/producer.ts"
+import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
+import { type Consumed, topicHandler } from "../../kafka/topic-handler.ts"
+import { ensureTopics } from "../../kafka/topics-admin.ts"
+import { CampaignIndex } from "./campaign-index.ts"
+import { applyFulfillments, type CampaignRules, type FulfillmentDone, touchedKeys } from "./progress.ts"
+import { lockProgress, saveProgress } from "./progress-repo.ts"
+
+/** One `reward` event per reward of a completed campaign; the ids follow from the cause, so re-deriving repeats them. */
+const rewardMessages = (cause: Consumed<FulfillmentEvent>, campaign: CampaignRules): Array<OutgoingMessage> =>
+  campaign.rewards.map((rewardId) => {
+    const { tenant, userId } = cause.event
+    const event: RewardEvent = {
+      tenant,
+      rewardId,
+      userId,
+      eventId: derivedEventId("reward", cause.eventId, campaign.id, rewardId),
+      campaignId: campaign.id,
+      causeEventId: cause.eventId
+    }
+    return { topic: Topics.reward, key: eventKey(tenant, userId), value: JSON.stringify(event) }
+  })
+
+/**
+ * A batch in three statements: the rules of the batch's tenants (reloaded only where they
+ * changed), the touched progress rows locked in key order, and one upsert of what changed.
+ */
+const advanceCampaigns = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
+  Effect.gen(function*() {
+    const events: Array<FulfillmentDone> = consumed.map((c) => ({
+      eventId: c.eventId,
+      tenant: c.event.tenant,
+      userId: c.event.userId,
+      fulfillmentId: c.event.fulfillmentId.toLowerCase()
+    }))
+    const index = yield* CampaignIndex
+    const campaignsOf = yield* index.campaignsOf(tx, events.map((e) => e.tenant))
+    const keys = touchedKeys(events, campaignsOf)
+    if (keys.length === 0) return []
+    const stored = yield* lockProgress(tx, keys)
+    const result = applyFulfillments(events, campaignsOf, stored)
+    yield* saveProgress(tx, result.changed)
+    const causes = new Map(consumed.map((c) => [c.eventId, c]))
+    return result.completions.flatMap(({ campaign, cause }) => rewardMessages(causes.get(cause.eventId)!, campaign))
+  })
+
+/**
+ * `fulfillment` → every campaign of the tenant that contains it advances; a completed campaign
+ * emits its rewards (through the outbox, in the same transaction) and starts over. A fulfillment
+ * in no campaign changes nothing and is not dead-lettered: fulfillments exist apart from campaigns.
+ */
+export const progressHandler = topicHandler({
+  topic: Topics.fulfillment,
+  schema: FulfillmentEvent,
+  eventIdOf: (event) => event.eventId,
+  handle: advanceCampaigns
+})
+
+export const CampaignActor = Layer.effectDiscard(
+  Effect.gen(function*() {
+    yield* ensureTopics([Topics.fulfillment, Topics.reward, deadLetterTopic(Topics.fulfillment)])
+    const relay = yield* startOutboxRelay("campaign")
+    yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler], relay })
+  })
+).pipe(Layer.provide(CampaignIndex.layer))
