@@ -1,11 +1,13 @@
-import { Elysia } from "elysia"
-import { Layer } from "effect"
 import type { ServiceDefinition } from "../service-definition.ts"
+import { campaignRoutes } from "../../http/campaign.ts"
+import { CampaignActor } from "./actor.ts"
+import { CampaignUseCases } from "./service.ts"
 
-export const campaignService: ServiceDefinition<never> = {
+/** Campaigns and users' progress through them; turns `fulfillment` events into `reward` events. */
+export const campaignService: ServiceDefinition<CampaignUseCases> = {
   name: "campaign",
   usesKafka: true,
-  useCases: Layer.empty,
-  routes: () => new Elysia(),
-  actors: Layer.empty
+  useCases: CampaignUseCases.layer,
+  routes: campaignRoutes,
+  actors: CampaignActor
 }

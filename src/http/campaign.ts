@@ -1,0 +1,56 @@
+import { Effect, Schema } from "effect"
+import { Elysia } from "elysia"
+import { Campaign, CampaignInput, CampaignList, CampaignProgress, CampaignUpdate } from "../actors/campaign/model.ts"
+import { CampaignUseCases } from "../actors/campaign/service.ts"
+import { UserId, Uuid } from "../domain/primitives.ts"
+import { PageQuery, pageOf, TenantQuery } from "./params.ts"
+import { readScope, requestScope } from "./request-scope.ts"
+import type { Runner } from "./run-effect.ts"
+import { errorResponse, standard } from "./schema.ts"
+
+const withUseCases = <A, E>(f: (useCases: CampaignUseCases["Service"]) => Effect.Effect<A, E>) =>
+  Effect.flatMap(Effect.service(CampaignUseCases), f)
+
+const CampaignParams = standard(Schema.Struct({ id: Uuid }))
+const ProgressParams = standard(Schema.Struct({ id: Uuid, userId: UserId }))
+const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
+
+export const campaignRoutes = (run: Runner<CampaignUseCases>) =>
+  new Elysia({ name: "loyaltea-campaign-routes" })
+    .use(requestScope())
+    .post("/campaign", ({ body, scope, set }) => run(set, withUseCases((u) => u.createCampaign(scope, body)), 201), {
+      body: standard(CampaignInput),
+      response: { 201: standard(Campaign), ...errors },
+      detail: { tags: ["campaigns"], summary: "Create a campaign: a set of fulfillments plus a set of rewards (ids are checked for form only)" }
+    })
+    .get("/campaign", ({ query, scope, set }) => {
+      // Nothing is visible through a `?tenant=` outside the caller's scope.
+      const narrowed = readScope(scope, query.tenant)
+      return run(set, narrowed ? withUseCases((u) => u.listCampaigns(narrowed, pageOf(query))) : Effect.succeed({ campaigns: [] }))
+    }, {
+      query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
+      response: { 200: standard(CampaignList), ...errors },
+      detail: { tags: ["campaigns"], summary: "List campaigns, optionally of one tenant" }
+    })
+    .get("/campaign/:id", ({ params, scope, set }) => run(set, withUseCases((u) => u.getCampaign(scope, params.id))), {
+      params: CampaignParams,
+      response: { 200: standard(Campaign), ...errors },
+      detail: { tags: ["campaigns"], summary: "Get a campaign" }
+    })
+    .put("/campaign/:id", ({ body, params, scope, set }) => run(set, withUseCases((u) => u.updateCampaign(scope, params.id, body))), {
+      params: CampaignParams,
+      body: standard(CampaignUpdate),
+      response: { 200: standard(Campaign), ...errors },
+      detail: { tags: ["campaigns"], summary: "Replace a campaign's name, fulfillments and rewards (its tenant cannot change)" }
+    })
+    .delete("/campaign/:id", ({ params, scope, set }) => run(set, withUseCases((u) => u.deleteCampaign(scope, params.id)), 204), {
+      params: CampaignParams,
+      response: { 204: standard(Schema.Undefined), ...errors },
+      detail: { tags: ["campaigns"], summary: "Delete a campaign and every user's progress in it" }
+    })
+    .get("/campaign/:id/progress/:userId", ({ params, scope, set }) =>
+      run(set, withUseCases((u) => u.progress(scope, params.id, params.userId))), {
+      params: ProgressParams,
+      response: { 200: standard(CampaignProgress), ...errors },
+      detail: { tags: ["campaigns"], summary: "A user's progress in a campaign: the fulfillments done, those missing, and rounds completed" }
+    })
