@@ -1,11 +1,15 @@
-import { Elysia } from "elysia"
 import { Layer } from "effect"
+import { fulfillmentRoutes } from "../../http/fulfillment.ts"
 import type { ServiceDefinition } from "../service-definition.ts"
+import { FulfillmentActor } from "./actor.ts"
+import { EventIngestion } from "./ingestion.ts"
+import { FulfillmentUseCases } from "./service.ts"
 
-export const fulfillmentService: ServiceDefinition<never> = {
+/** Buy and tag fulfillments, HTTP event ingestion; turns `buy` and `activity` into `fulfillment`. */
+export const fulfillmentService: ServiceDefinition<FulfillmentUseCases | EventIngestion> = {
   name: "fulfillment",
   usesKafka: true,
-  useCases: Layer.empty,
-  routes: () => new Elysia(),
-  actors: Layer.empty
+  useCases: Layer.mergeAll(FulfillmentUseCases.layer, EventIngestion.layer),
+  routes: fulfillmentRoutes,
+  actors: FulfillmentActor
 }

@@ -1,0 +1,37 @@
+import { Effect } from "effect"
+import { Elysia } from "elysia"
+import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
+import { Accepted, ActivityEvents, BuyEvents } from "../actors/fulfillment/model.ts"
+import { requestScope } from "./request-scope.ts"
+import type { Runner } from "./run-effect.ts"
+import { errorResponse, standard } from "./schema.ts"
+
+const withIngestion = <A, E>(f: (ingestion: EventIngestion["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(EventIngestion), f)
+
+const listOf = <A>(body: A | ReadonlyArray<A>): ReadonlyArray<A> => (Array.isArray(body) ? body : [body as A])
+
+const errors = { 400: errorResponse, 403: errorResponse, 422: errorResponse, 503: errorResponse }
+
+/**
+ * `POST /events/buy` and `POST /events/activity`: for shops without a Kafka client. The body is
+ * what they would produce to the topic, one event or an array; 202 means Kafka has it.
+ */
+export const fulfillmentEventRoutes = (run: Runner<EventIngestion>) =>
+  new Elysia({ name: "loyaltea-fulfillment-event-routes" })
+    .use(requestScope())
+    .post("/events/buy", ({ body, scope, set }) => run(set, withIngestion((i) => i.publishBuys(scope, listOf(body))), 202), {
+      body: standard(BuyEvents),
+      response: { 202: standard(Accepted), ...errors },
+      detail: {
+        tags: ["events"],
+        summary: "Publish purchases to topic `buy` (one event or up to 1000); events without `eventId` get one; nothing is sent if any is invalid"
+      }
+    })
+    .post("/events/activity", ({ body, scope, set }) => run(set, withIngestion((i) => i.publishActivities(scope, listOf(body))), 202), {
+      body: standard(ActivityEvents),
+      response: { 202: standard(Accepted), ...errors },
+      detail: {
+        tags: ["events"],
+        summary: "Publish activities to topic `activity` (one event or up to 1000); events without `eventId` get one; nothing is sent if any is invalid"
+      }
+    })

@@ -1,0 +1,106 @@
+import { Effect, Schema } from "effect"
+import { Elysia } from "elysia"
+import type { EventIngestion } from "../actors/fulfillment/ingestion.ts"
+import {
+  BuyFulfillment,
+  BuyFulfillmentInput,
+  BuyFulfillmentUpdate,
+  TagFulfillment,
+  TagFulfillmentInput,
+  TagFulfillmentUpdate
+} from "../actors/fulfillment/model.ts"
+import { FulfillmentUseCases } from "../actors/fulfillment/service.ts"
+import { Uuid } from "../domain/primitives.ts"
+import type { TenantScope } from "../domain/tenant-scope.ts"
+import { fulfillmentEventRoutes } from "./fulfillment-events.ts"
+import { PageQuery, pageOf, TenantQuery } from "./params.ts"
+import { readScope, requestScope } from "./request-scope.ts"
+import type { Runner } from "./run-effect.ts"
+import { errorResponse, standard } from "./schema.ts"
+
+type UseCases = FulfillmentUseCases["Service"]
+
+const withUseCases = <A, E>(f: (useCases: UseCases) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(FulfillmentUseCases), f)
+
+const FulfillmentParams = standard(Schema.Struct({ fulfillmentId: Uuid }))
+const ListQuery = standard(Schema.Struct({ ...TenantQuery, ...PageQuery }))
+// Not `Schema.Undefined`: the OpenAPI plugin turns a null-typed response into invalid `content`.
+const noContent = standard(Schema.Unknown.annotate({ description: "Deleted; no body" }))
+const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
+
+/** Nothing is visible through a `?tenant=` outside the caller's scope. */
+const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
+  scope ? f(scope) : Effect.succeed([])
+
+const buyRoutes = (run: Runner<FulfillmentUseCases>) =>
+  new Elysia({ name: "loyaltea-buy-fulfillment-routes" })
+    .use(requestScope())
+    .post("/buy-fulfillments/", ({ body, scope, set }) => run(set, withUseCases((u) => u.buy.create(scope, body)), 201), {
+      body: standard(BuyFulfillmentInput),
+      response: { 201: standard(BuyFulfillment), ...errors },
+      detail: { tags: ["fulfillments"], summary: "Create a buy fulfillment: a purchase of `product` (empty: any) for at least `amount`" }
+    })
+    .get("/buy-fulfillments/", ({ query, scope, set }) =>
+      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.buy.list(s, pageOf(query))))), {
+      query: ListQuery,
+      response: { 200: standard(Schema.Array(BuyFulfillment)), ...errors },
+      detail: { tags: ["fulfillments"], summary: "List buy fulfillments, optionally of one tenant" }
+    })
+    .get("/buy-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.buy.get(scope, params.fulfillmentId))), {
+      params: FulfillmentParams,
+      response: { 200: standard(BuyFulfillment), ...errors },
+      detail: { tags: ["fulfillments"], summary: "Get a buy fulfillment" }
+    })
+    .put("/buy-fulfillments/:fulfillmentId/", ({ body, params, scope, set }) =>
+      run(set, withUseCases((u) => u.buy.update(scope, params.fulfillmentId, body))), {
+      params: FulfillmentParams,
+      body: standard(BuyFulfillmentUpdate),
+      response: { 200: standard(BuyFulfillment), ...errors },
+      detail: { tags: ["fulfillments"], summary: "Change a buy fulfillment's product and amount (and name); the next events use it" }
+    })
+    .delete("/buy-fulfillments/:fulfillmentId/", ({ params, scope, set }) =>
+      run(set, withUseCases((u) => u.buy.delete(scope, params.fulfillmentId)), 204), {
+      params: FulfillmentParams,
+      response: { 204: noContent, ...errors },
+      detail: { tags: ["fulfillments"], summary: "Delete a buy fulfillment" }
+    })
+
+const tagRoutes = (run: Runner<FulfillmentUseCases>) =>
+  new Elysia({ name: "loyaltea-tag-fulfillment-routes" })
+    .use(requestScope())
+    .post("/tag-fulfillments/", ({ body, scope, set }) => run(set, withUseCases((u) => u.tag.create(scope, body)), 201), {
+      body: standard(TagFulfillmentInput),
+      response: { 201: standard(TagFulfillment), ...errors },
+      detail: { tags: ["fulfillments"], summary: "Create a tag fulfillment: an activity with `tag`" }
+    })
+    .get("/tag-fulfillments/", ({ query, scope, set }) =>
+      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.tag.list(s, pageOf(query))))), {
+      query: ListQuery,
+      response: { 200: standard(Schema.Array(TagFulfillment)), ...errors },
+      detail: { tags: ["fulfillments"], summary: "List tag fulfillments, optionally of one tenant" }
+    })
+    .get("/tag-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.tag.get(scope, params.fulfillmentId))), {
+      params: FulfillmentParams,
+      response: { 200: standard(TagFulfillment), ...errors },
+      detail: { tags: ["fulfillments"], summary: "Get a tag fulfillment" }
+    })
+    .put("/tag-fulfillments/:fulfillmentId/", ({ body, params, scope, set }) =>
+      run(set, withUseCases((u) => u.tag.update(scope, params.fulfillmentId, body))), {
+      params: FulfillmentParams,
+      body: standard(TagFulfillmentUpdate),
+      response: { 200: standard(TagFulfillment), ...errors },
+      detail: { tags: ["fulfillments"], summary: "Change a tag fulfillment's tag (and name); the next events use it" }
+    })
+    .delete("/tag-fulfillments/:fulfillmentId/", ({ params, scope, set }) =>
+      run(set, withUseCases((u) => u.tag.delete(scope, params.fulfillmentId)), 204), {
+      params: FulfillmentParams,
+      response: { 204: noContent, ...errors },
+      detail: { tags: ["fulfillments"], summary: "Delete a tag fulfillment" }
+    })
+
+/** The fulfillment service's port: both kinds of fulfillment, and event ingestion over HTTP. */
+export const fulfillmentRoutes = (run: Runner<FulfillmentUseCases | EventIngestion>) =>
+  new Elysia({ name: "loyaltea-fulfillment-routes" })
+    .use(buyRoutes(run))
+    .use(tagRoutes(run))
+    .use(fulfillmentEventRoutes(run))
