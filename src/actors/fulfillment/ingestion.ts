@@ -25,7 +25,8 @@ const make = Effect.gen(function*() {
       Effect.map(() => events.map((event) => ({ ...event, eventId: event.eventId ?? randomUUID() }))),
       Effect.tap((identified) =>
         producer.send(identified.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) }))).pipe(
-          // The HTTP edge answers 503 for a lost connection: the client should retry later.
+          // A broker out of reach is a lost connection to infrastructure: the HTTP edge answers 503 for
+          // that tag (it has none for KafkaUnavailable), and the client retries later.
           Effect.mapError((error) => new ConnectionLost({ code: "KAFKA_UNAVAILABLE", message: error.message }))
         )
       ),
