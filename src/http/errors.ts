@@ -1,8 +1,12 @@
 import { Elysia } from "elysia"
+import { PayloadTooLarge } from "./body-limit.ts"
 import type { ErrorBody } from "./schema.ts"
 
 const segments = (path: ReadonlyArray<unknown> | string | undefined): ReadonlyArray<unknown> =>
-  typeof path === "string" ? path.split(/[./]/).filter((s) => s.length > 0).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : (path ?? [])
+  typeof path === "string"
+    // Elysia names the whole body "root"; the client knows it as the body.
+    ? path.split(/[./]/).filter((s, i) => s.length > 0 && !(i === 0 && s === "root")).map((s) => (/^\d+$/.test(s) ? Number(s) : s))
+    : (path ?? [])
 
 /** `items[2].name`: the field as a client wrote it. */
 const fieldPath = (path: ReadonlyArray<unknown> | string | undefined): string =>
@@ -51,6 +55,11 @@ export const errorFormatting = (onServerError: (error: unknown) => void) =>
       }
       set.status = 422
       return validationBody(error.type, issuesOf(error))
+    }
+    const tooLarge = error instanceof PayloadTooLarge ? error : (error as { cause?: unknown }).cause
+    if (tooLarge instanceof PayloadTooLarge) {
+      set.status = 413
+      return tooLarge.body
     }
     if (code === "PARSE") {
       set.status = 400

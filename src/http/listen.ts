@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
 import type { AnyElysia } from "elysia"
+import { maxBodyBytes } from "./body-limit.ts"
 
 export class PortUnavailable extends Schema.TaggedError<PortUnavailable>()("PortUnavailable", {
   service: Schema.String,
@@ -29,7 +30,7 @@ export const listen = <App extends AnyElysia>(app: App, options: ListenOptions) 
         app.listen({
           hostname: options.hostname,
           port: options.port,
-          maxRequestBodySize: options.maxRequestBodySize ?? 1024 * 1024
+          maxRequestBodySize: options.maxRequestBodySize ?? maxBodyBytes
         }),
       catch: (error) =>
         new PortUnavailable({ service: options.service, port: options.port, reason: error instanceof Error ? error.message : String(error) })

@@ -1,5 +1,7 @@
 import { openapi } from "@elysiajs/openapi"
+import { Elysia } from "elysia"
 import type { ServiceName } from "../config/service-name.ts"
+import { polishOpenApi } from "./openapi-polish.ts"
 import { swaggerAssetPath } from "./swagger-assets.ts"
 
 const descriptions: Record<ServiceName, string> = {
@@ -11,6 +13,11 @@ const descriptions: Record<ServiceName, string> = {
 
 /** OpenAPI JSON at `/swagger/json`, Swagger UI at `/swagger`, with the UI's assets served locally. */
 export const openapiDocs = (service: ServiceName, version: string) =>
+  new Elysia({ name: `loyaltea-openapi-${service}` })
+    .onAfterHandle({ as: "global" }, ({ path, response }) => (path === "/swagger/json" ? polishOpenApi(response) : undefined))
+    .use(generatedDocs(service, version))
+
+const generatedDocs = (service: ServiceName, version: string) =>
   openapi({
     path: "/swagger",
     specPath: "/swagger/json",

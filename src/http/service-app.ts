@@ -1,6 +1,7 @@
 import { Elysia } from "elysia"
 import pkg from "../../package.json" with { type: "json" }
 import type { ServiceName } from "../config/service-name.ts"
+import { bodyLimit } from "./body-limit.ts"
 import { errorFormatting } from "./errors.ts"
 import { healthRoutes, type Readiness } from "./health.ts"
 import { openapiDocs } from "./openapi.ts"
@@ -15,6 +16,7 @@ export interface ServiceAppOptions {
 /** What every service's app has: OpenAPI + Swagger UI, the error shape, `/health` and `/ready`. */
 export const serviceApp = ({ onServerError, ready, service }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
+    .use(bodyLimit())
     .use(errorFormatting(onServerError))
     .use(openapiDocs(service, pkg.version))
     .use(swaggerAssets())

@@ -1,0 +1,37 @@
+import { Elysia, ParseError, status } from "elysia"
+import type { ErrorBody } from "./schema.ts"
+
+/** Default cap on request bodies; an events array and every text field fit well under it. */
+export const maxBodyBytes = 1024 * 1024
+
+export class PayloadTooLarge extends Error {
+  readonly status = 413
+  constructor(readonly limit: number) {
+    super(`the request body is over ${limit} bytes`)
+  }
+  get body(): ErrorBody {
+    return { error: "PayloadTooLarge", message: this.message }
+  }
+}
+
+const tooLarge = (limit: number) => status(413, new PayloadTooLarge(limit).body)
+
+/**
+ * 413 for a body over the limit: refused from its declared length before anything reads it, and
+ * measured while parsing when no length was declared. (Over TCP the server refuses it too.)
+ */
+export const bodyLimit = (limit = maxBodyBytes) =>
+  new Elysia({ name: "loyaltea-body-limit" })
+    .onRequest(({ request }) => {
+      if (Number(request.headers.get("content-length") ?? 0) > limit) return tooLarge(limit)
+    })
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (!contentType?.startsWith("application/json")) return
+      const bytes = await request.arrayBuffer()
+      if (bytes.byteLength > limit) throw new PayloadTooLarge(limit)
+      try {
+        return JSON.parse(new TextDecoder().decode(bytes))
+      } catch (error) {
+        throw new ParseError(error as Error)
+      }
+    })

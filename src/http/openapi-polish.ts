@@ -1,0 +1,37 @@
+type Json = Record<string, unknown>
+
+const descriptions: Record<string, string> = {
+  "200": "OK",
+  "201": "Created",
+  "202": "Accepted",
+  "204": "No content",
+  "400": "Malformed request body",
+  "401": "No valid credential",
+  "403": "The credential does not allow this (role, key scope or tenant)",
+  "404": "Not found, or not visible to the caller's tenant",
+  "409": "Conflicts with the current state",
+  "413": "Request body too large",
+  "422": "Invalid input; `field` names the field",
+  "429": "Too many attempts; see Retry-After",
+  "503": "A dependency (database, Kafka) is unavailable; retry"
+}
+
+/**
+ * The generated document writes empty responses (204) as `content: {type: ...}`, which is not
+ * OpenAPI, and describes every status as "Response for status N". Both are put right here, once.
+ */
+export const polishOpenApi = (document: unknown): unknown => {
+  const paths = (document as { paths?: Record<string, Record<string, { responses?: Record<string, Json> }>> }).paths ?? {}
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const content = response.content as Json | undefined
+        if (content && "type" in content) delete response.content
+        if (typeof response.description !== "string" || response.description.startsWith("Response for status")) {
+          response.description = descriptions[status] ?? `Status ${status}`
+        }
+      }
+    }
+  }
+  return document
+}
