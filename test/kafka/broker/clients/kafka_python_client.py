@@ -1,0 +1,80 @@
+"""kafka-python (2.0.2) driven by the broker's conformance tests.
+
+  produce <broker> <topic> <compression|none> <count>   binary keys, values and headers, acks=all
+  consume <broker> <topic> <group|-> <count>            prints one JSON line per message (hex bytes)
+  member  <broker> <topic> <group>                      group member until SIGTERM, then leaves cleanly
+"""
+import json
+import signal
+import sys
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+
+FAST = dict(session_timeout_ms=3000, heartbeat_interval_ms=300, max_poll_interval_ms=10000,
+            auto_offset_reset="earliest", metadata_max_age_ms=1000)
+
+
+def record(i):
+    key = None if i % 5 == 0 else bytes([0, 255, i % 256, 10, 13, 0x80])
+    value = bytes([i % 256, 0, 1, 2]) * (i % 9)
+    headers = [("bin", bytes([0xFF, i % 256, 0])), ("text", "h\u00e9-{}".format(i).encode())]
+    return key, value, headers
+
+
+def out(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def produce(broker, topic, compression, count):
+    producer = KafkaProducer(bootstrap_servers=broker, acks="all",
+                             compression_type=None if compression == "none" else compression)
+    for i in range(count):
+        key, value, headers = record(i)
+        producer.send(topic, key=key, value=value, headers=headers).get(timeout=10)
+    producer.close()
+
+
+def consume(broker, topic, group, count):
+    consumer = KafkaConsumer(topic, bootstrap_servers=broker, group_id=None if group == "-" else group,
+                             enable_auto_commit=False, consumer_timeout_ms=15000, **FAST)
+    seen = 0
+    for m in consumer:
+        out({"offset": m.offset, "partition": m.partition, "key": m.key.hex() if m.key is not None else None,
+             "value": m.value.hex(), "headers": [[k, v.hex()] for k, v in m.headers]})
+        seen += 1
+        if seen == count:
+            break
+    if group != "-":
+        consumer.commit()
+    consumer.close()
+
+
+class Report(ConsumerRebalanceListener):
+    def on_partitions_revoked(self, revoked):
+        pass
+
+    def on_partitions_assigned(self, assigned):
+        out({"assigned": sorted(tp.partition for tp in assigned)})
+
+
+def member(broker, topic, group):
+    consumer = KafkaConsumer(bootstrap_servers=broker, group_id=group, auto_commit_interval_ms=100, **FAST)
+    consumer.subscribe([topic], listener=Report())
+    running = [True]
+    signal.signal(signal.SIGTERM, lambda *_: running.__setitem__(0, False))
+    while running[0]:
+        for records in consumer.poll(timeout_ms=100).values():
+            for m in records:
+                out({"value": m.value.decode()})
+    consumer.close()  # commits and sends LeaveGroup
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "produce":
+        produce(args[0], args[1], args[2], int(args[3]))
+    elif command == "consume":
+        consume(args[0], args[1], args[2], int(args[3]))
+    elif command == "member":
+        member(args[0], args[1], args[2])

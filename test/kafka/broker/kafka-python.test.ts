@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
+import { kafkaFor } from "./helpers/kafkajs.ts";
+import { run, start, type Running } from "./helpers/process.ts";
+import { eventually, tempDir } from "./helpers/temp-dir.ts";
+
+// Debian's python3-kafka is installed for the system interpreter, which a pyenv shim on PATH may hide.
+const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+const SCRIPT = `${import.meta.dir}/clients/kafka_python_client.py`;
+const py = (...args: string[]) => [PYTHON, SCRIPT, ...args];
+
+let broker: Broker;
+const children: Running[] = [];
+beforeAll(async () => {
+  broker = await startBroker({ port: 0, log: silentLog, groupInitialRebalanceDelayMs: 20 });
+});
+afterAll(async () => {
+  for (const c of children) c.proc.kill("SIGKILL");
+  await broker.close();
+});
+
+/** The records the Python script produces, as hex, computed independently here. */
+function expected(i: number) {
+  const key = i % 5 === 0 ? null : Buffer.from([0, 255, i % 256, 10, 13, 0x80]).toString("hex");
+  const value = Buffer.concat(Array.from({ length: i % 9 }, () => Buffer.from([i % 256, 0, 1, 2]))).toString("hex");
+  const headers = [["bin", Buffer.from([0xff, i % 256, 0]).toString("hex")], ["text", Buffer.from(`hé-${i}`).toString("hex")]];
+  return { key, value, headers };
+}
+
+const lines = (s: string) => s.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+
+describe("kafka-python", () => {
+  for (const compression of ["none", "gzip"]) {
+    test(`produces and consumes byte-exact keys, values and headers (${compression})`, async () => {
+      const topic = `py-${compression}`;
+      const p = await run(py("produce", broker.address, topic, compression, "25"));
+      expect(p.stderr).toBe("");
+      expect(p.exitCode).toBe(0);
+      const c = await run(py("consume", broker.address, topic, `py-${compression}`, "25"));
+      expect(c.exitCode).toBe(0);
+      const got = lines(c.stdout);
+      expect(got.map((m) => m.offset)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      got.forEach((m, i) => expect({ key: m.key, value: m.value, headers: m.headers }).toEqual(expected(i)));
+      // kafkajs reads the same bytes.
+      const consumer = kafkaFor(broker.address).consumer({ groupId: `py-check-${compression}`, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const seen: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString("hex")) });
+      await eventually(() => (seen.length === 25 ? true : undefined), 20_000, "kafkajs reading kafka-python's messages");
+      await consumer.disconnect();
+      expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => expected(i).value));
+    }, 60_000);
+  }
+
+  test("consumes messages produced by kafkajs without a group", async () => {
+    const producer = kafkaFor(broker.address).producer();
+    await producer.connect();
+    await producer.send({ topic: "py-from-js", messages: [{ key: "a", value: Buffer.from([1, 2, 3]), headers: { h: "x" } }] });
+    await producer.disconnect();
+    const c = await run(py("consume", broker.address, "py-from-js", "-", "1"));
+    expect(lines(c.stdout)).toEqual([{ offset: 0, partition: 0, key: "61", value: "010203", headers: [["h", "78"]] }]);
+  }, 30_000);
+
+  test("two group members split the partitions; when one leaves the other takes them with nothing skipped", async () => {
+    const topic = "py-split";
+    const admin = kafkaFor(broker.address).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] });
+    await admin.disconnect();
+    const member = () => {
+      const m = start(py("member", broker.address, topic, "py-split"));
+      children.push(m);
+      return m;
+    };
+    const a = member();
+    const b = member();
+    const assigned = (m: Running): number[] => lines(m.out()).filter((l) => l.assigned).at(-1)?.assigned ?? [];
+    await eventually(() => (assigned(a).length === 2 && assigned(b).length === 2 ? true : undefined), 30_000, "a 2-2 split");
+    expect([...assigned(a), ...assigned(b)].sort()).toEqual([0, 1, 2, 3]);
+    const producer = kafkaFor(broker.address).producer();
+    await producer.connect();
+    const send = (from: number) => producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: `v${from + i}` })) });
+    const seen = () => new Set([...lines(a.out()), ...lines(b.out())].filter((l) => l.value).map((l) => l.value));
+    await send(0);
+    await eventually(() => (seen().size === 100 ? true : undefined), 20_000, "first 100");
+    a.proc.kill("SIGTERM");
+    expect(await a.proc.exited).toBe(0);
+    await eventually(() => (assigned(b).length === 4 ? true : undefined), 30_000, "the remaining member owning all 4");
+    await send(100);
+    await eventually(() => (seen().size === 200 ? true : undefined), 20_000, "all 200");
+    await producer.disconnect();
+    b.proc.kill("SIGTERM");
+    await b.proc.exited;
+  }, 90_000);
+
+  test("committed offsets are resumed after a restart of a file-backed broker", async () => {
+    const dir = tempDir("py-restart");
+    let durable = await startBroker({ port: 0, dataDir: dir.path, log: silentLog, groupInitialRebalanceDelayMs: 20 });
+    try {
+      await run(py("produce", durable.address, "py-resume", "none", "10"));
+      const first = await run(py("consume", durable.address, "py-resume", "py-resume", "6"));
+      expect(lines(first.stdout).map((m) => m.offset)).toEqual([0, 1, 2, 3, 4, 5]);
+      await durable.close();
+      durable = await startBroker({ port: 0, dataDir: dir.path, log: silentLog, groupInitialRebalanceDelayMs: 20 });
+      const second = await run(py("consume", durable.address, "py-resume", "py-resume", "4"));
+      expect(lines(second.stdout).map((m) => m.offset)).toEqual([6, 7, 8, 9]);
+    } finally {
+      await durable.close();
+      dir.remove();
+    }
+  }, 60_000);
+});
