@@ -40,29 +40,45 @@ export interface StatusSetter {
   status?: number | string
 }
 
-/**
- * Runs a use case for an Elysia handler: success → `okStatus` and the value; a tagged failure →
- * its status and body; a defect → 500, logged with its full cause.
- */
-export const makeRunner = <R>(context: Context.Context<R>, onServerError: (cause: Cause.Cause<unknown>) => void) => {
-  const run = Effect.runPromiseExitWith(context)
-  return async <A, E>(set: StatusSetter, effect: Effect.Effect<A, E, R>, okStatus = 200): Promise<A> => {
-    const exit = await run(effect)
-    if (Exit.isSuccess(exit)) {
-      set.status = okStatus
-      return exit.value
-    }
-    const error = Cause.findErrorOption(exit.cause)
-    const tagged = Option.filter(error, isTagged)
-    const status = Option.match(tagged, { onNone: () => 500, onSome: (e) => statusOf(e._tag) })
-    if (status >= 500) onServerError(exit.cause)
-    set.status = status
-    // The response schemas declare these error bodies per status.
-    return Option.match(tagged, {
-      onNone: () => ({ error: "InternalError", message: "internal error" }),
-      onSome: (e) => bodyOf(e, status)
-    }) as unknown as A
-  }
+/** A tagged failure as HTTP: its status and body (500 without details for anything else). */
+export const failureResponse = (cause: Cause.Cause<unknown>): { status: number; body: ErrorBody } => {
+  const tagged = Option.filter(Cause.findErrorOption(cause), isTagged)
+  const status = Option.match(tagged, { onNone: () => 500, onSome: (e) => statusOf(e._tag) })
+  const body = Option.match(tagged, {
+    onNone: () => ({ error: "InternalError", message: "internal error" }),
+    onSome: (e) => bodyOf(e, status)
+  })
+  return { status, body }
 }
 
-export type Runner<R> = ReturnType<typeof makeRunner<R>>
+export interface Runner<R> {
+  /**
+   * Runs a use case for an Elysia handler: success → `okStatus` and the value; a tagged failure →
+   * its status and body; a defect → 500, logged with its full cause.
+   */
+  <A, E>(set: StatusSetter, effect: Effect.Effect<A, E, R>, okStatus?: number): Promise<A>
+  /** The raw outcome, for hooks that answer by themselves (authentication). */
+  readonly exit: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<Exit.Exit<A, E>>
+  /** Logs through the process's logger without waiting. */
+  readonly log: (effect: Effect.Effect<void, never, R>) => void
+}
+
+export const makeRunner = <R>(context: Context.Context<R>, onServerError: (cause: Cause.Cause<unknown>) => void): Runner<R> => {
+  const exit = Effect.runPromiseExitWith(context)
+  const run = async <A, E>(set: StatusSetter, effect: Effect.Effect<A, E, R>, okStatus = 200): Promise<A> => {
+    const outcome = await exit(effect)
+    if (Exit.isSuccess(outcome)) {
+      set.status = okStatus
+      return outcome.value
+    }
+    const { body, status } = failureResponse(outcome.cause)
+    if (status >= 500) onServerError(outcome.cause)
+    set.status = status
+    // The response schemas declare these error bodies per status.
+    return body as unknown as A
+  }
+  return Object.assign(run, {
+    exit,
+    log: (effect: Effect.Effect<void, never, R>) => void Effect.runForkWith(context)(effect)
+  })
+}

@@ -1,0 +1,31 @@
+import { Context, Effect, Layer } from "effect"
+import type { Credential } from "./credentials.ts"
+import type { Principal } from "./principal.ts"
+import { Unauthorized } from "./principal.ts"
+
+/** Where the keys that prove a credential come from: in process, or the user service over HTTP. */
+export interface CredentialChecks {
+  /** Verifies an access token's signature, issuer, audience and expiry; its claims as a principal. */
+  readonly verifyToken: (token: string) => Effect.Effect<Principal, Unauthorized>
+  /** The API key's principal, or Unauthorized when unknown or revoked. */
+  readonly verifyApiKey: (key: string) => Effect.Effect<Principal, Unauthorized>
+}
+
+export interface AuthenticatorShape {
+  authenticate(credential: Credential | undefined): Effect.Effect<Principal, Unauthorized>
+}
+
+/** Checks the credential a request carries; every service's routes go through it. */
+export class Authenticator extends Context.Service<Authenticator, AuthenticatorShape>()("loyaltea/auth/Authenticator") {
+  static readonly make = (checks: CredentialChecks): AuthenticatorShape => ({
+    authenticate: (credential) =>
+      credential === undefined
+        ? Effect.fail(new Unauthorized({ reason: "a credential is required: Authorization: Bearer <token> or X-API-Key" }))
+        : credential.kind === "bearer"
+        ? checks.verifyToken(credential.token)
+        : checks.verifyApiKey(credential.key)
+  })
+
+  static readonly layerFrom = <E, R>(checks: Effect.Effect<CredentialChecks, E, R>) =>
+    Layer.effect(Authenticator, Effect.map(checks, Authenticator.make))
+}
