@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
-import { ConnectionLost } from "../../db/errors.ts"
 import type { Forbidden } from "../../domain/errors.ts"
 import { requireTenant } from "../../domain/tenant-guard.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { ActivityEvent } from "../../events/activity.ts"
 import type { BuyEvent } from "../../events/buy.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
+import type { KafkaUnavailable } from "../../kafka/kafka-client.ts"
 import { EventProducer } from "../../kafka/producer.ts"
 import type { Accepted } from "./model.ts"
 
@@ -20,15 +20,12 @@ const make = Effect.gen(function*() {
    * without an id gets one here, so a redelivery of that message is still recognised; a client
    * that retries after a 503 should send its own ids to make the retry safe.
    */
-  const publish = <E extends Publishable>(topic: string, scope: TenantScope, events: ReadonlyArray<E>): Effect.Effect<Accepted, Forbidden | ConnectionLost> =>
+  const publish = <E extends Publishable>(topic: string, scope: TenantScope, events: ReadonlyArray<E>): Effect.Effect<Accepted, Forbidden | KafkaUnavailable> =>
     Effect.forEach(events, (event) => requireTenant(scope, event.tenant), { discard: true }).pipe(
       Effect.map(() => events.map((event) => ({ ...event, eventId: event.eventId ?? randomUUID() }))),
       Effect.tap((identified) =>
-        producer.send(identified.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) }))).pipe(
-          // A broker out of reach is a lost connection to infrastructure: the HTTP edge answers 503 for
-          // that tag (it has none for KafkaUnavailable), and the client retries later.
-          Effect.mapError((error) => new ConnectionLost({ code: "KAFKA_UNAVAILABLE", message: error.message }))
-        )
+        // A broker out of reach is a 503 at the HTTP edge: the client retries later.
+        producer.send(identified.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) })))
       ),
       Effect.map((identified) => ({ eventIds: identified.map((event) => event.eventId) }))
     )
