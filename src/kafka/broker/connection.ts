@@ -26,15 +26,20 @@ export class Connection {
   private readonly reader: FrameReader;
   private readonly outbox: Outbox;
   private readonly slots: Slot[] = [];
+  private readonly closeListeners = new Set<() => void>();
   closed = false;
   readonly alive = () => !this.closed;
+  readonly onClose = (cb: () => void) => {
+    this.closeListeners.add(cb);
+    return () => void this.closeListeners.delete(cb);
+  };
 
   constructor(
     private readonly socket: ConnectionSocket,
     private readonly broker: BrokerState,
     private readonly advertised: { host: string; port: number },
     maxFrameBytes: number,
-    private readonly onClose: (c: Connection) => void,
+    private readonly onClosed: (c: Connection) => void,
   ) {
     this.outbox = new Outbox(socket);
     this.reader = new FrameReader(
@@ -85,6 +90,7 @@ export class Connection {
       clientHost: this.socket.remoteAddress,
       advertised: this.advertised,
       alive: this.alive,
+      onClose: this.onClose,
     };
     const result = api.handle(request, ctx);
     if (result === null) return;
@@ -132,6 +138,8 @@ export class Connection {
     try {
       this.socket.end();
     } catch {}
-    this.onClose(this);
+    for (const cb of this.closeListeners) cb();
+    this.closeListeners.clear();
+    this.onClosed(this);
   }
 }

@@ -27,6 +27,8 @@ export interface RequestContext {
   readonly advertised: { readonly host: string; readonly port: number };
   /** False once the connection that sent the request has closed. */
   alive(): boolean;
+  /** Runs `cb` when the connection closes (held requests release their timers); returns an unregister function. */
+  onClose(cb: () => void): () => void;
 }
 
 export interface Api<Req, Res> extends ApiSchema<Req, Res> {

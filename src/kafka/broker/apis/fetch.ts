@@ -51,6 +51,9 @@ const response = struct({
 });
 
 type Request = ReturnType<typeof request.empty>;
+
+/** Longer waits are cut short; clients simply fetch again. */
+const MAX_WAIT_MS = 30_000;
 type Response = ReturnType<typeof response.empty>;
 
 /** Reads what the request asks for now; `bytes` is how much record data it found. */
@@ -85,6 +88,7 @@ function longPoll(req: Request, ctx: RequestContext, first: Response): Promise<R
       if (done) return;
       done = true;
       clearTimeout(timer);
+      unregister();
       for (const p of partitions) p.waiters.delete(wake);
       resolve(r);
     };
@@ -93,7 +97,8 @@ function longPoll(req: Request, ctx: RequestContext, first: Response): Promise<R
       const now = collect(req, ctx);
       if (now.bytes >= req.minBytes) finish(now.response);
     };
-    const timer = setTimeout(() => finish(ctx.alive() ? collect(req, ctx).response : first), req.maxWaitMs);
+    const timer = setTimeout(() => finish(ctx.alive() ? collect(req, ctx).response : first), Math.min(req.maxWaitMs, MAX_WAIT_MS));
+    const unregister = ctx.onClose(() => finish(first));
     for (const p of partitions) p.waiters.add(wake);
   });
 }

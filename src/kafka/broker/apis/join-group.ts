@@ -1,6 +1,10 @@
 import type { JoinResult } from "../groups/member.ts";
 import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import { defineApi } from "./api.ts";
+
+/** Session and rebalance timeouts above this are refused (Kafka's group.max.session.timeout.ms is 30 min). */
+const MAX_TIMEOUT_MS = 30 * 60 * 1000;
 
 export const joinGroup = defineApi({
   key: 11,
@@ -26,6 +30,10 @@ export const joinGroup = defineApi({
     members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString, "5+"), metadata: field(bytes) }))),
   }),
   handle(req, ctx) {
+    const bad = (ms: number) => !(ms >= 1 && ms <= MAX_TIMEOUT_MS);
+    if (bad(req.sessionTimeoutMs) || (req.rebalanceTimeoutMs !== -1 && bad(req.rebalanceTimeoutMs))) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_SESSION_TIMEOUT, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] };
+    }
     return new Promise<JoinResult>((resolve) => {
       ctx.broker.coordinator.join(
         req.groupId,

@@ -13,7 +13,7 @@ export class RawClient {
   readonly closedPromise: Promise<void>;
 
   private constructor(private readonly socket: Socket) {
-    socket.on("data", (d) => this.onData(d));
+    socket.on("data", (d: Buffer) => this.onData(d));
     this.closedPromise = new Promise((r) => socket.on("close", () => {
       this.closed = true;
       r();
