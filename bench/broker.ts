@@ -63,18 +63,27 @@ async function consume(kafka: Kafka, topic: string, total: number): Promise<numb
   return ms;
 }
 
-async function throughput(address: string, size: number, total: number, acks = 1) {
+/** Share of one core the broker used while `work` ran: the rest of the wall time is the clients'. */
+async function withBrokerCpu<T extends number>(broker: BrokerProcess, work: () => Promise<T>): Promise<{ ms: T; cpu: string }> {
+  const before = await broker.cpuMs();
+  const ms = await work();
+  const used = (await broker.cpuMs()) - before;
+  return { ms, cpu: `broker CPU ${fmt((100 * used) / ms)}% of one core` };
+}
+
+async function throughput(broker: BrokerProcess, size: number, total: number, acks = 1) {
+  const address = broker.address;
   const kafka = kafkaFor(address);
   const topic = `tp-${size}-${acks}-${Date.now()}`;
   await createTopic(kafka, topic, PARTITIONS);
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   await produce(producer, topic, 20_000, size, acks); // warm-up
-  const pms = await produce(producer, topic, total, size, acks);
+  const p = await withBrokerCpu(broker, () => produce(producer, topic, total, size, acks));
   await producer.disconnect();
-  console.log(rate(`produce ${size} B acks=${acks}`, total, total * size, pms));
-  const cms = await consume(kafka, topic, total + 20_000);
-  console.log(rate(`consume ${size} B (eachBatch)`, total + 20_000, (total + 20_000) * size, cms));
+  console.log(`${rate(`produce ${size} B acks=${acks}`, total, total * size, p.ms)}  ${p.cpu}`);
+  const c = await withBrokerCpu(broker, () => consume(kafka, topic, total + 20_000));
+  console.log(`${rate(`consume ${size} B (eachBatch)`, total + 20_000, (total + 20_000) * size, c.ms)}  ${c.cpu}`);
 }
 
 /** One message at a time: send, wait until the consumer sees it, record the gap. */
@@ -134,8 +143,8 @@ async function main() {
   console.log(`machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; broker in a separate process; kafkajs 2.2.4, ${CONCURRENCY} concurrent sends of ${BATCH} messages`);
   const broker: BrokerProcess = await spawnBroker();
   try {
-    await throughput(broker.address, 100, 500_000);
-    await throughput(broker.address, 1000, 200_000);
+    await throughput(broker, 100, 500_000);
+    await throughput(broker, 1000, 200_000);
     await latency(broker.address, 1000);
   } finally {
     await broker.stop();

@@ -6,6 +6,8 @@ export interface BrokerProcess {
   proc: Subprocess;
   /** Resident set size of the broker process in bytes (Linux /proc). */
   rss(): Promise<number>;
+  /** CPU time (user + system) the broker process has used so far, in ms. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,11 @@ export async function spawnBroker(args: string[] = []): Promise<BrokerProcess> {
     async rss() {
       const status = await Bun.file(`/proc/${proc.pid}/status`).text();
       return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
+    },
+    async cpuMs() {
+      const stat = await Bun.file(`/proc/${proc.pid}/stat`).text();
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
     },
     async stop() {
       proc.kill("SIGTERM");
