@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode } from "../protocol/errors.ts";
+import { chooseProtocol } from "./vote.ts";
 import { EMPTY, Member, type JoinRequest, type JoinResult, type Pending, type SyncResult } from "./member.ts";
 
 export type GroupState = "Empty" | "PreparingRebalance" | "CompletingRebalance" | "Stable";
@@ -116,7 +117,7 @@ export class Group {
       this.leader = null;
       return;
     }
-    this.protocolName = this.vote();
+    this.protocolName = chooseProtocol([...this.members.values()]);
     if (!this.leader || !this.members.has(this.leader)) this.leader = this.members.keys().next().value!;
     this.state = "CompletingRebalance";
     const now = Date.now();
@@ -127,18 +128,6 @@ export class Group {
       m.touch(now);
       reply.resolve(this.joinResult(m));
     }
-  }
-
-  /** Each member votes for its most preferred protocol among those every member supports. */
-  private vote(): string {
-    const members = [...this.members.values()];
-    const common = members[0]!.request.protocols.map((p) => p.name).filter((name) => members.every((m) => m.request.protocols.some((p) => p.name === name)));
-    const votes = new Map<string, number>(common.map((c) => [c, 0]));
-    for (const m of members) {
-      const choice = m.request.protocols.find((p) => votes.has(p.name))?.name;
-      if (choice) votes.set(choice, votes.get(choice)! + 1);
-    }
-    return [...votes.entries()].reduce((best, cur) => (cur[1] > best[1] ? cur : best))[0];
   }
 
   sync(memberId: string, generation: number, assignments: Map<string, Uint8Array>, reply: Pending<SyncResult>): void {
