@@ -96,6 +96,22 @@ describe("group membership", () => {
     g.close();
   });
 
+  test("a member whose connection drops while its join is held is removed at once, not after the rebalance timeout", async () => {
+    const g = newGroup();
+    const slow = { rebalanceTimeoutMs: 600_000 };
+    const a = await join(g, request("", slow), false);
+    await sync(g, a.memberId, 1);
+    let lost = () => {};
+    const b = join(g, request("", slow), false);
+    // a rejoins on a connection that then closes; b must not wait ten minutes for it.
+    g.join(request(a.memberId, slow), false, { resolve() {}, alive: () => false, whenLost: (cb) => void (lost = cb) });
+    lost();
+    const rb = await b;
+    expect(rb.generationId).toBe(2);
+    expect(rb.members.map((m) => m.memberId)).toEqual([rb.memberId]);
+    g.close();
+  });
+
   test("members must share a protocol", async () => {
     const g = newGroup();
     await join(g, request(""), false);

@@ -1,4 +1,4 @@
-import type { JoinResult } from "../groups/member.ts";
+import { holdRequest, type JoinResult } from "../groups/member.ts";
 import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { defineApi } from "./api.ts";
@@ -49,7 +49,7 @@ export const joinGroup = defineApi({
           protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata.slice() })),
         },
         ctx.version >= 4,
-        { resolve, alive: ctx.alive },
+        holdRequest(resolve, ctx.alive, ctx.onClose),
       );
     }).then((r) => ({ throttleTimeMs: 0, ...r }));
   },

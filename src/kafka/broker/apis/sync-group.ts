@@ -1,4 +1,4 @@
-import type { SyncResult } from "../groups/member.ts";
+import { holdRequest, type SyncResult } from "../groups/member.ts";
 import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
@@ -18,7 +18,7 @@ export const syncGroup = defineApi({
   handle(req, ctx) {
     const assignments = new Map(req.assignments.map((a) => [a.memberId, a.assignment.slice()]));
     return new Promise<SyncResult>((resolve) => {
-      ctx.broker.coordinator.sync(req.groupId, req.memberId, req.generationId, assignments, { resolve, alive: ctx.alive });
+      ctx.broker.coordinator.sync(req.groupId, req.memberId, req.generationId, assignments, holdRequest(resolve, ctx.alive, ctx.onClose));
     }).then((r) => ({ throttleTimeMs: 0, ...r }));
   },
 });

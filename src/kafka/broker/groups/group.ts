@@ -63,6 +63,10 @@ export class Group {
     member.join?.resolve(failJoin(ErrorCode.UNKNOWN_MEMBER_ID, id)); // superseded by this join
     member.join = reply;
     member.touch(now);
+    // A member whose connection dies mid-rebalance would otherwise hold everyone up to the rebalance timeout.
+    reply.whenLost?.(() => {
+      if (member.join === reply) this.leave(id, "disconnected while joining");
+    });
     if (!existing) {
       this.members.set(id, member);
       if (this.protocolType === null) this.protocolType = req.protocolType;
@@ -139,6 +143,9 @@ export class Group {
     m.touch(Date.now());
     if (this.state === "Stable") return reply.resolve({ errorCode: ErrorCode.NONE, assignment: m.assignment });
     m.sync = reply;
+    reply.whenLost?.(() => {
+      if (m.sync === reply) this.leave(memberId, "disconnected while syncing");
+    });
     if (memberId !== this.leader) return;
     for (const member of this.members.values()) member.assignment = assignments.get(member.id) ?? EMPTY;
     this.state = "Stable";

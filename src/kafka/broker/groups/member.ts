@@ -2,6 +2,23 @@
 export interface Pending<T> {
   resolve(result: T): void;
   alive(): boolean;
+  /** Calls `cb` if the connection closes while the request is still held. */
+  whenLost?(cb: () => void): void;
+}
+
+/** A Pending that answers `resolve` and stops watching its connection once answered. */
+export function holdRequest<T>(resolve: (r: T) => void, alive: () => boolean, onClose: (cb: () => void) => () => void): Pending<T> {
+  let unregister = () => {};
+  return {
+    resolve: (r) => {
+      unregister();
+      resolve(r);
+    },
+    alive,
+    whenLost: (cb) => {
+      unregister = onClose(cb);
+    },
+  };
 }
 
 export interface JoinResult {
