@@ -1,0 +1,49 @@
+import { Schema } from "effect"
+import { Role } from "../../auth/principal.ts"
+import { Tenant, Uuid } from "../../domain/primitives.ts"
+
+/** Printable, no spaces: what people type as a login name; anything else is refused, never rewritten. */
+export const Username = Schema.String.check(
+  Schema.isMinLength(1, { message: "must not be empty" }),
+  Schema.isMaxLength(150, { message: "must be at most 150 characters" }),
+  Schema.isPattern(/^[^\s\u0000-\u001f\u007f]+$/, { message: "must not contain spaces or control characters" })
+).annotate({ description: "Login name, e.g. `ada`" })
+
+export const passwordMinLength = 12
+export const passwordMaxLength = 200
+
+/** The password policy: long enough to resist guessing, short enough to hash cheaply. */
+export const Password = Schema.String.check(
+  Schema.isMinLength(passwordMinLength, { message: `must be at least ${passwordMinLength} characters` }),
+  Schema.isMaxLength(passwordMaxLength, { message: `must be at most ${passwordMaxLength} characters` })
+).annotate({ description: `${passwordMinLength} to ${passwordMaxLength} characters`, format: "password" })
+
+export const OperatorInput = Schema.Struct({
+  username: Username,
+  password: Password,
+  role: Role,
+  /** Required for tenant roles (a tenant admin's own tenant by default); absent for `admin`. */
+  tenant: Schema.optionalKey(Tenant)
+}).annotate({ identifier: "OperatorInput" })
+export type OperatorInput = typeof OperatorInput.Type
+
+export const Operator = Schema.Struct({
+  id: Uuid,
+  username: Schema.String,
+  role: Role,
+  tenant: Schema.NullOr(Tenant),
+  createdAt: Schema.String,
+  disabledAt: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "Operator" })
+export type Operator = typeof Operator.Type
+
+export const OperatorList = Schema.Struct({ operators: Schema.Array(Operator) }).annotate({ identifier: "OperatorList" })
+
+/** The operator as a session sees it. */
+export const OperatorSummary = Schema.Struct({
+  id: Uuid,
+  username: Schema.String,
+  role: Role,
+  tenant: Schema.NullOr(Tenant)
+}).annotate({ identifier: "OperatorSummary" })
+export type OperatorSummary = typeof OperatorSummary.Type

@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto"
+import { Context, Effect, Layer } from "effect"
+import type { Principal } from "../../auth/principal.ts"
+import { Database, type Sql } from "../../db/database.ts"
+import { AlreadyExists, type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
+import type { Tenant } from "../../domain/primitives.ts"
+import { narrow, type TenantScope } from "../../domain/tenant-scope.ts"
+import { manageScope, readScope, refuse, requireTenantIn } from "./authorization.ts"
+import type { OperatorInput } from "./operator-model.ts"
+import { disableOperator, insertOperator, listOperators, type NewOperator } from "./operator-repo.ts"
+import { hashPassword } from "./passwords.ts"
+import { revokeOperatorTokens } from "./refresh-token-repo.ts"
+
+const noSuchTenant = (tenant: string) => new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })
+
+/** Hashes and stores an operator; shared by the use case, the first-start bootstrap and `create-admin`. */
+export const registerOperator = (sql: Sql, input: { username: string; password: string; role: NewOperator["role"]; tenant: string | null }) =>
+  hashPassword(input.password).pipe(
+    Effect.flatMap((passwordHash) => insertOperator(sql, { id: randomUUID(), username: input.username, passwordHash, role: input.role, tenant: input.tenant })),
+    Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "operator", id: input.username }))),
+    Effect.catchIf(
+      (error) => error._tag === "QueryFailed" && error.code === "23503",
+      () => Effect.fail(noSuchTenant(input.tenant ?? ""))
+    )
+  )
+
+/** The tenant the new operator joins, by who creates it: admins are tenantless, tenant admins stay home. */
+const tenantFor = (principal: Principal, scope: TenantScope, input: OperatorInput): Effect.Effect<Tenant | null, InvalidInput | Forbidden> => {
+  const action = "create operator"
+  if (input.role === "admin") {
+    if (scope._tag !== "AllTenants") return refuse(principal, action, "only the platform admin may create admins")
+    return input.tenant === undefined ? Effect.succeed(null) : Effect.fail(new InvalidInput({ field: "tenant", reason: "the platform admin belongs to no tenant" }))
+  }
+  const tenant = input.tenant ?? (scope._tag === "OneTenant" ? scope.tenant : undefined)
+  if (tenant === undefined) return Effect.fail(new InvalidInput({ field: "tenant", reason: "required for tenant roles" }))
+  return requireTenantIn(principal, scope, tenant, action).pipe(Effect.as(tenant))
+}
+
+const make = Effect.gen(function*() {
+  const db = yield* Database
+  return {
+    create: (principal: Principal, input: OperatorInput) =>
+      manageScope(principal, "create operator").pipe(
+        Effect.flatMap((scope) => tenantFor(principal, scope, input)),
+        Effect.flatMap((tenant) => registerOperator(db.sql, { ...input, tenant })),
+        Effect.tap((operator) => Effect.logInfo("operator created").pipe(Effect.annotateLogs({ operator: operator.username, role: operator.role, by: principal.kind === "operator" ? principal.username : "" })))
+      ),
+    list: (principal: Principal, tenant: Tenant | undefined, page: { limit: number; offset: number }) =>
+      readScope(principal, "list operators", { apiKeys: false }).pipe(
+        Effect.flatMap((scope) => {
+          const narrowed = narrow(scope, tenant)
+          return narrowed ? listOperators(db.sql, narrowed, page) : Effect.succeed([])
+        }),
+        Effect.map((operators) => ({ operators }))
+      ),
+    /** Disabling ends the operator's sessions; its access tokens lapse within their 15 minutes. */
+    disable: (principal: Principal, id: string) =>
+      Effect.gen(function*() {
+        const scope = yield* manageScope(principal, "disable operator")
+        if (principal.kind === "operator" && principal.operatorId === id) {
+          return yield* new InvalidInput({ field: "id", reason: "an operator cannot disable itself" })
+        }
+        yield* db.transaction((tx) =>
+          Effect.gen(function*() {
+            if (!(yield* disableOperator(tx, scope, id))) return yield* new NotFound({ resource: "operator", id })
+            yield* revokeOperatorTokens(tx, id)
+          })
+        )
+      })
+  }
+})
+
+/** Operators: the people who run a tenant's program, and the platform admins. */
+export class OperatorUseCases extends Context.Service<OperatorUseCases, Effect.Success<typeof make>>()("loyaltea/user/OperatorUseCases") {
+  static readonly layer = Layer.effect(OperatorUseCases, make)
+}
