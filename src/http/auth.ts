@@ -1,0 +1,64 @@
+import { Effect, Schema } from "effect"
+import { Elysia } from "elysia"
+import { Introspection, IntrospectionRequest } from "../actors/user/api-key-model.ts"
+import { ApiKeys } from "../actors/user/api-key-service.ts"
+import type { AuthSettings } from "../actors/user/auth-settings.ts"
+import { Jwks, LoginRequest, Me, RefreshRequest, TokenResponse } from "../actors/user/auth-model.ts"
+import { TooManyRequests } from "../actors/user/login-throttle.ts"
+import { Sessions } from "../actors/user/sessions.ts"
+import { SigningKeys } from "../actors/user/signing-keys.ts"
+import { clientAddress } from "./client-address.ts"
+import { asCaller, type ResolvePrincipal } from "./principal-resolver.ts"
+import type { Runner } from "./run-effect.ts"
+import { errorResponse, standard } from "./schema.ts"
+
+const withSessions = <A, E>(f: (sessions: Sessions["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(Sessions), f)
+const withApiKeys = <A, E>(f: (keys: ApiKeys["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(ApiKeys), f)
+// Not `Schema.Undefined`: the OpenAPI plugin turns a null-typed response into invalid `content`.
+const noContent = standard(Schema.Unknown.annotate({ description: "Done; no body" }))
+const invalid = { 400: errorResponse, 422: errorResponse, 503: errorResponse }
+
+/** A throttled login says when to come back, as `Retry-After` (seconds). */
+const retryAfter = (set: { headers: Record<string, string | number> }) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  self.pipe(Effect.tapError((error) =>
+    Effect.sync(() => {
+      if (error instanceof TooManyRequests) set.headers["retry-after"] = String(error.retryAfterSeconds)
+    })
+  ))
+
+/** Sessions for operators, the published verification keys, and API-key introspection for other processes. */
+export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSettings>, resolvePrincipal: ResolvePrincipal) =>
+  new Elysia({ name: "loyaltea-auth-routes" })
+    .post("/auth/login", ({ body, request, server, set }) =>
+      run(set, clientAddress(request, server).pipe(Effect.flatMap((address) => withSessions((s) => s.login(body, address))), retryAfter(set))), {
+      body: standard(LoginRequest),
+      response: { 200: standard(TokenResponse), 401: errorResponse, 429: errorResponse, ...invalid },
+      detail: { tags: ["auth"], summary: "Log in: a 15-minute access token and a refresh token; failed logins are throttled per username and per address" }
+    })
+    .post("/auth/refresh", ({ body, set }) => run(set, withSessions((s) => s.refresh(body.refreshToken))), {
+      body: standard(RefreshRequest),
+      response: { 200: standard(TokenResponse), 401: errorResponse, ...invalid },
+      detail: { tags: ["auth"], summary: "Trade a refresh token for a new pair; reusing a spent one ends its whole session" }
+    })
+    .post("/auth/logout", ({ body, set }) => run(set, withSessions((s) => s.logout(body.refreshToken)), 204), {
+      body: standard(RefreshRequest),
+      response: { 204: noContent, ...invalid },
+      detail: { tags: ["auth"], summary: "End the session the refresh token belongs to" }
+    })
+    .get("/.well-known/jwks.json", ({ set }) => {
+      set.headers["cache-control"] = "public, max-age=300"
+      return run(set, Effect.flatMap(Effect.service(SigningKeys), (keys) => keys.publicJwks))
+    }, {
+      response: { 200: standard(Jwks), 503: errorResponse },
+      detail: { tags: ["auth"], summary: "The public keys (Ed25519) that verify access tokens" }
+    })
+    .post("/auth/introspect", ({ body, set }) => run(set, withApiKeys((k) => k.introspect(body.apiKey))), {
+      body: standard(IntrospectionRequest),
+      response: { 200: standard(Introspection), 401: errorResponse, ...invalid },
+      detail: { tags: ["auth"], summary: "Check an API key for another service: its tenant and scopes, or 401 (the key is the credential)" }
+    })
+    .resolve(async ({ request }) => ({ principal: await resolvePrincipal(request) }))
+    .get("/auth/me", ({ principal, set }) => run(set, asCaller(principal, Effect.succeed)), {
+      response: { 200: standard(Me), 401: errorResponse },
+      detail: { tags: ["auth"], summary: "Who the credential belongs to" }
+    })
