@@ -2,6 +2,7 @@
  * Broker benchmark: kafkajs clients in this process against the standalone broker in another.
  *   bun run bench:broker            throughput (100 B and 1 KB values) and produce→consume latency
  *   bun run bench:broker -- --disk  also writes ~1 GB to a data-dir broker and reports its RSS
+ *   bun run bench:broker -- --disk-only   only the data-dir part
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -122,8 +123,14 @@ async function diskRun() {
     const kafka = kafkaFor(broker.address);
     const topic = "disk-1k";
     await createTopic(kafka, topic, PARTITIONS);
+    await createTopic(kafka, "disk-100", PARTITIONS);
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
+    // Small messages with acks=-1: many concurrent requests share each fsync round (group commit).
+    const small = await produce(producer, "disk-100", 300_000, 100, -1);
+    console.log(rate("produce 100 B acks=-1 to disk", 300_000, 300_000 * 100, small));
+    const one = await produce(producer, "disk-100", 300_000, 100, 1);
+    console.log(rate("produce 100 B acks=1 to disk", 300_000, 300_000 * 100, one));
     const total = 1_000_000;
     const ms = await produce(producer, topic, total, 1000, -1);
     await producer.disconnect();
