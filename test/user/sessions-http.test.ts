@@ -5,7 +5,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, j
 import { AuthSettings } from "../../src/actors/user/auth-settings.ts"
 import { userRoutes } from "../../src/actors/user/definition.ts"
 import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
-import { userUseCases } from "../../src/actors/user/user-use-cases.ts"
+import { userUseCases, type UserUseCases } from "../../src/actors/user/user-use-cases.ts"
 import { tokenAudience, tokenIssuer } from "../../src/auth/principal.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
@@ -18,7 +18,7 @@ type Tokens = { accessToken: string; refreshToken: string; expiresIn: number; to
 
 describe("sessions: login, tokens, refresh and logout", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<Layer.Success<ReturnType<typeof userUseCases>>>>
+  let runtime: ReturnType<typeof useCasesRuntime<UserUseCases>>
   let app: AnyElysia
   const login = (username: string, password: string) => request(app, "POST", "/auth/login", { username, password })
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
