@@ -8,7 +8,7 @@ import { apis } from "../../../src/kafka/broker/registry.ts";
 import { kafkaFor } from "./helpers/kafkajs.ts";
 import { randomValue, rng } from "./helpers/random-value.ts";
 import { RawClient } from "./helpers/raw-client.ts";
-import { eventually } from "./helpers/temp-dir.ts";
+import { eventually } from "./helpers/eventually.ts";
 
 const warnings: string[] = [];
 const errors: string[] = [];

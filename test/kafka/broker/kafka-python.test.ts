@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
 import { kafkaFor } from "./helpers/kafkajs.ts";
 import { run, start, type Running } from "./helpers/process.ts";
-import { eventually, tempDir } from "./helpers/temp-dir.ts";
+import { eventually } from "./helpers/eventually.ts";
+import { tempDir } from "./helpers/temp-dir.ts";
 
 // Debian's python3-kafka is installed for the system interpreter, which a pyenv shim on PATH may hide.
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CompressionTypes } from "kafkajs";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
 import { kafkaFor, partitionsOf, recordingConsumer } from "./helpers/kafkajs.ts";
-import { eventually, tempDir } from "./helpers/temp-dir.ts";
+import { eventually } from "./helpers/eventually.ts";
+import { tempDir } from "./helpers/temp-dir.ts";
 
 let broker: Broker;
 beforeAll(async () => {

@@ -5,7 +5,8 @@ import { crc32c } from "../../../src/kafka/broker/protocol/crc32c.ts";
 import { kafkaFor } from "./helpers/kafkajs.ts";
 import { RawClient } from "./helpers/raw-client.ts";
 import { run, start, type Running } from "./helpers/process.ts";
-import { eventually, tempDir } from "./helpers/temp-dir.ts";
+import { eventually } from "./helpers/eventually.ts";
+import { tempDir } from "./helpers/temp-dir.ts";
 
 const KCAT = "/usr/bin/kcat";
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
