@@ -4,7 +4,7 @@ import { ApiKeyInput, ApiKeyList, CreatedApiKey } from "../actors/user/api-key-m
 import { ApiKeys } from "../actors/user/api-key-service.ts"
 import { Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
-import { asCaller, type ResolvePrincipal } from "./principal-resolver.ts"
+import { asCaller, type ResolvePrincipal } from "./caller.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 

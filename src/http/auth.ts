@@ -7,8 +7,7 @@ import { Jwks, LoginRequest, Me, RefreshRequest, TokenResponse } from "../actors
 import { TooManyRequests } from "../actors/user/login-throttle.ts"
 import { Sessions } from "../actors/user/sessions.ts"
 import { SigningKeys } from "../actors/user/signing-keys.ts"
-import { clientAddress } from "./client-address.ts"
-import { asCaller, type ResolvePrincipal } from "./principal-resolver.ts"
+import { asCaller, clientAddress, type ResolvePrincipal } from "./caller.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 

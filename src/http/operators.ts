@@ -4,7 +4,7 @@ import { Operator, OperatorInput, OperatorList } from "../actors/user/operator-m
 import { OperatorUseCases } from "../actors/user/operator-service.ts"
 import { Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
-import { asCaller, type ResolvePrincipal } from "./principal-resolver.ts"
+import { asCaller, type ResolvePrincipal } from "./caller.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 

@@ -4,7 +4,7 @@ import { TenantInput, TenantList, TenantRecord } from "../actors/user/tenant-mod
 import { TenantUseCases } from "../actors/user/tenant-service.ts"
 import { Tenant } from "../domain/primitives.ts"
 import { PageQuery, pageOf } from "./params.ts"
-import { asCaller, type ResolvePrincipal } from "./principal-resolver.ts"
+import { asCaller, type ResolvePrincipal } from "./caller.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
