@@ -67,6 +67,13 @@ describe("login throttling", () => {
     expect((await login("root", rootPassword, "10.0.3.2")).status).toBe(200)
   })
 
+  test("a burst of concurrent guesses gets no more tries than the limit", async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => login("alice-burst", "wrong-password-1", `10.0.5.${i}`)))
+    const statuses = answers.map((response) => response.status)
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7)
+  })
+
   test("refusals are logged with username, address and reason, never with the password", async () => {
     logLines.length = 0
     const secret = "Sup3r-secret-guess!"

@@ -6,6 +6,7 @@ import { userRoutes } from "../../src/actors/user/definition.ts"
 import { userUseCases, type UserUseCases } from "../../src/actors/user/user-use-cases.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { openApiErrors } from "../support/openapi.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 const rootPassword = "root-password-for-tests"
@@ -124,5 +125,14 @@ describe("tenants and operators: who may do what", () => {
     expect(await longPassword.text()).not.toContain("p".repeat(201))
     expect((await request(app, "POST", "/tenants", { id: "t".repeat(65), name: "x" }, as("root"))).status).toBe(422)
     expect((await request(app, "POST", "/tenants", { id: "big", name: "n".repeat(201) }, as("root"))).status).toBe(422)
+  })
+
+  test("the user service's OpenAPI document stays valid and lists every route with its error answers", async () => {
+    const document = (await (await request(app, "GET", "/swagger/json")).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
+    expect(await openApiErrors(document)).toEqual([])
+    const paths = ["/auth/login", "/auth/refresh", "/auth/logout", "/auth/introspect", "/auth/me", "/tenants", "/tenants/{id}", "/operators", "/operators/{id}", "/api-keys", "/api-keys/{id}", "/user"]
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(paths))
+    expect(Object.keys(document.paths["/auth/login"]!.post!.responses)).toEqual(expect.arrayContaining(["200", "401", "422", "429"]))
+    expect(Object.keys(document.paths["/operators"]!.post!.responses)).toEqual(expect.arrayContaining(["201", "401", "403", "409", "422"]))
   })
 })

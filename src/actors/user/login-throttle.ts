@@ -53,8 +53,20 @@ const slidingWindow = (rule: ThrottleRule) => {
       if (failures.size > sweepAbove) for (const k of [...failures.keys()]) live(k, now)
       failures.set(key, [...live(key, now), now].slice(-rule.max))
     },
+    forget: (key: string, at: number) => {
+      const times = failures.get(key) ?? []
+      const index = times.lastIndexOf(at)
+      if (index >= 0) failures.set(key, times.toSpliced(index, 1))
+    },
     reset: (key: string) => void failures.delete(key)
   }
+}
+
+/** A login in progress, counted as a failure unless it is reported as a success. */
+export interface Attempt {
+  readonly username: string
+  readonly address: string
+  readonly at: number
 }
 
 const make = (options: ThrottleOptions) => {
@@ -62,25 +74,30 @@ const make = (options: ThrottleOptions) => {
   const byAddress = slidingWindow(options.perAddress)
   const now = options.now ?? Date.now
   return {
-    /** Refuses before the password is even checked, so a blocked guess teaches nothing. */
-    check: (username: string, address: string): Effect.Effect<void, TooManyRequests> =>
+    /**
+     * Refuses before the password is even checked, so a blocked guess teaches nothing. An allowed
+     * attempt counts as a failure at once: a burst of concurrent guesses cannot all slip in while
+     * the first ones are still being hashed.
+     */
+    attempt: (username: string, address: string): Effect.Effect<Attempt, TooManyRequests> =>
       Effect.suspend(() => {
-        const t = now()
-        const waitMs = Math.max(byUsername.waitMs(username, t), byAddress.waitMs(address, t))
-        return waitMs > 0 ? Effect.fail(new TooManyRequests({ retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) })) : Effect.void
+        const at = now()
+        const waitMs = Math.max(byUsername.waitMs(username, at), byAddress.waitMs(address, at))
+        if (waitMs > 0) return Effect.fail(new TooManyRequests({ retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) }))
+        byUsername.record(username, at)
+        byAddress.record(address, at)
+        return Effect.succeed({ username, address, at })
       }),
-    failed: (username: string, address: string): Effect.Effect<void> =>
+    /** The account's owner is back: its count restarts, and the address loses this one attempt. */
+    succeeded: (attempt: Attempt): Effect.Effect<void> =>
       Effect.sync(() => {
-        const t = now()
-        byUsername.record(username, t)
-        byAddress.record(address, t)
-      }),
-    /** The account's owner is back; the address keeps its count, which spraying would otherwise reset. */
-    succeeded: (username: string): Effect.Effect<void> => Effect.sync(() => byUsername.reset(username))
+        byUsername.reset(attempt.username)
+        byAddress.forget(attempt.address, attempt.at)
+      })
   }
 }
 
-/** In-memory, per process: several processes each allow the limit (noted for deployments behind one proxy). */
+/** In memory, per process: with several user-service processes each one allows the limits. */
 export class LoginThrottle extends Context.Service<LoginThrottle, ReturnType<typeof make>>()("loyaltea/user/LoginThrottle") {
   static readonly layer = (options: ThrottleOptions = defaultThrottle) => Layer.sync(LoginThrottle, () => make(options))
 }

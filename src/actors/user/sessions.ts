@@ -63,15 +63,16 @@ const make = Effect.gen(function*() {
     /** Throttled before the password is checked; unknown users cost a full hash check too. */
     login: (input: LoginRequest, address: string) =>
       Effect.gen(function*() {
-        yield* throttle.check(input.username, address).pipe(Effect.tapError(() => loginRefused(input.username, address, "too many failed logins")))
+        const attempt = yield* throttle.attempt(input.username, address).pipe(
+          Effect.tapError(() => loginRefused(input.username, address, "too many failed logins"))
+        )
         const found = yield* findCredentials(db.sql, input.username)
         const matches = yield* checkPassword(input.password, found?.passwordHash)
         if (!found || !matches || found.disabled) {
-          yield* throttle.failed(input.username, address)
           yield* loginRefused(input.username, address, !found ? "unknown username" : !matches ? "wrong password" : "operator disabled")
           return yield* badLogin
         }
-        yield* throttle.succeeded(input.username)
+        yield* throttle.succeeded(attempt)
         yield* Effect.logInfo("login").pipe(Effect.annotateLogs({ username: found.username, address }))
         return yield* startFamily({ id: found.id, username: found.username, role: found.role, tenant: found.tenant })
       }),
