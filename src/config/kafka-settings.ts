@@ -9,6 +9,8 @@ export interface KafkaSettings {
   /** Partitions of the topics Loyaltea creates at start (existing topics are left as they are). */
   readonly topicPartitions: number
   readonly replicationFactor: number
+  /** A consumer that stops heartbeating (crashed, killed) loses its partitions after this long. */
+  readonly sessionTimeoutMs: number
   readonly ssl: boolean
   readonly sasl: Option.Option<{
     readonly mechanism: typeof SaslMechanism.Type
@@ -22,6 +24,7 @@ export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
   groupPrefix: Config.String("KAFKA_GROUP_PREFIX").pipe(Config.withDefault("loyaltea-")),
   topicPartitions: Config.Int("KAFKA_TOPIC_PARTITIONS").pipe(Config.withDefault(3)),
   replicationFactor: Config.Int("KAFKA_REPLICATION_FACTOR").pipe(Config.withDefault(1)),
+  sessionTimeoutMs: Config.Int("KAFKA_SESSION_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl: Config.option(
     Config.all({

@@ -64,8 +64,9 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
         const consumer = kafka.consumer({
           groupId,
           allowAutoTopicCreation: true,
-          sessionTimeout: 30_000,
-          heartbeatInterval: 3_000,
+          sessionTimeout: config.kafka.sessionTimeoutMs,
+          heartbeatInterval: Math.max(500, Math.floor(config.kafka.sessionTimeoutMs / 5)),
+          rebalanceTimeout: Math.max(config.kafka.sessionTimeoutMs, 30_000),
           maxWaitTimeInMs: 500,
           retry: { retries: 10, initialRetryTime: 200 }
         })

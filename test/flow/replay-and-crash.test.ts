@@ -59,13 +59,15 @@ describe("exactly once across replays and crashes (standalone broker, real Postg
     await produce(broker.address, "buy", more)
     sent.push(...more)
     const expected = expectedBalances(sent)
-    const balances = await eventually(() => api(restarted).balances("crashy"), (b) => JSON.stringify(b) === JSON.stringify(expected), 90_000)
+    const balances = await eventually(() => api(restarted).balances("crashy"), (b) => Bun.deepEquals(b, expected), 90_000)
     expect(balances).toEqual(expected)
     expect(await restarted.stop()).toBe(0)
   }, 180_000)
 
   test("replaying every topic from offset 0 changes no balance", async () => {
     await rewindGroups(broker.address)
+    // The rewind took: every group is back at the start of topics that hold thousands of events.
+    expect(await groupsCaughtUp(broker.address, loyalteaGroups)).toBe(false)
     const lt = await spawnLoyaltea(env())
     await waitStarted(lt)
     expect(await eventually(() => groupsCaughtUp(broker.address, loyalteaGroups), (done) => done, 90_000)).toBe(true)

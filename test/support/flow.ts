@@ -111,15 +111,28 @@ export const loyalteaGroups = [
   { groupId: "loyaltea-reward", topics: ["reward"] }
 ] as const
 
-/** Rewinds every Loyaltea consumer group to the beginning of its topics (the processes must be stopped). */
+/**
+ * Rewinds every Loyaltea consumer group to offset 0 of its topics (the processes must be stopped):
+ * joins each group as its only member and commits 0 for every partition.
+ */
 export const rewindGroups = async (brokers: string) => {
-  const admin = kafkaClient(brokers).admin()
-  await admin.connect()
-  try {
-    for (const group of loyalteaGroups) {
-      for (const topic of group.topics) await admin.resetOffsets({ groupId: group.groupId, topic, earliest: true })
+  const kafka = kafkaClient(brokers)
+  await Promise.all(loyalteaGroups.map(async (group) => {
+    const consumer = kafka.consumer({ groupId: group.groupId, maxWaitTimeInMs: 100 })
+    await consumer.connect()
+    try {
+      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()))
+      await consumer.subscribe({ topics: [...group.topics], fromBeginning: true })
+      // Nothing is consumed: the batches are left unresolved and the offsets are set explicitly.
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} })
+      await joined
+      const admin = kafka.admin()
+      await admin.connect()
+      const partitions = await Promise.all(group.topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })))
+      await admin.disconnect()
+      await consumer.commitOffsets(partitions.flatMap(({ topic, offsets }) => offsets.map((p) => ({ topic, partition: p.partition, offset: "0" }))))
+    } finally {
+      await consumer.disconnect()
     }
-  } finally {
-    await admin.disconnect()
-  }
+  }))
 }
