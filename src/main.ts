@@ -1,5 +1,6 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Context, Effect, Exit, Layer, Runtime } from "effect"
+import { AuthenticatorLive } from "./auth/authenticator-live.ts"
 import { AppConfig, appConfig, type AppConfigShape } from "./config/app-config.ts"
 import { Database } from "./db/database.ts"
 import { MigrationsLive } from "./db/migrations-layer.ts"
@@ -23,6 +24,7 @@ const KafkaPlatformLayer = EventProducerLive.pipe(Layer.provideMerge(KafkaClient
 const processLayer = (config: AppConfigShape) =>
   Layer.mergeAll(...(config.services.map((service) => services[service].layer) as [ServiceLayer, ...Array<ServiceLayer>])).pipe(
     Layer.provideMerge(kafkaLayer(config)),
+    Layer.provideMerge(AuthenticatorLive),
     Layer.provideMerge(MigrationsLive),
     Layer.provideMerge(DatabaseLive),
     Layer.provideMerge(Layer.succeed(AppConfig, config))

@@ -8,10 +8,11 @@ import type { Principal } from "./principal.ts"
  *  - read:     any operator of the tenant, or an API key with `read`
  *  - write:    a tenant admin of the tenant, or the platform admin
  *  - events:   a tenant admin, the platform admin, or an API key with `events:write`
+ *  - any:      any valid credential (who am I)
  *  - operator: any operator, whatever the role (their own session, their own account)
  *  - admin:    the platform admin only
  */
-export const accessLevels = ["public", "read", "write", "events", "operator", "admin"] as const
+export const accessLevels = ["public", "any", "read", "write", "events", "operator", "admin"] as const
 export type Access = (typeof accessLevels)[number]
 
 export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string }
@@ -20,7 +21,7 @@ const allow: Decision = { allowed: true }
 const deny = (reason: string): Decision => ({ allowed: false, reason })
 
 export const decide = (access: Access, principal: Principal): Decision => {
-  if (access === "public") return allow
+  if (access === "public" || access === "any") return allow
   if (principal.kind === "api-key") {
     if (access === "read") return principal.scopes.includes("read") ? allow : deny("this API key may not read")
     if (access === "events") return principal.scopes.includes("events:write") ? allow : deny("this API key may not send events")

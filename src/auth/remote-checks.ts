@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { createRemoteJWKSet } from "jose"
 import type { CredentialChecks } from "./authenticator.ts"
-import { verifyAccessToken } from "./jwt.ts"
+import { principalOfClaims, verifyAccessToken } from "./access-token.ts"
 import { ApiKeyScope, type Principal, Unauthorized } from "./principal.ts"
 import { Tenant } from "../domain/primitives.ts"
 
@@ -40,7 +40,7 @@ export const remoteChecks = (userServiceUrl: string): CredentialChecks => {
       Effect.map((info): Principal => ({ kind: "api-key", keyId: info.keyId, tenant: info.tenant, scopes: info.scopes }))
     )
   return {
-    verifyToken: verifyAccessToken(jwks),
+    verifyToken: (token) => verifyAccessToken(token, jwks).pipe(Effect.map(principalOfClaims)),
     verifyApiKey: (key) => {
       const hit = cache.get(key)
       if (hit && hit.until > Date.now()) return Effect.succeed(hit.principal)

@@ -1,5 +1,6 @@
 import { Config, ConfigProvider, Context, Layer, type Option, type Redacted } from "effect"
 import type { LogLevel } from "effect/LogLevel"
+import { authConfig, type AuthConfig } from "./auth-settings.ts"
 import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
 import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
 import { defaultPorts, portVariable, type ServiceName } from "./service-name.ts"
@@ -19,6 +20,7 @@ export interface AppConfigShape {
   /** Port of the embedded broker when `KAFKA_BROKERS` is unset. */
   readonly embeddedBrokerPort: number
   readonly kafka: KafkaSettings
+  readonly auth: AuthConfig
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
   /** Upper bound for a graceful shutdown before the process exits anyway. */
@@ -43,6 +45,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   }),
   embeddedBrokerPort: Config.Port("LOYALTEA_BROKER_PORT").pipe(Config.withDefault(9092)),
   kafka: kafkaSettings,
+  auth: authConfig,
   logLevel: Config.schema(LogLevelName, "LOG_LEVEL").pipe(Config.withDefault("Info" as const)),
   logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000))

@@ -1,17 +1,18 @@
-import { Effect } from "effect"
-import { Elysia, status } from "elysia"
+import { Cause, Effect, Option } from "effect"
+import { Elysia } from "elysia"
 import { type Access, decide, scopeOf } from "../auth/access-policy.ts"
 import { Authenticator } from "../auth/authenticator.ts"
 import { credentialOf } from "../auth/credentials.ts"
 import type { Principal } from "../auth/principal.ts"
 import { allTenants, type TenantScope } from "../domain/tenant-scope.ts"
+import { HttpRefusal } from "./refusal.ts"
 import type { Runner } from "./run-effect.ts"
-import type { ErrorBody } from "./schema.ts"
 
 const bearer = { bearerAuth: [] as Array<string> }
 const apiKey = { apiKey: [] as Array<string> }
 const securityOf: Record<Access, Array<Record<string, Array<string>>>> = {
   public: [],
+  any: [bearer, apiKey],
   read: [bearer, apiKey],
   write: [bearer],
   events: [bearer, apiKey],
@@ -25,40 +26,54 @@ export interface AccessContext {
   readonly scope: TenantScope
 }
 
+const publicAccess: AccessContext = { principal: undefined, scope: allTenants }
+const granted = Symbol("loyaltea.access")
+type WithGrant = { [granted]?: AccessContext }
+
 /**
- * `access: "read" | "write" | ...` on a route: checks the credential and the role before the
- * handler runs (401 without a valid credential, 403 when the role or key scope does not allow the
- * route), gives the handler `principal` and `scope`, and documents the route's security in OpenAPI.
- * Tenant boundaries inside the request (body, path, query) are checked by the use cases with `scope`.
+ * `access: "read" | "write" | ...` on a route: checks the credential and the role before anything
+ * else looks at the request (so a caller without a valid credential learns nothing, not even
+ * which fields are wrong): 401 without a valid credential, 403 when the role or API-key scope does
+ * not allow the route, 503 when the credential cannot be checked. The handler gets `principal` and
+ * `scope`; tenant boundaries inside the request (body, path, query) are checked by the use cases.
+ * Every refusal is logged, without the credential. The route's security goes into OpenAPI.
  */
-export const accessControl = (run: Runner<Authenticator>) =>
-  new Elysia({ name: "loyaltea-access" }).macro({
+export const accessControl = (run: Runner<Authenticator>) => {
+  const refuse = (request: Request, address: string, status: 401 | 403 | 503, message: string, principal?: Principal) => {
+    const who = principal ? (principal.kind === "operator" ? `operator ${principal.operatorId}` : `api key ${principal.keyId}`) : "anonymous"
+    run.log(Effect.logWarning(`access refused: ${request.method} ${new URL(request.url).pathname} → ${status}`).pipe(
+      Effect.annotateLogs({ reason: message, who, address })
+    ))
+    const error = status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Unavailable"
+    return new HttpRefusal(status, { error, message })
+  }
+
+  return new Elysia({ name: "loyaltea-access" }).macro({
     access: (access: Access) => ({
       detail: { security: securityOf[access], "x-loyaltea-access": access },
-      async resolve({ headers, request, server }) {
-        if (access === "public") return { principal: undefined as Principal | undefined, scope: allTenants as TenantScope }
-        const refuse = (code: 401 | 403, body: ErrorBody, principal?: Principal) => {
-          const address = server?.requestIP(request)?.address ?? "unknown"
-          const who = principal ? (principal.kind === "operator" ? `operator ${principal.operatorId}` : `api key ${principal.keyId}`) : "anonymous"
-          run.log(Effect.logWarning(`access refused: ${request.method} ${new URL(request.url).pathname} → ${code}`).pipe(
-            Effect.annotateLogs({ reason: body.message, who, address })
-          ))
-          return status(code, body)
-        }
+      // Transform runs before validation: identity first, then the shape of the input.
+      async transform(context) {
+        if (access === "public") return
+        const { headers, request, server } = context
+        const address = server?.requestIP(request)?.address ?? "unknown"
         const outcome = await run.exit(Effect.flatMap(Effect.service(Authenticator), (a) => a.authenticate(credentialOf(headers))))
         if (outcome._tag === "Failure") {
-          const reason = outcome.cause.toString().includes("Unauthorized") ? messageOf(outcome.cause) : "credential could not be checked"
-          return refuse(401, { error: "Unauthorized", message: reason })
+          const error = Option.getOrUndefined(Cause.findErrorOption(outcome.cause))
+          if (error?._tag === "Unauthorized") throw refuse(request, address, 401, error.message)
+          run.log(Effect.logError("a credential could not be checked", outcome.cause))
+          throw refuse(request, address, 503, "the credential cannot be checked right now; retry")
         }
         const principal = outcome.value
         const decision = decide(access, principal)
-        if (!decision.allowed) return refuse(403, { error: "Forbidden", message: decision.reason }, principal)
-        return { principal: principal as Principal | undefined, scope: scopeOf(principal) }
+        if (!decision.allowed) throw refuse(request, address, 403, decision.reason, principal)
+        ;(context as WithGrant)[granted] = { principal, scope: scopeOf(principal) }
+      },
+      resolve(context) {
+        const grant = (context as WithGrant)[granted] ?? (access === "public" ? publicAccess : undefined)
+        // Unreachable while transform runs first; if it ever did not, the answer is a refusal, never a pass.
+        if (!grant) throw new HttpRefusal(401, { error: "Unauthorized", message: "authentication required" })
+        return { principal: grant.principal, scope: grant.scope }
       }
     })
   })
-
-const messageOf = (cause: unknown): string => {
-  const match = /reason: "([^"]*)"/.exec(String(cause)) ?? /Unauthorized: (.*)/.exec(String(cause))
-  return match?.[1] ?? "invalid credential"
 }

@@ -1,10 +1,12 @@
+import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import { ApiKeyInput, ApiKeyList, CreatedApiKey } from "../actors/user/api-key-model.ts"
 import { ApiKeys } from "../actors/user/api-key-service.ts"
 import { Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
-import { asCaller, type ResolvePrincipal } from "./caller.ts"
+import { asCaller } from "./caller.ts"
+import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
@@ -14,20 +16,23 @@ const noContent = standard(Schema.Unknown.annotate({ description: "Revoked; no b
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse, 503: errorResponse }
 
 /** API keys for machines (a shop's backend sending events): one tenant, chosen scopes, shown once. */
-export const apiKeyRoutes = (run: Runner<ApiKeys>, resolvePrincipal: ResolvePrincipal) =>
+export const apiKeyRoutes = (run: Runner<ApiKeys | Authenticator>) =>
   new Elysia({ name: "loyaltea-api-key-routes" })
-    .resolve(async ({ request }) => ({ principal: await resolvePrincipal(request) }))
+    .use(accessControl(run))
     .post("/api-keys", ({ body, principal, set }) => run(set, asCaller(principal, (p) => withApiKeys((k) => k.create(p, body))), 201), {
+      access: "write",
       body: standard(ApiKeyInput),
       response: { 201: standard(CreatedApiKey), ...errors },
       detail: { tags: ["api keys"], summary: "Create an API key; the answer holds the key, which is never shown again" }
     })
     .get("/api-keys", ({ query, principal, set }) => run(set, asCaller(principal, (p) => withApiKeys((k) => k.list(p, query.tenant, pageOf(query))))), {
+      access: "operator",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(ApiKeyList), ...errors },
       detail: { tags: ["api keys"], summary: "List API keys (without their secrets)" }
     })
     .delete("/api-keys/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => withApiKeys((k) => k.revoke(p, params.id))), 204), {
+      access: "write",
       params: ApiKeyParams,
       response: { 204: noContent, ...errors },
       detail: { tags: ["api keys"], summary: "Revoke an API key: it stops working at once" }

@@ -1,3 +1,4 @@
+import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import { Introspection, IntrospectionRequest } from "../actors/user/api-key-model.ts"
@@ -7,7 +8,8 @@ import { Jwks, LoginRequest, Me, RefreshRequest, TokenResponse } from "../actors
 import { TooManyRequests } from "../actors/user/login-throttle.ts"
 import { Sessions } from "../actors/user/sessions.ts"
 import { SigningKeys } from "../actors/user/signing-keys.ts"
-import { asCaller, clientAddress, type ResolvePrincipal } from "./caller.ts"
+import { asCaller, clientAddress } from "./caller.ts"
+import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
@@ -26,20 +28,24 @@ const retryAfter = (set: { headers: Record<string, string | number> }) => <A, E,
   ))
 
 /** Sessions for operators, the published verification keys, and API-key introspection for other processes. */
-export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSettings>, resolvePrincipal: ResolvePrincipal) =>
+export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSettings | Authenticator>) =>
   new Elysia({ name: "loyaltea-auth-routes" })
+    .use(accessControl(run))
     .post("/auth/login", ({ body, request, server, set }) =>
       run(set, clientAddress(request, server).pipe(Effect.flatMap((address) => withSessions((s) => s.login(body, address))), retryAfter(set))), {
+      access: "public",
       body: standard(LoginRequest),
       response: { 200: standard(TokenResponse), 401: errorResponse, 429: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Log in: a 15-minute access token and a refresh token; failed logins are throttled per username and per address" }
     })
     .post("/auth/refresh", ({ body, set }) => run(set, withSessions((s) => s.refresh(body.refreshToken))), {
+      access: "public",
       body: standard(RefreshRequest),
       response: { 200: standard(TokenResponse), 401: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Trade a refresh token for a new pair; reusing a spent one ends its whole session" }
     })
     .post("/auth/logout", ({ body, set }) => run(set, withSessions((s) => s.logout(body.refreshToken)), 204), {
+      access: "public",
       body: standard(RefreshRequest),
       response: { 204: noContent, ...invalid },
       detail: { tags: ["auth"], summary: "End the session the refresh token belongs to" }
@@ -48,16 +54,18 @@ export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSe
       set.headers["cache-control"] = "public, max-age=300"
       return run(set, Effect.flatMap(Effect.service(SigningKeys), (keys) => keys.publicJwks))
     }, {
+      access: "public",
       response: { 200: standard(Jwks), 503: errorResponse },
       detail: { tags: ["auth"], summary: "The public keys (Ed25519) that verify access tokens" }
     })
     .post("/auth/introspect", ({ body, set }) => run(set, withApiKeys((k) => k.introspect(body.apiKey))), {
+      access: "public",
       body: standard(IntrospectionRequest),
       response: { 200: standard(Introspection), 401: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Check an API key for another service: its tenant and scopes, or 401 (the key is the credential)" }
     })
-    .resolve(async ({ request }) => ({ principal: await resolvePrincipal(request) }))
     .get("/auth/me", ({ principal, set }) => run(set, asCaller(principal, Effect.succeed)), {
+      access: "any",
       response: { 200: standard(Me), 401: errorResponse },
       detail: { tags: ["auth"], summary: "Who the credential belongs to" }
     })

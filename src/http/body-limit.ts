@@ -1,16 +1,12 @@
 import { Elysia, ParseError, status } from "elysia"
-import type { ErrorBody } from "./schema.ts"
+import { HttpRefusal } from "./refusal.ts"
 
 /** Default cap on request bodies; an events array and every text field fit well under it. */
 export const maxBodyBytes = 1024 * 1024
 
-export class PayloadTooLarge extends Error {
-  readonly status = 413
+export class PayloadTooLarge extends HttpRefusal {
   constructor(readonly limit: number) {
-    super(`the request body is over ${limit} bytes`)
-  }
-  get body(): ErrorBody {
-    return { error: "PayloadTooLarge", message: this.message }
+    super(413, { error: "PayloadTooLarge", message: `the request body is over ${limit} bytes` })
   }
 }
 

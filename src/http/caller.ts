@@ -1,27 +1,9 @@
 import type { Server } from "bun"
 import { Effect } from "effect"
-import type { ApiKeys } from "../actors/user/api-key-service.ts"
 import { AuthSettings } from "../actors/user/auth-settings.ts"
-import { principalFromHeaders } from "../actors/user/credentials.ts"
-import type { SigningKeys } from "../actors/user/signing-keys.ts"
 import { type Principal, Unauthorized } from "../auth/principal.ts"
-import type { Runner, StatusSetter } from "./run-effect.ts"
 
-/**
- * How the user service's routes learn the caller until the shared `access` macro resolves
- * `principal` itself: each route plugin takes one of these and exposes `principal` the same way.
- */
-export type ResolvePrincipal = (request: Request) => Promise<Principal | undefined>
-
-/** Bearer access tokens and API keys, checked in process with the user service's own keys and table. */
-export const bearerResolver = (run: Runner<SigningKeys | ApiKeys>): ResolvePrincipal => async (request) => {
-  const set: StatusSetter = {}
-  const principal = await run(set, principalFromHeaders(request.headers))
-  // A defect comes back as an error body with a 500: never mistake it for a caller.
-  return set.status === 200 ? principal : undefined
-}
-
-/** Routes that need a caller: without one (or with a bad credential) the answer is 401. */
+/** The access macro gives every non-public route its caller; should one ever be missing, it is a 401, never a pass. */
 export const asCaller = <A, E, R>(
   principal: Principal | undefined,
   f: (principal: Principal) => Effect.Effect<A, E, R>

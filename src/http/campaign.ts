@@ -1,10 +1,12 @@
+import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import { Campaign, CampaignInput, CampaignList, CampaignProgress, CampaignUpdate } from "../actors/campaign/model.ts"
 import { CampaignUseCases } from "../actors/campaign/service.ts"
 import { UserId, Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
-import { readScope, requestScope } from "./request-scope.ts"
+import { accessControl } from "./access.ts"
+import { readScope } from "./request-scope.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
@@ -15,10 +17,11 @@ const CampaignParams = standard(Schema.Struct({ id: Uuid }))
 const ProgressParams = standard(Schema.Struct({ id: Uuid, userId: UserId }))
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
 
-export const campaignRoutes = (run: Runner<CampaignUseCases>) =>
+export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-campaign-routes" })
-    .use(requestScope())
+    .use(accessControl(run))
     .post("/campaign", ({ body, scope, set }) => run(set, withUseCases((u) => u.createCampaign(scope, body)), 201), {
+      access: "write",
       body: standard(CampaignInput),
       response: { 201: standard(Campaign), ...errors },
       detail: { tags: ["campaigns"], summary: "Create a campaign: a set of fulfillments plus a set of rewards (ids are checked for form only)" }
@@ -28,28 +31,33 @@ export const campaignRoutes = (run: Runner<CampaignUseCases>) =>
       const narrowed = readScope(scope, query.tenant)
       return run(set, narrowed ? withUseCases((u) => u.listCampaigns(narrowed, pageOf(query))) : Effect.succeed({ campaigns: [] }))
     }, {
+      access: "read",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(CampaignList), ...errors },
       detail: { tags: ["campaigns"], summary: "List campaigns, optionally of one tenant" }
     })
     .get("/campaign/:id", ({ params, scope, set }) => run(set, withUseCases((u) => u.getCampaign(scope, params.id))), {
+      access: "read",
       params: CampaignParams,
       response: { 200: standard(Campaign), ...errors },
       detail: { tags: ["campaigns"], summary: "Get a campaign" }
     })
     .put("/campaign/:id", ({ body, params, scope, set }) => run(set, withUseCases((u) => u.updateCampaign(scope, params.id, body))), {
+      access: "write",
       params: CampaignParams,
       body: standard(CampaignUpdate),
       response: { 200: standard(Campaign), ...errors },
       detail: { tags: ["campaigns"], summary: "Replace a campaign's name, fulfillments and rewards (its tenant cannot change)" }
     })
     .delete("/campaign/:id", ({ params, scope, set }) => run(set, withUseCases((u) => u.deleteCampaign(scope, params.id)), 204), {
+      access: "write",
       params: CampaignParams,
       response: { 204: standard(Schema.Undefined), ...errors },
       detail: { tags: ["campaigns"], summary: "Delete a campaign and every user's progress in it" }
     })
     .get("/campaign/:id/progress/:userId", ({ params, scope, set }) =>
       run(set, withUseCases((u) => u.progress(scope, params.id, params.userId))), {
+      access: "read",
       params: ProgressParams,
       response: { 200: standard(CampaignProgress), ...errors },
       detail: { tags: ["campaigns"], summary: "A user's progress in a campaign: the fulfillments done, those missing, and rounds completed" }

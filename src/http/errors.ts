@@ -1,5 +1,5 @@
 import { Elysia } from "elysia"
-import { PayloadTooLarge } from "./body-limit.ts"
+import { HttpRefusal } from "./refusal.ts"
 import type { ErrorBody } from "./schema.ts"
 
 const segments = (path: ReadonlyArray<unknown> | string | undefined): ReadonlyArray<unknown> =>
@@ -56,10 +56,11 @@ export const errorFormatting = (onServerError: (error: unknown) => void) =>
       set.status = 422
       return validationBody(error.type, issuesOf(error))
     }
-    const tooLarge = error instanceof PayloadTooLarge ? error : (error as { cause?: unknown }).cause
-    if (tooLarge instanceof PayloadTooLarge) {
-      set.status = 413
-      return tooLarge.body
+    // Refusals raised in hooks (credentials, size); a parser wraps the size check's in its own error.
+    const refusal = error instanceof HttpRefusal ? error : (error as { cause?: unknown }).cause
+    if (refusal instanceof HttpRefusal) {
+      set.status = refusal.status
+      return refusal.body
     }
     if (code === "PARSE") {
       set.status = 400

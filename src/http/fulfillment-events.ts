@@ -1,8 +1,9 @@
+import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect } from "effect"
 import { Elysia } from "elysia"
 import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
 import { Accepted, ActivityEvents, BuyEvents } from "../actors/fulfillment/model.ts"
-import { requestScope } from "./request-scope.ts"
+import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
@@ -16,10 +17,11 @@ const errors = { 400: errorResponse, 403: errorResponse, 422: errorResponse, 503
  * `POST /events/buy` and `POST /events/activity`: for shops without a Kafka client. The body is
  * what they would produce to the topic, one event or an array; 202 means Kafka has it.
  */
-export const fulfillmentEventRoutes = (run: Runner<EventIngestion>) =>
+export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-event-routes" })
-    .use(requestScope())
+    .use(accessControl(run))
     .post("/events/buy", ({ body, scope, set }) => run(set, withIngestion((i) => i.publishBuys(scope, listOf(body))), 202), {
+      access: "events",
       body: standard(BuyEvents),
       response: { 202: standard(Accepted), ...errors },
       detail: {
@@ -28,6 +30,7 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion>) =>
       }
     })
     .post("/events/activity", ({ body, scope, set }) => run(set, withIngestion((i) => i.publishActivities(scope, listOf(body))), 202), {
+      access: "events",
       body: standard(ActivityEvents),
       response: { 202: standard(Accepted), ...errors },
       detail: {

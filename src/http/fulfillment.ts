@@ -1,3 +1,4 @@
+import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import type { EventIngestion } from "../actors/fulfillment/ingestion.ts"
@@ -14,7 +15,8 @@ import { Uuid } from "../domain/primitives.ts"
 import type { TenantScope } from "../domain/tenant-scope.ts"
 import { fulfillmentEventRoutes } from "./fulfillment-events.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
-import { readScope, requestScope } from "./request-scope.ts"
+import { accessControl } from "./access.ts"
+import { readScope } from "./request-scope.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
@@ -32,27 +34,31 @@ const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409
 const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
   scope ? f(scope) : Effect.succeed([])
 
-const buyRoutes = (run: Runner<FulfillmentUseCases>) =>
+const buyRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-buy-fulfillment-routes" })
-    .use(requestScope())
+    .use(accessControl(run))
     .post("/buy-fulfillments/", ({ body, scope, set }) => run(set, withUseCases((u) => u.buy.create(scope, body)), 201), {
+      access: "write",
       body: standard(BuyFulfillmentInput),
       response: { 201: standard(BuyFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Create a buy fulfillment: a purchase of `product` (empty: any) for at least `amount`" }
     })
     .get("/buy-fulfillments/", ({ query, scope, set }) =>
       run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.buy.list(s, pageOf(query))))), {
+      access: "read",
       query: ListQuery,
       response: { 200: standard(Schema.Array(BuyFulfillment)), ...errors },
       detail: { tags: ["fulfillments"], summary: "List buy fulfillments, optionally of one tenant" }
     })
     .get("/buy-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.buy.get(scope, params.fulfillmentId))), {
+      access: "read",
       params: FulfillmentParams,
       response: { 200: standard(BuyFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Get a buy fulfillment" }
     })
     .put("/buy-fulfillments/:fulfillmentId/", ({ body, params, scope, set }) =>
       run(set, withUseCases((u) => u.buy.update(scope, params.fulfillmentId, body))), {
+      access: "write",
       params: FulfillmentParams,
       body: standard(BuyFulfillmentUpdate),
       response: { 200: standard(BuyFulfillment), ...errors },
@@ -60,32 +66,37 @@ const buyRoutes = (run: Runner<FulfillmentUseCases>) =>
     })
     .delete("/buy-fulfillments/:fulfillmentId/", ({ params, scope, set }) =>
       run(set, withUseCases((u) => u.buy.delete(scope, params.fulfillmentId)), 204), {
+      access: "write",
       params: FulfillmentParams,
       response: { 204: noContent, ...errors },
       detail: { tags: ["fulfillments"], summary: "Delete a buy fulfillment" }
     })
 
-const tagRoutes = (run: Runner<FulfillmentUseCases>) =>
+const tagRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-tag-fulfillment-routes" })
-    .use(requestScope())
+    .use(accessControl(run))
     .post("/tag-fulfillments/", ({ body, scope, set }) => run(set, withUseCases((u) => u.tag.create(scope, body)), 201), {
+      access: "write",
       body: standard(TagFulfillmentInput),
       response: { 201: standard(TagFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Create a tag fulfillment: an activity with `tag`" }
     })
     .get("/tag-fulfillments/", ({ query, scope, set }) =>
       run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.tag.list(s, pageOf(query))))), {
+      access: "read",
       query: ListQuery,
       response: { 200: standard(Schema.Array(TagFulfillment)), ...errors },
       detail: { tags: ["fulfillments"], summary: "List tag fulfillments, optionally of one tenant" }
     })
     .get("/tag-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.tag.get(scope, params.fulfillmentId))), {
+      access: "read",
       params: FulfillmentParams,
       response: { 200: standard(TagFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Get a tag fulfillment" }
     })
     .put("/tag-fulfillments/:fulfillmentId/", ({ body, params, scope, set }) =>
       run(set, withUseCases((u) => u.tag.update(scope, params.fulfillmentId, body))), {
+      access: "write",
       params: FulfillmentParams,
       body: standard(TagFulfillmentUpdate),
       response: { 200: standard(TagFulfillment), ...errors },
@@ -93,13 +104,14 @@ const tagRoutes = (run: Runner<FulfillmentUseCases>) =>
     })
     .delete("/tag-fulfillments/:fulfillmentId/", ({ params, scope, set }) =>
       run(set, withUseCases((u) => u.tag.delete(scope, params.fulfillmentId)), 204), {
+      access: "write",
       params: FulfillmentParams,
       response: { 204: noContent, ...errors },
       detail: { tags: ["fulfillments"], summary: "Delete a tag fulfillment" }
     })
 
 /** The fulfillment service's port: both kinds of fulfillment, and event ingestion over HTTP. */
-export const fulfillmentRoutes = (run: Runner<FulfillmentUseCases | EventIngestion>) =>
+export const fulfillmentRoutes = (run: Runner<FulfillmentUseCases | EventIngestion | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-routes" })
     .use(buyRoutes(run))
     .use(tagRoutes(run))

@@ -19,7 +19,7 @@ export const healthRoutes = (service: ServiceName, ready: () => Promise<Readines
   new Elysia({ name: `loyaltea-health-${service}` })
     .get("/health", () => ({ status: "ok" as const, service }), {
       response: { 200: standard(Health) },
-      detail: { tags: ["health"], summary: "Liveness: the process answers", security: [] }
+      detail: { tags: ["health"], summary: "Liveness: the process answers", security: [], "x-loyaltea-access": "public" }
     })
     .get("/ready", async ({ set }) => {
       const report = await ready()
@@ -27,5 +27,5 @@ export const healthRoutes = (service: ServiceName, ready: () => Promise<Readines
       return report
     }, {
       response: { 200: standard(Readiness), 503: standard(Readiness) },
-      detail: { tags: ["health"], summary: "Readiness: database reachable and migrations applied", security: [] }
+      detail: { tags: ["health"], summary: "Readiness: database reachable and migrations applied", security: [], "x-loyaltea-access": "public" }
     })

@@ -1,10 +1,12 @@
+import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import { Operator, OperatorInput, OperatorList } from "../actors/user/operator-model.ts"
 import { OperatorUseCases } from "../actors/user/operator-service.ts"
 import { Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
-import { asCaller, type ResolvePrincipal } from "./caller.ts"
+import { asCaller } from "./caller.ts"
+import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
@@ -14,21 +16,24 @@ const noContent = standard(Schema.Unknown.annotate({ description: "Disabled; no 
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse, 503: errorResponse }
 
 /** Operators: the platform admin manages all; a tenant admin its own tenant's; viewers only read. */
-export const operatorRoutes = (run: Runner<OperatorUseCases>, resolvePrincipal: ResolvePrincipal) =>
+export const operatorRoutes = (run: Runner<OperatorUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-operator-routes" })
-    .resolve(async ({ request }) => ({ principal: await resolvePrincipal(request) }))
+    .use(accessControl(run))
     .post("/operators", ({ body, principal, set }) => run(set, asCaller(principal, (p) => withOperators((u) => u.create(p, body))), 201), {
+      access: "write",
       body: standard(OperatorInput),
       response: { 201: standard(Operator), ...errors },
       detail: { tags: ["operators"], summary: "Create an operator (admin: any; tenant admin: its tenant's admins and viewers)" }
     })
     .get("/operators", ({ query, principal, set }) =>
       run(set, asCaller(principal, (p) => withOperators((u) => u.list(p, query.tenant, pageOf(query))))), {
+      access: "operator",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(OperatorList), ...errors },
       detail: { tags: ["operators"], summary: "List operators the caller may see, optionally of one tenant" }
     })
     .delete("/operators/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => withOperators((u) => u.disable(p, params.id))), 204), {
+      access: "write",
       params: OperatorParams,
       response: { 204: noContent, ...errors },
       detail: { tags: ["operators"], summary: "Disable an operator: no more logins, its sessions end" }

@@ -1,3 +1,4 @@
+import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import { Balance, Ledger, Redemption, RedemptionRequest, Reward, RewardInput, RewardUpdate } from "../actors/reward/model.ts"
@@ -6,7 +7,8 @@ import { InvalidInput } from "../domain/errors.ts"
 import { Tenant, UserId, Uuid } from "../domain/primitives.ts"
 import type { TenantScope } from "../domain/tenant-scope.ts"
 import { BeforeQuery, LimitQuery, PageQuery, pageOf, TenantQuery } from "./params.ts"
-import { readScope, requestScope } from "./request-scope.ts"
+import { accessControl } from "./access.ts"
+import { readScope } from "./request-scope.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
@@ -27,44 +29,51 @@ const tenantFor = (scope: TenantScope, tenant: Tenant | undefined): Effect.Effec
 const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
   scope ? f(scope) : Effect.succeed([])
 
-export const rewardRoutes = (run: Runner<RewardUseCases>) =>
+export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-reward-routes" })
-    .use(requestScope())
+    .use(accessControl(run))
     .post("/rewards/", ({ body, scope, set }) => run(set, withUseCases((u) => u.createReward(scope, body)), 201), {
+      access: "write",
       body: standard(RewardInput),
       response: { 201: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Create a reward (reward_id generated when absent)" }
     })
     .get("/rewards/", ({ query, scope, set }) =>
       run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.listRewards(s, pageOf(query))))), {
+      access: "read",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(Schema.Array(Reward)), ...errors },
       detail: { tags: ["rewards"], summary: "List rewards, optionally of one tenant" }
     })
     .get("/rewards/:rewardId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.getReward(scope, params.rewardId))), {
+      access: "read",
       params: RewardParams,
       response: { 200: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Get a reward" }
     })
     .put("/rewards/:rewardId/", ({ body, params, scope, set }) => run(set, withUseCases((u) => u.updateReward(scope, params.rewardId, body))), {
+      access: "write",
       params: RewardParams,
       body: standard(RewardUpdate),
       response: { 200: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Change a reward's points or name" }
     })
     .delete("/rewards/:rewardId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.deleteReward(scope, params.rewardId)), 204), {
+      access: "write",
       params: RewardParams,
       response: { 204: standard(Schema.Undefined), ...errors },
       detail: { tags: ["rewards"], summary: "Delete a reward (later reward events for it are dead-lettered)" }
     })
     .get("/user-rewards/", ({ query, scope, set }) =>
       run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.listBalances(s, query.user_id, pageOf(query))))), {
+      access: "read",
       query: standard(Schema.Struct({ ...TenantQuery, user_id: Schema.optionalKey(UserId), ...PageQuery })),
       response: { 200: standard(Schema.Array(Balance)), ...errors },
       detail: { tags: ["balances"], summary: "List users' balances, optionally of one tenant or one user" }
     })
     .get("/user-rewards/:userId/", ({ params, query, scope, set }) =>
       run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) => withUseCases((u) => u.balance(tenant, params.userId))))), {
+      access: "read",
       params: UserParams,
       query: standard(Schema.Struct(TenantQuery)),
       response: { 200: standard(Balance), ...errors },
@@ -73,6 +82,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases>) =>
     .get("/user-rewards/:userId/ledger", ({ params, query, scope, set }) =>
       run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) =>
         withUseCases((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before }))))), {
+      access: "read",
       params: UserParams,
       query: standard(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery })),
       response: { 200: standard(Ledger), ...errors },
@@ -83,6 +93,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases>) =>
       if ("replayed" in outcome && outcome.replayed) set.status = 200
       return "redemption" in outcome ? outcome.redemption : outcome
     }, {
+      access: "write",
       params: UserParams,
       body: standard(RedemptionRequest),
       response: { 200: standard(Redemption), 201: standard(Redemption), ...errors },

@@ -1,5 +1,6 @@
 import { Cause, Effect, Layer } from "effect"
 import type { AnyElysia } from "elysia"
+import type { Authenticator } from "../auth/authenticator.ts"
 import { AppConfig } from "../config/app-config.ts"
 import type { ServiceName } from "../config/service-name.ts"
 import { Database } from "../db/database.ts"
@@ -8,13 +9,13 @@ import { checkReadiness } from "./readiness.ts"
 import { makeRunner, type Runner } from "./run-effect.ts"
 import { serviceApp } from "./service-app.ts"
 
-/** A service's own routes, given a runner for its use cases. */
-export type RoutesFactory<R> = (run: Runner<R>) => AnyElysia
+/** A service's own routes, given a runner for its use cases (and the authenticator). */
+export type RoutesFactory<R> = (run: Runner<R | Authenticator>) => AnyElysia
 
 /** Builds the service's app over the current context (for tests through `app.handle`). */
 export const buildServiceApp = <R>(service: ServiceName, routes: RoutesFactory<R>) =>
   Effect.gen(function*() {
-    const context = yield* Effect.context<R | Database>()
+    const context = yield* Effect.context<R | Database | Authenticator>()
     const logCause = (cause: Cause.Cause<unknown>) =>
       Effect.runFork(Effect.logError(`${service}: request failed`, cause).pipe(Effect.provideContext(context)))
     const ready = () => Effect.runPromiseWith(context)(checkReadiness(service))

@@ -26,10 +26,12 @@ export const startOutboxRelay = (schema: ServiceSchema) =>
 
     const drainOnce = db.transaction((tx) =>
       Effect.gen(function*() {
+        const started = performance.now()
         const rows = yield* claimOutbox(tx, schema, batchSize)
         if (rows.length === 0) return 0
         yield* producer.send(rows)
         yield* deleteOutbox(tx, schema, rows.map((row) => row.id))
+        yield* Effect.logDebug(`${schema} outbox: ${rows.length} published in ${(performance.now() - started).toFixed(1)} ms`)
         return rows.length
       })
     )

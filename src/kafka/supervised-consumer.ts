@@ -39,6 +39,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
     const eachBatchOf = (consumer: Consumer) => async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
       const handler = byTopic.get(batch.topic)
       if (!handler || batch.messages.length === 0) return
+      const started = performance.now()
       const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value }))
       // A transient failure is retried here, in place, so the partition neither skips nor spins.
       await run(
@@ -51,11 +52,13 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
           Effect.tap((outcome) => outcome.deadLettered > 0 ? Effect.logWarning(`${groupId}: ${outcome.deadLettered} event(s) of ${batch.topic} sent to the dead-letter topic`) : Effect.void)
         )
       )
+      const processed = performance.now()
       const last = batch.messages[batch.messages.length - 1]!.offset
       resolveOffset(last)
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
       run(options.relay.wake)
       await heartbeat()
+      run(Effect.logDebug(`${batch.topic}/${batch.partition}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(processed - started).toFixed(1)} ms applying)`))
     }
 
     const runOnce = Effect.scoped(

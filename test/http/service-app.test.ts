@@ -3,18 +3,19 @@ import type { AnyElysia } from "elysia"
 import { serviceNames } from "../../src/config/service-name.ts"
 import { Elysia } from "elysia"
 import { appOver, request } from "../support/app.ts"
-import { databaseRuntime } from "../support/layers.ts"
+import { Layer } from "effect"
+import { useCasesRuntime } from "../support/layers.ts"
 import { openApiErrors } from "../support/openapi.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 describe.each(serviceNames)("the %s service's app", (service) => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof databaseRuntime>
+  let runtime: ReturnType<typeof useCasesRuntime<never>>
   let app: AnyElysia
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = databaseRuntime(database.url)
+    runtime = useCasesRuntime(database.url, Layer.empty)
     app = await appOver(runtime, service, () => new Elysia())
   })
   afterAll(async () => {

@@ -25,6 +25,19 @@ export const freePorts = async () => ({
   broker: await freePort()
 })
 
+// Processes a test started and has not stopped: a failing test must not leave them running.
+const live = new Set<ReturnType<typeof Bun.spawn>>()
+process.on("exit", () => {
+  for (const proc of live) proc.kill("SIGKILL")
+})
+
+/** Stops every process this test file started and left running (called after each file). */
+export const stopLeftoverProcesses = async () => {
+  const leftovers = [...live]
+  for (const proc of leftovers) proc.kill("SIGTERM")
+  await Promise.all(leftovers.map((proc) => Promise.race([proc.exited, Bun.sleep(5000).then(() => proc.kill("SIGKILL"))])))
+}
+
 /** Starts `bun src/main.ts` as a real process with its own ports and data directory. */
 export const spawnLoyaltea = async (env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<LoyalteaProcess> => {
   const ports = await freePorts()
@@ -48,6 +61,8 @@ export const spawnLoyaltea = async (env: Record<string, string> = {}, options: {
     stdout: "pipe",
     stderr: "pipe"
   })
+  live.add(proc)
+  proc.exited.then(() => live.delete(proc))
   const collect = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder()
     for await (const chunk of stream) output += decoder.decode(chunk, { stream: true })

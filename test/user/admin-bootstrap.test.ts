@@ -4,7 +4,7 @@ import postgres from "postgres"
 import { AuthSettings, type AuthSettingsShape } from "../../src/actors/user/auth-settings.ts"
 import { userRoutes } from "../../src/actors/user/definition.ts"
 import { userUseCases } from "../../src/actors/user/user-use-cases.ts"
-import { appOver, request } from "../support/app.ts"
+import { anonymousApp, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
@@ -25,7 +25,7 @@ describe("first-start platform admin", () => {
   const start = async (database: TestDatabase, settings: AuthSettingsShape) => {
     const runtime = useCasesRuntime(database.url, userUseCases({}, Layer.succeed(AuthSettings, settings)))
     cleanups.push(() => runtime.dispose())
-    return appOver(runtime, "user", userRoutes)
+    return anonymousApp(runtime, "user", userRoutes)
   }
   const admins = async (database: TestDatabase) => {
     const sql = postgres(database.url, { max: 1, onnotice: () => {} })

@@ -7,7 +7,7 @@ import type { AnyElysia } from "elysia"
 import { AuthSettings } from "../../src/actors/user/auth-settings.ts"
 import { userRoutes } from "../../src/actors/user/definition.ts"
 import { userUseCases, type UserUseCases } from "../../src/actors/user/user-use-cases.ts"
-import { appOver, request } from "../support/app.ts"
+import { anonymousApp, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
@@ -37,7 +37,7 @@ describe("bun run create-admin", () => {
     database = await createTestDatabase()
     const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make("root-password-for-tests")), trustProxy: false }
     runtime = useCasesRuntime(database.url, userUseCases({}, Layer.succeed(AuthSettings, settings)))
-    app = await appOver(runtime, "user", userRoutes)
+    app = await anonymousApp(runtime, "user", userRoutes)
   })
   afterAll(async () => {
     await runtime.dispose()

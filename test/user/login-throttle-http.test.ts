@@ -4,7 +4,7 @@ import type { AnyElysia } from "elysia"
 import { AuthSettings } from "../../src/actors/user/auth-settings.ts"
 import { userRoutes } from "../../src/actors/user/definition.ts"
 import { userUseCases, type UserUseCases } from "../../src/actors/user/user-use-cases.ts"
-import { appOver, request } from "../support/app.ts"
+import { anonymousApp, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
@@ -26,7 +26,7 @@ describe("login throttling", () => {
     database = await createTestDatabase()
     const throttle = { perUsername: { max: 3, windowMs: 60_000 }, perAddress: { max: 5, windowMs: 60_000 }, now: () => clock }
     runtime = useCasesRuntime(database.url, Layer.merge(userUseCases({ throttle }, Layer.succeed(AuthSettings, settings)), Logger.layer([capture])))
-    app = await appOver(runtime, "user", userRoutes)
+    app = await anonymousApp(runtime, "user", userRoutes)
     const root = (await (await login("root", rootPassword, "10.9.9.9")).json()) as { accessToken: string }
     const auth = { authorization: `Bearer ${root.accessToken}` }
     expect((await request(app, "POST", "/tenants", { id: "shop", name: "Shop" }, auth)).status).toBe(201)

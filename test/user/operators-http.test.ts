@@ -4,7 +4,7 @@ import type { AnyElysia } from "elysia"
 import { AuthSettings } from "../../src/actors/user/auth-settings.ts"
 import { userRoutes } from "../../src/actors/user/definition.ts"
 import { userUseCases, type UserUseCases } from "../../src/actors/user/user-use-cases.ts"
-import { appOver, request } from "../support/app.ts"
+import { anonymousApp, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { openApiErrors } from "../support/openapi.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
@@ -33,7 +33,7 @@ describe("tenants and operators: who may do what", () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, userUseCases({}, Layer.succeed(AuthSettings, settings)))
-    app = await appOver(runtime, "user", userRoutes)
+    app = await anonymousApp(runtime, "user", userRoutes)
     tokens.root = await tokenOf("root", rootPassword)
     for (const tenant of ["shop", "other"]) expect((await request(app, "POST", "/tenants", { id: tenant, name: `The ${tenant}` }, as("root"))).status).toBe(201)
     for (const [username, role, tenant] of [["shop-admin", "tenant-admin", "shop"], ["shop-viewer", "tenant-viewer", "shop"], ["other-admin", "tenant-admin", "other"]]) {

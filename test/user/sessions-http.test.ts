@@ -7,7 +7,7 @@ import { userRoutes } from "../../src/actors/user/definition.ts"
 import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
 import { userUseCases, type UserUseCases } from "../../src/actors/user/user-use-cases.ts"
 import { tokenAudience, tokenIssuer } from "../../src/auth/principal.ts"
-import { appOver, request } from "../support/app.ts"
+import { anonymousApp, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
@@ -28,7 +28,7 @@ describe("sessions: login, tokens, refresh and logout", () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, userUseCases({}, Layer.succeed(AuthSettings, settings)))
-    app = await appOver(runtime, "user", userRoutes)
+    app = await anonymousApp(runtime, "user", userRoutes)
   })
   afterAll(async () => {
     await runtime.dispose()

@@ -1,6 +1,7 @@
 import { Layer } from "effect"
 import { AdminBootstrap } from "./admin-bootstrap.ts"
 import { ApiKeys } from "./api-key-service.ts"
+import type { AppConfig } from "../../config/app-config.ts"
 import { AuthSettings } from "./auth-settings.ts"
 import { defaultThrottle, LoginThrottle, type ThrottleOptions } from "./login-throttle.ts"
 import { MemberUseCases } from "./member-service.ts"
@@ -22,7 +23,7 @@ export interface UserUseCasesOptions {
  * the environment; tests give `Layer.succeed(AuthSettings, ...)`). The settings stay in the output
  * because the login route reads `trustProxy`. Building it also makes sure a platform admin exists.
  */
-export const userUseCases = (options: UserUseCasesOptions = {}, settings: Layer.Layer<AuthSettings, unknown> = AuthSettings.layer) =>
+export const userUseCases = (options: UserUseCasesOptions = {}, settings: Layer.Layer<AuthSettings, unknown, AppConfig> = AuthSettings.layer) =>
   Layer.mergeAll(MemberUseCases.layer, TenantUseCases.layer, OperatorUseCases.layer, ApiKeys.layer, Sessions.layer, AdminBootstrap).pipe(
     Layer.provideMerge(SigningKeys.layer),
     Layer.provide(LoginThrottle.layer(options.throttle ?? defaultThrottle)),

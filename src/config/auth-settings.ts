@@ -1,0 +1,25 @@
+import { Config, type Option, type Redacted } from "effect"
+
+export interface AuthConfig {
+  /** The platform admin created on first start (`LOYALTEA_ADMIN_USERNAME`, default `admin`). */
+  readonly adminUsername: Option.Option<string>
+  /** Its password (`LOYALTEA_ADMIN_PASSWORD`); unset means a generated one, printed once. */
+  readonly adminPassword: Option.Option<Redacted.Redacted<string>>
+  /**
+   * Behind a reverse proxy the socket address is the proxy's, so login throttling would lump every
+   * client together; `LOYALTEA_TRUST_PROXY=true` takes the client from `X-Forwarded-For` instead.
+   */
+  readonly trustProxy: boolean
+  /**
+   * Where processes without the user service find it: its JWKS verifies access tokens, its
+   * introspection route checks API keys.
+   */
+  readonly userServiceUrl: string
+}
+
+export const authConfig: Config.Config<AuthConfig> = Config.all({
+  adminUsername: Config.option(Config.String("LOYALTEA_ADMIN_USERNAME")),
+  adminPassword: Config.option(Config.Redacted("LOYALTEA_ADMIN_PASSWORD")),
+  trustProxy: Config.Boolean("LOYALTEA_TRUST_PROXY").pipe(Config.withDefault(false)),
+  userServiceUrl: Config.URL("LOYALTEA_USER_SERVICE_URL").pipe(Config.map((url) => url.toString()), Config.withDefault("http://127.0.0.1:9004/"))
+})

@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto"
+import { Effect, type ManagedRuntime } from "effect"
+import { ApiKeys } from "../../src/actors/user/api-key-service.ts"
+import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
+import type { ApiKeyScope, Principal, Role } from "../../src/auth/principal.ts"
+import { Database } from "../../src/db/database.ts"
+import { tenant as toTenant } from "./values.ts"
+
+export type AuthRuntime = ManagedRuntime.ManagedRuntime<SigningKeys | ApiKeys | Database, unknown>
+
+/** A real access token from the user service's key, as a login would give (issued `issuedAt`). */
+export const accessToken = (runtime: AuthRuntime, role: Role, tenant: string | null, issuedAt?: Date) =>
+  runtime.runPromise(Effect.flatMap(Effect.service(SigningKeys), (keys) =>
+    keys.sign({ sub: randomUUID(), username: `${role}-${tenant ?? "platform"}`, role, tenant: tenant === null ? null : toTenant(tenant) }, issuedAt)))
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** `Authorization` headers of a role: the platform admin, or an operator of `tenant`. */
+export const headersOf = async (runtime: AuthRuntime, role: Role, tenant: string | null = null) => bearer(await accessToken(runtime, role, tenant))
+
+const platformAdmin: Principal = { kind: "operator", operatorId: randomUUID(), username: "test-admin", role: "admin", tenant: null }
+
+/** A real API key of `tenant` (the tenant is registered if it is not yet). */
+export const apiKey = async (runtime: AuthRuntime, tenant: string, scopes: ReadonlyArray<ApiKeyScope>) =>
+  runtime.runPromise(Effect.gen(function*() {
+    const db = yield* Database
+    yield* Effect.promise(() => db.sql`insert into users.tenants (id, name) values (${tenant}, ${tenant}) on conflict do nothing`)
+    const keys = yield* ApiKeys
+    const created = yield* keys.create(platformAdmin, { name: `test key ${randomUUID().slice(0, 8)}`, tenant: toTenant(tenant), scopes: [...scopes] })
+    return { key: created.key, id: created.id }
+  }))
