@@ -28,7 +28,9 @@ describe("the same flow split over four processes", () => {
       CAMPAIGN_PORT: String(ports.campaign),
       REWARD_PORT: String(ports.reward),
       FULFILLMENT_PORT: String(ports.fulfillment),
-      USER_PORT: String(ports.user)
+      USER_PORT: String(ports.user),
+      // Processes without the user service check credentials with it over HTTP.
+      LOYALTEA_USER_SERVICE_URL: `http://127.0.0.1:${ports.user}/`
     }
     for (const service of serviceNames) processes.push(await spawnLoyaltea({ ...shared, LOYALTEA_SERVICES: service }))
     await Promise.all(processes.map((p) => waitStarted(p)))

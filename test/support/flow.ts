@@ -1,14 +1,29 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs"
-import type { LoyalteaProcess } from "./process.ts"
+import { type LoyalteaProcess, testAdmin } from "./process.ts"
 
 const json = { "content-type": "application/json" }
 
-/** HTTP calls against a running process's services. */
-export const api = (lt: Pick<LoyalteaProcess, "ports">, headers: Record<string, string> = {}) => {
+// One login per user service, as an operator's tooling would keep its session.
+const sessions = new Map<number, Promise<string>>()
+const adminToken = (userPort: number) => {
+  const existing = sessions.get(userPort)
+  if (existing) return existing
+  const token = fetch(`http://127.0.0.1:${userPort}/auth/login`, { method: "POST", headers: json, body: JSON.stringify(testAdmin) }).then(async (response) => {
+    if (response.status !== 200) throw new Error(`login → ${response.status} ${await response.text()}`)
+    return ((await response.json()) as { accessToken: string }).accessToken
+  })
+  sessions.set(userPort, token)
+  token.catch(() => sessions.delete(userPort))
+  return token
+}
+
+/** HTTP calls against a running process's services, as its platform admin (or with the given headers). */
+export const api = (lt: Pick<LoyalteaProcess, "ports">, headers?: Record<string, string>) => {
   const call = async (service: keyof LoyalteaProcess["ports"], method: string, path: string, body?: unknown) => {
+    const credential = headers ?? { authorization: `Bearer ${await adminToken(lt.ports.user)}` }
     const response = await fetch(`http://127.0.0.1:${lt.ports[service]}${path}`, {
       method,
-      headers: { ...json, ...headers },
+      headers: { ...json, ...credential },
       body: body === undefined ? undefined : JSON.stringify(body)
     })
     const text = await response.text()
@@ -62,7 +77,7 @@ export const kcatProduce = async (brokers: string, topic: string, lines: Readonl
 
 /** Reads everything currently on a topic (from the beginning) with a throwaway consumer group. */
 export const readTopic = async (brokers: string, topic: string, expected: number, timeoutMs = 30_000) => {
-  const consumer = kafkaClient(brokers).consumer({ groupId: `test-reader-${crypto.randomUUID()}` })
+  const consumer = kafkaClient(brokers).consumer({ groupId: `test-reader-${crypto.randomUUID()}`, maxWaitTimeInMs: 100 })
   const values: Array<{ key: string | null; value: string }> = []
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })

@@ -25,6 +25,9 @@ export const freePorts = async () => ({
   broker: await freePort()
 })
 
+/** The platform admin every test process is started with (the first-start bootstrap creates it). */
+export const testAdmin = { username: "admin", password: "test-admin-password-42" } as const
+
 // Processes a test started and has not stopped: a failing test must not leave them running.
 const live = new Set<ReturnType<typeof Bun.spawn>>()
 process.on("exit", () => {
@@ -56,6 +59,8 @@ export const spawnLoyaltea = async (env: Record<string, string> = {}, options: {
       USER_PORT: String(ports.user),
       LOYALTEA_BROKER_PORT: String(ports.broker),
       LOG_LEVEL: "info",
+      LOYALTEA_ADMIN_USERNAME: testAdmin.username,
+      LOYALTEA_ADMIN_PASSWORD: testAdmin.password,
       ...env
     },
     stdout: "pipe",
