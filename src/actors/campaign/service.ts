@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../../db/database.ts"
-import { InvalidInput, NotFound } from "../../domain/errors.ts"
+import type { DatabaseError } from "../../db/errors.ts"
+import { missingInScope } from "../../db/foreign-row.ts"
+import { type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
 import { requireTenant } from "../../domain/tenant-guard.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { CampaignInput, CampaignProgress, CampaignUpdate } from "./model.ts"
@@ -47,9 +49,13 @@ const make = Effect.gen(function*() {
     }).pipe(
       Effect.flatMap((campaign) => {
         if (campaign) return Effect.succeed(campaign)
-        // Nothing changed: either there is no such campaign here, or the body named another tenant.
-        return getCampaign(scope, id).pipe(
-          Effect.andThen(Effect.fail(new InvalidInput({ field: "tenant", reason: "a campaign's tenant cannot be changed" })))
+        // Nothing changed: the campaign is another tenant's or missing, or the body named another tenant.
+        return repo.findCampaign(db.sql, scope, id).pipe(
+          Effect.flatMap((existing): Effect.Effect<never, InvalidInput | Forbidden | NotFound | DatabaseError> =>
+            existing
+              ? Effect.fail(new InvalidInput({ field: "tenant", reason: "a campaign's tenant cannot be changed" }))
+              : missingInScope(db.sql, "campaign.campaigns", scope, id, notFound(id))
+          )
         )
       })
     )
@@ -68,7 +74,9 @@ const make = Effect.gen(function*() {
       repo.listCampaigns(db.sql, scope, page).pipe(Effect.map((campaigns) => ({ campaigns }))),
     updateCampaign,
     deleteCampaign: (scope: TenantScope, id: string) =>
-      repo.deleteCampaign(db.sql, scope, id).pipe(Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))),
+      repo.deleteCampaign(db.sql, scope, id).pipe(
+        Effect.flatMap((deleted) => (deleted ? Effect.void : missingInScope(db.sql, "campaign.campaigns", scope, id, notFound(id))))
+      ),
     progress
   }
 })
