@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { type Principal, Unauthorized } from "../../auth/principal.ts"
 import { Database } from "../../db/database.ts"
+import { missingInScope } from "../../db/foreign-row.ts"
 import { InvalidInput, NotFound } from "../../domain/errors.ts"
 import type { Tenant } from "../../domain/primitives.ts"
 import { narrow, type TenantScope } from "../../domain/tenant-scope.ts"
@@ -72,8 +73,15 @@ const make = Effect.gen(function*() {
       ),
     revoke: (principal: Principal, id: string) =>
       manageScope(principal, "revoke API key").pipe(
-        Effect.flatMap((scope) => revokeApiKey(db.sql, scope, id)),
-        Effect.flatMap((found) => (found ? Effect.logInfo("API key revoked").pipe(Effect.annotateLogs({ keyId: id })) : Effect.fail(new NotFound({ resource: "API key", id }))))
+        Effect.flatMap((scope) =>
+          revokeApiKey(db.sql, scope, id).pipe(
+            Effect.flatMap((found) =>
+              found
+                ? Effect.logInfo("API key revoked").pipe(Effect.annotateLogs({ keyId: id }))
+                : missingInScope(db.sql, "users.api_keys", scope, id, new NotFound({ resource: "API key", id }))
+            )
+          )
+        )
       ),
     /** The principal of a live key, or `undefined` for anything else (junk, unknown, revoked). */
     verify,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import type { Principal } from "../../auth/principal.ts"
 import { Database, type Sql } from "../../db/database.ts"
+import { missingInScope } from "../../db/foreign-row.ts"
 import { AlreadyExists, type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
 import type { Tenant } from "../../domain/primitives.ts"
 import { narrow, type TenantScope } from "../../domain/tenant-scope.ts"
@@ -62,7 +63,7 @@ const make = Effect.gen(function*() {
         }
         yield* db.transaction((tx) =>
           Effect.gen(function*() {
-            if (!(yield* disableOperator(tx, scope, id))) return yield* new NotFound({ resource: "operator", id })
+            if (!(yield* disableOperator(tx, scope, id))) return yield* missingInScope(tx, "users.operators", scope, id, new NotFound({ resource: "operator", id }))
             yield* revokeOperatorTokens(tx, id)
           })
         )
