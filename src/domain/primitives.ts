@@ -18,12 +18,20 @@ export type UserId = typeof UserId.Type
 
 export const Uuid = Schema.String.check(Schema.isUUID(undefined, { message: "must be a UUID" }))
 
-/** Free text shown to operators (names, reasons): bounded, stored literally. */
-export const Label = (max: number) =>
-  Schema.String.check(
-    Schema.isMinLength(1, { message: "must not be empty" }),
-    Schema.isMaxLength(max, { message: `must be at most ${max} characters` })
+/**
+ * Bounded text, stored literally: control characters are refused (PostgreSQL text cannot even hold
+ * NUL, and none belongs in a name, a reason or an id).
+ */
+export const Text = (max: number, min = 1) => {
+  const bounded = Schema.String.check(
+    Schema.isMaxLength(max, { message: `must be at most ${max} characters` }),
+    Schema.isPattern(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, { message: "must not contain control characters" })
   )
+  return min > 0 ? bounded.check(Schema.isMinLength(min, { message: "must not be empty" })) : bounded
+}
+
+/** Free text shown to operators (names, reasons). */
+export const Label = (max: number) => Text(max)
 
 const decimalPlaces = (value: number) => {
   const text = String(value)

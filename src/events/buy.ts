@@ -1,11 +1,11 @@
 import { Schema } from "effect"
-import { Amount, Label, Tenant, UserId } from "../domain/primitives.ts"
+import { Amount, Label, Tenant, Text, UserId } from "../domain/primitives.ts"
 import { EventId, OccurredAt } from "./envelope.ts"
 
 /** A purchase, as shops have always produced it to topic `buy`. */
 export const BuyEvent = Schema.Struct({
   tenant: Tenant,
-  product: Schema.String.check(Schema.isMaxLength(200, { message: "must be at most 200 characters" })),
+  product: Text(200, 0),
   amount: Amount,
   userId: UserId,
   eventId: Schema.optionalKey(EventId),

@@ -1,4 +1,4 @@
-import { Elysia, ParseError, status } from "elysia"
+import { Elysia } from "elysia"
 import { HttpRefusal } from "./refusal.ts"
 
 /** Default cap on request bodies; an events array and every text field fit well under it. */
@@ -10,24 +10,16 @@ export class PayloadTooLarge extends HttpRefusal {
   }
 }
 
-const tooLarge = (limit: number) => status(413, new PayloadTooLarge(limit).body)
-
 /**
- * 413 for a body over the limit: refused from its declared length before anything reads it, and
- * measured while parsing when no length was declared. (Over TCP the server refuses it too.)
+ * 413 for a body over the limit, before anything parses it: refused from its declared length, or
+ * measured when no length was declared. (Over TCP the server refuses longer bodies by itself.)
  */
 export const bodyLimit = (limit = maxBodyBytes) =>
-  new Elysia({ name: "loyaltea-body-limit" })
-    .onRequest(({ request }) => {
-      if (Number(request.headers.get("content-length") ?? 0) > limit) return tooLarge(limit)
-    })
-    .onParse({ as: "global" }, async ({ request, contentType }) => {
-      if (!contentType?.startsWith("application/json")) return
-      const bytes = await request.arrayBuffer()
-      if (bytes.byteLength > limit) throw new PayloadTooLarge(limit)
-      try {
-        return JSON.parse(new TextDecoder().decode(bytes))
-      } catch (error) {
-        throw new ParseError(error as Error)
-      }
-    })
+  new Elysia({ name: "loyaltea-body-limit" }).onRequest(async ({ request }) => {
+    const declared = request.headers.get("content-length")
+    if (declared !== null) {
+      if (Number(declared) > limit) throw new PayloadTooLarge(limit)
+      return
+    }
+    if (request.body !== null && (await request.clone().arrayBuffer()).byteLength > limit) throw new PayloadTooLarge(limit)
+  })

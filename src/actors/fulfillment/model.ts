@@ -1,10 +1,10 @@
 import { Schema } from "effect"
-import { Amount, Label, Tenant, Uuid } from "../../domain/primitives.ts"
+import { Amount, Label, Tenant, Uuid, Text } from "../../domain/primitives.ts"
 import { ActivityEvent, Tag } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
 
 /** As a buy event names it; empty in a fulfillment means "any product". */
-export const Product = Schema.String.check(Schema.isMaxLength(200, { message: "must be at most 200 characters" }))
+export const Product = Text(200, 0)
   .annotate({ description: "The product bought; in a buy fulfillment an empty string matches any product" })
 
 const Name = Label(200)

@@ -58,7 +58,11 @@ const make = Effect.gen(function*() {
         const key = newApiKey(id)
         const createdBy = principal.kind === "operator" ? principal.operatorId : null
         const stored = yield* insertApiKey(db.sql, { id, tenant, name: input.name, keyHash: sha256(key), scopes: [...new Set(input.scopes)], createdBy }).pipe(
-          Effect.catchIf((error) => error._tag === "QueryFailed" && error.code === "23503", () => Effect.fail(new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })))
+          Effect.catchIf((error) => error._tag === "QueryFailed" && error.code === "23503", (error): Effect.Effect<never, InvalidInput | Unauthorized> =>
+            // The other foreign key is the creator: a token can outlive its operator by up to 15 minutes.
+            error._tag === "QueryFailed" && error.constraint?.includes("created_by")
+              ? Effect.fail(new Unauthorized({ reason: "the operator behind this credential no longer exists" }))
+              : Effect.fail(new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })))
         )
         yield* Effect.logInfo("API key created").pipe(Effect.annotateLogs({ keyId: id, tenant }))
         return { ...stored, key } satisfies CreatedApiKey

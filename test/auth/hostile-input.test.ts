@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import postgres from "postgres"
+import { request } from "../support/app.ts"
+import { allServices, type Route } from "./all-services.ts"
+import { fixtures } from "./route-fixtures.ts"
+
+const injections = [
+  "x'); drop table reward.ledger; --",
+  "' or '1'='1",
+  "\"; delete from users.operators where ''='",
+  "$1); select pg_sleep(10); --",
+  "\u0000\u0007 nul and bell",
+  "👀 ünïcödé <script>alert(1)</script>"
+]
+
+const stringFields = (route: Route) =>
+  Object.entries(route.body?.properties ?? route.body?.anyOf?.find((alternative) => alternative.properties)?.properties ?? {})
+    .filter(([, schema]) => schema.type === "string")
+    .map(([name]) => name)
+
+describe("hostile input in every text field of every route", () => {
+  let services: Awaited<ReturnType<typeof allServices>>
+  const create = (service: string, path: string, body: unknown, idField: string) => services.create(service, path, body, idField)
+  const withBodies = () => services.routes.filter((route) => stringFields(route).length > 0)
+
+  beforeAll(async () => {
+    services = await allServices()
+  }, 60_000)
+  afterAll(async () => {
+    await services?.close()
+  })
+
+  test("SQL and control characters are stored literally or refused with 4xx, never executed", async () => {
+    const wrong: Array<string> = []
+    for (const route of withBodies()) {
+      for (const field of stringFields(route)) {
+        for (const payload of injections) {
+          const call = await fixtures[`${route.method} ${route.path}`]!(create)
+          const body = { ...(call.body as Record<string, unknown>), [field]: payload }
+          const response = await request(services.apps[route.service], route.method.toUpperCase(), call.path, body, services.adminHeaders)
+          const text = await response.text()
+          if (response.status >= 500) wrong.push(`${route.method} ${call.path} ${field}=${JSON.stringify(payload)} → ${response.status}`)
+          if (response.status < 300 && text) {
+            const echoed = (JSON.parse(text) as Record<string, unknown>)[field]
+            if (echoed !== undefined && echoed !== payload) wrong.push(`${route.method} ${call.path} ${field} came back as ${JSON.stringify(echoed)}`)
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([])
+    // Nothing was executed: the tables the payloads aimed at are all still there, with their rows.
+    const sql = postgres(services.database.url, { max: 1, onnotice: () => {} })
+    const [row] = await sql<Array<{ ledger: boolean; operators: number }>>`
+      select to_regclass('reward.ledger') is not null as ledger, (select count(*)::int from users.operators) as operators`
+    await sql.end()
+    expect(row).toEqual({ ledger: true, operators: expect.any(Number) })
+    expect(row!.operators).toBeGreaterThan(3)
+  }, 120_000)
+
+  test("an oversized value in any text field is refused with 422 naming it; an oversized body with 413", async () => {
+    const wrong: Array<string> = []
+    for (const route of withBodies()) {
+      for (const field of stringFields(route)) {
+        const call = await fixtures[`${route.method} ${route.path}`]!(create)
+        const body = { ...(call.body as Record<string, unknown>), [field]: "x".repeat(100_000) }
+        const response = await request(services.apps[route.service], route.method.toUpperCase(), call.path, body, services.adminHeaders)
+        // Login, refresh and introspection never say which field was wrong (401), but they must not store or crash.
+        const acceptable = response.status === 422 || (route.access === "public" && (response.status === 401 || response.status === 429))
+        if (!acceptable) wrong.push(`${route.method} ${call.path} ${field} (100 000 chars) → ${response.status}`)
+        else if (response.status === 422) {
+          const answer = (await response.json()) as { field?: string }
+          if (answer.field !== field) wrong.push(`${route.method} ${call.path}: 422 names ${answer.field}, not ${field}`)
+        }
+      }
+    }
+    expect(wrong).toEqual([])
+    const huge = await request(services.apps.reward, "POST", "/rewards/", { tenant: "tenant-a", reward_points: 1, name: "y".repeat(2_000_000) }, services.adminHeaders)
+    expect(huge.status).toBe(413)
+  }, 120_000)
+})

@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto"
+
+/** A request a route can be called with, aimed at tenant A's data. */
+export interface Call {
+  readonly path: string
+  readonly body?: unknown
+}
+
+/** Creates a resource of tenant A as the platform admin and returns its id (for PUT, DELETE, GET by id). */
+export type Create = (service: string, path: string, body: unknown, idField: string) => Promise<string>
+
+export const tenantA = "tenant-a"
+const uuid = () => randomUUID()
+const slug = () => `t${randomUUID().slice(0, 8)}`
+
+const reward = () => ({ tenant: tenantA, reward_points: 5 })
+const buy = () => ({ tenant: tenantA, name: "bread", product: "bread", amount: 10 })
+const tag = () => ({ tenant: tenantA, name: "review", tag: "review" })
+const campaign = () => ({ tenant: tenantA, name: "c", fulfillments: [uuid()], rewards: [uuid()] })
+const member = () => ({ tenant: tenantA, fullname: "Ada", username: `ada-${uuid()}` })
+const operator = () => ({ username: `op-${uuid()}`, password: "a-long-enough-password", role: "tenant-viewer", tenant: tenantA })
+const apiKey = () => ({ name: "shop", tenant: tenantA, scopes: ["read"] })
+
+/**
+ * For every route (by `METHOD path` as in the OpenAPI documents), a well-formed call aimed at
+ * tenant A, so that whoever is allowed gets past authorization, and a wrong tenant touches A's data.
+ * A route missing here makes the authorization test fail: every new route needs a case.
+ */
+export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
+  "get /health": async () => ({ path: "/health" }),
+  "get /ready": async () => ({ path: "/ready" }),
+  // campaign
+  "post /campaign": async () => ({ path: "/campaign", body: campaign() }),
+  "get /campaign": async () => ({ path: `/campaign?tenant=${tenantA}` }),
+  "get /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}` }),
+  "put /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}`, body: { name: "d", fulfillments: [uuid()], rewards: [uuid()] } }),
+  "delete /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}` }),
+  "get /campaign/{id}/progress/{userId}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}/progress/u1` }),
+  // reward
+  "post /rewards/": async () => ({ path: "/rewards/", body: reward() }),
+  "get /rewards/": async () => ({ path: `/rewards/?tenant=${tenantA}` }),
+  "get /rewards/{rewardId}/": async (c) => ({ path: `/rewards/${await c("reward", "/rewards/", reward(), "reward_id")}/` }),
+  "put /rewards/{rewardId}/": async (c) => ({ path: `/rewards/${await c("reward", "/rewards/", reward(), "reward_id")}/`, body: { reward_points: 7 } }),
+  "delete /rewards/{rewardId}/": async (c) => ({ path: `/rewards/${await c("reward", "/rewards/", reward(), "reward_id")}/` }),
+  "get /user-rewards/": async () => ({ path: `/user-rewards/?tenant=${tenantA}` }),
+  "get /user-rewards/{userId}/": async () => ({ path: `/user-rewards/u1/?tenant=${tenantA}` }),
+  "get /user-rewards/{userId}/ledger": async () => ({ path: `/user-rewards/u1/ledger?tenant=${tenantA}` }),
+  "post /user-rewards/{userId}/redemptions": async () => ({ path: "/user-rewards/u1/redemptions", body: { tenant: tenantA, points: 1, reason: "mug", idempotencyKey: uuid() } }),
+  // fulfillment
+  "post /buy-fulfillments/": async () => ({ path: "/buy-fulfillments/", body: buy() }),
+  "get /buy-fulfillments/": async () => ({ path: `/buy-fulfillments/?tenant=${tenantA}` }),
+  "get /buy-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/buy-fulfillments/${await c("fulfillment", "/buy-fulfillments/", buy(), "fulfillment_id")}/` }),
+  "put /buy-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/buy-fulfillments/${await c("fulfillment", "/buy-fulfillments/", buy(), "fulfillment_id")}/`, body: { product: "cake", amount: 3 } }),
+  "delete /buy-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/buy-fulfillments/${await c("fulfillment", "/buy-fulfillments/", buy(), "fulfillment_id")}/` }),
+  "post /tag-fulfillments/": async () => ({ path: "/tag-fulfillments/", body: tag() }),
+  "get /tag-fulfillments/": async () => ({ path: `/tag-fulfillments/?tenant=${tenantA}` }),
+  "get /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/` }),
+  "put /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/`, body: { tag: "signup" } }),
+  "delete /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/` }),
+  "post /events/buy": async () => ({ path: "/events/buy", body: { tenant: tenantA, product: "bread", amount: 120, userId: "u1" } }),
+  "post /events/activity": async () => ({ path: "/events/activity", body: { tenant: tenantA, userId: "u1", tag: "review" } }),
+  // user
+  "post /user": async () => ({ path: "/user", body: member() }),
+  "get /user": async () => ({ path: `/user?tenant=${tenantA}` }),
+  "get /user/{id}": async (c) => ({ path: `/user/${await c("user", "/user", member(), "id")}` }),
+  "delete /user/{id}": async (c) => ({ path: `/user/${await c("user", "/user", member(), "id")}` }),
+  "post /auth/login": async () => ({ path: "/auth/login", body: { username: "nobody", password: "wrong password here" } }),
+  "post /auth/refresh": async () => ({ path: "/auth/refresh", body: { refreshToken: "not-a-token" } }),
+  "post /auth/logout": async () => ({ path: "/auth/logout", body: { refreshToken: "not-a-token" } }),
+  "get /.well-known/jwks.json": async () => ({ path: "/.well-known/jwks.json" }),
+  "post /auth/introspect": async () => ({ path: "/auth/introspect", body: { apiKey: "lt_nope" } }),
+  "get /auth/me": async () => ({ path: "/auth/me" }),
+  "post /tenants": async () => ({ path: "/tenants", body: { id: slug(), name: "new" } }),
+  "get /tenants": async () => ({ path: "/tenants" }),
+  "get /tenants/{id}": async () => ({ path: `/tenants/${tenantA}` }),
+  "post /operators": async () => ({ path: "/operators", body: operator() }),
+  "get /operators": async () => ({ path: `/operators?tenant=${tenantA}` }),
+  "delete /operators/{id}": async (c) => ({ path: `/operators/${await c("user", "/operators", operator(), "id")}` }),
+  "post /api-keys": async () => ({ path: "/api-keys", body: apiKey() }),
+  "get /api-keys": async () => ({ path: `/api-keys?tenant=${tenantA}` }),
+  "delete /api-keys/{id}": async (c) => ({ path: `/api-keys/${await c("user", "/api-keys", apiKey(), "id")}` })
+}
