@@ -30,11 +30,40 @@ describe("codecs round-trip every implemented version", () => {
   }
 });
 
+describe("Produce v0–2 layouts, byte for byte", () => {
+  const produce = apis.find((a) => a.name === "Produce")!;
+  const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, "").match(/../g)!.map((b) => Number.parseInt(b, 16)));
+  const encode = (type: Type<unknown>, value: unknown, v: number) => {
+    const w = new Writer();
+    type.write(w, value, v);
+    return [...w.toBytes()];
+  };
+
+  test("requests have no transactional id before v3", () => {
+    // acks 1, timeout 1000, topic "t", partition 0, records 01 02 03
+    const body = "0001 000003e8 00000001 0001 74 00000001 00000000 00000003 010203";
+    for (const v of [0, 1, 2]) {
+      expect(plain(produce.request.read(new Reader(hex(body)), v))).toEqual({
+        transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: "t", partitionData: [{ index: 0, records: [1, 2, 3] }] }],
+      });
+    }
+    expect(encode(produce.request, produce.request.read(new Reader(hex(`ffff ${body}`)), 3), 3)).toEqual([...hex(`ffff ${body}`)]);
+  });
+
+  test("responses: v0 bare, v1 adds throttle_time_ms, v2 log_append_time_ms", () => {
+    const value = { responses: [{ name: "t", partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: 0 }] }], throttleTimeMs: 0 };
+    const head = "00000001 0001 74 00000001 00000000 0000 0000000000000005";
+    expect(encode(produce.response, value, 0)).toEqual([...hex(head)]);
+    expect(encode(produce.response, value, 1)).toEqual([...hex(`${head} 00000000`)]);
+    expect(encode(produce.response, value, 2)).toEqual([...hex(`${head} ffffffffffffffff 00000000`)]);
+  });
+});
+
 describe("ApiVersions is derived from the registry", () => {
   test("advertises exactly the ranges of the design note", () => {
     const ranges = Object.fromEntries(apiRanges.map((r) => [r.apiKey, [r.minVersion, r.maxVersion]]));
     expect(ranges).toEqual({
-      0: [3, 7], 1: [4, 11], 2: [1, 3], 3: [0, 6], 8: [2, 7], 9: [1, 5], 10: [0, 2], 11: [0, 5], 12: [0, 3],
+      0: [0, 7], 1: [4, 11], 2: [1, 3], 3: [0, 6], 8: [2, 7], 9: [1, 5], 10: [0, 2], 11: [0, 5], 12: [0, 3],
       13: [0, 3], 14: [0, 3], 15: [0, 2], 16: [0, 2], 18: [0, 2], 19: [0, 4], 20: [0, 3], 22: [0, 1], 42: [0, 1],
     });
   });

@@ -48,7 +48,7 @@ describe("connection rules", () => {
     const c = await connect();
     const resp = await c.response(apiVersions, 0, c.send(apiVersions, 3, {}));
     expect(resp.errorCode).toBe(35);
-    expect(resp.apiKeys.find((k) => k.apiKey === 0)).toEqual({ apiKey: 0, minVersion: 3, maxVersion: 7 });
+    expect(resp.apiKeys.find((k) => k.apiKey === 0)).toEqual({ apiKey: 0, minVersion: 0, maxVersion: 7 });
     expect(resp.apiKeys.length).toBe(18);
     const retry = await c.request(apiVersions, 0, {});
     expect(retry.errorCode).toBe(0);
@@ -67,7 +67,7 @@ describe("connection rules", () => {
 
   test("an unsupported version of a known API closes the connection", async () => {
     const c = await connect();
-    c.send(produce, 2, produceReq("x", new Uint8Array(0)));
+    c.send(produce, 8, produceReq("x", new Uint8Array(0)));
     await c.closedPromise;
     expect(c.closed).toBe(true);
   });

@@ -4,6 +4,7 @@ import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/i
 import { kafkaFor } from "./helpers/kafkajs.ts";
 import { run, start, type Running } from "./helpers/process.ts";
 import { eventually } from "./helpers/eventually.ts";
+import { CODECS, storedBatches } from "./helpers/stored-batches.ts";
 import { tempDir } from "./helpers/temp-dir.ts";
 
 // Debian's python3-kafka is installed for the system interpreter, which a pyenv shim on PATH may hide.
@@ -43,6 +44,11 @@ describe("kafka-python", () => {
       const got = lines(c.stdout);
       expect(got.map((m) => m.offset)).toEqual(Array.from({ length: 25 }, (_, i) => i));
       got.forEach((m, i) => expect({ key: m.key, value: m.value, headers: m.headers }).toEqual(expected(i)));
+      // Stored as sent: record batches with kafka-python's codec in their attributes (it leaves a batch
+      // uncompressed when compression would not shrink it, so a lone record may go plain).
+      const stored = await storedBatches(broker.port, topic);
+      expect(stored.every((b) => b.crcOk && (b.codec === 0 || b.codec === CODECS[compression]))).toBe(true);
+      expect(stored.some((b) => b.codec === CODECS[compression])).toBe(true);
       // kafkajs reads the same bytes.
       const consumer = kafkaFor(broker.address).consumer({ groupId: `py-check-${compression}`, maxWaitTimeInMs: 100 });
       await consumer.connect();
@@ -55,13 +61,41 @@ describe("kafka-python", () => {
     }, 60_000);
   }
 
+  test("infers a broker of at least 2.3 from the advertised ranges and produces record batches (magic 2)", async () => {
+    const v = await run(py("version", broker.address));
+    expect(v.exitCode).toBe(0);
+    const { api_version, magic } = lines(v.stdout)[0];
+    expect(api_version[0] * 100 + api_version[1]).toBeGreaterThanOrEqual(203);
+    expect(magic).toBe(2);
+  }, 30_000);
+
+  // Forced old api_versions make kafka-python send the legacy formats the broker converts on the way in.
+  for (const [api, produceVersion, magic, compression] of [["0.8.2", 0, 0, "none"], ["0.9", 1, 0, "gzip"], ["0.10.1", 2, 1, "none"], ["0.10.1", 2, 1, "gzip"]] as const) {
+    test(`as an old client (api_version ${api}: Produce v${produceVersion}, magic ${magic}, ${compression}) its records read back exact`, async () => {
+      const topic = `py-legacy-${produceVersion}-${compression}`;
+      const before = Date.now();
+      const p = await run(py("produce-legacy", broker.address, topic, compression, "25", api));
+      const after = Date.now();
+      expect(p.stderr).toBe("");
+      expect(p.exitCode).toBe(0);
+      const c = await run(py("consume", broker.address, topic, "-", "25"));
+      const got = lines(c.stdout);
+      expect(got.map((m) => m.offset)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      got.forEach((m, i) => {
+        expect({ key: m.key, value: m.value, headers: m.headers }).toEqual({ ...expected(i), headers: [] });
+        if (magic === 1) expect(m.timestamp).toBe(1_700_000_000_000 + i);
+        else expect(m.timestamp >= before && m.timestamp <= after).toBe(true);
+      });
+    }, 60_000);
+  }
+
   test("consumes messages produced by kafkajs without a group", async () => {
     const producer = kafkaFor(broker.address).producer();
     await producer.connect();
     await producer.send({ topic: "py-from-js", messages: [{ key: "a", value: Buffer.from([1, 2, 3]), headers: { h: "x" } }] });
     await producer.disconnect();
     const c = await run(py("consume", broker.address, "py-from-js", "-", "1"));
-    expect(lines(c.stdout)).toEqual([{ offset: 0, partition: 0, key: "61", value: "010203", headers: [["h", "78"]] }]);
+    expect(lines(c.stdout)).toEqual([{ offset: 0, partition: 0, key: "61", value: "010203", timestamp: expect.any(Number), headers: [["h", "78"]] }]);
   }, 30_000);
 
   test("two group members split the partitions; when one leaves the other takes them with nothing skipped", async () => {

@@ -3,6 +3,7 @@ import { CompressionTypes } from "kafkajs";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
 import { kafkaFor, partitionsOf, recordingConsumer } from "./helpers/kafkajs.ts";
 import { eventually } from "./helpers/eventually.ts";
+import { storedBatches } from "./helpers/stored-batches.ts";
 import { tempDir } from "./helpers/temp-dir.ts";
 
 let broker: Broker;
@@ -44,6 +45,9 @@ describe("kafkajs", () => {
         expect([...(m.headers.bin as Buffer)]).toEqual([...messages[i]!.headers.bin]);
         expect((m.headers.text as Buffer).toString()).toBe(messages[i]!.headers.text);
       });
+      // What is stored is what was sent: two batches, with kafkajs's codec in their attributes.
+      const stored = await storedBatches(broker.port, topic);
+      expect(stored.map((b) => [b.codec, b.records, b.crcOk])).toEqual([[compression, 10, true], [compression, 20, true]]);
     }, 30_000);
   }
 

@@ -1,4 +1,6 @@
 import { ErrorCode } from "../protocol/errors.ts";
+import { encodeRecordBatch } from "../protocol/batch-writer.ts";
+import { readMessageSet, type LegacyRejection } from "../protocol/message-set.ts";
 import { inspectBatch, setBatchBaseOffset, type BatchInfo } from "../protocol/records.ts";
 import { array, field, int16, int32, int64, nullableString, records, string, struct } from "../protocol/schema.ts";
 import type { Partition } from "../state/topics.ts";
@@ -13,17 +15,29 @@ const partitionResponse = struct({
 });
 type PartitionResponse = ReturnType<typeof partitionResponse.empty>;
 
+/**
+ * Produce v0–2 carry a legacy message set (magic 0/1); it becomes one uncompressed RecordBatch v2, so the
+ * log, every fetch and every client see one format. Magic 0 messages take the broker's append time.
+ */
+function fromMessageSet(bytes: Uint8Array): Uint8Array | LegacyRejection {
+  const records = readMessageSet(bytes, Date.now());
+  return Array.isArray(records) ? encodeRecordBatch(records) : records;
+}
+
 /** Validates every batch first so a partition's records are appended all or nothing. */
-function append(p: Partition, bytes: Uint8Array | null, ctx: RequestContext): PartitionResponse {
+function append(p: Partition, records: Uint8Array | null, ctx: RequestContext): PartitionResponse {
   const reply = (errorCode: number, baseOffset = -1) => ({ index: p.index, errorCode, baseOffset, logAppendTimeMs: -1, logStartOffset: p.log.logStartOffset });
-  if (!bytes || bytes.byteLength === 0) return reply(ErrorCode.CORRUPT_MESSAGE);
+  const reject = (errorCode: number, reason: string) => {
+    ctx.broker.log.warn("rejected produced batch", { topic: p.topic, partition: p.index, reason, version: ctx.version, client: ctx.clientId });
+    return reply(errorCode);
+  };
+  if (!records || records.byteLength === 0) return reply(ErrorCode.CORRUPT_MESSAGE);
+  const bytes = ctx.version < 3 ? fromMessageSet(records) : records;
+  if (!(bytes instanceof Uint8Array)) return reject(bytes.errorCode, bytes.reason);
   const batches: { at: number; info: BatchInfo }[] = [];
   for (let at = 0; at < bytes.byteLength; ) {
     const info = inspectBatch(bytes, at);
-    if (typeof info === "string") {
-      ctx.broker.log.warn("rejected produced batch", { topic: p.topic, partition: p.index, reason: info, client: ctx.clientId });
-      return reply(ErrorCode.CORRUPT_MESSAGE);
-    }
+    if (typeof info === "string") return reject(ErrorCode.CORRUPT_MESSAGE, info);
     batches.push({ at, info });
     at += info.size;
   }
@@ -39,7 +53,7 @@ function append(p: Partition, bytes: Uint8Array | null, ctx: RequestContext): Pa
 export const produce = defineApi({
   key: 0,
   name: "Produce",
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 7,
   request: struct({
     transactionalId: field(nullableString, "3+"),

@@ -3,6 +3,10 @@
   produce <broker> <topic> <compression|none> <count>   binary keys, values and headers, acks=all
   consume <broker> <topic> <group|-> <count>            prints one JSON line per message (hex bytes)
   member  <broker> <topic> <group>                      group member until SIGTERM, then leaves cleanly
+  version <broker>                                      the broker version it infers and the magic it produces
+  produce-legacy <broker> <topic> <compression|none> <count> <api_version>
+                                                        an old client: 0.10 sends Produce v2 with magic 1,
+                                                        0.9 Produce v1 and 0.8.2 Produce v0 with magic 0
 """
 import json
 import signal
@@ -27,11 +31,37 @@ def out(obj):
 
 
 def produce(broker, topic, compression, count):
-    producer = KafkaProducer(bootstrap_servers=broker, acks="all",
+    # Sent together (linger) so batches hold several records: kafka-python sends a batch uncompressed
+    # when compressing it would not make it smaller, which single small records never are.
+    producer = KafkaProducer(bootstrap_servers=broker, acks="all", linger_ms=50,
                              compression_type=None if compression == "none" else compression)
+    sent = []
     for i in range(count):
         key, value, headers = record(i)
-        producer.send(topic, key=key, value=value, headers=headers).get(timeout=10)
+        sent.append(producer.send(topic, key=key, value=value, headers=headers))
+    producer.flush()
+    for f in sent:
+        f.get(timeout=10)
+    producer.close()
+
+
+def version(broker):
+    producer = KafkaProducer(bootstrap_servers=broker)
+    out({"api_version": list(producer.config["api_version"]), "magic": producer._max_usable_produce_magic()})
+    producer.close()
+
+
+def produce_legacy(broker, topic, compression, count, api_version):
+    producer = KafkaProducer(bootstrap_servers=broker, acks="all", linger_ms=50,
+                             api_version=tuple(int(x) for x in api_version.split(".")),
+                             compression_type=None if compression == "none" else compression)
+    sent = []
+    for i in range(count):
+        key, value, _ = record(i)  # legacy messages have no headers
+        sent.append(producer.send(topic, key=key, value=value, timestamp_ms=1700000000000 + i))
+    producer.flush()
+    for f in sent:
+        f.get(timeout=10)
     producer.close()
 
 
@@ -41,7 +71,7 @@ def consume(broker, topic, group, count):
     seen = 0
     for m in consumer:
         out({"offset": m.offset, "partition": m.partition, "key": m.key.hex() if m.key is not None else None,
-             "value": m.value.hex(), "headers": [[k, v.hex()] for k, v in m.headers]})
+             "value": m.value.hex(), "timestamp": m.timestamp, "headers": [[k, v.hex()] for k, v in m.headers]})
         seen += 1
         if seen == count:
             break
@@ -78,3 +108,7 @@ if __name__ == "__main__":
         consume(args[0], args[1], args[2], int(args[3]))
     elif command == "member":
         member(args[0], args[1], args[2])
+    elif command == "version":
+        version(args[0])
+    elif command == "produce-legacy":
+        produce_legacy(args[0], args[1], args[2], int(args[3]), args[4])
