@@ -14,7 +14,7 @@ import postgres from "postgres"
 import { freePorts } from "../test/support/process.ts"
 import { createTestDatabase } from "../test/support/postgres.ts"
 import { startLoyaltea } from "./flow/process.ts"
-import { benchTenant, createCampaigns, pointsPerPurchase } from "./flow/setup.ts"
+import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase } from "./flow/setup.ts"
 import { fmt, percentile } from "./flow/stats.ts"
 
 const { values } = parseArgs({
@@ -46,7 +46,9 @@ const lt = await startLoyaltea({
   USER_PORT: String(ports.user),
   LOYALTEA_BROKER_PORT: String(ports.broker),
   KAFKA_TOPIC_PARTITIONS: values.partitions!,
-  DATABASE_POOL_SIZE: "12"
+  DATABASE_POOL_SIZE: "12",
+  LOYALTEA_ADMIN_USERNAME: benchAdmin.username,
+  LOYALTEA_ADMIN_PASSWORD: benchAdmin.password
 })
 let peakRss = lt.rss()
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, lt.rss())), 250)

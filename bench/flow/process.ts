@@ -21,7 +21,7 @@ const rssOf = (pid: number) => {
 
 /** The all-in-one process (four services and the embedded broker) as users start it. */
 export const startLoyaltea = async (env: Record<string, string>): Promise<BenchProcess> => {
-  const proc = Bun.spawn([process.execPath, "src/main.ts"], {
+  const proc = Bun.spawn([process.execPath, ...(process.env.LOYALTEA_BENCH_BUN_FLAGS?.split(" ").filter(Boolean) ?? []), "src/main.ts"], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
     stdout: "pipe",

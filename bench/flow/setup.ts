@@ -3,16 +3,27 @@ import { randomUUID } from "node:crypto"
 /** Campaigns of the benchmark tenant; each buy event of `bread` ≥ 100 earns 10 + 1 points. */
 export const benchTenant = "bench"
 
+/** The platform admin the benchmark starts the process with. */
+export const benchAdmin = { username: "bench-admin", password: "bench-admin-password" } as const
+
+let token = ""
+
 const post = async (port: number, path: string, body: unknown) => {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
-  if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`)
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body)
+  })
+  if (response.status !== 201 && response.status !== 200) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`)
+  return response.json() as Promise<Record<string, unknown>>
 }
 
 /**
  * Two single-fulfillment campaigns that every purchase completes (so each buy event yields two
  * credits), and one two-fulfillment campaign that only a bread and coffee purchase complete.
  */
-export const createCampaigns = async (ports: { campaign: number; reward: number; fulfillment: number }) => {
+export const createCampaigns = async (ports: { campaign: number; reward: number; fulfillment: number; user: number }) => {
+  token = String((await post(ports.user, "/auth/login", benchAdmin)).accessToken)
   const [ten, one, five] = [randomUUID(), randomUUID(), randomUUID()]
   const [bread, any, coffee] = [randomUUID(), randomUUID(), randomUUID()]
   await post(ports.reward, "/rewards/", { tenant: benchTenant, reward_id: ten, reward_points: 10 })
