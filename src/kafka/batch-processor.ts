@@ -3,7 +3,7 @@ import { Database } from "../db/database.ts"
 import { isTransient } from "../db/errors.ts"
 import { offsetEventId } from "../events/event-id.ts"
 import { deadLetterFor, type RawMessage } from "./dead-letter.ts"
-import { appendOutbox } from "./outbox.ts"
+import { appendOutbox, type OutboxRow } from "./outbox.ts"
 import { markProcessed } from "./processed-events.ts"
 import type { ServiceSchema } from "./service-schema.ts"
 import type { Consumed, TopicHandler } from "./topic-handler.ts"
@@ -12,6 +12,8 @@ export interface BatchOutcome {
   readonly applied: number
   readonly duplicates: number
   readonly deadLettered: number
+  /** What the transaction queued in the outbox, to publish once it has committed. */
+  readonly emitted: ReadonlyArray<OutboxRow>
 }
 
 type Item<A> =
@@ -47,9 +49,9 @@ const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandle
           if (item.kind === "valid") valid.push(item.consumed)
           else letters.push(deadLetterFor(item.raw, item.reason))
         }
-        const emitted = valid.length > 0 ? yield* handler.handle(tx, valid) : []
-        yield* appendOutbox(tx, schema, [...emitted, ...letters])
-        return { applied: valid.length, duplicates: items.length - fresh.size, deadLettered: letters.length } satisfies BatchOutcome
+        const derived = valid.length > 0 ? yield* handler.handle(tx, valid) : []
+        const emitted = yield* appendOutbox(tx, schema, [...derived, ...letters])
+        return { applied: valid.length, duplicates: items.length - fresh.size, deadLettered: letters.length, emitted } satisfies BatchOutcome
       })
     )
   })
@@ -57,7 +59,8 @@ const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandle
 const sum = (outcomes: ReadonlyArray<BatchOutcome>): BatchOutcome => ({
   applied: outcomes.reduce((n, o) => n + o.applied, 0),
   duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
-  deadLettered: outcomes.reduce((n, o) => n + o.deadLettered, 0)
+  deadLettered: outcomes.reduce((n, o) => n + o.deadLettered, 0),
+  emitted: outcomes.flatMap((o) => o.emitted)
 })
 
 const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, handle: () => Effect.succeed([]) })

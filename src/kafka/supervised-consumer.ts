@@ -42,7 +42,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
       const started = performance.now()
       const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value }))
       // A transient failure is retried here, in place, so the partition neither skips nor spins.
-      await run(
+      const outcome = await run(
         processBatch(options.schema, handler, messages).pipe(
           Effect.tapError((error) => Effect.logWarning(`${groupId}: batch on ${batch.topic}/${batch.partition} failed, retrying`, error.message)),
           Effect.retry({
@@ -52,13 +52,16 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
           Effect.tap((outcome) => outcome.deadLettered > 0 ? Effect.logWarning(`${groupId}: ${outcome.deadLettered} event(s) of ${batch.topic} sent to the dead-letter topic`) : Effect.void)
         )
       )
-      const processed = performance.now()
+      const applied = performance.now()
       const last = batch.messages[batch.messages.length - 1]!.offset
       resolveOffset(last)
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
-      run(options.relay.wake)
+      // The transaction has committed: its events go out now, and the offsets move past the batch.
+      await Promise.all([
+        run(options.relay.publish(outcome.emitted)),
+        consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+      ])
       await heartbeat()
-      run(Effect.logDebug(`${batch.topic}/${batch.partition}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(processed - started).toFixed(1)} ms applying)`))
+      run(Effect.logDebug(`${batch.topic}/${batch.partition}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(applied - started).toFixed(1)} ms applying)`))
     }
 
     const runOnce = Effect.scoped(

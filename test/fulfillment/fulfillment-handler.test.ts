@@ -64,7 +64,7 @@ describe("turning buy and activity events into fulfillment events", () => {
 
   test("the README purchase of bread for 101 emits one fulfillment event, keyed by tenant and user", async () => {
     const { outcome, rows, events } = await emitted("buy", [readmePurchase], 0)
-    expect(outcome).toEqual({ applied: 1, duplicates: 0, deadLettered: 0 })
+    expect(outcome).toMatchObject({ applied: 1, duplicates: 0, deadLettered: 0 })
     expect(rows).toHaveLength(1)
     expect(rows[0]!.key).toBe(`meiwei:${user}`)
     expect(events).toEqual([{
@@ -84,7 +84,7 @@ describe("turning buy and activity events into fulfillment events", () => {
 
   test("replaying a batch is a no-op: nothing is emitted again", async () => {
     const { outcome, rows } = await emitted("buy", [readmePurchase], 0)
-    expect(outcome).toEqual({ applied: 0, duplicates: 1, deadLettered: 0 })
+    expect(outcome).toMatchObject({ applied: 0, duplicates: 1, deadLettered: 0 })
     expect(rows).toEqual([])
     const withId = purchase({ amount: 500, eventId: "order-17" })
     expect((await emitted("buy", [withId])).events).toHaveLength(1)
@@ -147,7 +147,7 @@ describe("turning buy and activity events into fulfillment events", () => {
       purchase({ amount: -1 }),
       purchase({ amount: 101 })
     ])
-    expect(outcome).toEqual({ applied: 1, duplicates: 0, deadLettered: 3 })
+    expect(outcome).toMatchObject({ applied: 1, duplicates: 0, deadLettered: 3 })
     expect(events.map((e) => e.fulfillmentId)).toContain(bread100)
     const letters = rows.filter((row) => row.topic === "buy.dlq").map((row) => JSON.parse(row.value))
     expect(letters.map((l) => l.error)).toEqual([expect.stringContaining("malformed JSON"), expect.stringContaining("amount"), expect.stringContaining("amount")])
