@@ -12,6 +12,7 @@ import { parseArgs } from "node:util"
 import { Kafka, logLevel, Partitioners } from "kafkajs"
 import postgres from "postgres"
 import { freePorts } from "../test/support/process.ts"
+import { startBrokerProcess } from "../test/support/broker-process.ts"
 import { createTestDatabase } from "../test/support/postgres.ts"
 import { startLoyaltea } from "./flow/process.ts"
 import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase } from "./flow/setup.ts"
@@ -24,7 +25,9 @@ const { values } = parseArgs({
     rate: { type: "string", default: "2000" },
     "latency-seconds": { type: "string", default: "20" },
     "soak-seconds": { type: "string", default: "0" },
-    partitions: { type: "string", default: "3" }
+    partitions: { type: "string", default: "3" },
+    /** `embedded` (in the process, the default shape) or `process` (`bun run broker` beside it, as Kafka would be). */
+    broker: { type: "string", default: "embedded" }
   }
 })
 const events = Number(values.events)
@@ -36,6 +39,7 @@ const soakSeconds = Number(values["soak-seconds"])
 const database = await createTestDatabase("loyaltea_bench")
 const ports = await freePorts()
 const dataDir = mkdtempSync(join(tmpdir(), "loyaltea-bench-"))
+const standalone = values.broker === "process" ? await startBrokerProcess({ port: ports.broker, dataDir: join(dataDir, "kafka"), partitions: Number(values.partitions) }) : undefined
 const lt = await startLoyaltea({
   DATABASE_URL: database.url,
   LOYALTEA_DATA_DIR: dataDir,
@@ -45,6 +49,7 @@ const lt = await startLoyaltea({
   FULFILLMENT_PORT: String(ports.fulfillment),
   USER_PORT: String(ports.user),
   LOYALTEA_BROKER_PORT: String(ports.broker),
+  ...(standalone ? { KAFKA_BROKERS: standalone.address } : {}),
   KAFKA_TOPIC_PARTITIONS: values.partitions!,
   DATABASE_POOL_SIZE: "12",
   LOYALTEA_ADMIN_USERNAME: benchAdmin.username,
@@ -72,7 +77,7 @@ const purchase = (user: string, i: number) => ({
 
 try {
   await createCampaigns(ports)
-  console.log(`machine: ${navigator.hardwareConcurrency} cores; ${events} events over ${users} users, ${values.partitions} partitions per topic`)
+  console.log(`machine: ${navigator.hardwareConcurrency} cores; ${events} events over ${users} users, ${values.partitions} partitions per topic, broker ${standalone ? "in its own process" : "embedded in the process"}`)
 
   // Throughput: everything produced as fast as kafkajs sends it; the clock runs until the last point lands.
   const started = performance.now()
@@ -127,6 +132,7 @@ try {
   await producer.disconnect()
   await sql.end()
   await lt.stop()
+  await standalone?.stop()
   await database.drop()
   rmSync(dataDir, { recursive: true, force: true })
 }

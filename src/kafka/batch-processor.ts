@@ -3,17 +3,21 @@ import { Database } from "../db/database.ts"
 import { isTransient } from "../db/errors.ts"
 import { offsetEventId } from "../events/event-id.ts"
 import { deadLetterFor, type RawMessage } from "./dead-letter.ts"
-import { appendOutbox, type OutboxRow } from "./outbox.ts"
-import { markProcessed } from "./processed-events.ts"
+import { processedBefore, recordProcessed } from "./inbox.ts"
+import type { OutgoingMessage } from "./producer.ts"
 import type { ServiceSchema } from "./service-schema.ts"
-import type { Consumed, TopicHandler } from "./topic-handler.ts"
+import type { Consumed, Emitted, TopicHandler } from "./topic-handler.ts"
 
 export interface BatchOutcome {
   readonly applied: number
   readonly duplicates: number
   readonly deadLettered: number
-  /** What the transaction queued in the outbox, to publish once it has committed. */
-  readonly emitted: ReadonlyArray<OutboxRow>
+  /**
+   * What to publish once the transaction has committed, in the batch's order: the events the new
+   * ones emitted, and again those that already-processed ones emitted (their publication may not
+   * have happened; consumers drop duplicates by event id).
+   */
+  readonly emitted: ReadonlyArray<OutgoingMessage>
 }
 
 type Item<A> =
@@ -34,24 +38,38 @@ const firstOfEachId = <A>(items: ReadonlyArray<Item<A>>) => {
   return items.filter((item) => (seen.has(item.eventId) ? false : (seen.add(item.eventId), true)))
 }
 
-/** One transaction: mark ids processed, apply the new events, queue emitted events and dead letters. */
+const byCause = (emitted: ReadonlyArray<Emitted>, causes: ReadonlySet<string>) => {
+  const grouped = new Map<string, Array<OutgoingMessage>>()
+  for (const { cause, ...message } of emitted) {
+    if (!causes.has(cause)) throw new Error(`a handler emitted an event for ${cause}, which is not in its batch`)
+    const list = grouped.get(cause)
+    if (list) list.push(message)
+    else grouped.set(cause, [message])
+  }
+  return grouped
+}
+
+/** One transaction: skip what was processed, apply the rest, record it with what it emits. */
 const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, items: ReadonlyArray<Item<A>>) =>
   Effect.gen(function*() {
     const db = yield* Database
     const unique = firstOfEachId(items)
     return yield* db.transaction((tx) =>
       Effect.gen(function*() {
-        const fresh = yield* markProcessed(tx, schema, handler.topic, unique.map((item) => item.eventId))
-        const valid: Array<Consumed<A>> = []
-        const letters = []
-        for (const item of unique) {
-          if (!fresh.has(item.eventId)) continue
-          if (item.kind === "valid") valid.push(item.consumed)
-          else letters.push(deadLetterFor(item.raw, item.reason))
-        }
+        const before = yield* processedBefore(tx, schema, handler.topic, unique.map((item) => item.eventId))
+        const fresh = unique.filter((item) => !before.has(item.eventId))
+        const valid = fresh.flatMap((item) => (item.kind === "valid" ? [item.consumed] : []))
         const derived = valid.length > 0 ? yield* handler.handle(tx, valid) : []
-        const emitted = yield* appendOutbox(tx, schema, [...derived, ...letters])
-        return { applied: valid.length, duplicates: items.length - fresh.size, deadLettered: letters.length, emitted } satisfies BatchOutcome
+        const emittedBy = yield* Effect.try({ try: () => byCause(derived, new Set(valid.map((c) => c.eventId))), catch: (e) => e }).pipe(Effect.orDie)
+        const emittedOf = (item: Item<A>): ReadonlyArray<OutgoingMessage> =>
+          before.get(item.eventId) ?? (item.kind === "valid" ? (emittedBy.get(item.eventId) ?? []) : [deadLetterFor(item.raw, item.reason)])
+        yield* recordProcessed(tx, schema, handler.topic, fresh.map((item) => ({ eventId: item.eventId, emitted: emittedOf(item) })))
+        return {
+          applied: valid.length,
+          duplicates: items.length - fresh.length,
+          deadLettered: fresh.length - valid.length,
+          emitted: unique.flatMap(emittedOf)
+        } satisfies BatchOutcome
       })
     )
   })

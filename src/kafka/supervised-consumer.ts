@@ -5,7 +5,7 @@ import { Database } from "../db/database.ts"
 import { isTransient } from "../db/errors.ts"
 import { processBatch } from "./batch-processor.ts"
 import { KafkaClient } from "./kafka-client.ts"
-import type { OutboxRelay } from "./outbox-relay.ts"
+import { EventProducer } from "./producer.ts"
 import { retryForever } from "./retry.ts"
 import type { ServiceSchema } from "./service-schema.ts"
 import type { TopicHandler } from "./topic-handler.ts"
@@ -19,7 +19,6 @@ export interface ConsumerOptions<R> {
   /** The service whose schema holds the processed ids and outbox; also names the group. */
   readonly schema: ServiceSchema
   readonly handlers: ReadonlyArray<TopicHandler<any, R>>
-  readonly relay: OutboxRelay
 }
 
 /**
@@ -31,6 +30,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
   Effect.gen(function*() {
     const { kafka } = yield* KafkaClient
     const config = yield* AppConfig
+    const producer = yield* EventProducer
     const context = yield* Effect.context<Database | R>()
     const groupId = `${config.kafka.groupPrefix}${options.schema}`
     const byTopic = new Map(options.handlers.map((handler) => [handler.topic, handler]))
@@ -53,13 +53,15 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
         )
       )
       const applied = performance.now()
+      // Committed: what the batch emitted goes out, then the offsets move past it. Until both have
+      // happened the batch is redelivered, found processed, and its stored events published again.
+      await run(producer.send(outcome.emitted).pipe(
+        Effect.tapError((error) => Effect.logWarning(`${groupId}: publishing ${batch.topic}/${batch.partition}'s events failed, retrying`, error.message)),
+        Effect.retry({ schedule: retryForever, while: () => isRunning() && !isStale() })
+      ))
       const last = batch.messages[batch.messages.length - 1]!.offset
       resolveOffset(last)
-      // The transaction has committed: its events go out now, and the offsets move past the batch.
-      await Promise.all([
-        run(options.relay.publish(outcome.emitted)),
-        consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
-      ])
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
       await heartbeat()
       run(Effect.logDebug(`${batch.topic}/${batch.partition}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(applied - started).toFixed(1)} ms applying)`))
     }

@@ -9,6 +9,7 @@ import { derivedEventId } from "../../src/events/event-id.ts"
 import { FulfillmentEvent } from "../../src/events/fulfillment.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { emittedSql } from "../support/emitted.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
@@ -45,7 +46,7 @@ describe("the campaign actor's fulfillment handler", () => {
       u.createCampaign(allTenants, { tenant: tenant(tenantName), name: "c", fulfillments, rewards }))).then((c) => c.id)
   const create = (tenantName: string, fulfillments: Array<string>, rewards: Array<string>) => createIn(runtime, tenantName, fulfillments, rewards)
   const rewardsOf = async (tenantName: string) =>
-    (await query<Array<{ topic: string; key: string; value: string }>>("select topic, key, value from campaign.outbox where topic = 'reward' order by id"))
+    (await query<Array<{ topic: string; key: string; value: string }>>(`select topic, key, value from (${emittedSql("campaign")}) e where topic = 'reward' order by id::numeric`))
       .map((row) => ({ key: row.key, event: JSON.parse(row.value) as Emitted }))
       .filter((row) => row.event.tenant === tenantName)
   const progressOf = (tenantName: string) =>
@@ -153,7 +154,7 @@ describe("the campaign actor's fulfillment handler", () => {
     const outcome = await consume(["{oops", { tenant: "dlq", fulfillmentId: "not-a-uuid", userId: "ada", eventId: "d1", causeEventId: "x" },
       { tenant: "dlq", fulfillmentId: f(1), userId: "ada" }, done("d2", "dlq", f(1))])
     expect(outcome).toMatchObject({ applied: 1, duplicates: 0, deadLettered: 3 })
-    const letters = (await query<Array<{ value: string }>>("select value from campaign.outbox where topic = 'fulfillment.dlq' order by id"))
+    const letters = (await query<Array<{ value: string }>>(`select value from (${emittedSql("campaign")}) e where topic = 'fulfillment.dlq' order by id::numeric`))
       .map((row) => JSON.parse(row.value) as { error: string; offset: string; value: string })
       .filter((letter) => Number(letter.offset) >= first)
     expect(letters.map((letter) => letter.offset)).toEqual([first, first + 1, first + 2].map(String))

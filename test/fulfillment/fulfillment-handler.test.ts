@@ -8,6 +8,7 @@ import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { derivedEventId } from "../../src/events/event-id.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { emittedSql } from "../support/emitted.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
@@ -34,7 +35,7 @@ describe("turning buy and activity events into fulfillment events", () => {
     other.runPromise(Effect.flatMap(Effect.service(FulfillmentUseCases), f))
   const outbox = () =>
     actor.runPromise(Effect.flatMap(Effect.service(Database), (db) =>
-      db.run((sql) => sql<Array<OutboxRow>>`select id::text as id, topic, key, value from fulfillment.outbox order by id`)))
+      db.run((sql) => sql.unsafe(`select id, topic, key, value from (${emittedSql("fulfillment")}) e order by id::numeric`) as unknown as Promise<Array<OutboxRow>>)))
   const consume = (topic: "buy" | "activity", values: ReadonlyArray<unknown>, firstOffset = nextOffset) => {
     nextOffset = Math.max(nextOffset, firstOffset + values.length)
     const handler = topic === "buy" ? buyHandler : activityHandler

@@ -7,6 +7,7 @@ import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { tenant } from "../support/values.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { emittedSql } from "../support/emitted.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
@@ -22,7 +23,7 @@ describe("crediting reward events", () => {
   const run = <A, E>(effect: Effect.Effect<A, E, RewardUseCases | Database>) => runtime.runPromise(effect)
   const query = <T>(text: string) => run(Effect.flatMap(Effect.service(Database), (db) => db.run((sql) => sql.unsafe(text) as unknown as Promise<T>)))
   const credit = (values: ReadonlyArray<unknown>, firstOffset = 0) => run(processBatch("reward", creditHandler, rawMessages("reward", values, { firstOffset })))
-  const outbox = () => query<Array<{ topic: string; value: string }>>("select topic, value from reward.outbox order by id")
+  const outbox = () => query<Array<{ topic: string; value: string }>>(`select topic, value from (${emittedSql("reward")}) e order by id::numeric`)
 
   beforeAll(async () => {
     database = await createTestDatabase()

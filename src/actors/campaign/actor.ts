@@ -4,17 +4,15 @@ import { derivedEventId } from "../../events/event-id.ts"
 import { FulfillmentEvent } from "../../events/fulfillment.ts"
 import type { RewardEvent } from "../../events/reward.ts"
 import { deadLetterTopic, eventKey, Topics } from "../../events/topics.ts"
-import { startOutboxRelay } from "../../kafka/outbox-relay.ts"
-import type { OutgoingMessage } from "../../kafka/producer.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
-import { type Consumed, topicHandler } from "../../kafka/topic-handler.ts"
+import { type Consumed, type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
 import { ensureTopics } from "../../kafka/topics-admin.ts"
 import { CampaignIndex } from "./campaign-index.ts"
 import { applyFulfillments, type CampaignRules, type FulfillmentDone, touchedKeys } from "./progress.ts"
 import { lockProgress, saveProgress } from "./progress-repo.ts"
 
 /** One `reward` event per reward of a completed campaign; the ids follow from the cause, so re-deriving repeats them. */
-const rewardMessages = (cause: Consumed<FulfillmentEvent>, campaign: CampaignRules): Array<OutgoingMessage> =>
+const rewardMessages = (cause: Consumed<FulfillmentEvent>, campaign: CampaignRules): Array<Emitted> =>
   campaign.rewards.map((rewardId) => {
     const { tenant, userId } = cause.event
     const event: RewardEvent = {
@@ -25,7 +23,7 @@ const rewardMessages = (cause: Consumed<FulfillmentEvent>, campaign: CampaignRul
       campaignId: campaign.id,
       causeEventId: cause.eventId
     }
-    return { topic: Topics.reward, key: eventKey(tenant, userId), value: JSON.stringify(event) }
+    return { topic: Topics.reward, key: eventKey(tenant, userId), value: JSON.stringify(event), cause: cause.eventId }
   })
 
 /**
@@ -66,7 +64,6 @@ export const progressHandler = topicHandler({
 export const CampaignActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* ensureTopics([Topics.fulfillment, Topics.reward, deadLetterTopic(Topics.fulfillment)])
-    const relay = yield* startOutboxRelay("campaign")
-    yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler], relay })
+    yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler] })
   })
 ).pipe(Layer.provide(CampaignIndex.layer))

@@ -5,10 +5,8 @@ import { BuyEvent } from "../../events/buy.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
 import { deadLetterTopic, eventKey, Topics } from "../../events/topics.ts"
-import { startOutboxRelay } from "../../kafka/outbox-relay.ts"
-import type { OutgoingMessage } from "../../kafka/producer.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
-import { type Consumed, topicHandler } from "../../kafka/topic-handler.ts"
+import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
 import { ensureTopics } from "../../kafka/topics-admin.ts"
 import { emptyIndex, matchBuy, matchTag, type TenantIndex } from "./matching.ts"
 import { RulesIndex } from "./rules-index.ts"
@@ -16,7 +14,7 @@ import { RulesIndex } from "./rules-index.ts"
 type UserEvent = { readonly tenant: FulfillmentEvent["tenant"]; readonly userId: FulfillmentEvent["userId"] }
 
 /** One user completed one fulfillment; the id is derived from the cause, so re-deriving repeats it. */
-export const fulfillmentMessage = (cause: Consumed<UserEvent>, fulfillmentId: string): OutgoingMessage => {
+export const fulfillmentMessage = (cause: Consumed<UserEvent>, fulfillmentId: string): Emitted => {
   const event: FulfillmentEvent = {
     tenant: cause.event.tenant,
     fulfillmentId,
@@ -24,7 +22,7 @@ export const fulfillmentMessage = (cause: Consumed<UserEvent>, fulfillmentId: st
     eventId: derivedEventId("fulfillment", cause.eventId, fulfillmentId),
     causeEventId: cause.eventId
   }
-  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) }
+  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.eventId }
 }
 
 /** Looks up the batch's tenants once, then matches every event in memory. */
@@ -55,7 +53,6 @@ export const activityHandler = topicHandler({
 export const FulfillmentActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* ensureTopics([Topics.buy, Topics.activity, Topics.fulfillment, deadLetterTopic(Topics.buy), deadLetterTopic(Topics.activity)])
-    const relay = yield* startOutboxRelay("fulfillment")
-    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler], relay })
+    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler] })
   })
 ).pipe(Layer.provide(RulesIndex.layer))

@@ -3,10 +3,8 @@ import { RewardEvent, type RewardNotifyEvent } from "../../events/reward.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import { deadLetterTopic, eventKey, Topics } from "../../events/topics.ts"
 import { deadLetterForEvent } from "../../kafka/dead-letter.ts"
-import { startOutboxRelay } from "../../kafka/outbox-relay.ts"
-import type { OutgoingMessage } from "../../kafka/producer.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
-import { topicHandler } from "../../kafka/topic-handler.ts"
+import { type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
 import { ensureTopics } from "../../kafka/topics-admin.ts"
 import { creditRewards } from "./credit-repo.ts"
 
@@ -22,7 +20,7 @@ export const creditHandler = topicHandler({
     creditRewards(tx, consumed.map((c) => c.event)).pipe(
       Effect.map((credits) => {
         const byIndex = new Map(credits.map((credit) => [credit.index, credit]))
-        return consumed.map((c, index): OutgoingMessage => {
+        return consumed.map((c, index): Emitted => {
           const key = eventKey(c.event.tenant, c.event.userId)
           const credit = byIndex.get(index)
           if (!credit) return deadLetterForEvent(Topics.reward, c, key, `tenant ${c.event.tenant} has no reward ${c.event.rewardId}`)
@@ -34,7 +32,7 @@ export const creditHandler = topicHandler({
             eventId: derivedEventId("reward-notify", c.eventId),
             balance: Number(credit.balance)
           }
-          return { topic: Topics.rewardNotify, key, value: JSON.stringify(notify) }
+          return { topic: Topics.rewardNotify, key, value: JSON.stringify(notify), cause: c.eventId }
         })
       })
     )
@@ -43,7 +41,6 @@ export const creditHandler = topicHandler({
 export const RewardActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* ensureTopics([Topics.reward, Topics.rewardNotify, deadLetterTopic(Topics.reward)])
-    const relay = yield* startOutboxRelay("reward")
-    yield* startSupervisedConsumer({ schema: "reward", handlers: [creditHandler], relay })
+    yield* startSupervisedConsumer({ schema: "reward", handlers: [creditHandler] })
   })
 )
