@@ -11,6 +11,12 @@ export interface KafkaSettings {
   readonly replicationFactor: number
   /** A consumer that stops heartbeating (crashed, killed) loses its partitions after this long. */
   readonly sessionTimeoutMs: number
+  /**
+   * Group members per service in one process. kafkajs fetches a member's partitions together and
+   * waits for all of their batches before fetching again, so one member per partition keeps a
+   * slow batch from holding up the others.
+   */
+  readonly consumersPerService: number
   readonly ssl: boolean
   readonly sasl: Option.Option<{
     readonly mechanism: typeof SaslMechanism.Type
@@ -25,6 +31,7 @@ export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
   topicPartitions: Config.Int("KAFKA_TOPIC_PARTITIONS").pipe(Config.withDefault(3)),
   replicationFactor: Config.Int("KAFKA_REPLICATION_FACTOR").pipe(Config.withDefault(1)),
   sessionTimeoutMs: Config.Int("KAFKA_SESSION_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
+  consumersPerService: Config.Int("KAFKA_CONSUMERS_PER_SERVICE").pipe(Config.withDefault(3)),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl: Config.option(
     Config.all({

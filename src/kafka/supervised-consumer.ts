@@ -104,10 +104,13 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
       })
     )
 
-    yield* runOnce.pipe(
-      Effect.tapCause((cause) => Effect.logError(`${groupId} consumer stopped; restarting`, cause)),
-      Effect.retry(retryForever),
-      Effect.annotateLogs({ component: groupId }),
-      Effect.forkScoped
-    )
+    const members = Math.max(1, config.kafka.consumersPerService)
+    for (let member = 0; member < members; member++) {
+      yield* runOnce.pipe(
+        Effect.tapCause((cause) => Effect.logError(`${groupId} consumer stopped; restarting`, cause)),
+        Effect.retry(retryForever),
+        Effect.annotateLogs({ component: groupId, member }),
+        Effect.forkScoped
+      )
+    }
   })
