@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { AnyElysia } from "elysia"
+import { rewardService } from "../../src/actors/reward/definition.ts"
+import { RewardUseCases } from "../../src/actors/reward/service.ts"
+import { anonymousApp } from "../support/app.ts"
+import { useCasesRuntime } from "../support/layers.ts"
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+
+const chromium = Bun.which("chromium") ?? Bun.which("chromium-browser") ?? "/usr/bin/chromium"
+
+/** Headless Chromium, cut off from the network as on this machine, prints the DOM after scripts ran. */
+const renderedDom = async (url: string) => {
+  const proc = Bun.spawn([
+    chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+    "--no-first-run", "--disable-component-update", "--disable-sync", `--user-data-dir=${mkdtempSync(join(tmpdir(), "loyaltea-chromium-"))}`,
+    // Everything but this server is unreachable: a CDN reference would leave the page blank.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
+    "--virtual-time-budget=10000", "--dump-dom", url
+  ], { stdout: "pipe", stderr: "pipe" })
+  const dom = await new Response(proc.stdout).text()
+  await proc.exited
+  return dom
+}
+
+describe("Swagger UI in a browser without internet access", () => {
+  let database: TestDatabase
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases>>
+  let server: AnyElysia
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    runtime = useCasesRuntime(database.url, RewardUseCases.layer)
+    server = (await anonymousApp(runtime, "reward", rewardService.routes as never)).listen({ hostname: "127.0.0.1", port: 0 })
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await runtime?.dispose()
+    await database?.drop()
+  })
+
+  test("renders the service's operations, the Authorize button and its title from local assets", async () => {
+    const dom = await renderedDom(`http://127.0.0.1:${server.server!.port}/swagger`)
+    // These exist only once swagger-ui-bundle.js ran and rendered the OpenAPI document.
+    expect(dom).toContain("Loyaltea reward service")
+    expect(dom).toContain("opblock")
+    expect(dom).toContain("/user-rewards/{userId}/redemptions")
+    expect(dom).toContain("Authorize")
+  }, 60_000)
+})
