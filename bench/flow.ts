@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { Kafka, logLevel, Partitioners } from "kafkajs"
 import postgres from "postgres"
-import { freePorts } from "../test/support/process.ts"
+import { freePorts, portsEnv } from "../test/support/process.ts"
 import { startBrokerProcess } from "../test/support/broker-process.ts"
 import { createTestDatabase } from "../test/support/postgres.ts"
 import { startLoyaltea } from "./flow/process.ts"
@@ -43,12 +43,7 @@ const standalone = values.broker === "process" ? await startBrokerProcess({ port
 const lt = await startLoyaltea({
   DATABASE_URL: database.url,
   LOYALTEA_DATA_DIR: dataDir,
-  HTTP_HOST: "127.0.0.1",
-  CAMPAIGN_PORT: String(ports.campaign),
-  REWARD_PORT: String(ports.reward),
-  FULFILLMENT_PORT: String(ports.fulfillment),
-  USER_PORT: String(ports.user),
-  LOYALTEA_BROKER_PORT: String(ports.broker),
+  ...portsEnv(ports),
   ...(standalone ? { KAFKA_BROKERS: standalone.address } : {}),
   KAFKA_TOPIC_PARTITIONS: values.partitions!,
   DATABASE_POOL_SIZE: "12",

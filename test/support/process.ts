@@ -41,6 +41,16 @@ export const stopLeftoverProcesses = async () => {
   await Promise.all(leftovers.map((proc) => Promise.race([proc.exited, Bun.sleep(5000).then(() => proc.kill("SIGKILL"))])))
 }
 
+/** The environment that puts a process's services and embedded broker on `ports`. */
+export const portsEnv = (ports: Awaited<ReturnType<typeof freePorts>>) => ({
+  HTTP_HOST: "127.0.0.1",
+  CAMPAIGN_PORT: String(ports.campaign),
+  REWARD_PORT: String(ports.reward),
+  FULFILLMENT_PORT: String(ports.fulfillment),
+  USER_PORT: String(ports.user),
+  LOYALTEA_BROKER_PORT: String(ports.broker)
+})
+
 /** Starts `bun src/main.ts` as a real process with its own ports and data directory. */
 export const spawnLoyaltea = async (env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<LoyalteaProcess> => {
   const ports = await freePorts()
@@ -52,12 +62,7 @@ export const spawnLoyaltea = async (env: Record<string, string> = {}, options: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       LOYALTEA_DATA_DIR: dataDir,
-      HTTP_HOST: "127.0.0.1",
-      CAMPAIGN_PORT: String(ports.campaign),
-      REWARD_PORT: String(ports.reward),
-      FULFILLMENT_PORT: String(ports.fulfillment),
-      USER_PORT: String(ports.user),
-      LOYALTEA_BROKER_PORT: String(ports.broker),
+      ...portsEnv(ports),
       LOG_LEVEL: "info",
       LOYALTEA_ADMIN_USERNAME: testAdmin.username,
       LOYALTEA_ADMIN_PASSWORD: testAdmin.password,
