@@ -8,6 +8,8 @@ import { DatabaseLive } from "./db/pool.ts"
 import { loggerLayer } from "./observability/logger.ts"
 import { KafkaClient, KafkaClientLive } from "./kafka/kafka-client.ts"
 import { EventProducerLive } from "./kafka/producer.ts"
+import { ensureTopics } from "./kafka/topics-admin.ts"
+import { allTopics } from "./events/topics.ts"
 import { type ServiceLayer, services } from "./services.ts"
 import { announce } from "./startup/banner.ts"
 import { describeStartupFailure } from "./startup/describe-error.ts"
@@ -16,9 +18,11 @@ import { silenceKnownWarnings } from "./startup/quiet-warnings.ts"
 const usesKafka = (config: AppConfigShape) => config.services.some((service) => services[service].usesKafka)
 
 // A process running only services without events (the user service) starts no Kafka client or broker.
-const kafkaLayer = (config: AppConfigShape) =>
-  usesKafka(config) ? EventProducerLive.pipe(Layer.provideMerge(KafkaClientLive)) : (Layer.empty as unknown as typeof KafkaPlatformLayer)
-const KafkaPlatformLayer = EventProducerLive.pipe(Layer.provideMerge(KafkaClientLive))
+const KafkaPlatformLayer = Layer.effectDiscard(ensureTopics(allTopics)).pipe(
+  Layer.provideMerge(EventProducerLive),
+  Layer.provideMerge(KafkaClientLive)
+)
+const kafkaLayer = (config: AppConfigShape) => (usesKafka(config) ? KafkaPlatformLayer : (Layer.empty as unknown as typeof KafkaPlatformLayer))
 
 /** The whole process for one configuration: storage and messaging, then the chosen services on top. */
 const processLayer = (config: AppConfigShape) =>

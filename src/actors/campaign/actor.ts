@@ -3,10 +3,9 @@ import type { Sql } from "../../db/database.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import { FulfillmentEvent } from "../../events/fulfillment.ts"
 import type { RewardEvent } from "../../events/reward.ts"
-import { deadLetterTopic, eventKey, Topics } from "../../events/topics.ts"
+import { eventKey, Topics } from "../../events/topics.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { type Consumed, type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
-import { ensureTopics } from "../../kafka/topics-admin.ts"
 import { CampaignIndex } from "./campaign-index.ts"
 import { applyFulfillments, type CampaignRules, type FulfillmentDone, touchedKeys } from "./progress.ts"
 import { lockProgress, saveProgress } from "./progress-repo.ts"
@@ -63,7 +62,6 @@ export const progressHandler = topicHandler({
 
 export const CampaignActor = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* ensureTopics([Topics.fulfillment, Topics.reward, deadLetterTopic(Topics.fulfillment)])
     yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler] })
   })
 ).pipe(Layer.provide(CampaignIndex.layer))

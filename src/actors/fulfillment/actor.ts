@@ -4,10 +4,9 @@ import { ActivityEvent } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
-import { deadLetterTopic, eventKey, Topics } from "../../events/topics.ts"
+import { eventKey, Topics } from "../../events/topics.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
-import { ensureTopics } from "../../kafka/topics-admin.ts"
 import { emptyIndex, matchBuy, matchTag, type TenantIndex } from "./matching.ts"
 import { RulesIndex } from "./rules-index.ts"
 
@@ -52,7 +51,6 @@ export const activityHandler = topicHandler({
 
 export const FulfillmentActor = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* ensureTopics([Topics.buy, Topics.activity, Topics.fulfillment, deadLetterTopic(Topics.buy), deadLetterTopic(Topics.activity)])
     yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler] })
   })
 ).pipe(Layer.provide(RulesIndex.layer))

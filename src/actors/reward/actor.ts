@@ -1,11 +1,10 @@
 import { Effect, Layer } from "effect"
 import { RewardEvent, type RewardNotifyEvent } from "../../events/reward.ts"
 import { derivedEventId } from "../../events/event-id.ts"
-import { deadLetterTopic, eventKey, Topics } from "../../events/topics.ts"
+import { eventKey, Topics } from "../../events/topics.ts"
 import { deadLetterForEvent } from "../../kafka/dead-letter.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
-import { ensureTopics } from "../../kafka/topics-admin.ts"
 import { creditRewards } from "./credit-repo.ts"
 
 /**
@@ -40,7 +39,6 @@ export const creditHandler = topicHandler({
 
 export const RewardActor = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* ensureTopics([Topics.reward, Topics.rewardNotify, deadLetterTopic(Topics.reward)])
     yield* startSupervisedConsumer({ schema: "reward", handlers: [creditHandler] })
   })
 )
