@@ -1,2 +1,2 @@
-/** The Postgres schemas that hold a service's processed-event ids and outbox. */
+/** The Postgres schemas that hold a service's processed events and what they emitted. */
 export type ServiceSchema = "campaign" | "reward" | "fulfillment"

@@ -16,7 +16,7 @@ export class ConsumerCrashed extends Schema.TaggedError<ConsumerCrashed>()("Cons
 }) {}
 
 export interface ConsumerOptions<R> {
-  /** The service whose schema holds the processed ids and outbox; also names the group. */
+  /** The service whose schema holds its processed events; also names the group. */
   readonly schema: ServiceSchema
   readonly handlers: ReadonlyArray<TopicHandler<any, R>>
 }

@@ -50,7 +50,7 @@ const advanceCampaigns = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentE
 
 /**
  * `fulfillment` → every campaign of the tenant that contains it advances; a completed campaign
- * emits its rewards (through the outbox, in the same transaction) and starts over. A fulfillment
+ * emits its rewards (stored with the event, in the same transaction) and starts over. A fulfillment
  * in no campaign changes nothing and is not dead-lettered: fulfillments exist apart from campaigns.
  */
 export const progressHandler = topicHandler({
