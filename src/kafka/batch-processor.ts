@@ -18,6 +18,8 @@ export interface BatchOutcome {
    * have happened; consumers drop duplicates by event id).
    */
   readonly emitted: ReadonlyArray<OutgoingMessage>
+  /** The events whose stored copies `emitted` holds, to clear once it is published. */
+  readonly publishedFor: ReadonlyArray<string>
 }
 
 type Item<A> =
@@ -68,7 +70,8 @@ const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandle
           applied: valid.length,
           duplicates: items.length - fresh.length,
           deadLettered: fresh.length - valid.length,
-          emitted: unique.flatMap(emittedOf)
+          emitted: unique.flatMap(emittedOf),
+          publishedFor: unique.filter((item) => emittedOf(item).length > 0).map((item) => item.eventId)
         } satisfies BatchOutcome
       })
     )
@@ -78,7 +81,8 @@ const sum = (outcomes: ReadonlyArray<BatchOutcome>): BatchOutcome => ({
   applied: outcomes.reduce((n, o) => n + o.applied, 0),
   duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
   deadLettered: outcomes.reduce((n, o) => n + o.deadLettered, 0),
-  emitted: outcomes.flatMap((o) => o.emitted)
+  emitted: outcomes.flatMap((o) => o.emitted),
+  publishedFor: outcomes.flatMap((o) => o.publishedFor)
 })
 
 const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, handle: () => Effect.succeed([]) })

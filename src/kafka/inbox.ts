@@ -47,3 +47,30 @@ export const recordProcessed = (tx: Sql, schema: ServiceSchema, topic: string, e
             : Effect.fail(new SerializationFailure({ code: "23505", message: `${events.length - rows.length} event(s) were processed concurrently` }))
         )
       )
+
+/** The stored copies of published events are cleared: what stays is what still has to go out. */
+export const markPublished = (sql: Sql, schema: ServiceSchema, topic: string, ids: ReadonlyArray<string>) =>
+  ids.length === 0
+    ? Effect.void
+    : exec(() => sql`
+        update ${sql(`${schema}.processed_events`)} set emitted = null
+        where topic = ${topic} and event_id = any(${ids as Array<string>}::text[]) and emitted is not null`).pipe(Effect.asVoid)
+
+export interface Unpublished {
+  readonly topic: string
+  readonly eventId: string
+  readonly emitted: ReadonlyArray<OutgoingMessage>
+}
+
+/**
+ * Events processed at least `minAgeMs` ago whose emitted events were never confirmed published
+ * (a crash, an outage), oldest first, locked so another process's relay skips them.
+ */
+export const claimUnpublished = (tx: Sql, schema: ServiceSchema, limit: number, minAgeMs: number) =>
+  exec(() => tx<Array<{ topic: string; event_id: string; emitted: string }>>`
+    select topic, event_id, emitted from ${tx(`${schema}.processed_events`)}
+    where emitted is not null and processed_at < now() - make_interval(secs => ${minAgeMs / 1000})
+    order by seq limit ${limit}
+    for update skip locked`).pipe(
+    Effect.map((rows): ReadonlyArray<Unpublished> => rows.map((row) => ({ topic: row.topic, eventId: row.event_id, emitted: decode(row.emitted) })))
+  )

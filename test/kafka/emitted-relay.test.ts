@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { Effect, Layer, Scope } from "effect"
+import { Kafka, logLevel } from "kafkajs"
+import { creditHandler } from "../../src/actors/reward/actor.ts"
+import { RewardUseCases } from "../../src/actors/reward/service.ts"
+import { Database } from "../../src/db/database.ts"
+import { allTenants } from "../../src/domain/tenant-scope.ts"
+import { processBatch } from "../../src/kafka/batch-processor.ts"
+import { type Broker, silentLog, startBroker } from "../../src/kafka/broker/index.ts"
+import { startEmittedRelay } from "../../src/kafka/emitted-relay.ts"
+import { KafkaClient } from "../../src/kafka/kafka-client.ts"
+import { EventProducerLive } from "../../src/kafka/producer.ts"
+import { eventually, readTopic } from "../support/flow.ts"
+import { useCasesRuntime } from "../support/layers.ts"
+import { rawMessages } from "../support/messages.ts"
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import { tenant } from "../support/values.ts"
+
+const reward = "66666666-6666-4666-8666-666666666666"
+
+describe("the relay behind publish-after-commit", () => {
+  let database: TestDatabase
+  let broker: Broker
+  let runtime: ReturnType<typeof useCasesRuntime<any>>
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    broker = await startBroker({ port: 0, log: silentLog })
+    const kafka = new Kafka({ clientId: "relay-test", brokers: [broker.address], logLevel: logLevel.NOTHING })
+    const client = Layer.succeed(KafkaClient, { kafka, brokers: [broker.address], mode: "embedded", target: broker.address })
+    runtime = useCasesRuntime(database.url, Layer.merge(RewardUseCases.layer, EventProducerLive.pipe(Layer.provide(client))) as never)
+    await runtime.runPromise(Effect.flatMap(Effect.service(RewardUseCases), (u) => u.createReward(allTenants, { tenant: tenant("shop"), reward_id: reward, reward_points: 3 })))
+  })
+  afterAll(async () => {
+    await runtime?.dispose()
+    await broker?.close()
+    await database?.drop()
+  })
+
+  test("events committed but never published (the process died in between) are published from the database, once", async () => {
+    // A batch applied and committed; its publication never happened.
+    const events = ["a", "b", "c"].map((id) => ({ tenant: "shop", rewardId: reward, userId: `u-${id}`, eventId: `crash-${id}`, campaignId: reward }))
+    const outcome = await runtime.runPromise(processBatch("reward", creditHandler, rawMessages("reward", events)))
+    expect(outcome.emitted).toHaveLength(3)
+    const unpublished = () =>
+      runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) =>
+        db.run((sql) => sql<Array<{ n: number }>>`select count(*)::int as n from reward.processed_events where emitted is not null`))).then((rows) => rows[0]!.n)
+    expect(await unpublished()).toBe(3)
+
+    const scope = await runtime.runPromise(Scope.make())
+    await runtime.runPromise(startEmittedRelay("reward", 0).pipe(Scope.provide(scope)) as Effect.Effect<void, never, never>)
+    expect(await eventually(unpublished, (n) => n === 0, 15_000)).toBe(0)
+    await runtime.runPromise(Scope.close(scope, Effect.void as never))
+
+    const notes = (await readTopic(broker.address, "reward-notify", 3)).map((m) => JSON.parse(m.value))
+    expect(notes.map((n) => n.userId).sort()).toEqual(["u-a", "u-b", "u-c"])
+    // Redelivered now, the events are processed already and have nothing left to publish.
+    const again = await runtime.runPromise(processBatch("reward", creditHandler, rawMessages("reward", events, { firstOffset: 10 })))
+    expect(again).toMatchObject({ applied: 0, duplicates: 3, emitted: [] })
+  }, 30_000)
+})
