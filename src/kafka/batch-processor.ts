@@ -3,7 +3,8 @@ import { Database } from "../db/database.ts"
 import { isTransient } from "../db/errors.ts"
 import { offsetEventId } from "../events/event-id.ts"
 import { deadLetterFor, type RawMessage } from "./dead-letter.ts"
-import { processedBefore, recordProcessed } from "./inbox.ts"
+import { appendOutbox } from "./outbox.ts"
+import { markProcessed } from "./processed-events.ts"
 import type { OutgoingMessage } from "./producer.ts"
 import type { ServiceSchema } from "./service-schema.ts"
 import type { Consumed, Emitted, TopicHandler } from "./topic-handler.ts"
@@ -12,14 +13,10 @@ export interface BatchOutcome {
   readonly applied: number
   readonly duplicates: number
   readonly deadLettered: number
-  /**
-   * What to publish once the transaction has committed, in the batch's order: the events the new
-   * ones emitted, and again those that already-processed ones emitted (their publication may not
-   * have happened; consumers drop duplicates by event id).
-   */
+  /** What the batch emitted, in its order: to publish once the transaction has committed. */
   readonly emitted: ReadonlyArray<OutgoingMessage>
-  /** The events whose stored copies `emitted` holds, to clear once it is published. */
-  readonly publishedFor: ReadonlyArray<string>
+  /** The outbox rows holding `emitted`, to delete once it is published. */
+  readonly outboxIds: ReadonlyArray<string>
 }
 
 type Item<A> =
@@ -40,38 +37,41 @@ const firstOfEachId = <A>(items: ReadonlyArray<Item<A>>) => {
   return items.filter((item) => (seen.has(item.eventId) ? false : (seen.add(item.eventId), true)))
 }
 
-const byCause = (emitted: ReadonlyArray<Emitted>, causes: ReadonlySet<string>) => {
-  const grouped = new Map<string, Array<OutgoingMessage>>()
+const inCauseOrder = (emitted: ReadonlyArray<Emitted>, causes: ReadonlyArray<string>) => {
+  const grouped = new Map<string, Array<OutgoingMessage>>(causes.map((cause) => [cause, []]))
   for (const { cause, ...message } of emitted) {
-    if (!causes.has(cause)) throw new Error(`a handler emitted an event for ${cause}, which is not in its batch`)
     const list = grouped.get(cause)
-    if (list) list.push(message)
-    else grouped.set(cause, [message])
+    if (!list) throw new Error(`a handler emitted an event for ${cause}, which is not in its batch`)
+    list.push(message)
   }
   return grouped
 }
 
-/** One transaction: skip what was processed, apply the rest, record it with what it emits. */
+/**
+ * One transaction: record the ids as processed (those seen before are skipped), apply the new
+ * events, and write what they emit (and the dead letters), in the batch's order, to the outbox.
+ */
 const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, items: ReadonlyArray<Item<A>>) =>
   Effect.gen(function*() {
     const db = yield* Database
     const unique = firstOfEachId(items)
     return yield* db.transaction((tx) =>
       Effect.gen(function*() {
-        const before = yield* processedBefore(tx, schema, handler.topic, unique.map((item) => item.eventId))
-        const fresh = unique.filter((item) => !before.has(item.eventId))
-        const valid = fresh.flatMap((item) => (item.kind === "valid" ? [item.consumed] : []))
+        const fresh = yield* markProcessed(tx, schema, handler.topic, unique.map((item) => item.eventId))
+        const applied = unique.filter((item) => fresh.has(item.eventId))
+        const valid = applied.flatMap((item) => (item.kind === "valid" ? [item.consumed] : []))
         const derived = valid.length > 0 ? yield* handler.handle(tx, valid) : []
-        const emittedBy = yield* Effect.try({ try: () => byCause(derived, new Set(valid.map((c) => c.eventId))), catch: (e) => e }).pipe(Effect.orDie)
-        const emittedOf = (item: Item<A>): ReadonlyArray<OutgoingMessage> =>
-          before.get(item.eventId) ?? (item.kind === "valid" ? (emittedBy.get(item.eventId) ?? []) : [deadLetterFor(item.raw, item.reason)])
-        yield* recordProcessed(tx, schema, handler.topic, fresh.map((item) => ({ eventId: item.eventId, emitted: emittedOf(item) })))
+        const emittedBy = yield* Effect.try({ try: () => inCauseOrder(derived, valid.map((c) => c.eventId)), catch: (e) => e }).pipe(Effect.orDie)
+        const emitted = applied.flatMap((item) =>
+          item.kind === "valid" ? (emittedBy.get(item.eventId) ?? []) : [deadLetterFor(item.raw, item.reason)]
+        )
+        const outboxId = yield* appendOutbox(tx, schema, emitted)
         return {
           applied: valid.length,
-          duplicates: items.length - fresh.length,
-          deadLettered: fresh.length - valid.length,
-          emitted: unique.flatMap(emittedOf),
-          publishedFor: unique.filter((item) => emittedOf(item).length > 0).map((item) => item.eventId)
+          duplicates: items.length - applied.length,
+          deadLettered: applied.length - valid.length,
+          emitted,
+          outboxIds: outboxId === undefined ? [] : [outboxId]
         } satisfies BatchOutcome
       })
     )
@@ -82,7 +82,7 @@ const sum = (outcomes: ReadonlyArray<BatchOutcome>): BatchOutcome => ({
   duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
   deadLettered: outcomes.reduce((n, o) => n + o.deadLettered, 0),
   emitted: outcomes.flatMap((o) => o.emitted),
-  publishedFor: outcomes.flatMap((o) => o.publishedFor)
+  outboxIds: outcomes.flatMap((o) => o.outboxIds)
 })
 
 const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, handle: () => Effect.succeed([]) })

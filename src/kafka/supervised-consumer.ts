@@ -2,11 +2,9 @@ import { Deferred, Effect, Schema } from "effect"
 import type { Consumer, EachBatchPayload } from "kafkajs"
 import { AppConfig } from "../config/app-config.ts"
 import { Database } from "../db/database.ts"
-import type { DatabaseError } from "../db/errors.ts"
 import { isTransient } from "../db/errors.ts"
 import { processBatch } from "./batch-processor.ts"
-import { startEmittedRelay } from "./emitted-relay.ts"
-import { markPublished } from "./inbox.ts"
+import { startOutboxRelay } from "./outbox-relay.ts"
 import { KafkaClient } from "./kafka-client.ts"
 import { EventProducer } from "./producer.ts"
 import { retryForever } from "./retry.ts"
@@ -34,7 +32,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
     const { kafka } = yield* KafkaClient
     const config = yield* AppConfig
     const producer = yield* EventProducer
-    const db = yield* Database
+    const relay = yield* startOutboxRelay(options.schema)
     const context = yield* Effect.context<Database | R>()
     const groupId = `${config.kafka.groupPrefix}${options.schema}`
     const byTopic = new Map(options.handlers.map((handler) => [handler.topic, handler]))
@@ -57,13 +55,12 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
         )
       )
       const applied = performance.now()
-      // Committed: what the batch emitted goes out, then the offsets move past it. Until both have
-      // happened the batch is redelivered, found processed, and its stored events published again.
+      // Committed: what the batch emitted goes out, then the offsets move past it. Should the
+      // publication not happen, the outbox still holds the events and its relay sends them.
       await run(producer.send(outcome.emitted).pipe(
         Effect.tapError((error) => Effect.logWarning(`${groupId}: publishing ${batch.topic}/${batch.partition}'s events failed, retrying`, error.message)),
         Effect.retry({ schedule: retryForever, while: () => isRunning() && !isStale() }),
-        Effect.andThen(markPublished(db.sql, options.schema, batch.topic, outcome.publishedFor)),
-        Effect.retry({ schedule: retryForever, while: (error) => isTransient(error as DatabaseError) && isRunning() && !isStale() })
+        Effect.andThen(relay.published(outcome.outboxIds))
       ))
       const last = batch.messages[batch.messages.length - 1]!.offset
       resolveOffset(last)
@@ -114,7 +111,6 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
       })
     )
 
-    yield* startEmittedRelay(options.schema)
     const members = Math.max(1, config.kafka.consumersPerService)
     for (let member = 0; member < members; member++) {
       yield* runOnce.pipe(

@@ -1,8 +1,7 @@
 /**
- * Everything a service emitted, in processing order, as stored with the events that caused it
- * (`id` orders them): what its consumers received, or will receive again after a crash.
+ * Everything a service emitted, in order, as its outbox holds it until published (`id` orders
+ * the messages): what its consumers receive.
  */
 export const emittedSql = (schema: "fulfillment" | "campaign" | "reward") => `
-  select (p.seq * 100000 + m.ordinality)::text as id, m.message->>'topic' as topic, m.message->>'key' as key, m.message->>'value' as value
-  from ${schema}.processed_events p, json_array_elements(p.emitted::json) with ordinality as m(message, ordinality)
-  where p.emitted is not null`
+  select (o.id * 100000 + m.ordinality)::text as id, m.message->>'topic' as topic, m.message->>'key' as key, m.message->>'value' as value
+  from ${schema}.outbox o, json_array_elements(o.messages::json) with ordinality as m(message, ordinality)`

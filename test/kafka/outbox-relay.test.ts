@@ -7,7 +7,7 @@ import { Database } from "../../src/db/database.ts"
 import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { type Broker, silentLog, startBroker } from "../../src/kafka/broker/index.ts"
-import { startEmittedRelay } from "../../src/kafka/emitted-relay.ts"
+import { startOutboxRelay } from "../../src/kafka/outbox-relay.ts"
 import { KafkaClient } from "../../src/kafka/kafka-client.ts"
 import { EventProducerLive } from "../../src/kafka/producer.ts"
 import { eventually, readTopic } from "../support/flow.ts"
@@ -18,7 +18,7 @@ import { tenant } from "../support/values.ts"
 
 const reward = "66666666-6666-4666-8666-666666666666"
 
-describe("the relay behind publish-after-commit", () => {
+describe("the outbox relay behind publish-after-commit", () => {
   let database: TestDatabase
   let broker: Broker
   let runtime: ReturnType<typeof useCasesRuntime<any>>
@@ -44,11 +44,11 @@ describe("the relay behind publish-after-commit", () => {
     expect(outcome.emitted).toHaveLength(3)
     const unpublished = () =>
       runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) =>
-        db.run((sql) => sql<Array<{ n: number }>>`select count(*)::int as n from reward.processed_events where emitted is not null`))).then((rows) => rows[0]!.n)
-    expect(await unpublished()).toBe(3)
+        db.run((sql) => sql<Array<{ n: number }>>`select count(*)::int as n from reward.outbox`))).then((rows) => rows[0]!.n)
+    expect(await unpublished()).toBe(1)
 
     const scope = await runtime.runPromise(Scope.make())
-    await runtime.runPromise(startEmittedRelay("reward", 0).pipe(Scope.provide(scope)) as Effect.Effect<void, never, never>)
+    await runtime.runPromise(startOutboxRelay("reward", 0).pipe(Scope.provide(scope)) as unknown as Effect.Effect<void, never, never>)
     expect(await eventually(unpublished, (n) => n === 0, 15_000)).toBe(0)
     await runtime.runPromise(Scope.close(scope, Effect.void as never))
 
