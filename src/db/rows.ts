@@ -11,6 +11,10 @@ export const decodeRows = <S extends Schema.Top & Schema.ConstraintDecoder<unkno
   return (rows: ReadonlyArray<unknown>) => (decode(rows) as Effect.Effect<ReadonlyArray<S["Type"]>, Schema.SchemaError>).pipe(Effect.orDie)
 }
 
-/** A timestamptz column as ISO-8601 UTC text with milliseconds. */
+/**
+ * A timestamptz column as ISO-8601 UTC text with milliseconds. Aliased with the column's own name it
+ * hides the column from an unqualified ORDER BY (which would then sort by the text, to the
+ * millisecond): order by the table's column, qualified.
+ */
 export const isoTime = (sql: Sql, column: string) =>
   sql`to_char(${sql(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`

@@ -29,9 +29,9 @@ export const insertCampaign = (sql: Sql, campaign: NewCampaign) =>
 
 export const listCampaigns = (sql: Sql, scope: TenantScope, page: { limit: number; offset: number }) =>
   exec(() => sql`
-    select ${campaignColumns(sql)} from campaign.campaigns
+    select ${campaignColumns(sql)} from campaign.campaigns t
     where ${tenantFilter(sql, scope)}
-    order by created_at, id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeCampaigns))
+    order by t.created_at, t.id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeCampaigns))
 
 export const findCampaign = (sql: Sql, scope: TenantScope, id: string) =>
   exec(() => sql`select ${campaignColumns(sql)} from campaign.campaigns where id = ${id} and ${tenantFilter(sql, scope)}`).pipe(

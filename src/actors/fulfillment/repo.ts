@@ -46,9 +46,9 @@ export const insertTag = (sql: Sql, fulfillment: NewFulfillment & { readonly tag
 
 export const listFulfillments = <A>(sql: Sql, rows: KindRows<A>, scope: TenantScope, page: { limit: number; offset: number }) =>
   exec(() => sql`
-    select ${rows.columns(sql)} from fulfillment.fulfillments
+    select ${rows.columns(sql)} from fulfillment.fulfillments t
     where kind = ${rows.kind} and ${tenantFilter(sql, scope)}
-    order by created_at, id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(rows.decode))
+    order by t.created_at, t.id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(rows.decode))
 
 export const findFulfillment = <A>(sql: Sql, rows: KindRows<A>, scope: TenantScope, id: string) =>
   exec(() => sql`

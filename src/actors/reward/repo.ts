@@ -28,9 +28,9 @@ export const insertReward = (sql: Sql, reward: NewReward) =>
 
 export const listRewards = (sql: Sql, scope: TenantScope, page: { limit: number; offset: number }) =>
   exec(() => sql`
-    select ${rewardColumns(sql)} from reward.rewards
+    select ${rewardColumns(sql)} from reward.rewards r
     where ${tenantFilter(sql, scope)}
-    order by created_at, id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeRewards))
+    order by r.created_at, r.id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeRewards))
 
 export const findReward = (sql: Sql, scope: TenantScope, id: string) =>
   exec(() => sql`select ${rewardColumns(sql)} from reward.rewards where id = ${id} and ${tenantFilter(sql, scope)}`).pipe(

@@ -27,8 +27,8 @@ export const insertApiKey = (
 
 export const listApiKeys = (sql: Sql, scope: TenantScope, page: { limit: number; offset: number }) =>
   exec(() => sql`
-    select ${columns(sql)} from users.api_keys where ${tenantFilter(sql, scope)}
-    order by created_at, id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeKeys))
+    select ${columns(sql)} from users.api_keys t where ${tenantFilter(sql, scope)}
+    order by t.created_at, t.id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeKeys))
 
 /** Revoking twice keeps the first time; outside the scope nothing matches. */
 export const revokeApiKey = (sql: Sql, scope: TenantScope, id: string) =>

@@ -16,8 +16,8 @@ export const insertMember = (sql: Sql, member: { id: string; tenant: string; ful
 
 export const listMembers = (sql: Sql, scope: TenantScope, page: { limit: number; offset: number }) =>
   exec(() => sql`
-    select ${columns(sql)} from users.members where ${tenantFilter(sql, scope)}
-    order by created_at, id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeMembers))
+    select ${columns(sql)} from users.members t where ${tenantFilter(sql, scope)}
+    order by t.created_at, t.id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeMembers))
 
 export const findMember = (sql: Sql, scope: TenantScope, id: string) =>
   exec(() => sql`select ${columns(sql)} from users.members where id = ${id} and ${tenantFilter(sql, scope)}`).pipe(

@@ -45,8 +45,8 @@ export const findCredentials = (sql: Sql, username: string) =>
 
 export const listOperators = (sql: Sql, scope: TenantScope, page: { limit: number; offset: number }) =>
   exec(() => sql`
-    select ${columns(sql)} from users.operators where ${tenantFilter(sql, scope)}
-    order by created_at, id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeOperators))
+    select ${columns(sql)} from users.operators t where ${tenantFilter(sql, scope)}
+    order by t.created_at, t.id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeOperators))
 
 /** Disabling keeps the row (API keys and history point at it); a second disable changes nothing. */
 export const disableOperator = (sql: Sql, scope: TenantScope, id: string) =>
