@@ -1,4 +1,4 @@
-import { Context, Effect, Exit, Layer } from "effect"
+import { Context, Effect, Exit } from "effect"
 import type postgres from "postgres"
 import { type DatabaseError, fromDriverError } from "./errors.ts"
 
@@ -49,6 +49,3 @@ export const makeDatabase = (pool: Sql, mode: DatabaseShape["mode"], target: str
       (conn) => Effect.sync(() => conn.release())
     )
 })
-
-export const layerFromPool = (pool: Sql, mode: DatabaseShape["mode"], target: string) =>
-  Layer.succeed(Database, makeDatabase(pool, mode, target))

@@ -56,7 +56,7 @@ export const accessControl = (run: Runner<Authenticator>) => {
         if (access === "public") return
         const { headers, request, server } = context
         const address = server?.requestIP(request)?.address ?? "unknown"
-        const outcome = await run.exit(Effect.flatMap(Effect.service(Authenticator), (a) => a.authenticate(credentialOf(headers))))
+        const outcome = await run.exit(Authenticator.use((a) => a.authenticate(credentialOf(headers))))
         if (outcome._tag === "Failure") {
           const error = Option.getOrUndefined(Cause.findErrorOption(outcome.cause))
           if (error?._tag === "Unauthorized") throw refuse(request, address, 401, error.message)

@@ -1,5 +1,5 @@
 import type { Authenticator } from "../auth/authenticator.ts"
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { Elysia } from "elysia"
 import { ApiKeyInput, ApiKeyList, CreatedApiKey } from "../actors/user/api-key-model.ts"
 import { ApiKeys } from "../actors/user/api-key-service.ts"
@@ -10,7 +10,6 @@ import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-const withApiKeys = <A, E>(f: (keys: ApiKeys["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(ApiKeys), f)
 const ApiKeyParams = standard(Schema.Struct({ id: Uuid }))
 const noContent = standard(Schema.Unknown.annotate({ description: "Revoked; no body" }))
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse, 503: errorResponse }
@@ -19,19 +18,19 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 export const apiKeyRoutes = (run: Runner<ApiKeys | Authenticator>) =>
   new Elysia({ name: "loyaltea-api-key-routes" })
     .use(accessControl(run))
-    .post("/api-keys", ({ body, principal, set }) => run(set, asCaller(principal, (p) => withApiKeys((k) => k.create(p, body))), 201), {
+    .post("/api-keys", ({ body, principal, set }) => run(set, asCaller(principal, (p) => ApiKeys.use((k) => k.create(p, body))), 201), {
       access: "write",
       body: standard(ApiKeyInput),
       response: { 201: standard(CreatedApiKey), ...errors },
       detail: { tags: ["api keys"], summary: "Create an API key; the answer holds the key, which is never shown again" }
     })
-    .get("/api-keys", ({ query, principal, set }) => run(set, asCaller(principal, (p) => withApiKeys((k) => k.list(p, query.tenant, pageOf(query))))), {
+    .get("/api-keys", ({ query, principal, set }) => run(set, asCaller(principal, (p) => ApiKeys.use((k) => k.list(p, query.tenant, pageOf(query))))), {
       access: "operator",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(ApiKeyList), ...errors },
       detail: { tags: ["api keys"], summary: "List API keys (without their secrets)" }
     })
-    .delete("/api-keys/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => withApiKeys((k) => k.revoke(p, params.id))), 204), {
+    .delete("/api-keys/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => ApiKeys.use((k) => k.revoke(p, params.id))), 204), {
       access: "write",
       params: ApiKeyParams,
       response: { 204: noContent, ...errors },

@@ -13,8 +13,6 @@ import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-const withSessions = <A, E>(f: (sessions: Sessions["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(Sessions), f)
-const withApiKeys = <A, E>(f: (keys: ApiKeys["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(ApiKeys), f)
 // Not `Schema.Undefined`: the OpenAPI plugin turns a null-typed response into invalid `content`.
 const noContent = standard(Schema.Unknown.annotate({ description: "Done; no body" }))
 const invalid = { 400: errorResponse, 422: errorResponse, 503: errorResponse }
@@ -32,19 +30,19 @@ export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSe
   new Elysia({ name: "loyaltea-auth-routes" })
     .use(accessControl(run))
     .post("/auth/login", ({ body, request, server, set }) =>
-      run(set, clientAddress(request, server).pipe(Effect.flatMap((address) => withSessions((s) => s.login(body, address))), retryAfter(set))), {
+      run(set, clientAddress(request, server).pipe(Effect.flatMap((address) => Sessions.use((s) => s.login(body, address))), retryAfter(set))), {
       access: "public",
       body: standard(LoginRequest),
       response: { 200: standard(TokenResponse), 401: errorResponse, 429: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Log in: a 15-minute access token and a refresh token; failed logins are throttled per username and per address" }
     })
-    .post("/auth/refresh", ({ body, set }) => run(set, withSessions((s) => s.refresh(body.refreshToken))), {
+    .post("/auth/refresh", ({ body, set }) => run(set, Sessions.use((s) => s.refresh(body.refreshToken))), {
       access: "public",
       body: standard(RefreshRequest),
       response: { 200: standard(TokenResponse), 401: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Trade a refresh token for a new pair; reusing a spent one ends its whole session" }
     })
-    .post("/auth/logout", ({ body, set }) => run(set, withSessions((s) => s.logout(body.refreshToken)), 204), {
+    .post("/auth/logout", ({ body, set }) => run(set, Sessions.use((s) => s.logout(body.refreshToken)), 204), {
       access: "public",
       body: standard(RefreshRequest),
       response: { 204: noContent, ...invalid },
@@ -52,13 +50,13 @@ export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSe
     })
     .get("/.well-known/jwks.json", ({ set }) => {
       set.headers["cache-control"] = "public, max-age=300"
-      return run(set, Effect.flatMap(Effect.service(SigningKeys), (keys) => keys.publicJwks))
+      return run(set, SigningKeys.use((keys) => keys.publicJwks))
     }, {
       access: "public",
       response: { 200: standard(Jwks), 503: errorResponse },
       detail: { tags: ["auth"], summary: "The public keys (Ed25519) that verify access tokens" }
     })
-    .post("/auth/introspect", ({ body, set }) => run(set, withApiKeys((k) => k.introspect(body.apiKey))), {
+    .post("/auth/introspect", ({ body, set }) => run(set, ApiKeys.use((k) => k.introspect(body.apiKey))), {
       access: "public",
       body: standard(IntrospectionRequest),
       response: { 200: standard(Introspection), 401: errorResponse, ...invalid },

@@ -6,12 +6,10 @@ import { CampaignUseCases } from "../actors/campaign/service.ts"
 import { UserId, Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
-import { readScope } from "./request-scope.ts"
+import { narrow } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-const withUseCases = <A, E>(f: (useCases: CampaignUseCases["Service"]) => Effect.Effect<A, E>) =>
-  Effect.flatMap(Effect.service(CampaignUseCases), f)
 
 const CampaignParams = standard(Schema.Struct({ id: Uuid }))
 const ProgressParams = standard(Schema.Struct({ id: Uuid, userId: UserId }))
@@ -20,7 +18,7 @@ const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 422
 export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-campaign-routes" })
     .use(accessControl(run))
-    .post("/campaign", ({ body, scope, set }) => run(set, withUseCases((u) => u.createCampaign(scope, body)), 201), {
+    .post("/campaign", ({ body, scope, set }) => run(set, CampaignUseCases.use((u) => u.createCampaign(scope, body)), 201), {
       access: "write",
       body: standard(CampaignInput),
       response: { 201: standard(Campaign), ...errors },
@@ -28,35 +26,35 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
     })
     .get("/campaign", ({ query, scope, set }) => {
       // Nothing is visible through a `?tenant=` outside the caller's scope.
-      const narrowed = readScope(scope, query.tenant)
-      return run(set, narrowed ? withUseCases((u) => u.listCampaigns(narrowed, pageOf(query))) : Effect.succeed({ campaigns: [] }))
+      const narrowed = narrow(scope, query.tenant)
+      return run(set, narrowed ? CampaignUseCases.use((u) => u.listCampaigns(narrowed, pageOf(query))) : Effect.succeed({ campaigns: [] }))
     }, {
       access: "read",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(CampaignList), ...errors },
       detail: { tags: ["campaigns"], summary: "List campaigns, optionally of one tenant" }
     })
-    .get("/campaign/:id", ({ params, scope, set }) => run(set, withUseCases((u) => u.getCampaign(scope, params.id))), {
+    .get("/campaign/:id", ({ params, scope, set }) => run(set, CampaignUseCases.use((u) => u.getCampaign(scope, params.id))), {
       access: "read",
       params: CampaignParams,
       response: { 200: standard(Campaign), ...errors },
       detail: { tags: ["campaigns"], summary: "Get a campaign" }
     })
-    .put("/campaign/:id", ({ body, params, scope, set }) => run(set, withUseCases((u) => u.updateCampaign(scope, params.id, body))), {
+    .put("/campaign/:id", ({ body, params, scope, set }) => run(set, CampaignUseCases.use((u) => u.updateCampaign(scope, params.id, body))), {
       access: "write",
       params: CampaignParams,
       body: standard(CampaignUpdate),
       response: { 200: standard(Campaign), ...errors },
       detail: { tags: ["campaigns"], summary: "Replace a campaign's name, fulfillments and rewards (its tenant cannot change)" }
     })
-    .delete("/campaign/:id", ({ params, scope, set }) => run(set, withUseCases((u) => u.deleteCampaign(scope, params.id)), 204), {
+    .delete("/campaign/:id", ({ params, scope, set }) => run(set, CampaignUseCases.use((u) => u.deleteCampaign(scope, params.id)), 204), {
       access: "write",
       params: CampaignParams,
       response: { 204: standard(Schema.Undefined), ...errors },
       detail: { tags: ["campaigns"], summary: "Delete a campaign and every user's progress in it" }
     })
     .get("/campaign/:id/progress/:userId", ({ params, scope, set }) =>
-      run(set, withUseCases((u) => u.progress(scope, params.id, params.userId))), {
+      run(set, CampaignUseCases.use((u) => u.progress(scope, params.id, params.userId))), {
       access: "read",
       params: ProgressParams,
       response: { 200: standard(CampaignProgress), ...errors },

@@ -1,5 +1,4 @@
 import type { Authenticator } from "../auth/authenticator.ts"
-import { Effect } from "effect"
 import { Elysia } from "elysia"
 import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
 import { Accepted, ActivityEvents, BuyEvents } from "../actors/fulfillment/model.ts"
@@ -7,7 +6,6 @@ import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-const withIngestion = <A, E>(f: (ingestion: EventIngestion["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(EventIngestion), f)
 
 const listOf = <A>(body: A | ReadonlyArray<A>): ReadonlyArray<A> => (Array.isArray(body) ? body : [body as A])
 
@@ -20,7 +18,7 @@ const errors = { 400: errorResponse, 403: errorResponse, 422: errorResponse, 503
 export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-event-routes" })
     .use(accessControl(run))
-    .post("/events/buy", ({ body, scope, set }) => run(set, withIngestion((i) => i.publishBuys(scope, listOf(body))), 202), {
+    .post("/events/buy", ({ body, scope, set }) => run(set, EventIngestion.use((i) => i.publishBuys(scope, listOf(body))), 202), {
       access: "events",
       body: standard(BuyEvents),
       response: { 202: standard(Accepted), ...errors },
@@ -29,7 +27,7 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticato
         summary: "Publish purchases to topic `buy` (one event or up to 1000); events without `eventId` get one; nothing is sent if any is invalid"
       }
     })
-    .post("/events/activity", ({ body, scope, set }) => run(set, withIngestion((i) => i.publishActivities(scope, listOf(body))), 202), {
+    .post("/events/activity", ({ body, scope, set }) => run(set, EventIngestion.use((i) => i.publishActivities(scope, listOf(body))), 202), {
       access: "events",
       body: standard(ActivityEvents),
       response: { 202: standard(Accepted), ...errors },

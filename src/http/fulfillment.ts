@@ -12,17 +12,14 @@ import {
 } from "../actors/fulfillment/model.ts"
 import { FulfillmentUseCases } from "../actors/fulfillment/service.ts"
 import { Uuid } from "../domain/primitives.ts"
-import type { TenantScope } from "../domain/tenant-scope.ts"
 import { fulfillmentEventRoutes } from "./fulfillment-events.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
-import { readScope } from "./request-scope.ts"
+import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-type UseCases = FulfillmentUseCases["Service"]
 
-const withUseCases = <A, E>(f: (useCases: UseCases) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(FulfillmentUseCases), f)
 
 const FulfillmentParams = standard(Schema.Struct({ fulfillmentId: Uuid }))
 const ListQuery = standard(Schema.Struct({ ...TenantQuery, ...PageQuery }))
@@ -37,27 +34,27 @@ const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope
 const buyRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-buy-fulfillment-routes" })
     .use(accessControl(run))
-    .post("/buy-fulfillments/", ({ body, scope, set }) => run(set, withUseCases((u) => u.buy.create(scope, body)), 201), {
+    .post("/buy-fulfillments/", ({ body, scope, set }) => run(set, FulfillmentUseCases.use((u) => u.buy.create(scope, body)), 201), {
       access: "write",
       body: standard(BuyFulfillmentInput),
       response: { 201: standard(BuyFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Create a buy fulfillment: a purchase of `product` (empty: any) for at least `amount`" }
     })
     .get("/buy-fulfillments/", ({ query, scope, set }) =>
-      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.buy.list(s, pageOf(query))))), {
+      run(set, orEmpty(narrow(scope, query.tenant), (s) => FulfillmentUseCases.use((u) => u.buy.list(s, pageOf(query))))), {
       access: "read",
       query: ListQuery,
       response: { 200: standard(Schema.Array(BuyFulfillment)), ...errors },
       detail: { tags: ["fulfillments"], summary: "List buy fulfillments, optionally of one tenant" }
     })
-    .get("/buy-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.buy.get(scope, params.fulfillmentId))), {
+    .get("/buy-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, FulfillmentUseCases.use((u) => u.buy.get(scope, params.fulfillmentId))), {
       access: "read",
       params: FulfillmentParams,
       response: { 200: standard(BuyFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Get a buy fulfillment" }
     })
     .put("/buy-fulfillments/:fulfillmentId/", ({ body, params, scope, set }) =>
-      run(set, withUseCases((u) => u.buy.update(scope, params.fulfillmentId, body))), {
+      run(set, FulfillmentUseCases.use((u) => u.buy.update(scope, params.fulfillmentId, body))), {
       access: "write",
       params: FulfillmentParams,
       body: standard(BuyFulfillmentUpdate),
@@ -65,7 +62,7 @@ const buyRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
       detail: { tags: ["fulfillments"], summary: "Change a buy fulfillment's product and amount (and name); the next events use it" }
     })
     .delete("/buy-fulfillments/:fulfillmentId/", ({ params, scope, set }) =>
-      run(set, withUseCases((u) => u.buy.delete(scope, params.fulfillmentId)), 204), {
+      run(set, FulfillmentUseCases.use((u) => u.buy.delete(scope, params.fulfillmentId)), 204), {
       access: "write",
       params: FulfillmentParams,
       response: { 204: noContent, ...errors },
@@ -75,27 +72,27 @@ const buyRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
 const tagRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-tag-fulfillment-routes" })
     .use(accessControl(run))
-    .post("/tag-fulfillments/", ({ body, scope, set }) => run(set, withUseCases((u) => u.tag.create(scope, body)), 201), {
+    .post("/tag-fulfillments/", ({ body, scope, set }) => run(set, FulfillmentUseCases.use((u) => u.tag.create(scope, body)), 201), {
       access: "write",
       body: standard(TagFulfillmentInput),
       response: { 201: standard(TagFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Create a tag fulfillment: an activity with `tag`" }
     })
     .get("/tag-fulfillments/", ({ query, scope, set }) =>
-      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.tag.list(s, pageOf(query))))), {
+      run(set, orEmpty(narrow(scope, query.tenant), (s) => FulfillmentUseCases.use((u) => u.tag.list(s, pageOf(query))))), {
       access: "read",
       query: ListQuery,
       response: { 200: standard(Schema.Array(TagFulfillment)), ...errors },
       detail: { tags: ["fulfillments"], summary: "List tag fulfillments, optionally of one tenant" }
     })
-    .get("/tag-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.tag.get(scope, params.fulfillmentId))), {
+    .get("/tag-fulfillments/:fulfillmentId/", ({ params, scope, set }) => run(set, FulfillmentUseCases.use((u) => u.tag.get(scope, params.fulfillmentId))), {
       access: "read",
       params: FulfillmentParams,
       response: { 200: standard(TagFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Get a tag fulfillment" }
     })
     .put("/tag-fulfillments/:fulfillmentId/", ({ body, params, scope, set }) =>
-      run(set, withUseCases((u) => u.tag.update(scope, params.fulfillmentId, body))), {
+      run(set, FulfillmentUseCases.use((u) => u.tag.update(scope, params.fulfillmentId, body))), {
       access: "write",
       params: FulfillmentParams,
       body: standard(TagFulfillmentUpdate),
@@ -103,7 +100,7 @@ const tagRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
       detail: { tags: ["fulfillments"], summary: "Change a tag fulfillment's tag (and name); the next events use it" }
     })
     .delete("/tag-fulfillments/:fulfillmentId/", ({ params, scope, set }) =>
-      run(set, withUseCases((u) => u.tag.delete(scope, params.fulfillmentId)), 204), {
+      run(set, FulfillmentUseCases.use((u) => u.tag.delete(scope, params.fulfillmentId)), 204), {
       access: "write",
       params: FulfillmentParams,
       response: { 204: noContent, ...errors },

@@ -1,5 +1,5 @@
 import type { Authenticator } from "../auth/authenticator.ts"
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { Elysia } from "elysia"
 import { Operator, OperatorInput, OperatorList } from "../actors/user/operator-model.ts"
 import { OperatorUseCases } from "../actors/user/operator-service.ts"
@@ -10,7 +10,6 @@ import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-const withOperators = <A, E>(f: (useCases: OperatorUseCases["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(OperatorUseCases), f)
 const OperatorParams = standard(Schema.Struct({ id: Uuid }))
 const noContent = standard(Schema.Unknown.annotate({ description: "Disabled; no body" }))
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse, 503: errorResponse }
@@ -19,20 +18,20 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 export const operatorRoutes = (run: Runner<OperatorUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-operator-routes" })
     .use(accessControl(run))
-    .post("/operators", ({ body, principal, set }) => run(set, asCaller(principal, (p) => withOperators((u) => u.create(p, body))), 201), {
+    .post("/operators", ({ body, principal, set }) => run(set, asCaller(principal, (p) => OperatorUseCases.use((u) => u.create(p, body))), 201), {
       access: "write",
       body: standard(OperatorInput),
       response: { 201: standard(Operator), ...errors },
       detail: { tags: ["operators"], summary: "Create an operator (admin: any; tenant admin: its tenant's admins and viewers)" }
     })
     .get("/operators", ({ query, principal, set }) =>
-      run(set, asCaller(principal, (p) => withOperators((u) => u.list(p, query.tenant, pageOf(query))))), {
+      run(set, asCaller(principal, (p) => OperatorUseCases.use((u) => u.list(p, query.tenant, pageOf(query))))), {
       access: "operator",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(OperatorList), ...errors },
       detail: { tags: ["operators"], summary: "List operators the caller may see, optionally of one tenant" }
     })
-    .delete("/operators/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => withOperators((u) => u.disable(p, params.id))), 204), {
+    .delete("/operators/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => OperatorUseCases.use((u) => u.disable(p, params.id))), 204), {
       access: "write",
       params: OperatorParams,
       response: { 204: noContent, ...errors },

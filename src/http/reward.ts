@@ -5,15 +5,12 @@ import { Balance, Ledger, Redemption, RedemptionRequest, Reward, RewardInput, Re
 import { RewardUseCases } from "../actors/reward/service.ts"
 import { InvalidInput } from "../domain/errors.ts"
 import { Tenant, UserId, Uuid } from "../domain/primitives.ts"
-import type { TenantScope } from "../domain/tenant-scope.ts"
 import { BeforeQuery, LimitQuery, PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
-import { readScope } from "./request-scope.ts"
+import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-const withUseCases = <A, E>(f: (useCases: RewardUseCases["Service"]) => Effect.Effect<A, E>) =>
-  Effect.flatMap(Effect.service(RewardUseCases), f)
 
 const RewardParams = standard(Schema.Struct({ rewardId: Uuid }))
 const UserParams = standard(Schema.Struct({ userId: UserId }))
@@ -21,7 +18,7 @@ const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409
 
 /** A single user's balance is per tenant: the tenant comes from `?tenant=` or from a one-tenant credential. */
 const tenantFor = (scope: TenantScope, tenant: Tenant | undefined): Effect.Effect<string, InvalidInput> => {
-  if (tenant !== undefined) return readScope(scope, tenant) ? Effect.succeed(tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "not a tenant you can read" }))
+  if (tenant !== undefined) return narrow(scope, tenant) ? Effect.succeed(tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "not a tenant you can read" }))
   return scope._tag === "OneTenant" ? Effect.succeed(scope.tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "required: a user has one balance per tenant" }))
 }
 
@@ -32,47 +29,47 @@ const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope
 export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-reward-routes" })
     .use(accessControl(run))
-    .post("/rewards/", ({ body, scope, set }) => run(set, withUseCases((u) => u.createReward(scope, body)), 201), {
+    .post("/rewards/", ({ body, scope, set }) => run(set, RewardUseCases.use((u) => u.createReward(scope, body)), 201), {
       access: "write",
       body: standard(RewardInput),
       response: { 201: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Create a reward (reward_id generated when absent)" }
     })
     .get("/rewards/", ({ query, scope, set }) =>
-      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.listRewards(s, pageOf(query))))), {
+      run(set, orEmpty(narrow(scope, query.tenant), (s) => RewardUseCases.use((u) => u.listRewards(s, pageOf(query))))), {
       access: "read",
       query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
       response: { 200: standard(Schema.Array(Reward)), ...errors },
       detail: { tags: ["rewards"], summary: "List rewards, optionally of one tenant" }
     })
-    .get("/rewards/:rewardId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.getReward(scope, params.rewardId))), {
+    .get("/rewards/:rewardId/", ({ params, scope, set }) => run(set, RewardUseCases.use((u) => u.getReward(scope, params.rewardId))), {
       access: "read",
       params: RewardParams,
       response: { 200: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Get a reward" }
     })
-    .put("/rewards/:rewardId/", ({ body, params, scope, set }) => run(set, withUseCases((u) => u.updateReward(scope, params.rewardId, body))), {
+    .put("/rewards/:rewardId/", ({ body, params, scope, set }) => run(set, RewardUseCases.use((u) => u.updateReward(scope, params.rewardId, body))), {
       access: "write",
       params: RewardParams,
       body: standard(RewardUpdate),
       response: { 200: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Change a reward's points or name" }
     })
-    .delete("/rewards/:rewardId/", ({ params, scope, set }) => run(set, withUseCases((u) => u.deleteReward(scope, params.rewardId)), 204), {
+    .delete("/rewards/:rewardId/", ({ params, scope, set }) => run(set, RewardUseCases.use((u) => u.deleteReward(scope, params.rewardId)), 204), {
       access: "write",
       params: RewardParams,
       response: { 204: standard(Schema.Undefined), ...errors },
       detail: { tags: ["rewards"], summary: "Delete a reward (later reward events for it are dead-lettered)" }
     })
     .get("/user-rewards/", ({ query, scope, set }) =>
-      run(set, orEmpty(readScope(scope, query.tenant), (s) => withUseCases((u) => u.listBalances(s, query.user_id, pageOf(query))))), {
+      run(set, orEmpty(narrow(scope, query.tenant), (s) => RewardUseCases.use((u) => u.listBalances(s, query.user_id, pageOf(query))))), {
       access: "read",
       query: standard(Schema.Struct({ ...TenantQuery, user_id: Schema.optionalKey(UserId), ...PageQuery })),
       response: { 200: standard(Schema.Array(Balance)), ...errors },
       detail: { tags: ["balances"], summary: "List users' balances, optionally of one tenant or one user" }
     })
     .get("/user-rewards/:userId/", ({ params, query, scope, set }) =>
-      run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) => withUseCases((u) => u.balance(tenant, params.userId))))), {
+      run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) => RewardUseCases.use((u) => u.balance(tenant, params.userId))))), {
       access: "read",
       params: UserParams,
       query: standard(Schema.Struct(TenantQuery)),
@@ -81,7 +78,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
     })
     .get("/user-rewards/:userId/ledger", ({ params, query, scope, set }) =>
       run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) =>
-        withUseCases((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before }))))), {
+        RewardUseCases.use((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before }))))), {
       access: "read",
       params: UserParams,
       query: standard(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery })),
@@ -89,7 +86,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
       detail: { tags: ["balances"], summary: "The ledger entries behind a balance, newest first" }
     })
     .post("/user-rewards/:userId/redemptions", async ({ body, params, scope, set }) => {
-      const outcome = await run(set, withUseCases((u) => u.redeem(scope, params.userId, body)), 201)
+      const outcome = await run(set, RewardUseCases.use((u) => u.redeem(scope, params.userId, body)), 201)
       if ("replayed" in outcome && outcome.replayed) set.status = 200
       return "redemption" in outcome ? outcome.redemption : outcome
     }, {

@@ -1,5 +1,5 @@
 import type { Authenticator } from "../auth/authenticator.ts"
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { Elysia } from "elysia"
 import { TenantInput, TenantList, TenantRecord } from "../actors/user/tenant-model.ts"
 import { TenantUseCases } from "../actors/user/tenant-service.ts"
@@ -10,7 +10,6 @@ import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-const withTenants = <A, E>(f: (useCases: TenantUseCases["Service"]) => Effect.Effect<A, E>) => Effect.flatMap(Effect.service(TenantUseCases), f)
 const TenantParams = standard(Schema.Struct({ id: Tenant }))
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse, 503: errorResponse }
 
@@ -18,19 +17,19 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 export const tenantRoutes = (run: Runner<TenantUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-tenant-routes" })
     .use(accessControl(run))
-    .post("/tenants", ({ body, principal, set }) => run(set, asCaller(principal, (p) => withTenants((u) => u.create(p, body))), 201), {
+    .post("/tenants", ({ body, principal, set }) => run(set, asCaller(principal, (p) => TenantUseCases.use((u) => u.create(p, body))), 201), {
       access: "admin",
       body: standard(TenantInput),
       response: { 201: standard(TenantRecord), ...errors },
       detail: { tags: ["tenants"], summary: "Create a tenant (platform admin)" }
     })
-    .get("/tenants", ({ query, principal, set }) => run(set, asCaller(principal, (p) => withTenants((u) => u.list(p, pageOf(query))))), {
+    .get("/tenants", ({ query, principal, set }) => run(set, asCaller(principal, (p) => TenantUseCases.use((u) => u.list(p, pageOf(query))))), {
       access: "read",
       query: standard(Schema.Struct(PageQuery)),
       response: { 200: standard(TenantList), ...errors },
       detail: { tags: ["tenants"], summary: "List the tenants the caller may see" }
     })
-    .get("/tenants/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => withTenants((u) => u.get(p, params.id)))), {
+    .get("/tenants/:id", ({ params, principal, set }) => run(set, asCaller(principal, (p) => TenantUseCases.use((u) => u.get(p, params.id)))), {
       access: "read",
       params: TenantParams,
       response: { 200: standard(TenantRecord), ...errors },

@@ -4,8 +4,8 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*at /g, " at ").replace(/
 
 /** A start-up failure as one readable line (no stack trace): what failed and why. */
 export const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
-  const error = Option.orElse(Cause.findErrorOption(cause), () => Option.map(Option.fromNullishOr(Cause.squash(cause)), (e) => e))
-  const value = Option.getOrUndefined(error)
+  // A typed failure if there is one, else whatever the defect was.
+  const value: unknown = Option.getOrElse(Cause.findErrorOption(cause), () => Cause.squash(cause))
   if (value && typeof value === "object" && (value as { _tag?: unknown })._tag === "ConfigError") {
     const message = String((value as { cause: unknown }).cause)
     const match = /^SchemaError\((.*)\)$/s.exec(message)

@@ -1,4 +1,4 @@
-import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { Layer, ManagedRuntime, Option, Redacted } from "effect"
 import { AppConfig, type AppConfigShape } from "../../src/config/app-config.ts"
 import { ApiKeys } from "../../src/actors/user/api-key-service.ts"
 import { localChecks } from "../../src/actors/user/local-checks.ts"
@@ -25,18 +25,6 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   shutdownTimeoutMs: 5000,
   ...overrides
 })
-
-/** Database (migrated) on the given URL, as a runtime tests can run effects with. */
-export const databaseRuntime = (url: string, overrides: Partial<AppConfigShape> = {}) =>
-  ManagedRuntime.make(
-    MigrationsLive.pipe(
-      Layer.provideMerge(DatabaseLive),
-      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)), ...overrides })))
-    )
-  )
-
-export const runWith = <R, A, E>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>, effect: Effect.Effect<A, E, R>) =>
-  runtime.runPromise(effect)
 
 /**
  * A service's use cases over a migrated database, as a runtime for HTTP and handler tests, with

@@ -27,7 +27,7 @@ export const fulfillmentMessage = (cause: Consumed<UserEvent>, fulfillmentId: st
 /** Looks up the batch's tenants once, then matches every event in memory. */
 const matchAll = <A extends UserEvent>(match: (index: TenantIndex, event: A) => ReadonlyArray<string>) =>
   (tx: Sql, consumed: ReadonlyArray<Consumed<A>>) =>
-    Effect.flatMap(Effect.service(RulesIndex), (rules) => rules.forTenants(tx, consumed.map((c) => c.event.tenant))).pipe(
+    RulesIndex.use((rules) => rules.forTenants(tx, consumed.map((c) => c.event.tenant))).pipe(
       Effect.map((indexes) =>
         consumed.flatMap((c) => match(indexes.get(c.event.tenant) ?? emptyIndex, c.event).map((id) => fulfillmentMessage(c, id)))
       )

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { EventId } from "../../events/envelope.ts"
-import { Label, Points, Tenant, UserId, Uuid } from "../../domain/primitives.ts"
+import { Label, Points, Tenant, Uuid } from "../../domain/primitives.ts"
 
 /** A reward as the original API spoke it (snake_case): `reward_id` is generated when absent. */
 export const RewardInput = Schema.Struct({
@@ -80,8 +80,6 @@ export const Redemption = Schema.Struct({
   createdAt: Schema.String
 }).annotate({ identifier: "Redemption" })
 export type Redemption = typeof Redemption.Type
-
-export const UserIdParam = UserId
 
 /** Debiting would take the balance below zero. */
 export class InsufficientBalance extends Schema.TaggedError<InsufficientBalance>()("InsufficientBalance", {

@@ -16,9 +16,6 @@ export const refuse = (principal: Principal, action: string, reason: string): Ef
     Effect.andThen(Effect.fail(new Forbidden({ reason })))
   )
 
-export const requireOperator = (principal: Principal, action: string): Effect.Effect<OperatorPrincipal, Forbidden> =>
-  principal.kind === "operator" ? Effect.succeed(principal) : refuse(principal, action, "API keys cannot manage operators, tenants or keys")
-
 export const requireAdmin = (principal: Principal, action: string): Effect.Effect<OperatorPrincipal, Forbidden> =>
   principal.kind === "operator" && principal.role === "admin"
     ? Effect.succeed(principal)
