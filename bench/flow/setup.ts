@@ -26,6 +26,7 @@ export const createCampaigns = async (ports: { campaign: number; reward: number;
   token = String((await post(ports.user, "/auth/login", benchAdmin)).accessToken)
   const [ten, one, five] = [randomUUID(), randomUUID(), randomUUID()]
   const [bread, any, coffee] = [randomUUID(), randomUUID(), randomUUID()]
+  await post(ports.user, "/tenants", { id: benchTenant, name: "Benchmark" })
   await post(ports.reward, "/rewards/", { tenant: benchTenant, reward_id: ten, reward_points: 10 })
   await post(ports.reward, "/rewards/", { tenant: benchTenant, reward_id: one, reward_points: 1 })
   await post(ports.reward, "/rewards/", { tenant: benchTenant, reward_id: five, reward_points: 5 })

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { Tenant, UserId } from "../domain/primitives.ts"
-import { EventId, OccurredAt } from "./envelope.ts"
+import { IngressEventId, OccurredAt } from "./envelope.ts"
 
 export const Tag = Schema.String.check(
   Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, { message: "must be 1-100 letters, digits, '_', '.', ':' or '-'" })
@@ -11,7 +11,7 @@ export const ActivityEvent = Schema.Struct({
   tenant: Tenant,
   userId: UserId,
   tag: Tag,
-  eventId: Schema.optionalKey(EventId),
+  eventId: Schema.optionalKey(IngressEventId),
   occurredAt: Schema.optionalKey(OccurredAt)
 }).annotate({ identifier: "ActivityEvent" })
 export type ActivityEvent = typeof ActivityEvent.Type

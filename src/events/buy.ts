@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { Amount, Label, Tenant, Text, UserId } from "../domain/primitives.ts"
-import { EventId, OccurredAt } from "./envelope.ts"
+import { IngressEventId, OccurredAt } from "./envelope.ts"
 
 /** A purchase, as shops have always produced it to topic `buy`. */
 export const BuyEvent = Schema.Struct({
@@ -8,7 +8,7 @@ export const BuyEvent = Schema.Struct({
   product: Text(200, 0),
   amount: Amount,
   userId: UserId,
-  eventId: Schema.optionalKey(EventId),
+  eventId: Schema.optionalKey(IngressEventId),
   occurredAt: Schema.optionalKey(OccurredAt),
   orderId: Schema.optionalKey(Label(200)),
   currency: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code such as EUR" })))

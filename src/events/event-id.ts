@@ -12,5 +12,11 @@ export const derivedEventId = (...parts: ReadonlyArray<string>): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
+/**
+ * Ids Loyaltea makes up itself start with this; an event a shop sends may not carry one, so a
+ * client can never claim in advance an id that Loyaltea will give to someone else's event.
+ */
+export const reservedIdPrefix = "loyaltea:"
+
 /** The id of an event that arrived without one: where it sits in the log never changes. */
-export const offsetEventId = (topic: string, partition: number, offset: string) => `${topic}/${partition}/${offset}`
+export const offsetEventId = (topic: string, partition: number, offset: string) => `${reservedIdPrefix}${topic}/${partition}/${offset}`

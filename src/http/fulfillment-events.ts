@@ -1,38 +1,49 @@
 import type { Authenticator } from "../auth/authenticator.ts"
+import { Schema } from "effect"
 import { Elysia } from "elysia"
 import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
-import { Accepted, ActivityEvents, BuyEvents } from "../actors/fulfillment/model.ts"
+import { Accepted, ActivityEvents, BuyEvents, maxEventsPerRequest } from "../actors/fulfillment/model.ts"
+import { IngressEventId } from "../events/envelope.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, standard } from "./schema.ts"
 
-
-const listOf = <A>(body: A | ReadonlyArray<A>): ReadonlyArray<A> => (Array.isArray(body) ? body : [body as A])
-
 const errors = { 400: errorResponse, 403: errorResponse, 422: errorResponse, 503: errorResponse }
+
+const IdempotencyHeaders = standard(Schema.Struct({
+  "idempotency-key": Schema.optionalKey(IngressEventId.annotate({
+    description: "Makes a retried request change nothing: the id of its one event, or `<key>/<index>` of each event of an array"
+  }))
+}))
+
+const idempotency = (orderId: string) =>
+  `Each event is identified, in this order, by its \`eventId\`, by the request's \`Idempotency-Key\` header (\`<key>/<index>\` for each event of an array)${orderId}; ` +
+  "the consumers apply an id once per tenant, so a retry after a timeout is never credited twice. " +
+  "A request where some event has none of these is refused with 422 naming the field, unless the tenant accepts events without ids " +
+  "(`allowEventsWithoutId`, then each gets a random id). Ids starting with `loyaltea:` are reserved. " +
+  `One event or an array of at most ${maxEventsPerRequest}; nothing is sent if any is invalid, names another tenant (403) or a tenant that does not exist (422). ` +
+  "202 means Kafka has them; 503 means it was out of reach: retry with the same ids."
 
 /**
  * `POST /events/buy` and `POST /events/activity`: for shops without a Kafka client. The body is
- * what they would produce to the topic, one event or an array; 202 means Kafka has it.
+ * what they would produce to the topic, one event or an array.
  */
 export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-event-routes" })
     .use(accessControl(run))
-    .post("/events/buy", ({ body, scope, set }) => run(set, EventIngestion.use((i) => i.publishBuys(scope, listOf(body))), 202), {
+    .post("/events/buy", ({ body, headers, scope, set }) =>
+      run(set, EventIngestion.use((i) => i.publishBuys(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
       body: standard(BuyEvents),
+      headers: IdempotencyHeaders,
       response: { 202: standard(Accepted), ...errors },
-      detail: {
-        tags: ["events"],
-        summary: "Publish purchases to topic `buy` (one event or up to 1000); events without `eventId` get one; nothing is sent if any is invalid"
-      }
+      detail: { tags: ["events"], summary: "Publish purchases to topic `buy`", description: idempotency(", then by its `orderId` (a purchase is one order)") }
     })
-    .post("/events/activity", ({ body, scope, set }) => run(set, EventIngestion.use((i) => i.publishActivities(scope, listOf(body))), 202), {
+    .post("/events/activity", ({ body, headers, scope, set }) =>
+      run(set, EventIngestion.use((i) => i.publishActivities(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
       body: standard(ActivityEvents),
+      headers: IdempotencyHeaders,
       response: { 202: standard(Accepted), ...errors },
-      detail: {
-        tags: ["events"],
-        summary: "Publish activities to topic `activity` (one event or up to 1000); events without `eventId` get one; nothing is sent if any is invalid"
-      }
+      detail: { tags: ["events"], summary: "Publish activities to topic `activity`", description: idempotency("") }
     })

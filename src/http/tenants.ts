@@ -1,7 +1,7 @@
 import type { Authenticator } from "../auth/authenticator.ts"
 import { Schema } from "effect"
 import { Elysia } from "elysia"
-import { TenantInput, TenantList, TenantRecord } from "../actors/user/tenant-model.ts"
+import { TenantInput, TenantList, TenantRecord, TenantUpdate } from "../actors/user/tenant-model.ts"
 import { TenantUseCases } from "../actors/user/tenant-service.ts"
 import { Tenant } from "../domain/primitives.ts"
 import { PageQuery, pageOf } from "./params.ts"
@@ -21,7 +21,18 @@ export const tenantRoutes = (run: Runner<TenantUseCases | Authenticator>) =>
       access: "admin",
       body: standard(TenantInput),
       response: { 201: standard(TenantRecord), ...errors },
-      detail: { tags: ["tenants"], summary: "Create a tenant (platform admin)" }
+      detail: { tags: ["tenants"], summary: "Create a tenant (platform admin); the other services learn it from topic `tenant`" }
+    })
+    .put("/tenants/:id", ({ body, params, principal, set }) =>
+      run(set, asCaller(principal, (p) => TenantUseCases.use((u) => u.update(p, params.id, body)))), {
+      access: "write",
+      params: TenantParams,
+      body: standard(TenantUpdate),
+      response: { 200: standard(TenantRecord), ...errors },
+      detail: {
+        tags: ["tenants"],
+        summary: "Change a tenant's name or settings (platform admin, or an admin of the tenant); the other services follow through topic `tenant`"
+      }
     })
     .get("/tenants", ({ query, principal, set }) => run(set, asCaller(principal, (p) => TenantUseCases.use((u) => u.list(p, pageOf(query))))), {
       access: "read",

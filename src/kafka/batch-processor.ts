@@ -1,10 +1,12 @@
 import { Effect, Result } from "effect"
 import { Database } from "../db/database.ts"
-import { isTransient } from "../db/errors.ts"
+import { type DatabaseError, isTransient } from "../db/errors.ts"
 import { offsetEventId } from "../events/event-id.ts"
+import { TenantDirectory } from "../tenants/directory.ts"
 import { deadLetterFor, type RawMessage } from "./dead-letter.ts"
+import type { KafkaUnavailable } from "./kafka-client.ts"
 import { appendOutbox } from "./outbox.ts"
-import { markProcessed } from "./processed-events.ts"
+import { keyOf, markProcessed } from "./processed-events.ts"
 import type { OutgoingMessage } from "./producer.ts"
 import type { ServiceSchema } from "./service-schema.ts"
 import type { Consumed, Emitted, TopicHandler } from "./topic-handler.ts"
@@ -19,29 +21,59 @@ export interface BatchOutcome {
   readonly outboxIds: ReadonlyArray<string>
 }
 
+export type BatchError = DatabaseError | KafkaUnavailable
+
+/** Whether trying the same batch again later can succeed (an outage, a lost race). */
+export const isRetryable = (error: BatchError): boolean => error._tag === "KafkaUnavailable" || isTransient(error)
+
 type Item<A> =
-  | { readonly kind: "valid"; readonly eventId: string; readonly consumed: Consumed<A>; readonly raw: RawMessage }
-  | { readonly kind: "invalid"; readonly eventId: string; readonly reason: string; readonly raw: RawMessage }
+  | { readonly kind: "valid"; readonly key: string; readonly consumed: Consumed<A>; readonly raw: RawMessage }
+  | { readonly kind: "invalid"; readonly key: string; readonly tenant: string; readonly eventId: string; readonly reason: string; readonly raw: RawMessage }
+
+// A message that does not decode belongs to no tenant; its id comes from its offset, which no client can claim.
+const noTenant = ""
+
+const invalid = <A>(raw: RawMessage, tenant: string, eventId: string, reason: string): Item<A> =>
+  ({ kind: "invalid", key: keyOf({ tenant, eventId }), tenant, eventId, reason, raw })
 
 const classify = <A, R>(handler: TopicHandler<A, R>, raw: RawMessage): Item<A> => {
   const decoded = handler.decode(raw.value)
   const fallbackId = offsetEventId(raw.topic, raw.partition, raw.offset)
-  if (Result.isFailure(decoded)) return { kind: "invalid", eventId: fallbackId, reason: decoded.failure, raw }
+  if (Result.isFailure(decoded)) return invalid(raw, noTenant, fallbackId, decoded.failure)
   const eventId = handler.eventIdOf(decoded.success) ?? fallbackId
-  return { kind: "valid", eventId, raw, consumed: { eventId, event: decoded.success, partition: raw.partition, offset: raw.offset } }
+  const tenant = handler.tenantOf(decoded.success)
+  const key = keyOf({ tenant, eventId })
+  return { kind: "valid", key, raw, consumed: { key, eventId, tenant, event: decoded.success, partition: raw.partition, offset: raw.offset } }
 }
 
+/** Events of tenants that do not exist are dead-lettered with that reason, never applied or dropped. */
+const refuseUnknownTenants = <A, R>(handler: TopicHandler<A, R>, items: ReadonlyArray<Item<A>>) =>
+  Effect.gen(function*() {
+    if (!handler.knownTenantsOnly) return items
+    const tenants = items.flatMap((item) => (item.kind === "valid" ? [item.consumed.tenant] : []))
+    if (tenants.length === 0) return items
+    const known = yield* TenantDirectory.use((directory) => directory.known(tenants))
+    return items.map((item) =>
+      item.kind === "valid" && !known.has(item.consumed.tenant)
+        ? invalid<A>(item.raw, item.consumed.tenant, item.consumed.eventId, `unknown tenant ${item.consumed.tenant}`)
+        : item
+    )
+  })
+
 // Within one batch the first copy of an id wins; later copies are duplicates like any replay.
-const firstOfEachId = <A>(items: ReadonlyArray<Item<A>>) => {
+const firstOfEachKey = <A>(items: ReadonlyArray<Item<A>>) => {
   const seen = new Set<string>()
-  return items.filter((item) => (seen.has(item.eventId) ? false : (seen.add(item.eventId), true)))
+  return items.filter((item) => (seen.has(item.key) ? false : (seen.add(item.key), true)))
 }
+
+const identity = <A>(item: Item<A>) =>
+  item.kind === "valid" ? { tenant: item.consumed.tenant, eventId: item.consumed.eventId } : { tenant: item.tenant, eventId: item.eventId }
 
 const inCauseOrder = (emitted: ReadonlyArray<Emitted>, causes: ReadonlyArray<string>) => {
   const grouped = new Map<string, Array<OutgoingMessage>>(causes.map((cause) => [cause, []]))
   for (const { cause, ...message } of emitted) {
     const list = grouped.get(cause)
-    if (!list) throw new Error(`a handler emitted an event for ${cause}, which is not in its batch`)
+    if (!list) throw new Error(`a handler emitted an event for ${JSON.stringify(cause)}, which is not in its batch`)
     list.push(message)
   }
   return grouped
@@ -54,16 +86,16 @@ const inCauseOrder = (emitted: ReadonlyArray<Emitted>, causes: ReadonlyArray<str
 const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, items: ReadonlyArray<Item<A>>) =>
   Effect.gen(function*() {
     const db = yield* Database
-    const unique = firstOfEachId(items)
+    const unique = firstOfEachKey(items)
     return yield* db.transaction((tx) =>
       Effect.gen(function*() {
-        const fresh = yield* markProcessed(tx, schema, handler.topic, unique.map((item) => item.eventId))
-        const applied = unique.filter((item) => fresh.has(item.eventId))
+        const fresh = yield* markProcessed(tx, schema, handler.topic, unique.map(identity))
+        const applied = unique.filter((item) => fresh.has(item.key))
         const valid = applied.flatMap((item) => (item.kind === "valid" ? [item.consumed] : []))
         const derived = valid.length > 0 ? yield* handler.handle(tx, valid) : []
-        const emittedBy = yield* Effect.try({ try: () => inCauseOrder(derived, valid.map((c) => c.eventId)), catch: (e) => e }).pipe(Effect.orDie)
+        const emittedBy = yield* Effect.try({ try: () => inCauseOrder(derived, valid.map((c) => c.key)), catch: (e) => e }).pipe(Effect.orDie)
         const emitted = applied.flatMap((item) =>
-          item.kind === "valid" ? (emittedBy.get(item.eventId) ?? []) : [deadLetterFor(item.raw, item.reason)]
+          item.kind === "valid" ? (emittedBy.get(item.key) ?? []) : [deadLetterFor(item.raw, item.reason)]
         )
         const outboxId = yield* appendOutbox(tx, schema, emitted)
         return {
@@ -94,19 +126,20 @@ const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, it
     if (Result.isSuccess(alone)) return alone.success
     if (isTransient(alone.failure)) return yield* Effect.fail(alone.failure)
     const reason = `cannot be applied: ${alone.failure.message}`
-    yield* Effect.logError(`event ${item.eventId} ${reason}; sending it to the dead-letter topic`)
-    return yield* applyInOneTransaction(schema, deadLetterOnly(handler), [{ kind: "invalid", eventId: item.eventId, reason, raw: item.raw }])
+    const { eventId, tenant } = identity(item)
+    yield* Effect.logError(`event ${eventId} of tenant ${tenant} ${reason}; sending it to the dead-letter topic`)
+    return yield* applyInOneTransaction(schema, deadLetterOnly(handler), [invalid<A>(item.raw, tenant, eventId, reason)])
   })
 
 /**
- * Applies a fetched batch in one transaction. A transient failure (lost connection, lost race)
- * is returned for the caller to retry. Any other failure means some event in the batch cannot be
- * applied: the events are then applied one by one and the one that still fails goes to the
- * dead-letter topic with the database's reason, so it never stalls the partition.
+ * Applies a fetched batch in one transaction. A transient failure (lost connection, lost race,
+ * Kafka out of reach) is returned for the caller to retry. Any other failure means some event in
+ * the batch cannot be applied: the events are then applied one by one and the one that still
+ * fails goes to the dead-letter topic with the database's reason, so it never stalls the partition.
  */
 export const processBatch = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, messages: ReadonlyArray<RawMessage>) =>
   Effect.gen(function*() {
-    const items = messages.map((raw) => classify(handler, raw))
+    const items = yield* refuseUnknownTenants(handler, messages.map((raw) => classify(handler, raw)))
     const whole = yield* Effect.result(applyInOneTransaction(schema, handler, items))
     if (Result.isSuccess(whole)) return whole.success
     if (isTransient(whole.failure)) return yield* Effect.fail(whole.failure)

@@ -40,11 +40,11 @@ export const deadLetterFor = (message: RawMessage, error: string): OutgoingMessa
 /** The dead letter for an event that decoded but cannot be applied (e.g. it names an unknown reward). */
 export const deadLetterForEvent = (
   topic: string,
-  consumed: { readonly eventId: string; readonly partition: number; readonly offset: string; readonly event: unknown },
+  consumed: { readonly key: string; readonly partition: number; readonly offset: string; readonly event: unknown },
   key: string,
   error: string
 ): OutgoingMessage & { readonly cause: string } => ({
-  cause: consumed.eventId,
+  cause: consumed.key,
   ...deadLetterFor(
     { topic, partition: consumed.partition, offset: consumed.offset, key: Buffer.from(key), value: Buffer.from(JSON.stringify(consumed.event)) },
     error

@@ -1,13 +1,15 @@
 import { type Duration, Effect } from "effect"
 import { Database } from "../db/database.ts"
-import { claimLeftovers, deleteOutbox } from "./outbox.ts"
+import { deleteOutbox, leaseLeftovers } from "./outbox.ts"
 import { EventProducer } from "./producer.ts"
 import { retryForever } from "./retry.ts"
-import type { ServiceSchema } from "./service-schema.ts"
+import type { OutboxSchema } from "./service-schema.ts"
 
 const sweepBatch = 100
 // Younger rows belong to batches still on their way out through the consumer that wrote them.
 const defaultMinAgeMs = 5000
+// Longer than a publication takes when Kafka answers; a relay that died holding rows frees them after this.
+const leaseMs = 60_000
 
 export interface OutboxRelay {
   /** Records that these outbox rows' events went out; they are deleted in the background. */
@@ -21,7 +23,7 @@ export interface OutboxRelay {
  * commit and publish, or the broker was away) are published by the sweep and deleted. A row
  * published twice only means duplicates, which consumers drop by event id.
  */
-export const startOutboxRelay = (schema: ServiceSchema, minAgeMs = defaultMinAgeMs) =>
+export const startOutboxRelay = (schema: OutboxSchema, minAgeMs = defaultMinAgeMs) =>
   Effect.gen(function*() {
     const db = yield* Database
     const producer = yield* EventProducer
@@ -33,16 +35,16 @@ export const startOutboxRelay = (schema: ServiceSchema, minAgeMs = defaultMinAge
       return deleteOutbox(db.sql, schema, ids).pipe(Effect.tapError(() => Effect.sync(() => published.push(...ids))))
     })
 
-    const sweepOnce = db.transaction((tx) =>
-      Effect.gen(function*() {
-        const rows = yield* claimLeftovers(tx, schema, sweepBatch, minAgeMs)
-        if (rows.length === 0) return 0
-        yield* producer.send(rows.flatMap((row) => row.messages))
-        yield* deleteOutbox(tx, schema, rows.map((row) => row.id))
-        yield* Effect.logInfo(`${schema} outbox: published ${rows.length} batch(es) of events left behind`)
-        return rows.length
-      })
-    )
+    // Lease, publish, delete: three steps with no transaction held across the talk with Kafka, so a
+    // broker out of reach never keeps a connection (the embedded database has only one) from others.
+    const sweepOnce = Effect.gen(function*() {
+      const rows = yield* leaseLeftovers(db.sql, schema, sweepBatch, minAgeMs, leaseMs)
+      if (rows.length === 0) return 0
+      yield* producer.send(rows.flatMap((row) => row.messages))
+      yield* deleteOutbox(db.sql, schema, rows.map((row) => row.id))
+      yield* Effect.logInfo(`${schema} outbox: published ${rows.length} batch(es) of events left behind`)
+      return rows.length
+    })
     const sweep: Effect.Effect<void, unknown> = sweepOnce.pipe(Effect.flatMap((sent) => (sent === sweepBatch ? sweep : Effect.void)))
 
     const forever = (step: Effect.Effect<void, unknown>, every: Duration.Input) =>

@@ -2,8 +2,8 @@ import { Deferred, Effect, Schema } from "effect"
 import type { Consumer, EachBatchPayload } from "kafkajs"
 import { AppConfig } from "../config/app-config.ts"
 import { Database } from "../db/database.ts"
-import { isTransient } from "../db/errors.ts"
-import { processBatch } from "./batch-processor.ts"
+import type { TenantDirectory } from "../tenants/directory.ts"
+import { isRetryable, processBatch } from "./batch-processor.ts"
 import { startOutboxRelay } from "./outbox-relay.ts"
 import { KafkaClient } from "./kafka-client.ts"
 import { EventProducer } from "./producer.ts"
@@ -20,6 +20,10 @@ export interface ConsumerOptions<R> {
   /** The service whose schema holds its processed events; also names the group. */
   readonly schema: ServiceSchema
   readonly handlers: ReadonlyArray<TopicHandler<any, R>>
+  /** A group of the service's besides its main one: `<prefix><schema>-<group>`. */
+  readonly group?: string
+  /** Group members in this process (default `KAFKA_CONSUMERS_PER_SERVICE`). */
+  readonly members?: number
 }
 
 /**
@@ -33,8 +37,8 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
     const config = yield* AppConfig
     const producer = yield* EventProducer
     const relay = yield* startOutboxRelay(options.schema)
-    const context = yield* Effect.context<Database | R>()
-    const groupId = `${config.kafka.groupPrefix}${options.schema}`
+    const context = yield* Effect.context<Database | TenantDirectory | R>()
+    const groupId = `${config.kafka.groupPrefix}${options.schema}${options.group ? `-${options.group}` : ""}`
     const byTopic = new Map(options.handlers.map((handler) => [handler.topic, handler]))
     const run = Effect.runPromiseWith(context)
 
@@ -49,7 +53,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
           Effect.tapError((error) => Effect.logWarning(`${groupId}: batch on ${batch.topic}/${batch.partition} failed, retrying`, error.message)),
           Effect.retry({
             schedule: retryForever,
-            while: (error) => isTransient(error) && isRunning() && !isStale()
+            while: (error) => isRetryable(error) && isRunning() && !isStale()
           }),
           Effect.tap((outcome) => outcome.deadLettered > 0 ? Effect.logWarning(`${groupId}: ${outcome.deadLettered} event(s) of ${batch.topic} sent to the dead-letter topic`) : Effect.void)
         )
@@ -111,7 +115,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
       })
     )
 
-    const members = Math.max(1, config.kafka.consumersPerService)
+    const members = Math.max(1, options.members ?? config.kafka.consumersPerService)
     for (let member = 0; member < members; member++) {
       yield* runOnce.pipe(
         Effect.tapCause((cause) => Effect.logError(`${groupId} consumer stopped; restarting`, cause)),

@@ -6,13 +6,16 @@ import type { OutgoingMessage } from "./producer.ts"
 
 /** A decoded event with where it came from. */
 export interface Consumed<A> {
+  /** Its identity in the batch (tenant and id): what the events it emits name as their cause. */
+  readonly key: string
   readonly eventId: string
+  readonly tenant: string
   readonly event: A
   readonly partition: number
   readonly offset: string
 }
 
-/** An event a handler emits, naming the input event that caused it (it is stored with that event). */
+/** An event a handler emits, naming the input event that caused it by its `key` (it is stored with that event). */
 export interface Emitted extends OutgoingMessage {
   readonly cause: string
 }
@@ -23,6 +26,13 @@ export interface TopicHandler<A, R = never> {
   readonly decode: (value: Buffer | null) => Result.Result<A, string>
   /** The event's own id, when it carries one; otherwise one is derived from its offset. */
   readonly eventIdOf: (event: A) => string | undefined
+  /** The tenant the event belongs to: ids are unique per tenant, never across tenants. */
+  readonly tenantOf: (event: A) => string
+  /**
+   * Whether an event for a tenant that does not exist is dead-lettered (every topic but `tenant`
+   * itself, whose events are what makes tenants known).
+   */
+  readonly knownTenantsOnly: boolean
   /** Applies new (never seen) events; returns what they emit, published once the transaction commits. */
   readonly handle: (tx: Sql, events: ReadonlyArray<Consumed<A>>) => Effect.Effect<ReadonlyArray<Emitted>, DatabaseError, R>
 }
@@ -31,10 +41,14 @@ export const topicHandler = <S extends Schema.Top & Schema.ConstraintDecoder<unk
   readonly topic: string
   readonly schema: S
   readonly eventIdOf: (event: S["Type"]) => string | undefined
+  readonly tenantOf: (event: S["Type"]) => string
+  readonly knownTenantsOnly?: boolean
   readonly handle: TopicHandler<S["Type"], R>["handle"]
 }): TopicHandler<S["Type"], R> => ({
   topic: options.topic,
   decode: makeEventDecoder(options.schema),
   eventIdOf: options.eventIdOf,
+  tenantOf: options.tenantOf,
+  knownTenantsOnly: options.knownTenantsOnly ?? true,
   handle: options.handle
 })

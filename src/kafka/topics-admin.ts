@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { AppConfig } from "../config/app-config.ts"
+import { topicConfigs } from "../events/topics.ts"
 import { KafkaClient, KafkaUnavailable } from "./kafka-client.ts"
 
 /** Creates the topics that do not exist yet, with the configured partitions; existing ones are left alone. */
@@ -20,7 +21,8 @@ export const ensureTopics = (topics: ReadonlyArray<string>) =>
               topics: missing.map((topic) => ({
                 topic,
                 numPartitions: config.kafka.topicPartitions,
-                replicationFactor: config.kafka.replicationFactor
+                replicationFactor: config.kafka.replicationFactor,
+                configEntries: [...(topicConfigs[topic] ?? [])]
               }))
             })
           }

@@ -14,6 +14,8 @@ import { anonymousApp, request } from "../support/app.ts"
 import { accessToken, bearer } from "../support/credentials.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase } from "../support/postgres.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
+import { tenantA } from "./route-fixtures.ts"
 
 interface BodySchema {
   readonly properties?: Record<string, { readonly type?: unknown }>
@@ -49,6 +51,7 @@ export const allServices = async () => {
     fulfillment: await anonymousApp(runtime, "fulfillment", fulfillmentService.routes as never),
     user: await anonymousApp(runtime, "user", userService.routes as never)
   }
+  await registerTenantsIn(runtime as never, [tenantA, "tenant-b"])
   const adminHeaders = bearer(await accessToken(runtime, "admin", null))
   const routes: Array<Route> = []
   for (const service of ["campaign", "reward", "fulfillment", "user"] as const) {

@@ -57,8 +57,8 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/` }),
   "put /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/`, body: { tag: "signup" } }),
   "delete /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/` }),
-  "post /events/buy": async () => ({ path: "/events/buy", body: { tenant: tenantA, product: "bread", amount: 120, userId: "u1" } }),
-  "post /events/activity": async () => ({ path: "/events/activity", body: { tenant: tenantA, userId: "u1", tag: "review" } }),
+  "post /events/buy": async () => ({ path: "/events/buy", body: { tenant: tenantA, product: "bread", amount: 120, userId: "u1", eventId: uuid() } }),
+  "post /events/activity": async () => ({ path: "/events/activity", body: { tenant: tenantA, userId: "u1", tag: "review", eventId: uuid() } }),
   // user
   "post /user": async () => ({ path: "/user", body: member() }),
   "get /user": async () => ({ path: `/user?tenant=${tenantA}` }),
@@ -73,6 +73,7 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "post /tenants": async () => ({ path: "/tenants", body: { id: slug(), name: "new" } }),
   "get /tenants": async () => ({ path: "/tenants" }),
   "get /tenants/{id}": async () => ({ path: `/tenants/${tenantA}` }),
+  "put /tenants/{id}": async () => ({ path: `/tenants/${tenantA}`, body: { name: "Tenant A" } }),
   "post /operators": async () => ({ path: "/operators", body: operator() }),
   "get /operators": async () => ({ path: `/operators?tenant=${tenantA}` }),
   "delete /operators/{id}": async (c) => ({ path: `/operators/${await c("user", "/operators", operator(), "id")}` }),

@@ -8,9 +8,11 @@ import { CampaignUseCases } from "../../src/actors/campaign/service.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { rawMessages } from "../support/messages.ts"
 import { openApiErrors } from "../support/openapi.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
 
 const bread = "7bed8bf6-995b-450d-8417-1c368709e1e3"
 const review = "0b7e6a52-7a0c-4f54-9d8b-3f1f3c1f2a10"
@@ -26,13 +28,14 @@ interface CampaignBody {
 
 describe("campaign HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex | TenantDirectory>>
   let app: AnyElysia
   const create = async (body: unknown) => (await (await request(app, "POST", "/campaign", body)).json()) as CampaignBody
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.merge(CampaignUseCases.layer, CampaignIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer))
+    await registerTenantsIn(runtime, ["crud", "elsewhere", "fixed", "listed", "literal", "meiwei", "progress", "strict"])
     app = await appOver(runtime, "campaign", campaignService.routes)
   })
   afterAll(async () => {

@@ -9,10 +9,13 @@ import { derivedEventId } from "../../src/events/event-id.ts"
 import { FulfillmentEvent } from "../../src/events/fulfillment.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { emittedSql } from "../support/emitted.ts"
-import { rawMessages } from "../support/messages.ts"
+import { consumedOf, rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import { campaignService } from "../../src/actors/campaign/definition.ts"
 
 const f = (n: number) => `f0000000-0000-4000-8000-${String(n).padStart(12, "0")}`
 const r = (n: number) => `e0000000-0000-4000-9000-${String(n).padStart(12, "0")}`
@@ -28,11 +31,11 @@ interface Emitted {
 
 describe("the campaign actor's fulfillment handler", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex | TenantDirectory>>
   // Another process of the service: its own pool and use cases, no share in this one's memory.
-  let other: ReturnType<typeof useCasesRuntime<CampaignUseCases>>
+  let other: ReturnType<typeof useCasesRuntime<CampaignUseCases | TenantDirectory>>
   let offset = 0
-  const run = <A, E>(effect: Effect.Effect<A, E, CampaignUseCases | CampaignIndex | Database>) => runtime.runPromise(effect)
+  const run = <A, E>(effect: Effect.Effect<A, E, CampaignUseCases | CampaignIndex | Database | TenantDirectory>) => runtime.runPromise(effect)
   const query = <T>(text: string) => run(Effect.flatMap(Effect.service(Database), (db) => db.run((sql) => sql.unsafe(text) as unknown as Promise<T>)))
   const consume = (values: ReadonlyArray<unknown>) => {
     const messages = rawMessages("fulfillment", values, { firstOffset: offset })
@@ -55,8 +58,9 @@ describe("the campaign actor's fulfillment handler", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.merge(CampaignUseCases.layer, CampaignIndex.layer))
-    other = useCasesRuntime(database.url, CampaignUseCases.layer)
+    runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer))
+    await registerTenantsIn(runtime, ["dlq", "two", "meiwei", "other", "bulk", "bulk-too", "elsewhere", "shared", "several", "round", "replay", "mine", "theirs", "remote", "cased"])
+    other = useCasesRuntime(database.url, campaignService.useCases)
     await run(Effect.void)
   })
   afterAll(async () => {
@@ -172,7 +176,7 @@ describe("the campaign actor's fulfillment handler", () => {
     const decode = Schema.decodeUnknownSync(FulfillmentEvent)
     const consumed = Array.from({ length: 60 }, (_, n) => {
       const event = decode(done(`bulk-${n}`, n % 3 === 0 ? "bulk-too" : "bulk", f(1 + (n % 3)), `user-${n % 7}`))
-      return { eventId: event.eventId, event, partition: 0, offset: String(n) }
+      return consumedOf(event, event.eventId, n)
     })
     let statements = 0
     const counting = (tx: Sql) => new Proxy(tx, { apply: (target, self, args) => (statements++, Reflect.apply(target, self, args)) })

@@ -24,6 +24,7 @@ describe("the loyalty flow through the broker", () => {
     await waitStarted(lt)
     brokers = `127.0.0.1:${lt.ports.broker}`
     const h = http()
+    await h.create("user", "/tenants", { id: "tea", name: "Tea house" })
     await h.create("reward", "/rewards/", { tenant: "tea", reward_id: ids.coffeeReward, reward_points: 30 })
     await h.create("reward", "/rewards/", { tenant: "tea", reward_id: ids.cakeReward, reward_points: 5 })
     await h.create("fulfillment", "/buy-fulfillments/", { tenant: "tea", fulfillment_id: ids.buyCoffee, name: "coffee", product: "coffee", amount: 3 })
@@ -72,8 +73,8 @@ describe("the loyalty flow through the broker", () => {
 
   test("events posted over HTTP are published and credited like produced ones", async () => {
     const response = await http().call("fulfillment", "POST", "/events/buy", [
-      { tenant: "tea", product: "coffee", amount: 9, userId: "cid" },
-      { tenant: "tea", product: "tea", amount: 1, userId: "cid" }
+      { tenant: "tea", product: "coffee", amount: 9, userId: "cid", orderId: "cid-1" },
+      { tenant: "tea", product: "tea", amount: 1, userId: "cid", orderId: "cid-2" }
     ])
     expect(response.status).toBe(202)
     expect(response.body.eventIds).toHaveLength(2)

@@ -21,6 +21,7 @@ describe("the original README scenario, end to end through the broker", () => {
     lt = await spawnLoyaltea({ DATABASE_URL: database.url })
     await waitStarted(lt)
     brokers = `127.0.0.1:${lt.ports.broker}`
+    await http().create("user", "/tenants", { id: "meiwei", name: "Meiwei Bakery" })
     await http().create("reward", "/rewards/", { tenant: "meiwei", reward_id: rewardId, reward_points: 100.0 })
     await http().create("fulfillment", "/buy-fulfillments/", { tenant: "meiwei", fulfillment_id: fulfillmentId, name: "bread", product: "bread", amount: 100 })
     await http().create("campaign", "/campaign", { tenant: "meiwei", name: "bread lovers", fulfillments: [fulfillmentId], rewards: [rewardId] })

@@ -30,6 +30,7 @@ describe("exactly once across replays and crashes (standalone broker, real Postg
     const lt = await spawnLoyaltea(env())
     await waitStarted(lt)
     const http = api(lt)
+    await http.create("user", "/tenants", { id: "crashy", name: "Crashy" })
     await http.create("reward", "/rewards/", { tenant: "crashy", reward_id: rewardId, reward_points: 2.5 })
     await http.create("fulfillment", "/buy-fulfillments/", { tenant: "crashy", fulfillment_id: breadRule, name: "bread", product: "bread", amount: 10 })
     await http.create("campaign", "/campaign", { tenant: "crashy", name: "every loaf", fulfillments: [breadRule], rewards: [rewardId] })

@@ -35,6 +35,7 @@ describe("the same flow split over four processes", () => {
     for (const service of serviceNames) processes.push(await spawnLoyaltea({ ...shared, LOYALTEA_SERVICES: service }))
     await Promise.all(processes.map((p) => waitStarted(p)))
     const http = api({ ports })
+    await http.create("user", "/tenants", { id: "meiwei", name: "Meiwei Bakery" })
     await http.create("reward", "/rewards/", { tenant: "meiwei", reward_id: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", reward_points: 100.0 })
     await http.create("fulfillment", "/buy-fulfillments/", { tenant: "meiwei", fulfillment_id: "7bed8bf6-995b-450d-8417-1c368709e1e3", name: "bread", product: "bread", amount: 100 })
     await http.create("campaign", "/campaign", { tenant: "meiwei", name: "bread", fulfillments: ["7bed8bf6-995b-450d-8417-1c368709e1e3"], rewards: ["0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"] })

@@ -8,10 +8,13 @@ import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { derivedEventId } from "../../src/events/event-id.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { emittedSql } from "../support/emitted.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 
 const user = "0e41cc11-5e54-448b-a6ce-9c9a855ad202"
 const bread100 = "7bed8bf6-995b-450d-8417-1c368709e1e3"
@@ -27,8 +30,8 @@ interface OutboxRow {
 describe("turning buy and activity events into fulfillment events", () => {
   let database: TestDatabase
   // The actor's process, with its in-memory rules, and another process of the service changing the rules.
-  let actor: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex>>
-  let other: ReturnType<typeof useCasesRuntime<FulfillmentUseCases>>
+  let actor: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | TenantDirectory>>
+  let other: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | TenantDirectory>>
   let nextOffset = 0
 
   const rules = <A, E>(f: (u: FulfillmentUseCases["Service"]) => Effect.Effect<A, E>) =>
@@ -53,8 +56,9 @@ describe("turning buy and activity events into fulfillment events", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    actor = useCasesRuntime(database.url, Layer.mergeAll(FulfillmentUseCases.layer, RulesIndex.layer))
-    other = useCasesRuntime(database.url, FulfillmentUseCases.layer)
+    actor = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    await registerTenantsIn(actor, ["deleting", "elsewhere", "meiwei", "other", "several"])
+    other = useCasesRuntime(database.url, fulfillmentService.useCases)
     await rules((u) => u.buy.create(allTenants, { tenant: tenant("meiwei"), fulfillment_id: bread100, name: "bread", product: "bread", amount: 100 }))
   })
   afterAll(async () => {
@@ -72,8 +76,8 @@ describe("turning buy and activity events into fulfillment events", () => {
       tenant: "meiwei",
       fulfillmentId: bread100,
       userId: user,
-      eventId: derivedEventId("fulfillment", "buy/0/0", bread100),
-      causeEventId: "buy/0/0"
+      eventId: derivedEventId("fulfillment", "loyaltea:buy/0/0", bread100),
+      causeEventId: "loyaltea:buy/0/0"
     }])
   })
 

@@ -1,26 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import type { AnyElysia } from "elysia"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { EventIngestion } from "../../src/actors/fulfillment/ingestion.ts"
 import { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { oneTenant } from "../../src/domain/tenant-scope.ts"
-import { EventProducer } from "../../src/kafka/producer.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { openApiErrors } from "../support/openapi.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
 
-// Ingestion is not exercised here (see ingestion-http.test.ts); the producer only has to exist.
-const noProducer = Layer.succeed(EventProducer, { send: () => Effect.void })
-const useCases = Layer.mergeAll(FulfillmentUseCases.layer, EventIngestion.layer).pipe(Layer.provide(noProducer))
+const useCases = fulfillmentService.useCases
 
 type Json = Record<string, unknown>
 
 describe("fulfillment HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | TenantDirectory>>
   let app: AnyElysia
   const json = async (method: string, path: string, body?: unknown) => {
     const response = await request(app, method, path, body)
@@ -31,6 +30,7 @@ describe("fulfillment HTTP", () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, useCases)
+    await registerTenantsIn(runtime, ["crud", "elsewhere", "literal", "meiwei", "mine", "paged", "theirs", "upd"])
     app = await appOver(runtime, "fulfillment", fulfillmentService.routes)
   })
   afterAll(async () => {

@@ -9,8 +9,12 @@ import type { BuyEvent } from "../../src/events/buy.ts"
 import { allTenants } from "../../src/domain/tenant-scope.ts"
 import type { Consumed } from "../../src/kafka/topic-handler.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant, userId } from "../support/values.ts"
+import { consumedOf } from "../support/messages.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 
 /** The transaction, counting the statements sent through it and the values each carried. */
 const counting = (tx: Sql) => {
@@ -26,7 +30,7 @@ const counting = (tx: Sql) => {
 
 describe("the in-memory rules index", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | TenantDirectory>>
 
   const inTransaction = <A>(f: (tx: Sql) => Effect.Effect<A, unknown, RulesIndex>) =>
     runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => db.transaction(f)))
@@ -45,7 +49,8 @@ describe("the in-memory rules index", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(FulfillmentUseCases.layer, RulesIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    await registerTenantsIn(runtime, ["a", "b", "t0", "t1", "t2", "t3"])
   })
   afterAll(async () => {
     await runtime.dispose()
@@ -80,12 +85,8 @@ describe("the in-memory rules index", () => {
   test("a whole batch is matched with at most two queries, however many events and tenants it holds", async () => {
     const tenants = ["t0", "t1", "t2", "t3"]
     await rules((u) => Effect.forEach(tenants, (t) => u.buy.create(allTenants, { tenant: tenant(t), name: t, product: "", amount: 50 })))
-    const consumed: Array<Consumed<BuyEvent>> = Array.from({ length: 400 }, (_, i) => ({
-      eventId: `e${i}`,
-      partition: 0,
-      offset: String(i),
-      event: { tenant: tenant(tenants[i % 4]!), product: "bread", amount: i % 100, userId: userId(`u${i}`) }
-    }))
+    const consumed: Array<Consumed<BuyEvent>> = Array.from({ length: 400 }, (_, i) =>
+      consumedOf({ tenant: tenant(tenants[i % 4]!), product: "bread", amount: i % 100, userId: userId(`u${i}`) }, `e${i}`, i))
     const sent: Array<Array<ReadonlyArray<unknown>>> = []
     const run = () =>
       inTransaction((tx) => {

@@ -8,6 +8,7 @@ import { RewardUseCases } from "../../src/actors/reward/service.ts"
 import { anonymousApp } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
 
 const chromium = Bun.which("chromium") ?? Bun.which("chromium-browser") ?? "/usr/bin/chromium"
 
@@ -27,12 +28,12 @@ const renderedDom = async (url: string) => {
 
 describe("Swagger UI in a browser without internet access", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
   let server: AnyElysia
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, RewardUseCases.layer)
+    runtime = useCasesRuntime(database.url, rewardService.useCases)
     server = (await anonymousApp(runtime, "reward", rewardService.routes as never)).listen({ hostname: "127.0.0.1", port: 0 })
   })
   afterAll(async () => {

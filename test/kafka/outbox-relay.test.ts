@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Effect, Layer, Scope } from "effect"
+import { Effect, Layer, ManagedRuntime, Option, Redacted, Scope } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { creditHandler } from "../../src/actors/reward/actor.ts"
 import { RewardUseCases } from "../../src/actors/reward/service.ts"
@@ -9,12 +9,16 @@ import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { type Broker, silentLog, startBroker } from "../../src/kafka/broker/index.ts"
 import { startOutboxRelay } from "../../src/kafka/outbox-relay.ts"
 import { KafkaClient } from "../../src/kafka/kafka-client.ts"
-import { EventProducerLive } from "../../src/kafka/producer.ts"
+import { EventProducer, EventProducerLive } from "../../src/kafka/producer.ts"
+import { AppConfig } from "../../src/config/app-config.ts"
+import { DatabaseLive } from "../../src/db/pool.ts"
 import { eventually, readTopic } from "../support/flow.ts"
-import { useCasesRuntime } from "../support/layers.ts"
+import { testConfig, useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
+import { rewardService } from "../../src/actors/reward/definition.ts"
 
 const reward = "66666666-6666-4666-8666-666666666666"
 
@@ -28,7 +32,8 @@ describe("the outbox relay behind publish-after-commit", () => {
     broker = await startBroker({ port: 0, log: silentLog })
     const kafka = new Kafka({ clientId: "relay-test", brokers: [broker.address], logLevel: logLevel.NOTHING })
     const client = Layer.succeed(KafkaClient, { kafka, brokers: [broker.address], mode: "embedded", target: broker.address })
-    runtime = useCasesRuntime(database.url, Layer.merge(RewardUseCases.layer, EventProducerLive.pipe(Layer.provide(client))) as never)
+    runtime = useCasesRuntime(database.url, Layer.merge(rewardService.useCases, EventProducerLive.pipe(Layer.provide(client))) as never)
+    await registerTenantsIn(runtime, ["shop"])
     await runtime.runPromise(Effect.flatMap(Effect.service(RewardUseCases), (u) => u.createReward(allTenants, { tenant: tenant("shop"), reward_id: reward, reward_points: 3 })))
   })
   afterAll(async () => {
@@ -57,5 +62,40 @@ describe("the outbox relay behind publish-after-commit", () => {
     // Redelivered now, the events are processed already and have nothing left to publish.
     const again = await runtime.runPromise(processBatch("reward", creditHandler, rawMessages("reward", events, { firstOffset: 10 })))
     expect(again).toMatchObject({ applied: 0, duplicates: 3, emitted: [] })
+  }, 30_000)
+
+  test("a relay facing a broker that never answers holds no connection: with a pool of one (the embedded database) others are served, and another relay leaves its rows alone", async () => {
+    const config = testConfig({ databaseUrl: Option.some(Redacted.make(database.url)), databasePoolSize: 1 })
+    const sent: Array<number> = []
+    let hanging = true
+    const producer = Layer.succeed(EventProducer, {
+      send: (messages) => (hanging ? Effect.never : Effect.sync(() => void sent.push(messages.length)))
+    })
+    const single = ManagedRuntime.make(producer.pipe(Layer.provideMerge(DatabaseLive), Layer.provideMerge(Layer.succeed(AppConfig, config))))
+    const scopes: Array<Scope.Closeable> = []
+    try {
+      const db = await single.runPromise(Effect.service(Database))
+      await single.runPromise(db.run((sql) => sql`delete from reward.outbox`))
+      await single.runPromise(db.run((sql) => sql`insert into reward.outbox (messages) values (${JSON.stringify([{ topic: "reward-notify", key: "k", value: "{}" }])})`))
+      const relay = async () => {
+        const scope = await single.runPromise(Scope.make())
+        scopes.push(scope)
+        await single.runPromise(startOutboxRelay("reward", 0).pipe(Scope.provide(scope)) as unknown as Effect.Effect<void, never, never>)
+      }
+      await relay()
+      const leased = () => single.runPromise(db.run(async (sql) => [...await sql<Array<{ leased: boolean }>>`select leased_until > now() as leased from reward.outbox`]))
+      expect(await eventually(leased, (rows) => rows[0]?.leased === true, 5_000)).toEqual([{ leased: true }])
+      // The first relay is stuck in its send; the pool's only connection must still be free.
+      const answer = await single.runPromise(db.run((sql) => sql`select 1 as one`).pipe(Effect.timeout("2 seconds"), Effect.option))
+      expect(answer._tag).toBe("Some")
+      hanging = false
+      await relay()
+      await Bun.sleep(2500)
+      expect(sent).toEqual([])
+      expect((await leased()).length).toBe(1)
+    } finally {
+      for (const scope of scopes) await single.runPromise(Scope.close(scope, Effect.void as never))
+      await single.dispose()
+    }
   }, 30_000)
 })

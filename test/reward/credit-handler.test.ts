@@ -7,9 +7,12 @@ import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { tenant } from "../support/values.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { emittedSql } from "../support/emitted.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import { rewardService } from "../../src/actors/reward/definition.ts"
 
 const coffee = "11111111-1111-4111-8111-111111111111"
 const cake = "22222222-2222-4222-8222-222222222222"
@@ -19,15 +22,16 @@ const rewardEvent = (eventId: string, rewardId: string, userId = "ada", tenant =
 
 describe("crediting reward events", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases>>
-  const run = <A, E>(effect: Effect.Effect<A, E, RewardUseCases | Database>) => runtime.runPromise(effect)
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
+  const run = <A, E>(effect: Effect.Effect<A, E, RewardUseCases | Database | TenantDirectory>) => runtime.runPromise(effect)
   const query = <T>(text: string) => run(Effect.flatMap(Effect.service(Database), (db) => db.run((sql) => sql.unsafe(text) as unknown as Promise<T>)))
   const credit = (values: ReadonlyArray<unknown>, firstOffset = 0) => run(processBatch("reward", creditHandler, rawMessages("reward", values, { firstOffset })))
   const outbox = () => query<Array<{ topic: string; value: string }>>(`select topic, value from (${emittedSql("reward")}) e order by id::numeric`)
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, RewardUseCases.layer)
+    runtime = useCasesRuntime(database.url, rewardService.useCases)
+    await registerTenantsIn(runtime, ["meiwei", "other"])
     await run(Effect.flatMap(Effect.service(RewardUseCases), (u) =>
       Effect.all([
         u.createReward(allTenants, { tenant: tenant("meiwei"), reward_id: coffee, reward_points: 100 }),

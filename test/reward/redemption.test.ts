@@ -8,15 +8,18 @@ import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import { rewardService } from "../../src/actors/reward/definition.ts"
 
 const reward = "55555555-5555-4555-8555-555555555555"
 
 describe("redemptions", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
   let app: AnyElysia
 
   /** Earns `count` × 10 points for `user` through the credit handler, as the actor would. */
@@ -30,7 +33,8 @@ describe("redemptions", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, RewardUseCases.layer)
+    runtime = useCasesRuntime(database.url, rewardService.useCases)
+    await registerTenantsIn(runtime, ["shop"])
     app = await appOver(runtime, "reward", rewardRoutes)
     await runtime.runPromise(Effect.flatMap(Effect.service(RewardUseCases), (u) => u.createReward(allTenants, { tenant: tenant("shop"), reward_id: reward, reward_points: 10 })))
   })

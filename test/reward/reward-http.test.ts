@@ -4,16 +4,19 @@ import { rewardService } from "../../src/actors/reward/definition.ts"
 import { RewardUseCases } from "../../src/actors/reward/service.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import type { TenantDirectory } from "../../src/tenants/directory.ts"
 
 describe("reward HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
   let app: AnyElysia
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, RewardUseCases.layer)
+    runtime = useCasesRuntime(database.url, rewardService.useCases)
+    await registerTenantsIn(runtime, ["crud", "literal", "meiwei"])
     app = await appOver(runtime, "reward", rewardService.routes)
   })
   afterAll(async () => {

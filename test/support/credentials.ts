@@ -4,6 +4,7 @@ import { ApiKeys } from "../../src/actors/user/api-key-service.ts"
 import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
 import type { ApiKeyScope, Principal, Role } from "../../src/auth/principal.ts"
 import { Database } from "../../src/db/database.ts"
+import { registerTenants } from "./tenants.ts"
 import { tenant as toTenant } from "./values.ts"
 
 export type AuthRuntime = ManagedRuntime.ManagedRuntime<SigningKeys | ApiKeys | Database, unknown>
@@ -17,7 +18,7 @@ export const accessToken = (runtime: AuthRuntime, role: Role, tenant: string | n
     const db = yield* Database
     const id = randomUUID()
     const username = `${role}-${tenant ?? "platform"}-${id.slice(0, 8)}`
-    if (tenant !== null) yield* Effect.promise(() => db.sql`insert into users.tenants (id, name) values (${tenant}, ${tenant}) on conflict do nothing`)
+    if (tenant !== null) yield* Effect.promise(() => registerTenants(db.sql, [tenant]))
     yield* Effect.promise(() => db.sql`
       insert into users.operators (id, username, password_hash, role, tenant) values (${id}, ${username}, 'not-a-login', ${role}, ${tenant})`)
     const keys = yield* SigningKeys
@@ -35,7 +36,7 @@ const platformAdmin: Principal = { kind: "operator", operatorId: "0a0a0a0a-0000-
 export const apiKey = async (runtime: AuthRuntime, tenant: string, scopes: ReadonlyArray<ApiKeyScope>) =>
   runtime.runPromise(Effect.gen(function*() {
     const db = yield* Database
-    yield* Effect.promise(() => db.sql`insert into users.tenants (id, name) values (${tenant}, ${tenant}) on conflict do nothing`)
+    yield* Effect.promise(() => registerTenants(db.sql, [tenant]))
     // The key records who made it, so that operator must exist.
     yield* Effect.promise(() => db.sql`
       insert into users.operators (id, username, password_hash, role, tenant)

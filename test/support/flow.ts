@@ -19,11 +19,11 @@ const adminToken = (userPort: number) => {
 
 /** HTTP calls against a running process's services, as its platform admin (or with the given headers). */
 export const api = (lt: Pick<LoyalteaProcess, "ports">, headers?: Record<string, string>) => {
-  const call = async (service: keyof LoyalteaProcess["ports"], method: string, path: string, body?: unknown) => {
+  const call = async (service: keyof LoyalteaProcess["ports"], method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) => {
     const credential = headers ?? { authorization: `Bearer ${await adminToken(lt.ports.user)}` }
     const response = await fetch(`http://127.0.0.1:${lt.ports[service]}${path}`, {
       method,
-      headers: { ...json, ...credential },
+      headers: { ...json, ...credential, ...extraHeaders },
       body: body === undefined ? undefined : JSON.stringify(body)
     })
     const text = await response.text()

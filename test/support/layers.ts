@@ -1,4 +1,5 @@
-import { Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { Kafka, logLevel } from "kafkajs"
 import { AppConfig, type AppConfigShape } from "../../src/config/app-config.ts"
 import { ApiKeys } from "../../src/actors/user/api-key-service.ts"
 import { localChecks } from "../../src/actors/user/local-checks.ts"
@@ -7,6 +8,9 @@ import { Authenticator } from "../../src/auth/authenticator.ts"
 import type { Database } from "../../src/db/database.ts"
 import { MigrationsLive } from "../../src/db/migrations-layer.ts"
 import { DatabaseLive } from "../../src/db/pool.ts"
+import { silentLog, startBroker } from "../../src/kafka/broker/index.ts"
+import { KafkaClient } from "../../src/kafka/kafka-client.ts"
+import { EventProducer, EventProducerLive } from "../../src/kafka/producer.ts"
 
 /** A configuration as the process would read it, with overrides for a test. */
 export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
@@ -26,13 +30,32 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   ...overrides
 })
 
+/** A real broker in memory for the life of the layer, and the process's client and producer over it. */
+export const InMemoryKafka = Layer.effect(
+  KafkaClient,
+  Effect.acquireRelease(
+    Effect.promise(() => startBroker({ port: 0, log: silentLog })),
+    (broker) => Effect.promise(() => broker.close())
+  ).pipe(Effect.map((broker) => ({
+    kafka: new Kafka({ clientId: "loyaltea-test", brokers: [broker.address], logLevel: logLevel.NOTHING }),
+    brokers: [broker.address],
+    mode: "embedded" as const,
+    target: broker.address
+  })))
+)
+
+// Fresh: a test that builds the live producer over a broker of its own must not get this one instead.
+const kafkaPlatform = Layer.fresh(EventProducerLive).pipe(Layer.provideMerge(InMemoryKafka))
+
 /**
  * A service's use cases over a migrated database, as a runtime for HTTP and handler tests, with
- * credentials checked for real: the user service's keys and API-key table in the same database.
+ * credentials checked for real (the user service's keys and API-key table in the same database)
+ * and a real in-memory broker under the process's Kafka client and producer.
  */
-export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database>) =>
+export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | Authenticator>) =>
   ManagedRuntime.make(
     useCases.pipe(
+      Layer.provideMerge(kafkaPlatform),
       Layer.provideMerge(Authenticator.layerFrom(localChecks)),
       Layer.provideMerge(Layer.merge(SigningKeys.layer, ApiKeys.layer)),
       Layer.provideMerge(MigrationsLive),

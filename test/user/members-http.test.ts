@@ -4,6 +4,7 @@ import { MemberUseCases } from "../../src/actors/user/member-service.ts"
 import { memberRoutes } from "../../src/http/user-members.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { registerTenantsIn } from "../support/tenants.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 describe("members HTTP", () => {
@@ -14,6 +15,7 @@ describe("members HTTP", () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, MemberUseCases.layer)
+    await registerTenantsIn(runtime, ["meiwei", "other"])
     app = await appOver(runtime, "user", memberRoutes)
   })
   afterAll(async () => {
@@ -50,5 +52,13 @@ describe("members HTTP", () => {
     const response = await request(app, "POST", "/user/", body)
     expect(response.status).toBe(422)
     expect(await response.json()).toMatchObject({ field })
+  })
+
+  test("a member of a tenant that does not exist is refused with 422 naming the tenant", async () => {
+    const refused = await request(app, "POST", "/user/", { fullname: "Nobody", username: "nobody", tenant: "nosuchshop" })
+    expect(refused.status).toBe(422)
+    expect(await refused.json()).toMatchObject({ field: "tenant", message: "tenant: no tenant nosuchshop" })
+    const list = (await (await request(app, "GET", "/user?tenant=nosuchshop")).json()) as { users: Array<unknown> }
+    expect(list.users).toEqual([])
   })
 })

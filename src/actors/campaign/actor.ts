@@ -4,7 +4,9 @@ import { derivedEventId } from "../../events/event-id.ts"
 import { FulfillmentEvent } from "../../events/fulfillment.ts"
 import type { RewardEvent } from "../../events/reward.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
+import { keyOf } from "../../kafka/processed-events.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
+import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Consumed, type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
 import { CampaignIndex } from "./campaign-index.ts"
 import { applyFulfillments, type CampaignRules, type FulfillmentDone, touchedKeys } from "./progress.ts"
@@ -22,7 +24,7 @@ const rewardMessages = (cause: Consumed<FulfillmentEvent>, campaign: CampaignRul
       campaignId: campaign.id,
       causeEventId: cause.eventId
     }
-    return { topic: Topics.reward, key: eventKey(tenant, userId), value: JSON.stringify(event), cause: cause.eventId }
+    return { topic: Topics.reward, key: eventKey(tenant, userId), value: JSON.stringify(event), cause: cause.key }
   })
 
 /**
@@ -44,8 +46,8 @@ const advanceCampaigns = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentE
     const stored = yield* lockProgress(tx, keys)
     const result = applyFulfillments(events, campaignsOf, stored)
     yield* saveProgress(tx, result.changed)
-    const causes = new Map(consumed.map((c) => [c.eventId, c]))
-    return result.completions.flatMap(({ campaign, cause }) => rewardMessages(causes.get(cause.eventId)!, campaign))
+    const causes = new Map(consumed.map((c) => [keyOf(c), c]))
+    return result.completions.flatMap(({ campaign, cause }) => rewardMessages(causes.get(keyOf(cause))!, campaign))
   })
 
 /**
@@ -57,11 +59,13 @@ export const progressHandler = topicHandler({
   topic: Topics.fulfillment,
   schema: FulfillmentEvent,
   eventIdOf: (event) => event.eventId,
+  tenantOf: (event) => event.tenant,
   handle: advanceCampaigns
 })
 
 export const CampaignActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler] })
+    yield* startTenantConsumer("campaign")
   })
 ).pipe(Layer.provide(CampaignIndex.layer))

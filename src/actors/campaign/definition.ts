@@ -1,13 +1,15 @@
+import { Layer } from "effect"
+import { TenantDirectory } from "../../tenants/directory.ts"
 import type { ServiceDefinition } from "../service-definition.ts"
 import { campaignRoutes } from "../../http/campaign.ts"
 import { CampaignActor } from "./actor.ts"
 import { CampaignUseCases } from "./service.ts"
 
 /** Campaigns and users' progress through them; turns `fulfillment` events into `reward` events. */
-export const campaignService: ServiceDefinition<CampaignUseCases> = {
+export const campaignService: ServiceDefinition<CampaignUseCases | TenantDirectory> = {
   name: "campaign",
   usesKafka: true,
-  useCases: CampaignUseCases.layer,
+  useCases: CampaignUseCases.layer.pipe(Layer.provideMerge(TenantDirectory.layer("campaign"))),
   routes: campaignRoutes,
   actors: CampaignActor
 }

@@ -4,7 +4,7 @@ import { Database } from "../../db/database.ts"
 import type { DatabaseError } from "../../db/errors.ts"
 import { missingInScope } from "../../db/foreign-row.ts"
 import { type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
-import { requireTenant } from "../../domain/tenant-guard.ts"
+import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { CampaignInput, CampaignProgress, CampaignUpdate } from "./model.ts"
 import { standing } from "./progress.ts"
@@ -21,6 +21,7 @@ const lower = (ids: ReadonlyArray<string>) => ids.map((id) => id.toLowerCase())
 
 const make = Effect.gen(function*() {
   const db = yield* Database
+  const tenants = yield* TenantDirectory
 
   const notFound = (id: string) => new NotFound({ resource: "campaign", id })
 
@@ -30,7 +31,7 @@ const make = Effect.gen(function*() {
     )
 
   const createCampaign = (scope: TenantScope, input: CampaignInput) =>
-    requireTenant(scope, input.tenant).pipe(
+    tenants.writable(scope, input.tenant).pipe(
       Effect.andThen(repo.insertCampaign(db.sql, {
         id: randomUUID(),
         tenant: input.tenant,

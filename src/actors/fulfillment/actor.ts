@@ -6,6 +6,7 @@ import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
+import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
 import { emptyIndex, matchBuy, matchTag, type TenantIndex } from "./matching.ts"
 import { RulesIndex } from "./rules-index.ts"
@@ -21,7 +22,7 @@ export const fulfillmentMessage = (cause: Consumed<UserEvent>, fulfillmentId: st
     eventId: derivedEventId("fulfillment", cause.eventId, fulfillmentId),
     causeEventId: cause.eventId
   }
-  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.eventId }
+  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.key }
 }
 
 /** Looks up the batch's tenants once, then matches every event in memory. */
@@ -38,6 +39,7 @@ export const buyHandler = topicHandler({
   topic: Topics.buy,
   schema: BuyEvent,
   eventIdOf: (event) => event.eventId,
+  tenantOf: (event) => event.tenant,
   handle: matchAll<BuyEvent>(matchBuy)
 })
 
@@ -46,11 +48,13 @@ export const activityHandler = topicHandler({
   topic: Topics.activity,
   schema: ActivityEvent,
   eventIdOf: (event) => event.eventId,
+  tenantOf: (event) => event.tenant,
   handle: matchAll<ActivityEvent>(matchTag)
 })
 
 export const FulfillmentActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler] })
+    yield* startTenantConsumer("fulfillment")
   })
 ).pipe(Layer.provide(RulesIndex.layer))

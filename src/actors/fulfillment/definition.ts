@@ -1,15 +1,16 @@
 import { Layer } from "effect"
 import { fulfillmentRoutes } from "../../http/fulfillment.ts"
+import { TenantDirectory } from "../../tenants/directory.ts"
 import type { ServiceDefinition } from "../service-definition.ts"
 import { FulfillmentActor } from "./actor.ts"
 import { EventIngestion } from "./ingestion.ts"
 import { FulfillmentUseCases } from "./service.ts"
 
 /** Buy and tag fulfillments, HTTP event ingestion; turns `buy` and `activity` into `fulfillment`. */
-export const fulfillmentService: ServiceDefinition<FulfillmentUseCases | EventIngestion> = {
+export const fulfillmentService: ServiceDefinition<FulfillmentUseCases | EventIngestion | TenantDirectory> = {
   name: "fulfillment",
   usesKafka: true,
-  useCases: Layer.mergeAll(FulfillmentUseCases.layer, EventIngestion.layer),
+  useCases: Layer.mergeAll(FulfillmentUseCases.layer, EventIngestion.layer).pipe(Layer.provideMerge(TenantDirectory.layer("fulfillment"))),
   routes: fulfillmentRoutes,
   actors: FulfillmentActor
 }

@@ -1,38 +1,65 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
-import type { Forbidden } from "../../domain/errors.ts"
-import { requireTenant } from "../../domain/tenant-guard.ts"
+import { InvalidInput } from "../../domain/errors.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { ActivityEvent } from "../../events/activity.ts"
 import type { BuyEvent } from "../../events/buy.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
-import type { KafkaUnavailable } from "../../kafka/kafka-client.ts"
 import { EventProducer } from "../../kafka/producer.ts"
+import { TenantDirectory } from "../../tenants/directory.ts"
 import type { Accepted } from "./model.ts"
 
 type Publishable = BuyEvent | ActivityEvent
 
+/** A request's body: one event, or an array of them. */
+export type EventsBody<E> = E | ReadonlyArray<E>
+
+const listOf = <E>(body: EventsBody<E>): ReadonlyArray<E> => (Array.isArray(body) ? body : [body as E])
+
+/** `eventId` of a one-event body, `[2].eventId` of an array's third: the field as the client wrote it. */
+const fieldOf = (body: EventsBody<unknown>, index: number, field: string) => (Array.isArray(body) ? `[${index}].${field}` : field)
+
+const orderIdOf = (event: Publishable): string | undefined => ("orderId" in event ? event.orderId : undefined)
+
+export const missingIdReason =
+  "required: give the event an eventId, send an Idempotency-Key header, or (a purchase) an orderId, so that a retried request is not credited twice"
+
 const make = Effect.gen(function*() {
   const producer = yield* EventProducer
+  const tenants = yield* TenantDirectory
 
   /**
-   * All or nothing on our side: every tenant is checked before one batch is sent. An event
-   * without an id gets one here, so a redelivery of that message is still recognised; a client
-   * that retries after a 503 should send its own ids to make the retry safe.
+   * The id that makes a retry of this request change nothing, in this order: the event's own
+   * `eventId`, the request's `Idempotency-Key` (with the event's position when the body is an
+   * array), the purchase's `orderId` (a purchase is one order). Without any, a random id only if the
+   * tenant chose to accept that; otherwise the request is refused.
    */
-  const publish = <E extends Publishable>(topic: string, scope: TenantScope, events: ReadonlyArray<E>): Effect.Effect<Accepted, Forbidden | KafkaUnavailable> =>
-    Effect.forEach(events, (event) => requireTenant(scope, event.tenant), { discard: true }).pipe(
-      Effect.map(() => events.map((event) => ({ ...event, eventId: event.eventId ?? randomUUID() }))),
-      Effect.tap((identified) =>
-        // A broker out of reach is a 503 at the HTTP edge: the client retries later.
-        producer.send(identified.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) })))
-      ),
-      Effect.map((identified) => ({ eventIds: identified.map((event) => event.eventId) }))
-    )
+  const idFor = <E extends Publishable>(body: EventsBody<E>, event: E, index: number, idempotencyKey: string | undefined) =>
+    Effect.gen(function*() {
+      if (event.eventId !== undefined) return event.eventId
+      if (idempotencyKey !== undefined) return Array.isArray(body) ? `${idempotencyKey}/${index}` : idempotencyKey
+      const orderId = orderIdOf(event)
+      if (orderId !== undefined) return orderId
+      const settings = yield* tenants.settings(event.tenant)
+      if (settings?.allowEventsWithoutId) return randomUUID()
+      return yield* new InvalidInput({ field: fieldOf(body, index, "eventId"), reason: missingIdReason })
+    })
+
+  /** All or nothing on our side: every event is checked and identified before one batch is sent. */
+  const publish = <E extends Publishable>(topic: string, scope: TenantScope, body: EventsBody<E>, idempotencyKey: string | undefined) =>
+    Effect.gen(function*() {
+      const events = listOf(body)
+      yield* Effect.forEach(events, (event, index) => tenants.writable(scope, event.tenant, fieldOf(body, index, "tenant")), { discard: true })
+      const identified = yield* Effect.forEach(events, (event, index) =>
+        idFor(body, event, index, idempotencyKey).pipe(Effect.map((eventId) => ({ ...event, eventId }))))
+      // A broker out of reach is a 503 at the HTTP edge: the client retries later, with the same ids.
+      yield* producer.send(identified.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) })))
+      return { eventIds: identified.map((event) => event.eventId) } satisfies Accepted
+    })
 
   return {
-    publishBuys: (scope: TenantScope, events: ReadonlyArray<BuyEvent>) => publish(Topics.buy, scope, events),
-    publishActivities: (scope: TenantScope, events: ReadonlyArray<ActivityEvent>) => publish(Topics.activity, scope, events)
+    publishBuys: (scope: TenantScope, body: EventsBody<BuyEvent>, idempotencyKey?: string) => publish(Topics.buy, scope, body, idempotencyKey),
+    publishActivities: (scope: TenantScope, body: EventsBody<ActivityEvent>, idempotencyKey?: string) => publish(Topics.activity, scope, body, idempotencyKey)
   }
 })
 

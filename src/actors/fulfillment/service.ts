@@ -4,7 +4,7 @@ import { Database } from "../../db/database.ts"
 import { missingInScope } from "../../db/foreign-row.ts"
 import type { DatabaseError } from "../../db/errors.ts"
 import { AlreadyExists, NotFound } from "../../domain/errors.ts"
-import { requireTenant } from "../../domain/tenant-guard.ts"
+import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { BuyFulfillmentInput, BuyFulfillmentUpdate, FulfillmentKind, TagFulfillmentInput, TagFulfillmentUpdate } from "./model.ts"
 import * as repo from "./repo.ts"
@@ -18,6 +18,7 @@ const resource = (kind: FulfillmentKind) => `${kind} fulfillment`
 
 const make = Effect.gen(function*() {
   const db = yield* Database
+  const tenants = yield* TenantDirectory
 
   const found = (kind: FulfillmentKind, id: string) => <A>(row: A | undefined) =>
     row === undefined ? Effect.fail(new NotFound({ resource: resource(kind), id })) : Effect.succeed(row)
@@ -40,7 +41,7 @@ const make = Effect.gen(function*() {
   const buy = {
     ...kindOps(repo.buyRows),
     create: (scope: TenantScope, input: BuyFulfillmentInput) =>
-      requireTenant(scope, input.tenant).pipe(
+      tenants.writable(scope, input.tenant).pipe(
         Effect.andThen(repo.insertBuy(db.sql, {
           id: input.fulfillment_id ?? randomUUID(),
           tenant: input.tenant,
@@ -59,7 +60,7 @@ const make = Effect.gen(function*() {
   const tag = {
     ...kindOps(repo.tagRows),
     create: (scope: TenantScope, input: TagFulfillmentInput) =>
-      requireTenant(scope, input.tenant).pipe(
+      tenants.writable(scope, input.tenant).pipe(
         Effect.andThen(repo.insertTag(db.sql, { id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, tag: input.tag })),
         created("tag", input.fulfillment_id)
       ),

@@ -4,6 +4,7 @@ import { derivedEventId } from "../../events/event-id.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
 import { deadLetterForEvent } from "../../kafka/dead-letter.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
+import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
 import { creditRewards } from "./credit-repo.ts"
 
@@ -15,6 +16,7 @@ export const creditHandler = topicHandler({
   topic: Topics.reward,
   schema: RewardEvent,
   eventIdOf: (event) => event.eventId,
+  tenantOf: (event) => event.tenant,
   handle: (tx, consumed) =>
     creditRewards(tx, consumed.map((c) => c.event)).pipe(
       Effect.map((credits) => {
@@ -31,7 +33,7 @@ export const creditHandler = topicHandler({
             eventId: derivedEventId("reward-notify", c.eventId),
             balance: Number(credit.balance)
           }
-          return { topic: Topics.rewardNotify, key, value: JSON.stringify(notify), cause: c.eventId }
+          return { topic: Topics.rewardNotify, key, value: JSON.stringify(notify), cause: c.key }
         })
       })
     )
@@ -40,5 +42,6 @@ export const creditHandler = topicHandler({
 export const RewardActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* startSupervisedConsumer({ schema: "reward", handlers: [creditHandler] })
+    yield* startTenantConsumer("reward")
   })
 )

@@ -41,5 +41,5 @@ export const creditRewards = (tx: Sql, events: ReadonlyArray<RewardEvent>) =>
               partition by c.tenant, c.user_id order by c.id desc rows between unbounded preceding and 1 preceding), 0))::text as balance
     from credits c
     join totals t on t.tenant = c.tenant and t.user_id = c.user_id
-    join input i on i.event_id = c.event_id
+    join input i on i.tenant = c.tenant and i.event_id = c.event_id
     order by i.index`)

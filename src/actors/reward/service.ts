@@ -3,7 +3,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { Database } from "../../db/database.ts"
 import { missingInScope } from "../../db/foreign-row.ts"
 import { AlreadyExists, NotFound } from "../../domain/errors.ts"
-import { requireTenant } from "../../domain/tenant-guard.ts"
+import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import { ledgerPage } from "./ledger-repo.ts"
 import { IdempotencyKeyReused, InsufficientBalance, type RedemptionRequest, type RewardInput, type RewardUpdate } from "./model.ts"
@@ -17,11 +17,12 @@ export interface Page {
 
 const make = Effect.gen(function*() {
   const db = yield* Database
+  const tenants = yield* TenantDirectory
 
   const notFound = (id: string) => new NotFound({ resource: "reward", id })
 
   const createReward = (scope: TenantScope, input: RewardInput) =>
-    requireTenant(scope, input.tenant).pipe(
+    tenants.writable(scope, input.tenant).pipe(
       Effect.andThen(repo.insertReward(db.sql, { id: input.reward_id ?? randomUUID(), tenant: input.tenant, points: input.reward_points, name: input.name ?? null })),
       Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "reward", id: input.reward_id ?? "" })))
     )
@@ -32,7 +33,7 @@ const make = Effect.gen(function*() {
     )
 
   const redeem = (scope: TenantScope, userId: string, request: RedemptionRequest) =>
-    requireTenant(scope, request.tenant).pipe(
+    tenants.writable(scope, request.tenant).pipe(
       Effect.andThen(db.transaction((tx) =>
         Effect.gen(function*() {
           const id = randomUUID()

@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { Elysia } from "elysia"
 import type { Authenticator } from "../../auth/authenticator.ts"
 import { apiKeyRoutes } from "../../http/api-keys.ts"
@@ -7,7 +7,8 @@ import { operatorRoutes } from "../../http/operators.ts"
 import type { Runner } from "../../http/run-effect.ts"
 import { tenantRoutes } from "../../http/tenants.ts"
 import { memberRoutes } from "../../http/user-members.ts"
-import type { Platform, ServiceDefinition } from "../service-definition.ts"
+import { startOutboxRelay } from "../../kafka/outbox-relay.ts"
+import type { ServiceDefinition } from "../service-definition.ts"
 import { userUseCases, type UserUseCases } from "./user-use-cases.ts"
 
 /** Members, tenants, operators, API keys and sessions on one port. */
@@ -19,10 +20,13 @@ export const userRoutes = (run: Runner<UserUseCases | Authenticator>) =>
     .use(operatorRoutes(run))
     .use(apiKeyRoutes(run))
 
-export const userService: ServiceDefinition<UserUseCases, Platform> = {
+/** Tenant events a crash or a Kafka outage left in the outbox are published by its relay. */
+const UserActors = Layer.effectDiscard(Effect.asVoid(startOutboxRelay("users")))
+
+export const userService: ServiceDefinition<UserUseCases> = {
   name: "user",
-  usesKafka: false,
+  usesKafka: true,
   useCases: userUseCases(),
   routes: userRoutes,
-  actors: Layer.empty
+  actors: UserActors
 }

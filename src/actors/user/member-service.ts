@@ -23,8 +23,13 @@ const make = Effect.gen(function*() {
     createMember: (scope: TenantScope, input: MemberInput) =>
       tenantOf(scope, input).pipe(
         Effect.tap((tenant) => requireTenant(scope, tenant)),
-        Effect.flatMap((tenant) => insertMember(db.sql, { id: randomUUID(), tenant, fullname: input.fullname, username: input.username })),
-        Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "user", id: input.username })))
+        Effect.flatMap((tenant) =>
+          insertMember(db.sql, { id: randomUUID(), tenant, fullname: input.fullname, username: input.username }).pipe(
+            Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "user", id: input.username }))),
+            // After the scope check: only a tenant the caller may write to is reported missing.
+            Effect.catchIf((error) => error._tag === "QueryFailed" && error.code === "23503", () => Effect.fail(new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })))
+          )
+        )
       ),
     listMembers: (scope: TenantScope, page: { limit: number; offset: number }) =>
       listMembers(db.sql, scope, page).pipe(Effect.map((users) => ({ users }))),

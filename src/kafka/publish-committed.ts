@@ -1,0 +1,21 @@
+import { Effect } from "effect"
+import type { DatabaseShape } from "../db/database.ts"
+import { deleteOutbox } from "./outbox.ts"
+import type { EventProducerShape, OutgoingMessage } from "./producer.ts"
+import type { OutboxSchema } from "./service-schema.ts"
+
+// A request does not wait longer than this for Kafka; past it the outbox relay publishes the events.
+const publishWithin = "3 seconds"
+
+/**
+ * Publishes what a committed transaction wrote to its outbox row, then deletes the row. When Kafka
+ * is slow or away the row stays and the service's outbox relay publishes it later: this never fails.
+ */
+export const publishCommitted = (db: DatabaseShape, producer: EventProducerShape, schema: OutboxSchema, outboxId: string | undefined, messages: ReadonlyArray<OutgoingMessage>) =>
+  outboxId === undefined
+    ? Effect.void
+    : producer.send(messages).pipe(
+      Effect.timeout(publishWithin),
+      Effect.andThen(deleteOutbox(db.sql, schema, [outboxId])),
+      Effect.catchCause((cause) => Effect.logWarning(`${schema}: events left in the outbox for its relay to publish`, cause))
+    )
