@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { type Principal, Unauthorized } from "../../auth/principal.ts"
 import { Database } from "../../db/database.ts"
-import { missingInScope } from "../../db/foreign-row.ts"
 import { InvalidInput, NotFound } from "../../domain/errors.ts"
 import type { Tenant } from "../../domain/primitives.ts"
 import { narrow, type TenantScope } from "../../domain/tenant-scope.ts"
@@ -82,7 +81,7 @@ const make = Effect.gen(function*() {
             Effect.flatMap((found) =>
               found
                 ? Effect.logInfo("API key revoked").pipe(Effect.annotateLogs({ keyId: id }))
-                : missingInScope(db.sql, "users.api_keys", scope, id, new NotFound({ resource: "API key", id }))
+                : Effect.fail(new NotFound({ resource: "API key", id }))
             )
           )
         )

@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import type { Principal } from "../../auth/principal.ts"
 import { Database, type Sql } from "../../db/database.ts"
-import { missingInScope } from "../../db/foreign-row.ts"
 import { AlreadyExists, type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
 import type { Tenant } from "../../domain/primitives.ts"
 import { narrow, type TenantScope } from "../../domain/tenant-scope.ts"
 import { manageScope, readScope, refuse, requireTenantIn } from "./authorization.ts"
-import type { OperatorInput } from "./operator-model.ts"
+import { type OperatorInput, UsernameUnavailable } from "./operator-model.ts"
 import { disableOperator, insertOperator, listOperators, type NewOperator } from "./operator-repo.ts"
 import { hashPassword } from "./passwords.ts"
 import { revokeOperatorTokens } from "./refresh-token-repo.ts"
@@ -44,6 +43,8 @@ const make = Effect.gen(function*() {
       manageScope(principal, "create operator").pipe(
         Effect.flatMap((scope) => tenantFor(principal, scope, input)),
         Effect.flatMap((tenant) => registerOperator(db.sql, { ...input, tenant })),
+        // Not "operator <name> already exists": a tenant admin learns nothing about other tenants' names.
+        Effect.catchTag("AlreadyExists", () => Effect.fail(new UsernameUnavailable({ field: "username" }))),
         Effect.tap((operator) => Effect.logInfo("operator created").pipe(Effect.annotateLogs({ operator: operator.username, role: operator.role, by: principal.kind === "operator" ? principal.username : "" })))
       ),
     list: (principal: Principal, tenant: Tenant | undefined, page: { limit: number; offset: number }) =>
@@ -63,7 +64,7 @@ const make = Effect.gen(function*() {
         }
         yield* db.transaction((tx) =>
           Effect.gen(function*() {
-            if (!(yield* disableOperator(tx, scope, id))) return yield* missingInScope(tx, "users.operators", scope, id, new NotFound({ resource: "operator", id }))
+            if (!(yield* disableOperator(tx, scope, id))) return yield* new NotFound({ resource: "operator", id })
             yield* revokeOperatorTokens(tx, id)
           })
         )
