@@ -1,17 +1,17 @@
 import { Context, Effect, Layer } from "effect"
 import type { DatabaseError } from "../db/errors.ts"
 import type { Credential } from "./credentials.ts"
-import type { Principal } from "./principal.ts"
+import type { CredentialsUnavailable, Principal } from "./principal.ts"
 import { Unauthorized } from "./principal.ts"
 
-/** A credential that cannot be checked right now (its store is unreachable): 503, never a pass. */
-export type CheckFailure = Unauthorized | DatabaseError
+/** Unauthorized (401), or a credential that cannot be checked right now (its store is unreachable): 503, never a pass. */
+export type CheckFailure = Unauthorized | CredentialsUnavailable | DatabaseError
 
 /** Where the keys that prove a credential come from: in process, or the user service over HTTP. */
 export interface CredentialChecks {
   /** Verifies an access token's signature, issuer, audience and expiry; its claims as a principal. */
   readonly verifyToken: (token: string) => Effect.Effect<Principal, CheckFailure>
-  /** The API key's principal, or Unauthorized when unknown or revoked. */
+  /** The API key's principal, Unauthorized when unknown or revoked, CredentialsUnavailable when it cannot be told. */
   readonly verifyApiKey: (key: string) => Effect.Effect<Principal, CheckFailure>
 }
 

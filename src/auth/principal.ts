@@ -46,3 +46,16 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
     return this.reason
   }
 }
+
+/**
+ * The credential may well be valid, but it cannot be checked right now: the user service (its
+ * keys, its introspection route, its revocation list) is out of reach. Answered 503 with
+ * `Retry-After`, never as a pass and never as a 401 (the client did nothing wrong).
+ */
+export class CredentialsUnavailable extends Schema.TaggedError<CredentialsUnavailable>()("CredentialsUnavailable", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return this.reason
+  }
+}

@@ -4,6 +4,7 @@ import { ApiKeys } from "../../src/actors/user/api-key-service.ts"
 import { localChecks } from "../../src/actors/user/local-checks.ts"
 import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
 import { Authenticator } from "../../src/auth/authenticator.ts"
+import { RemoteAuthenticator } from "../../src/auth/authenticator-live.ts"
 import type { Database } from "../../src/db/database.ts"
 import { MigrationsLive } from "../../src/db/migrations-layer.ts"
 import { DatabaseLive } from "../../src/db/pool.ts"
@@ -38,5 +39,23 @@ export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown
       Layer.provideMerge(MigrationsLive),
       Layer.provideMerge(DatabaseLive),
       Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))
+    )
+  )
+
+/**
+ * A service's use cases as a process without the user service runs them: credentials checked over
+ * HTTP against the user service at `userServiceUrl` (its JWKS, introspection and revocation list).
+ */
+export const remoteUseCasesRuntime = <R>(url: string, userServiceUrl: string, useCases: Layer.Layer<R, unknown, AppConfig | Database>) =>
+  ManagedRuntime.make(
+    useCases.pipe(
+      Layer.provideMerge(RemoteAuthenticator),
+      Layer.provideMerge(MigrationsLive),
+      Layer.provideMerge(DatabaseLive),
+      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({
+        services: ["campaign", "reward", "fulfillment"],
+        databaseUrl: Option.some(Redacted.make(url)),
+        auth: { ...testConfig().auth, userServiceUrl }
+      })))
     )
   )
