@@ -1,4 +1,3 @@
-import { Layer } from "effect"
 import { Elysia } from "elysia"
 import type { Authenticator } from "../../auth/authenticator.ts"
 import { apiKeyRoutes } from "../../http/api-keys.ts"
@@ -8,6 +7,7 @@ import type { Runner } from "../../http/run-effect.ts"
 import { tenantRoutes } from "../../http/tenants.ts"
 import { memberRoutes } from "../../http/user-members.ts"
 import type { Platform, ServiceDefinition } from "../service-definition.ts"
+import { SessionPruning } from "./session-pruning.ts"
 import { userUseCases, type UserUseCases } from "./user-use-cases.ts"
 
 /** Members, tenants, operators, API keys and sessions on one port. */
@@ -24,5 +24,5 @@ export const userService: ServiceDefinition<UserUseCases, Platform> = {
   usesKafka: false,
   useCases: userUseCases(),
   routes: userRoutes,
-  actors: Layer.empty
+  actors: SessionPruning
 }

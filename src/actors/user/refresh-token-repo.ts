@@ -50,3 +50,19 @@ export const revokeFamily = (sql: Sql, familyId: string) =>
 /** A disabled operator's sessions end with it. */
 export const revokeOperatorTokens = (sql: Sql, operatorId: string) =>
   exec(() => sql`update users.refresh_tokens set revoked_at = now() where operator_id = ${operatorId} and revoked_at is null`)
+
+/**
+ * Deletes what reuse detection no longer needs, `retentionDays` after it stopped mattering: every
+ * token of a session that ended (each of its tokens revoked or expired) that long ago, and any
+ * token that expired that long ago. Spent tokens of a live session stay: presenting one again is
+ * how a stolen token is recognised. The number of tokens deleted.
+ */
+export const pruneRefreshTokens = (sql: Sql, retentionDays: number) =>
+  exec(() => sql`
+    delete from users.refresh_tokens
+    where expires_at < now() - make_interval(days => ${retentionDays})
+       or family_id in (
+         select family_id from users.refresh_tokens group by family_id
+         having max(least(coalesce(revoked_at, 'infinity'::timestamptz), expires_at)) < now() - make_interval(days => ${retentionDays}))`).pipe(
+    Effect.map((result) => result.count)
+  )
