@@ -8,6 +8,7 @@ import { narrow, type TenantScope } from "../../domain/tenant-scope.ts"
 import type { ApiKeyInput, CreatedApiKey, Introspection } from "./api-key-model.ts"
 import { findActiveKey, insertApiKey, listApiKeys, revokeApiKey, touchApiKey } from "./api-key-repo.ts"
 import { manageScope, readScope, requireTenantIn } from "./authorization.ts"
+import { requireCurrentOperator } from "./current-operator.ts"
 import { apiKeyIdOf, newApiKey, sha256 } from "./secrets.ts"
 
 const touchEveryMs = 60_000
@@ -56,12 +57,12 @@ const make = Effect.gen(function*() {
         const id = randomUUID()
         const key = newApiKey(id)
         const createdBy = principal.kind === "operator" ? principal.operatorId : null
-        const stored = yield* insertApiKey(db.sql, { id, tenant, name: input.name, keyHash: sha256(key), scopes: [...new Set(input.scopes)], createdBy }).pipe(
-          Effect.catchIf((error) => error._tag === "QueryFailed" && error.code === "23503", (error): Effect.Effect<never, InvalidInput | Unauthorized> =>
-            // The other foreign key is the creator: a token can outlive its operator by up to 15 minutes.
-            error._tag === "QueryFailed" && error.constraint?.includes("created_by")
-              ? Effect.fail(new Unauthorized({ reason: "the operator behind this credential no longer exists" }))
-              : Effect.fail(new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })))
+        const stored = yield* db.transaction((tx) =>
+          requireCurrentOperator(tx, principal).pipe(
+            Effect.andThen(insertApiKey(tx, { id, tenant, name: input.name, keyHash: sha256(key), scopes: [...new Set(input.scopes)], createdBy }))
+          )
+        ).pipe(
+          Effect.catchIf((error) => error._tag === "QueryFailed" && error.code === "23503", () => Effect.fail(new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })))
         )
         yield* Effect.logInfo("API key created").pipe(Effect.annotateLogs({ keyId: id, tenant }))
         return { ...stored, key } satisfies CreatedApiKey
@@ -77,7 +78,7 @@ const make = Effect.gen(function*() {
     revoke: (principal: Principal, id: string) =>
       manageScope(principal, "revoke API key").pipe(
         Effect.flatMap((scope) =>
-          revokeApiKey(db.sql, scope, id).pipe(
+          db.transaction((tx) => requireCurrentOperator(tx, principal).pipe(Effect.andThen(revokeApiKey(tx, scope, id)))).pipe(
             Effect.flatMap((found) =>
               found
                 ? Effect.logInfo("API key revoked").pipe(Effect.annotateLogs({ keyId: id }))
