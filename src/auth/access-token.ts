@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { errors, type JWTVerifyGetKey, jwtVerify } from "jose"
-import { AccessClaims, CredentialsUnavailable, type Principal, tokenAudience, tokenIssuer, Unauthorized } from "./principal.ts"
+import { type AccessClaims, CredentialsUnavailable, type Principal, tokenAudience, tokenIssuer, Unauthorized, VerifiedClaims } from "./principal.ts"
 
 /** Short enough that a disabled operator's leftover token dies soon; refresh tokens cover the rest. */
 export const accessTokenTtlSeconds = 15 * 60
@@ -22,16 +22,16 @@ const failureOf = (error: unknown): Unauthorized | CredentialsUnavailable => {
   return new CredentialsUnavailable({ reason: `the keys that verify access tokens cannot be fetched: ${error instanceof Error ? error.message : String(error)}` })
 }
 
-const decodeClaims = Schema.decodeUnknownEffect(AccessClaims)
+const decodeClaims = Schema.decodeUnknownEffect(VerifiedClaims)
 
 /**
  * Verifies an access token against a key set: `createLocalJWKSet(jwks)` in the user service, or
  * `createRemoteJWKSet(new URL("<user service>/.well-known/jwks.json"))` in the others. Only EdDSA
  * is accepted, so a token cannot choose a weaker algorithm (or `none`).
  */
-export const verifyAccessToken = (token: string, keys: JWTVerifyGetKey): Effect.Effect<AccessClaims, Unauthorized | CredentialsUnavailable> =>
+export const verifyAccessToken = (token: string, keys: JWTVerifyGetKey): Effect.Effect<VerifiedClaims, Unauthorized | CredentialsUnavailable> =>
   Effect.tryPromise({
-    try: () => jwtVerify(token, keys, { issuer: tokenIssuer, audience: tokenAudience, algorithms: ["EdDSA"], requiredClaims: ["sub", "iat", "exp", "jti"] }),
+    try: () => jwtVerify(token, keys, { issuer: tokenIssuer, audience: tokenAudience, algorithms: ["EdDSA"], requiredClaims: ["sub", "sid", "iat", "exp", "jti"] }),
     catch: failureOf
   }).pipe(
     Effect.flatMap(({ payload }) => decodeClaims(payload).pipe(Effect.mapError(() => new Unauthorized({ reason: "the access token's claims are not valid" }))))

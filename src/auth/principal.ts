@@ -29,11 +29,17 @@ export type Principal =
 /** The claims of an access token (JWT, EdDSA) as the user service issues them. */
 export const AccessClaims = Schema.Struct({
   sub: Schema.String,
+  /** The session: the refresh-token family the token was issued for; ending the session revokes it. */
+  sid: Schema.String,
   username: Schema.String,
   role: Role,
   tenant: Schema.NullOr(Tenant)
 })
 export type AccessClaims = typeof AccessClaims.Type
+
+/** The claims of a token that verified, with when it was issued (seconds since the epoch). */
+export const VerifiedClaims = Schema.Struct({ ...AccessClaims.fields, iat: Schema.Number })
+export type VerifiedClaims = typeof VerifiedClaims.Type
 
 export const tokenIssuer = "loyaltea"
 export const tokenAudience = "loyaltea"

@@ -2,13 +2,15 @@ import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { createRemoteJWKSet } from "jose"
 import type { CredentialChecks } from "./authenticator.ts"
-import { principalOfClaims, verifyAccessToken } from "./access-token.ts"
+import { verifyAccessToken } from "./access-token.ts"
 import { LruCache } from "./lru-cache.ts"
 import { ApiKeyScope, CredentialsUnavailable, type Principal, Unauthorized } from "./principal.ts"
+import { RevocationFeed } from "./revocations.ts"
 import { Tenant } from "../domain/primitives.ts"
 
 const Introspection = Schema.Struct({ keyId: Schema.String, tenant: Tenant, scopes: Schema.Array(ApiKeyScope) })
 const decodeIntrospection = Schema.decodeUnknownEffect(Introspection)
+const decodeFeed = Schema.decodeUnknownEffect(RevocationFeed)
 
 /** A revoked key stops working in other processes within this long; in the user service's own process, at once. */
 export const apiKeyCacheMs = 10_000
@@ -59,7 +61,7 @@ export const remoteChecks = (userServiceUrl: string): CredentialChecks => {
       Effect.map((info): Principal => ({ kind: "api-key", keyId: info.keyId, tenant: info.tenant, scopes: info.scopes }))
     )
   return {
-    verifyToken: (token) => verifyAccessToken(token, jwks).pipe(Effect.map(principalOfClaims)),
+    verifyToken: (token) => verifyAccessToken(token, jwks),
     verifyApiKey: (key) =>
       Effect.suspend(() => {
         const id = createHash("sha256").update(key).digest("hex")
@@ -70,3 +72,16 @@ export const remoteChecks = (userServiceUrl: string): CredentialChecks => {
       })
   }
 }
+
+/** A page of the user service's revocation log after `after`, from `GET /auth/revocations`. */
+export const revocationPages = (userServiceUrl: string) => (after: string | undefined): Effect.Effect<RevocationFeed, CredentialsUnavailable> =>
+  Effect.tryPromise({
+    try: async () => {
+      const url = new URL("/auth/revocations", userServiceUrl)
+      if (after !== undefined) url.searchParams.set("after", after)
+      const response = await fetch(url, { signal: AbortSignal.timeout(userServiceTimeoutMs) })
+      if (!response.ok) throw new Error(`the user service answered ${response.status}`)
+      return response.json()
+    },
+    catch: unreachable("the revocation list cannot be fetched")
+  }).pipe(Effect.flatMap((body) => decodeFeed(body).pipe(Effect.mapError(unreachable("the revocation list is not readable")))))

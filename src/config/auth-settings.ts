@@ -22,6 +22,17 @@ export interface AuthConfig {
    * sessions stay, so that their reuse is still recognised.
    */
   readonly refreshTokenRetentionDays: number
+  /**
+   * How often a process brings its copy of the revoked sessions and operators up to date: from
+   * the user service's table in its own processes, from `GET /auth/revocations` in the others.
+   */
+  readonly revocationPollMs: number
+  /**
+   * A process whose copy has not been brought up to date for this long (the user service or the
+   * database is out of reach) answers access tokens 503 until it is again: it might be missing a
+   * revocation.
+   */
+  readonly revocationMaxStalenessMs: number
 }
 
 export const authConfig: Config.Config<AuthConfig> = Config.all({
@@ -29,5 +40,7 @@ export const authConfig: Config.Config<AuthConfig> = Config.all({
   adminPassword: Config.option(Config.Redacted("LOYALTEA_ADMIN_PASSWORD")),
   trustProxy: Config.Boolean("LOYALTEA_TRUST_PROXY").pipe(Config.withDefault(false)),
   userServiceUrl: Config.URL("LOYALTEA_USER_SERVICE_URL").pipe(Config.map((url) => url.toString()), Config.withDefault("http://127.0.0.1:9004/")),
-  refreshTokenRetentionDays: Config.schema(WholeAtLeast(0), "LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS").pipe(Config.withDefault(7))
+  refreshTokenRetentionDays: Config.schema(WholeAtLeast(0), "LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS").pipe(Config.withDefault(7)),
+  revocationPollMs: Config.schema(WholeAtLeast(50), "LOYALTEA_REVOCATION_POLL_MS").pipe(Config.withDefault(1000)),
+  revocationMaxStalenessMs: Config.schema(WholeAtLeast(1000), "LOYALTEA_REVOCATION_MAX_STALENESS_MS").pipe(Config.withDefault(60_000))
 })

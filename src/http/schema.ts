@@ -69,7 +69,7 @@ export const ErrorBody = Schema.StructWithRest(
   Schema.Struct({
     type: Schema.String.annotate({ description: "The problem type: `urn:loyaltea:problem:<error code in kebab case>`" }),
     title: Schema.String.annotate({ description: "The status in words" }),
-    status: Schema.Number,
+    status: Schema.Int,
     detail: Schema.String.annotate({ description: "The same as `message`" }),
     ...factFields
   }),

@@ -28,6 +28,8 @@ describe("configuration", () => {
     expect(config.logLevel).toBe("Info")
     expect(config.logFormat).toBe("pretty")
     expect(config.auth.refreshTokenRetentionDays).toBe(7)
+    expect(config.auth.revocationPollMs).toBe(1000)
+    expect(config.auth.revocationMaxStalenessMs).toBe(60_000)
   })
 
   test("a comma list picks services, in port order, whatever the spacing or case", async () => {
@@ -66,7 +68,9 @@ describe("configuration", () => {
     ["LOG_LEVEL", "loud"],
     ["LOG_FORMAT", "xml"],
     ["LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS", "-1"],
-    ["LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS", "1.5"]
+    ["LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS", "1.5"],
+    ["LOYALTEA_REVOCATION_POLL_MS", "10"],
+    ["LOYALTEA_REVOCATION_MAX_STALENESS_MS", "soon"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

@@ -5,6 +5,7 @@ import { localChecks } from "../../src/actors/user/local-checks.ts"
 import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
 import { Authenticator } from "../../src/auth/authenticator.ts"
 import { RemoteAuthenticator } from "../../src/auth/authenticator-live.ts"
+import { Revocations } from "../../src/auth/revocations.ts"
 import type { Database } from "../../src/db/database.ts"
 import { MigrationsLive } from "../../src/db/migrations-layer.ts"
 import { DatabaseLive } from "../../src/db/pool.ts"
@@ -20,7 +21,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
   embeddedBrokerPort: 9092,
   kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, ssl: false, sasl: Option.none() },
-  auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7 },
+  auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7, revocationPollMs: 100, revocationMaxStalenessMs: 60_000 },
   logLevel: "Warn",
   logFormat: "pretty",
   shutdownTimeoutMs: 5000,
@@ -31,11 +32,12 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
  * A service's use cases over a migrated database, as a runtime for HTTP and handler tests, with
  * credentials checked for real: the user service's keys and API-key table in the same database.
  */
-export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database>) =>
+export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database | Revocations>) =>
   ManagedRuntime.make(
     useCases.pipe(
       Layer.provideMerge(Authenticator.layerFrom(localChecks)),
       Layer.provideMerge(Layer.merge(SigningKeys.layer, ApiKeys.layer)),
+      Layer.provideMerge(Revocations.layer),
       Layer.provideMerge(MigrationsLive),
       Layer.provideMerge(DatabaseLive),
       Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))
@@ -46,16 +48,22 @@ export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown
  * A service's use cases as a process without the user service runs them: credentials checked over
  * HTTP against the user service at `userServiceUrl` (its JWKS, introspection and revocation list).
  */
-export const remoteUseCasesRuntime = <R>(url: string, userServiceUrl: string, useCases: Layer.Layer<R, unknown, AppConfig | Database>) =>
+export const remoteUseCasesRuntime = <R>(
+  url: string,
+  userServiceUrl: string,
+  useCases: Layer.Layer<R, unknown, AppConfig | Database | Revocations>,
+  auth: Partial<AppConfigShape["auth"]> = {}
+) =>
   ManagedRuntime.make(
     useCases.pipe(
       Layer.provideMerge(RemoteAuthenticator),
+      Layer.provideMerge(Revocations.layer),
       Layer.provideMerge(MigrationsLive),
       Layer.provideMerge(DatabaseLive),
       Layer.provideMerge(Layer.succeed(AppConfig, testConfig({
         services: ["campaign", "reward", "fulfillment"],
         databaseUrl: Option.some(Redacted.make(url)),
-        auth: { ...testConfig().auth, userServiceUrl }
+        auth: { ...testConfig().auth, userServiceUrl, ...auth }
       })))
     )
   )

@@ -1,3 +1,4 @@
+import { Layer } from "effect"
 import { Elysia } from "elysia"
 import type { Authenticator } from "../../auth/authenticator.ts"
 import { apiKeyRoutes } from "../../http/api-keys.ts"
@@ -7,6 +8,7 @@ import type { Runner } from "../../http/run-effect.ts"
 import { tenantRoutes } from "../../http/tenants.ts"
 import { memberRoutes } from "../../http/user-members.ts"
 import type { Platform, ServiceDefinition } from "../service-definition.ts"
+import { RevocationSync } from "./revocation-sync.ts"
 import { SessionPruning } from "./session-pruning.ts"
 import { userUseCases, type UserUseCases } from "./user-use-cases.ts"
 
@@ -24,5 +26,5 @@ export const userService: ServiceDefinition<UserUseCases, Platform> = {
   usesKafka: false,
   useCases: userUseCases(),
   routes: userRoutes,
-  actors: SessionPruning
+  actors: Layer.merge(SessionPruning, RevocationSync)
 }

@@ -11,6 +11,7 @@ import { type OperatorInput, UsernameUnavailable } from "./operator-model.ts"
 import { disableOperator, insertOperator, listOperators, type NewOperator } from "./operator-repo.ts"
 import { hashPassword } from "./passwords.ts"
 import { revokeOperatorTokens } from "./refresh-token-repo.ts"
+import { TokenRevocations } from "./token-revocations.ts"
 
 const noSuchTenant = (tenant: string) => new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })
 
@@ -48,6 +49,7 @@ const tenantFor = (principal: Principal, scope: TenantScope, input: OperatorInpu
 
 const make = Effect.gen(function*() {
   const db = yield* Database
+  const revocations = yield* TokenRevocations
   return {
     create: (principal: Principal, input: OperatorInput) =>
       manageScope(principal, "create operator").pipe(
@@ -74,20 +76,23 @@ const make = Effect.gen(function*() {
         }),
         Effect.map((operators) => ({ operators }))
       ),
-    /** Disabling ends the operator's sessions; its access tokens lapse within their 15 minutes. */
+    /** Disabling ends the operator's sessions and revokes its access tokens: here at once, elsewhere within a poll. */
     disable: (principal: Principal, id: string) =>
       Effect.gen(function*() {
         const scope = yield* manageScope(principal, "disable operator")
         if (principal.kind === "operator" && principal.operatorId === id) {
           return yield* new InvalidInput({ field: "id", reason: "an operator cannot disable itself" })
         }
-        yield* db.transaction((tx) =>
+        const revoked = yield* db.transaction((tx) =>
           Effect.gen(function*() {
             yield* requireCurrentOperator(tx, principal)
             if (!(yield* disableOperator(tx, scope, id))) return yield* new NotFound({ resource: "operator", id })
             yield* revokeOperatorTokens(tx, id)
+            return yield* revocations.operator(tx, id)
           })
         )
+        yield* revocations.publish([revoked])
+        yield* Effect.logInfo("operator disabled").pipe(Effect.annotateLogs({ operatorId: id, by: principal.kind === "operator" ? principal.username : "" }))
       })
   }
 })

@@ -44,8 +44,18 @@ export const findFamily = (sql: Sql, tokenHash: string) =>
 export const revokeRefreshToken = (tx: Sql, id: string) =>
   exec(() => tx`update users.refresh_tokens set revoked_at = now() where id = ${id} and revoked_at is null`)
 
+/**
+ * Serialises everything that changes one session (rotation, logout, reuse detection) for the rest
+ * of `tx`. Taken before the session's rows are read, so a logout cannot miss the token that a
+ * concurrent rotation is about to add, and a rotation sees a logout that committed first.
+ */
+export const lockFamily = (tx: Sql, familyId: string) => exec(() => tx`select pg_advisory_xact_lock(hashtextextended(${familyId}, 0))`)
+
+/** Revokes the session's live tokens (call under `lockFamily`); how many were live. */
 export const revokeFamily = (sql: Sql, familyId: string) =>
-  exec(() => sql`update users.refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null`)
+  exec(() => sql`update users.refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null`).pipe(
+    Effect.map((result) => result.count)
+  )
 
 /** A disabled operator's sessions end with it. */
 export const revokeOperatorTokens = (sql: Sql, operatorId: string) =>
