@@ -4,6 +4,7 @@ import { startBrokerProcess, type BrokerProcess } from "../support/broker-proces
 import { api, eventually, kcatProduce } from "../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { freePorts, spawnLoyaltea, testAdmin, waitStarted, type LoyalteaProcess } from "../support/process.ts"
+import { fixtures } from "../auth/route-fixtures.ts"
 
 // README, "One process or many": a revocation reaches the processes without the user service
 // within one poll (LOYALTEA_REVOCATION_POLL_MS, 1 s) and one request to it (at most 2 s).
@@ -39,6 +40,28 @@ describe("the same flow split over four processes", () => {
       expect(`${service} → ${status}`).toBe(`${service} → 401`)
     }
     expect(performance.now() - started).toBeLessThan(revocationBound)
+  }
+
+  /** Every guarded route of the processes without the user service that does not answer the token 401 (as a list of them). */
+  const notRefusedRoutes = async (token: string) => {
+    const http = api({ ports })
+    const create = async (service: string, path: string, body: unknown, idField: string) =>
+      ((await http.create(service as keyof typeof ports, path, body)) as Record<string, string>)[idField]!
+    const wrong: Array<string> = []
+    let walked = 0
+    for (const service of others) {
+      const document = (await (await call(service, "GET", "/swagger/json", undefined, {})).json()) as { paths: Record<string, Record<string, { "x-loyaltea-access"?: string }>> }
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          if (operation["x-loyaltea-access"] === "public") continue
+          const fixture = await fixtures[`${method} ${path}`]!(create)
+          const response = await call(service, method.toUpperCase(), fixture.path, fixture.body, { authorization: `Bearer ${token}` })
+          walked++
+          if (response.status !== 401) wrong.push(`${service}: ${method.toUpperCase()} ${path} → ${response.status}`)
+        }
+      }
+    }
+    return walked > 25 ? wrong : [`only ${walked} routes walked`]
   }
 
   beforeAll(async () => {
@@ -91,6 +114,7 @@ describe("the same flow split over four processes", () => {
     for (const service of others) expect((await write(service, ops.accessToken)).status).toBe(201)
     expect((await http.call("user", "DELETE", `/operators/${ops.operator.id}`)).status).toBe(204)
     await refusedEverywhereWithin(ops.accessToken)
+    expect(await notRefusedRoutes(ops.accessToken)).toEqual([])
 
     const clerk = await login("split-clerk", password)
     for (const service of others) expect((await write(service, clerk.accessToken)).status).toBe(201)
