@@ -2,7 +2,7 @@ import { Effect, Schema } from "effect"
 import { errors, type JWTVerifyGetKey, jwtVerify } from "jose"
 import { type AccessClaims, CredentialsUnavailable, type Principal, tokenAudience, tokenIssuer, Unauthorized, VerifiedClaims } from "./principal.ts"
 
-/** Short enough that a disabled operator's leftover token dies soon; refresh tokens cover the rest. */
+/** Short enough that a stolen token is soon useless and the revocation list stays short (its entries outlive a token); refresh tokens cover the rest. */
 export const accessTokenTtlSeconds = 15 * 60
 
 // Failures that are the token's own fault. Anything else (the key set could not be fetched, timed

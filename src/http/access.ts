@@ -28,7 +28,7 @@ export interface AccessContext {
 }
 
 /** The documented 503 body's message when a credential cannot be checked (see the README). */
-export const unavailable = "the credential cannot be checked right now; retry"
+const unavailable = "the credential cannot be checked right now; retry"
 
 const publicAccess: AccessContext = { principal: undefined, scope: allTenants }
 const granted = Symbol("loyaltea.access")
