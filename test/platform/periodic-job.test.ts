@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { Cause, Effect, Exit, Logger, Scope } from "effect"
-import { periodicJob } from "../../src/platform/periodic-job.ts"
+import { Cause, Effect, Exit, Layer, Logger, Scope } from "effect"
+import { periodicJob, periodicJobLayer } from "../../src/platform/periodic-job.ts"
 
 /** Runs `body` with a logger that keeps what it is given, and returns the kept lines. */
 const capturingLogs = () => {
@@ -53,5 +53,17 @@ describe("periodicJob", () => {
       yield* Effect.sleep("100 millis")
     })))
     expect(runs).toBe(0)
+  })
+
+  test("as a layer, the job runs while the layer is alive and stops when it is released", async () => {
+    let runs = 0
+    const scope = await Effect.runPromise(Scope.make())
+    await Effect.runPromise(Layer.buildWithScope(periodicJobLayer("layered", "10 millis", Effect.sync(() => void runs++)), scope))
+    await Bun.sleep(150)
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    const atRelease = runs
+    expect(atRelease).toBeGreaterThan(3)
+    await Bun.sleep(100)
+    expect(runs).toBe(atRelease)
   })
 })
