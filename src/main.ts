@@ -1,6 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Context, Effect, Exit, Layer, Runtime } from "effect"
 import { AuthenticatorLive } from "./auth/authenticator-live.ts"
+import { Revocations } from "./auth/revocations.ts"
 import { AppConfig, appConfig, type AppConfigShape } from "./config/app-config.ts"
 import { Database } from "./db/database.ts"
 import { MigrationsLive } from "./db/migrations-layer.ts"
@@ -29,6 +30,7 @@ const processLayer = (config: AppConfigShape) =>
   Layer.mergeAll(...(config.services.map((service) => services[service].layer) as [ServiceLayer, ...Array<ServiceLayer>])).pipe(
     Layer.provideMerge(kafkaLayer(config)),
     Layer.provideMerge(AuthenticatorLive),
+    Layer.provideMerge(Revocations.layer),
     Layer.provideMerge(MigrationsLive),
     Layer.provideMerge(DatabaseLive),
     Layer.provideMerge(Layer.succeed(AppConfig, config))

@@ -1,5 +1,6 @@
 import type { Layer } from "effect"
 import type { Authenticator } from "../auth/authenticator.ts"
+import type { Revocations } from "../auth/revocations.ts"
 import type { AppConfig } from "../config/app-config.ts"
 import type { ServiceName } from "../config/service-name.ts"
 import type { Database } from "../db/database.ts"
@@ -8,7 +9,7 @@ import type { KafkaClient } from "../kafka/kafka-client.ts"
 import type { EventProducer } from "../kafka/producer.ts"
 
 /** What every service can rely on in a process. */
-export type Platform = AppConfig | Database | Authenticator
+export type Platform = AppConfig | Database | Authenticator | Revocations
 /** ...and what services that consume or produce events rely on as well. */
 export type KafkaPlatform = Platform | KafkaClient | EventProducer
 

@@ -29,17 +29,36 @@ export type Principal =
 /** The claims of an access token (JWT, EdDSA) as the user service issues them. */
 export const AccessClaims = Schema.Struct({
   sub: Schema.String,
+  /** The session: the refresh-token family the token was issued for; ending the session revokes it. */
+  sid: Schema.String,
   username: Schema.String,
   role: Role,
   tenant: Schema.NullOr(Tenant)
 })
 export type AccessClaims = typeof AccessClaims.Type
 
+/** The claims of a token that verified, with when it was issued (seconds since the epoch). */
+export const VerifiedClaims = Schema.Struct({ ...AccessClaims.fields, iat: Schema.Number })
+export type VerifiedClaims = typeof VerifiedClaims.Type
+
 export const tokenIssuer = "loyaltea"
 export const tokenAudience = "loyaltea"
 
 /** No credential, or one that does not check out (expired, revoked, signed by another key). */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return this.reason
+  }
+}
+
+/**
+ * The credential may well be valid, but it cannot be checked right now: the user service (its
+ * keys, its introspection route, its revocation list) is out of reach. Answered 503 with
+ * `Retry-After`, never as a pass and never as a 401 (the client did nothing wrong).
+ */
+export class CredentialsUnavailable extends Schema.TaggedError<CredentialsUnavailable>()("CredentialsUnavailable", {
   reason: Schema.String
 }) {
   override get message() {

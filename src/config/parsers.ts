@@ -51,3 +51,6 @@ export const LogLevelName = Schema.String.pipe(
 
 export const LogFormat = Schema.Literals(["pretty", "json"])
 export type LogFormat = typeof LogFormat.Type
+
+/** A whole number no smaller than `minimum` (a count, a number of days or milliseconds). */
+export const WholeAtLeast = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum, { message: `must be a whole number of at least ${minimum}` }))

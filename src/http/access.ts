@@ -5,6 +5,7 @@ import { Authenticator } from "../auth/authenticator.ts"
 import { credentialOf } from "../auth/credentials.ts"
 import type { Principal } from "../auth/principal.ts"
 import { allTenants, type TenantScope } from "../domain/tenant-scope.ts"
+import { retryAfterSeconds } from "./problem.ts"
 import { HttpRefusal } from "./refusal.ts"
 import type { Runner } from "./run-effect.ts"
 
@@ -26,6 +27,9 @@ export interface AccessContext {
   readonly scope: TenantScope
 }
 
+/** The documented 503 body's message when a credential cannot be checked (see the README). */
+const unavailable = "the credential cannot be checked right now; retry"
+
 const publicAccess: AccessContext = { principal: undefined, scope: allTenants }
 const granted = Symbol("loyaltea.access")
 type WithGrant = { [granted]?: AccessContext }
@@ -34,18 +38,19 @@ type WithGrant = { [granted]?: AccessContext }
  * `access: "read" | "write" | ...` on a route: checks the credential and the role before anything
  * else looks at the request (so a caller without a valid credential learns nothing, not even
  * which fields are wrong): 401 without a valid credential, 403 when the role or API-key scope does
- * not allow the route, 503 when the credential cannot be checked. The handler gets `principal` and
+ * not allow the route, 503 with `Retry-After` when the credential cannot be checked right now (the
+ * user service or the database is out of reach: the credential may be fine). The handler gets `principal` and
  * `scope`; tenant boundaries inside the request (body, path, query) are checked by the use cases.
  * Every refusal is logged, without the credential. The route's security goes into OpenAPI.
  */
 export const accessControl = (run: Runner<Authenticator>) => {
-  const refuse = (request: Request, address: string, status: 401 | 403 | 503, message: string, principal?: Principal) => {
+  const refuse = (request: Request, address: string, status: 401 | 403 | 503, message: string, principal?: Principal, reason = message) => {
     const who = principal ? (principal.kind === "operator" ? `operator ${principal.operatorId}` : `api key ${principal.keyId}`) : "anonymous"
     run.log(Effect.logWarning(`access refused: ${request.method} ${new URL(request.url).pathname} → ${status}`).pipe(
-      Effect.annotateLogs({ reason: message, who, address })
+      Effect.annotateLogs({ reason, who, address })
     ))
     const error = status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Unavailable"
-    return new HttpRefusal(status, { error, message })
+    return new HttpRefusal(status, { error, message }, status === 503 ? { "retry-after": String(retryAfterSeconds) } : {})
   }
 
   return new Elysia({ name: "loyaltea-access" }).macro({
@@ -60,8 +65,9 @@ export const accessControl = (run: Runner<Authenticator>) => {
         if (outcome._tag === "Failure") {
           const error = Option.getOrUndefined(Cause.findErrorOption(outcome.cause))
           if (error?._tag === "Unauthorized") throw refuse(request, address, 401, error.message)
-          run.log(Effect.logError("a credential could not be checked", outcome.cause))
-          throw refuse(request, address, 503, "the credential cannot be checked right now; retry")
+          // The reason (the user service is unreachable, ...) goes to the log; the client only learns to come back.
+          if (error?._tag !== "CredentialsUnavailable") run.log(Effect.logError("a credential could not be checked", outcome.cause))
+          throw refuse(request, address, 503, unavailable, undefined, error?.message)
         }
         const principal = outcome.value
         const decision = decide(access, principal)

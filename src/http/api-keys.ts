@@ -34,5 +34,5 @@ export const apiKeyRoutes = (run: Runner<ApiKeys | Authenticator>) =>
       access: "write",
       params: ApiKeyParams,
       response: { 204: noContent, ...errors },
-      detail: { tags: ["api keys"], summary: "Revoke an API key: it stops working at once" }
+      detail: { tags: ["api keys"], summary: "Revoke an API key: it stops working at once in the user service's processes, within 10 s in the others" }
     })

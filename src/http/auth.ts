@@ -8,6 +8,8 @@ import { Jwks, LoginRequest, Me, RefreshRequest, TokenResponse } from "../actors
 import { TooManyRequests } from "../actors/user/login-throttle.ts"
 import { Sessions } from "../actors/user/sessions.ts"
 import { SigningKeys } from "../actors/user/signing-keys.ts"
+import { TokenRevocations } from "../actors/user/token-revocations.ts"
+import { RevocationCursor, RevocationFeed } from "../auth/revocations.ts"
 import { asCaller, clientAddress } from "./caller.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
@@ -26,7 +28,7 @@ const retryAfter = (set: { headers: Record<string, string | number> }) => <A, E,
   ))
 
 /** Sessions for operators, the published verification keys, and API-key introspection for other processes. */
-export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSettings | Authenticator>) =>
+export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | TokenRevocations | AuthSettings | Authenticator>) =>
   new Elysia({ name: "loyaltea-auth-routes" })
     .use(accessControl(run))
     .post("/auth/login", ({ body, request, server, set }) =>
@@ -61,6 +63,21 @@ export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | AuthSe
       body: standard(IntrospectionRequest),
       response: { 200: standard(Introspection), 401: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Check an API key for another service: its tenant and scopes, or 401 (the key is the credential)" }
+    })
+    .get("/auth/revocations", ({ query, set }) => {
+      set.headers["cache-control"] = "no-store"
+      return run(set, TokenRevocations.use((r) => r.feed(query.after)))
+    }, {
+      access: "public",
+      query: standard(Schema.Struct({ after: Schema.optionalKey(RevocationCursor) })),
+      response: { 200: standard(RevocationFeed), 422: errorResponse, 503: errorResponse },
+      detail: {
+        tags: ["auth"],
+        summary: "Access tokens revoked before they expire (ended sessions, disabled operators), for other processes to follow",
+        description: "Processes without the user service poll this every LOYALTEA_REVOCATION_POLL_MS with the `cursor` of their previous answer as `after`, "
+          + "and refuse a token whose `sid` or `sub` hashes to a listed `subject` and whose `iat` is at most `notAfter`. "
+          + "Only hashes are published, never an id; an entry disappears once every token it covers has expired."
+      }
     })
     .get("/auth/me", ({ principal, set }) => run(set, asCaller(principal, Effect.succeed)), {
       access: "any",

@@ -1,6 +1,7 @@
 import { Elysia } from "elysia"
+import { problem, setProblemHeaders } from "./problem.ts"
 import { HttpRefusal } from "./refusal.ts"
-import type { ErrorBody } from "./schema.ts"
+import type { ErrorBody, ErrorFacts } from "./schema.ts"
 
 const segments = (path: ReadonlyArray<unknown> | string | undefined): ReadonlyArray<unknown> =>
   typeof path === "string"
@@ -30,7 +31,7 @@ const issuesOf = (error: { all?: unknown }): ReadonlyArray<Issue> => {
 }
 
 /** 422 naming the field; never echoes the submitted values (they may hold secrets). */
-export const validationBody = (on: string, issues: ReadonlyArray<Issue>): ErrorBody => {
+export const validationBody = (on: string, issues: ReadonlyArray<Issue>): ErrorFacts => {
   const details = issues.map((issue) => ({ field: fieldPath(issue.path) || on, message: issue.message }))
   const first = details[0]
   return {
@@ -42,40 +43,36 @@ export const validationBody = (on: string, issues: ReadonlyArray<Issue>): ErrorB
 }
 
 /**
- * Framework-level errors in the project's error shape: bad JSON → 400, schema violations → 422,
- * unknown routes → 404. A response that fails its own schema is a server bug → 500.
+ * Framework-level errors in the project's error shape (problem details): bad JSON → 400, schema
+ * violations → 422, unknown routes → 404. A response that fails its own schema is a server bug → 500.
  */
 export const errorFormatting = (onServerError: (error: unknown) => void) =>
   new Elysia({ name: "loyaltea-error-formatting" }).onError({ as: "global" }, ({ code, error, set }) => {
+    const answer = (status: number, facts: ErrorFacts, headers: Readonly<Record<string, string>> = {}): ErrorBody => {
+      set.status = status
+      Object.assign(set.headers, headers)
+      setProblemHeaders(set, status)
+      return problem(status, facts)
+    }
     if (code === "VALIDATION") {
       if (error.type === "response") {
         onServerError(error)
-        set.status = 500
-        return { error: "InternalError", message: "the server produced an invalid response" } satisfies ErrorBody
+        return answer(500, { error: "InternalError", message: "the server produced an invalid response" })
       }
-      set.status = 422
-      return validationBody(error.type, issuesOf(error))
+      return answer(422, validationBody(error.type, issuesOf(error)))
     }
     // Refusals raised in hooks (credentials, size); a parser wraps the size check's in its own error.
     const refusal = error instanceof HttpRefusal ? error : (error as { cause?: unknown }).cause
     if (refusal instanceof HttpRefusal) {
       set.status = refusal.status
+      Object.assign(set.headers, refusal.headers)
+      setProblemHeaders(set, refusal.status)
       return refusal.body
     }
-    if (code === "PARSE") {
-      set.status = 400
-      return { error: "MalformedBody", message: "the request body is not valid JSON" } satisfies ErrorBody
-    }
-    if (code === "NOT_FOUND") {
-      set.status = 404
-      return { error: "NotFound", message: "no such route" } satisfies ErrorBody
-    }
-    if (code === "INVALID_COOKIE_SIGNATURE" || code === "INVALID_FILE_TYPE") {
-      set.status = 400
-      return { error: "BadRequest", message: error.message } satisfies ErrorBody
-    }
+    if (code === "PARSE") return answer(400, { error: "MalformedBody", message: "the request body is not valid JSON" })
+    if (code === "NOT_FOUND") return answer(404, { error: "NotFound", message: "no such route" })
+    if (code === "INVALID_COOKIE_SIGNATURE" || code === "INVALID_FILE_TYPE") return answer(400, { error: "BadRequest", message: error.message })
     const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500
     if (status >= 500) onServerError(error)
-    set.status = status
-    return { error: status >= 500 ? "InternalError" : "BadRequest", message: status >= 500 ? "internal error" : String((error as Error).message ?? "bad request") } satisfies ErrorBody
+    return answer(status, { error: status >= 500 ? "InternalError" : "BadRequest", message: status >= 500 ? "internal error" : String((error as Error).message ?? "bad request") })
   })

@@ -13,12 +13,25 @@ const descriptions: Record<string, string> = {
   "413": "Request body too large",
   "422": "Invalid input; `field` names the field",
   "429": "Too many attempts; see Retry-After",
-  "503": "A dependency (database, Kafka) is unavailable; retry"
+  "503": "A dependency (database, Kafka, the user service) is unavailable; retry after `Retry-After` seconds"
+}
+
+const retryAfter = {
+  "Retry-After": { description: "Seconds to wait before retrying", schema: { type: "integer", minimum: 1 } }
+}
+
+/** Error answers are problem details (RFC 9457), served as `application/problem+json`. */
+const asProblem = (content: Json) => {
+  const json = content["application/json"] as { schema?: { title?: unknown } } | undefined
+  if (json?.schema?.title !== "Error") return
+  delete content["application/json"]
+  content["application/problem+json"] = json
 }
 
 /**
  * The generated document writes empty responses (204) as `content: {type: ...}`, which is not
- * OpenAPI, and describes every status as "Response for status N". Both are put right here, once.
+ * OpenAPI, describes every status as "Response for status N", and knows neither the problem-details
+ * media type nor `Retry-After`. All of it is put right here, once.
  */
 export const polishOpenApi = (document: unknown): unknown => {
   const paths = (document as { paths?: Record<string, Record<string, { responses?: Record<string, Json> }>> }).paths ?? {}
@@ -27,6 +40,8 @@ export const polishOpenApi = (document: unknown): unknown => {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const content = response.content as Json | undefined
         if (content && "type" in content) delete response.content
+        else if (content && Number(status) >= 400) asProblem(content)
+        if (status === "503" || status === "429") response.headers = { ...retryAfter, ...(response.headers as Json | undefined) }
         if (typeof response.description !== "string" || response.description.startsWith("Response for status")) {
           response.description = descriptions[status] ?? `Status ${status}`
         }

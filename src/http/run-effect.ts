@@ -1,5 +1,6 @@
 import { Cause, type Context, Effect, Exit, Option } from "effect"
-import type { ErrorBody } from "./schema.ts"
+import { problem, setProblemHeaders } from "./problem.ts"
+import type { ErrorBody, ErrorFacts } from "./schema.ts"
 
 /** How each domain or infrastructure error reaches HTTP clients; anything else is a 500. */
 const statusByTag: Record<string, number> = {
@@ -8,6 +9,7 @@ const statusByTag: Record<string, number> = {
   Conflict: 409,
   InsufficientBalance: 409,
   IdempotencyKeyReused: 409,
+  UsernameUnavailable: 409,
   InvalidInput: 422,
   Unauthorized: 401,
   Forbidden: 403,
@@ -28,7 +30,7 @@ const isTagged = (error: unknown): error is Tagged =>
   typeof error === "object" && error !== null && typeof (error as Tagged)._tag === "string"
 
 /** The error's public fields: everything it carries except the stack and the cause. */
-const bodyOf = (error: Tagged, status: number): ErrorBody & Record<string, unknown> => {
+const factsOf = (error: Tagged, status: number): ErrorFacts => {
   if (status >= 500) return { error: status === 503 ? "Unavailable" : "InternalError", message: status === 503 ? "temporarily unavailable, retry" : "internal error" }
   const facts = Object.fromEntries(
     Object.entries(error).filter(([key]) => key !== "_tag" && key !== "message" && key !== "stack" && key !== "cause")
@@ -38,17 +40,18 @@ const bodyOf = (error: Tagged, status: number): ErrorBody & Record<string, unkno
 
 export interface StatusSetter {
   status?: number | string
+  headers: Record<string, string | number>
 }
 
-/** A tagged failure as HTTP: its status and body (500 without details for anything else). */
+/** A tagged failure as HTTP: its status and problem details (500 without details for anything else). */
 export const failureResponse = (cause: Cause.Cause<unknown>): { status: number; body: ErrorBody } => {
   const tagged = Option.filter(Cause.findErrorOption(cause), isTagged)
   const status = Option.match(tagged, { onNone: () => 500, onSome: (e) => statusOf(e._tag) })
-  const body = Option.match(tagged, {
-    onNone: () => ({ error: "InternalError", message: "internal error" }),
-    onSome: (e) => bodyOf(e, status)
+  const facts = Option.match(tagged, {
+    onNone: (): ErrorFacts => ({ error: "InternalError", message: "internal error" }),
+    onSome: (e) => factsOf(e, status)
   })
-  return { status, body }
+  return { status, body: problem(status, facts) }
 }
 
 export interface Runner<R> {
@@ -74,6 +77,7 @@ export const makeRunner = <R>(context: Context.Context<R>, onServerError: (cause
     const { body, status } = failureResponse(outcome.cause)
     if (status >= 500) onServerError(outcome.cause)
     set.status = status
+    setProblemHeaders(set, status)
     // The response schemas declare these error bodies per status.
     return body as unknown as A
   }

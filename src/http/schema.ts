@@ -49,19 +49,42 @@ export const FieldError = Schema.Struct({
   message: Schema.String
 })
 
+const factFields = {
+  error: Schema.String.annotate({ description: "A stable error code, e.g. `NotFound`" }),
+  message: Schema.String,
+  field: Schema.optionalKey(Schema.String),
+  details: Schema.optionalKey(Schema.Array(FieldError))
+}
+
+/** What the code states about an error: its code, a readable message, the field at fault, its facts. */
+export const ErrorFacts = Schema.StructWithRest(Schema.Struct(factFields), [Schema.Record(Schema.String, Schema.Unknown)])
+export type ErrorFacts = typeof ErrorFacts.Type
+
 /**
- * Every error answer has this shape: a stable `error` code, a readable message, the field at
- * fault, and the facts of the error (e.g. the current `balance` of a refused redemption).
+ * Every error answer has this shape, as RFC 9457 problem details (`application/problem+json`):
+ * `type`, `title`, `status` and `detail`, plus a stable `error` code, a readable message, the
+ * field at fault, and the facts of the error (e.g. the current `balance` of a refused redemption).
  */
 export const ErrorBody = Schema.StructWithRest(
   Schema.Struct({
-    error: Schema.String,
-    message: Schema.String,
-    field: Schema.optionalKey(Schema.String),
-    details: Schema.optionalKey(Schema.Array(FieldError))
+    type: Schema.String.annotate({ description: "The problem type: `urn:loyaltea:problem:<error code in kebab case>`" }),
+    title: Schema.String.annotate({ description: "The status in words" }),
+    status: Schema.Int,
+    detail: Schema.String.annotate({ description: "The same as `message`" }),
+    ...factFields
   }),
   [Schema.Record(Schema.String, Schema.Unknown)]
-).annotate({ identifier: "Error" })
+).annotate({
+  identifier: "Error",
+  examples: [{
+    type: "urn:loyaltea:problem:not-found",
+    title: "Not Found",
+    status: 404,
+    detail: "reward 0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d not found",
+    error: "NotFound",
+    message: "reward 0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d not found"
+  }]
+})
 export type ErrorBody = typeof ErrorBody.Type
 
 export const errorResponse = standard(ErrorBody)

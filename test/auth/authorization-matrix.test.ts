@@ -87,7 +87,7 @@ describe("authorization of every route of every service", () => {
     }, 60_000)
   }
 
-  test.each(["wrong tenant", "another tenant's API key"])("%s touching tenant A's data: writes are refused with 403, reads never show A's rows", async (caller) => {
+  test.each(["wrong tenant", "another tenant's API key"])("%s touching tenant A's data: writes by id find nothing (404), writes naming tenant A are refused (403), reads never show A's rows", async (caller) => {
     const wrong: Array<string> = []
     const allowed = (access: Access | undefined) => decideFor(caller, access)
     for (const route of routes.filter((r) => r.access !== "public" && r.access !== "admin" && allowed(r.access))) {
@@ -98,11 +98,10 @@ describe("authorization of every route of every service", () => {
       if (isRead) {
         const body = text ? JSON.parse(text) : undefined
         if (response.status >= 500 || mentionsTenant(body, tenantA)) wrong.push(`GET ${call.path} → ${response.status} shows tenant A: ${text.slice(0, 120)}`)
-      } else if (route.path === "/tenants/{id}") {
-        // Another tenant itself, named by id, is not found: its existence is not the caller's business.
-        if (response.status !== 404) wrong.push(`${route.method.toUpperCase()} ${call.path} → ${response.status}, expected 404: ${text.slice(0, 120)}`)
-      } else if (response.status !== 403 && !(route.path === "/auth/me")) {
-        wrong.push(`${route.method.toUpperCase()} ${call.path} → ${response.status}, expected 403: ${text.slice(0, 120)}`)
+      } else if (route.path !== "/auth/me") {
+        // A row of tenant A addressed by id is, to tenant B, a row that does not exist.
+        const expected = byId(route) ? 404 : 403
+        if (response.status !== expected) wrong.push(`${route.method.toUpperCase()} ${call.path} → ${response.status}, expected ${expected}: ${text.slice(0, 120)}`)
       }
     }
     expect(wrong).toEqual([])
@@ -116,6 +115,9 @@ describe("authorization of every route of every service", () => {
     expect(refused.status).toBe(403)
   })
 })
+
+/** A write that names its row by id in the path (PUT, DELETE): the tenant is the row's, not the caller's to name. */
+const byId = (route: Route) => (route.method === "put" || route.method === "delete") && route.path.includes("{")
 
 /** Which routes a tenant-B credential gets past the role check on (the tenant check is what is tested). */
 const decideFor = (caller: string, access: Access | undefined) =>

@@ -70,6 +70,7 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /.well-known/jwks.json": async () => ({ path: "/.well-known/jwks.json" }),
   "post /auth/introspect": async () => ({ path: "/auth/introspect", body: { apiKey: "lt_nope" } }),
   "get /auth/me": async () => ({ path: "/auth/me" }),
+  "get /auth/revocations": async () => ({ path: "/auth/revocations?after=0" }),
   "post /tenants": async () => ({ path: "/tenants", body: { id: slug(), name: "new" } }),
   "get /tenants": async () => ({ path: "/tenants" }),
   "get /tenants/{id}": async () => ({ path: `/tenants/${tenantA}` }),

@@ -27,6 +27,9 @@ describe("configuration", () => {
     expect(config.ports).toEqual({ campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 })
     expect(config.logLevel).toBe("Info")
     expect(config.logFormat).toBe("pretty")
+    expect(config.auth.refreshTokenRetentionDays).toBe(7)
+    expect(config.auth.revocationPollMs).toBe(1000)
+    expect(config.auth.revocationMaxStalenessMs).toBe(60_000)
   })
 
   test("a comma list picks services, in port order, whatever the spacing or case", async () => {
@@ -40,13 +43,15 @@ describe("configuration", () => {
       KAFKA_BROKERS: "kafka-1:9092, kafka-2:9092",
       REWARD_PORT: "8002",
       LOG_LEVEL: "DEBUG",
-      LOG_FORMAT: "json"
+      LOG_FORMAT: "json",
+      LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS: "0"
     })
     expect(Option.map(config.databaseUrl, Redacted.value)).toEqual(Option.some("postgres://postgres@db:5432/loyaltea"))
     expect(config.kafkaBrokers).toEqual(Option.some(["kafka-1:9092", "kafka-2:9092"]))
     expect(config.ports.reward).toBe(8002)
     expect(config.logLevel).toBe("Debug")
     expect(config.logFormat).toBe("json")
+    expect(config.auth.refreshTokenRetentionDays).toBe(0)
   })
 
   test("the database URL never shows in printed configuration", async () => {
@@ -61,7 +66,11 @@ describe("configuration", () => {
     ["CAMPAIGN_PORT", "http"],
     ["USER_PORT", "70000"],
     ["LOG_LEVEL", "loud"],
-    ["LOG_FORMAT", "xml"]
+    ["LOG_FORMAT", "xml"],
+    ["LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS", "-1"],
+    ["LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS", "1.5"],
+    ["LOYALTEA_REVOCATION_POLL_MS", "10"],
+    ["LOYALTEA_REVOCATION_MAX_STALENESS_MS", "soon"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import type { AnyElysia } from "elysia"
 import { serviceNames } from "../../src/config/service-name.ts"
-import { Elysia } from "elysia"
+import { campaignService } from "../../src/actors/campaign/definition.ts"
+import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
+import { rewardService } from "../../src/actors/reward/definition.ts"
+import { userService } from "../../src/actors/user/definition.ts"
 import { appOver, request } from "../support/app.ts"
 import { Layer } from "effect"
 import { useCasesRuntime } from "../support/layers.ts"
 import { openApiErrors } from "../support/openapi.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+
+// The real routes (their use cases are never called here): the documents describe all of them.
+const routes = { campaign: campaignService.routes, reward: rewardService.routes, fulfillment: fulfillmentService.routes, user: userService.routes }
 
 describe.each(serviceNames)("the %s service's app", (service) => {
   let database: TestDatabase
@@ -16,7 +22,7 @@ describe.each(serviceNames)("the %s service's app", (service) => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, Layer.empty)
-    app = await appOver(runtime, service, () => new Elysia())
+    app = await appOver(runtime, service, routes[service] as never)
   })
   afterAll(async () => {
     await runtime.dispose()
@@ -58,9 +64,34 @@ describe.each(serviceNames)("the %s service's app", (service) => {
     }
   })
 
-  test("unknown routes get the project's error shape", async () => {
+  test("unknown routes get the project's error shape, as RFC 9457 problem details", async () => {
     const response = await request(app, "GET", "/no/such/route")
     expect(response.status).toBe(404)
-    expect(await response.json()).toMatchObject({ error: "NotFound" })
+    expect(response.headers.get("content-type")).toStartWith("application/problem+json")
+    expect(await response.json()).toEqual({
+      type: "urn:loyaltea:problem:not-found",
+      title: "Not Found",
+      status: 404,
+      detail: "no such route",
+      error: "NotFound",
+      message: "no such route"
+    })
+  })
+
+  test("every error answer is documented as problem details, and every 503 with Retry-After", async () => {
+    const document = (await (await request(app, "GET", "/swagger/json")).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }> }>>
+    }
+    const wrong: Array<string> = []
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const types = Object.keys(response.content ?? {})
+          if (Number(status) >= 400 && path !== "/ready" && types.join() !== "application/problem+json") wrong.push(`${method} ${path} ${status}: ${types.join()}`)
+          if (status === "503" && !response.headers?.["Retry-After"]) wrong.push(`${method} ${path} 503 without Retry-After`)
+        }
+      }
+    }
+    expect(wrong).toEqual([])
   })
 })

@@ -22,7 +22,8 @@ export const accessToken = (runtime: AuthRuntime, role: Role, tenant: string | n
     yield* Effect.promise(() => db.sql`
       insert into users.operators (id, username, password_hash, role, tenant) values (${id}, ${username}, 'not-a-login', ${role}, ${tenant})`)
     const keys = yield* SigningKeys
-    return yield* keys.sign({ sub: id, username, role, tenant: tenant === null ? null : toTenant(tenant) }, issuedAt)
+    // A session of its own, as a login starts one.
+    return yield* keys.sign({ sub: id, sid: randomUUID(), username, role, tenant: tenant === null ? null : toTenant(tenant) }, issuedAt)
   }))
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })

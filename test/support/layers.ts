@@ -5,6 +5,8 @@ import { ApiKeys } from "../../src/actors/user/api-key-service.ts"
 import { localChecks } from "../../src/actors/user/local-checks.ts"
 import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
 import { Authenticator } from "../../src/auth/authenticator.ts"
+import { RemoteAuthenticator } from "../../src/auth/authenticator-live.ts"
+import { Revocations } from "../../src/auth/revocations.ts"
 import type { Database } from "../../src/db/database.ts"
 import { MigrationsLive } from "../../src/db/migrations-layer.ts"
 import { DatabaseLive } from "../../src/db/pool.ts"
@@ -23,7 +25,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
   embeddedBrokerPort: 9092,
   kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, ssl: false, sasl: Option.none() },
-  auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, userServiceUrl: "http://127.0.0.1:9004/" },
+  auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7, revocationPollMs: 100, revocationMaxStalenessMs: 60_000 },
   logLevel: "Warn",
   logFormat: "pretty",
   shutdownTimeoutMs: 5000,
@@ -52,14 +54,40 @@ const kafkaPlatform = Layer.fresh(EventProducerLive).pipe(Layer.provideMerge(InM
  * credentials checked for real (the user service's keys and API-key table in the same database)
  * and a real in-memory broker under the process's Kafka client and producer.
  */
-export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | Authenticator>) =>
+export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | Authenticator | Revocations>) =>
   ManagedRuntime.make(
     useCases.pipe(
       Layer.provideMerge(kafkaPlatform),
       Layer.provideMerge(Authenticator.layerFrom(localChecks)),
       Layer.provideMerge(Layer.merge(SigningKeys.layer, ApiKeys.layer)),
+      Layer.provideMerge(Revocations.layer),
       Layer.provideMerge(MigrationsLive),
       Layer.provideMerge(DatabaseLive),
       Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))
+    )
+  )
+
+/**
+ * A service's use cases as a process without the user service runs them: credentials checked over
+ * HTTP against the user service at `userServiceUrl` (its JWKS, introspection and revocation list).
+ */
+export const remoteUseCasesRuntime = <R>(
+  url: string,
+  userServiceUrl: string,
+  useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | Revocations>,
+  auth: Partial<AppConfigShape["auth"]> = {}
+) =>
+  ManagedRuntime.make(
+    useCases.pipe(
+      Layer.provideMerge(kafkaPlatform),
+      Layer.provideMerge(RemoteAuthenticator),
+      Layer.provideMerge(Revocations.layer),
+      Layer.provideMerge(MigrationsLive),
+      Layer.provideMerge(DatabaseLive),
+      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({
+        services: ["campaign", "reward", "fulfillment"],
+        databaseUrl: Option.some(Redacted.make(url)),
+        auth: { ...testConfig().auth, userServiceUrl, ...auth }
+      })))
     )
   )

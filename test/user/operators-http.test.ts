@@ -86,7 +86,7 @@ describe("tenants and operators: who may do what", () => {
     expect((await request(app, "GET", "/tenants/other", undefined, as("shop-viewer"))).status).toBe(404)
     expect((await request(app, "GET", "/tenants/other", undefined, as("root"))).status).toBe(200)
     const other = all.find((o) => o.username === "other-admin")!
-    expect((await request(app, "DELETE", `/operators/${other.id}`, undefined, as("shop-admin"))).status).toBe(403)
+    expect((await request(app, "DELETE", `/operators/${other.id}`, undefined, as("shop-admin"))).status).toBe(404)
     expect((await request(app, "GET", "/operators")).status).toBe(401)
   })
 
@@ -130,9 +130,17 @@ describe("tenants and operators: who may do what", () => {
   test("the user service's OpenAPI document stays valid and lists every route with its error answers", async () => {
     const document = (await (await request(app, "GET", "/swagger/json")).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
     expect(await openApiErrors(document)).toEqual([])
-    const paths = ["/auth/login", "/auth/refresh", "/auth/logout", "/auth/introspect", "/auth/me", "/tenants", "/tenants/{id}", "/operators", "/operators/{id}", "/api-keys", "/api-keys/{id}", "/user"]
+    const paths = ["/auth/login", "/auth/refresh", "/auth/logout", "/auth/introspect", "/auth/me", "/auth/revocations", "/tenants", "/tenants/{id}", "/operators", "/operators/{id}", "/api-keys", "/api-keys/{id}", "/user"]
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(paths))
     expect(Object.keys(document.paths["/auth/login"]!.post!.responses)).toEqual(expect.arrayContaining(["200", "401", "422", "429"]))
     expect(Object.keys(document.paths["/operators"]!.post!.responses)).toEqual(expect.arrayContaining(["201", "401", "403", "409", "422"]))
+    const revocations = document.paths["/auth/revocations"]!.get! as unknown as {
+      parameters: Array<{ name: string }>
+      responses: Record<string, { content: Record<string, { schema: { title?: string; examples?: Array<unknown> } }> }>
+    }
+    expect(Object.keys(revocations.responses)).toEqual(["200", "422", "503"])
+    expect(revocations.parameters.map((p) => p.name)).toEqual(["after"])
+    expect(revocations.responses["200"]!.content["application/json"]!.schema).toMatchObject({ title: "RevocationFeed", examples: [expect.anything()] })
+    expect(revocations.responses["422"]!.content["application/problem+json"]!.schema.examples).toHaveLength(1)
   })
 })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect, Layer, Option, Redacted } from "effect"
 import type { AnyElysia } from "elysia"
+import postgres from "postgres"
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT } from "jose"
 import { AuthSettings } from "../../src/actors/user/auth-settings.ts"
 import { userRoutes } from "../../src/actors/user/definition.ts"
@@ -43,7 +44,7 @@ describe("sessions: login, tokens, refresh and logout", () => {
     const { payload, protectedHeader } = await jwtVerify(tokens.accessToken, await jwks(), { issuer: tokenIssuer, audience: tokenAudience, algorithms: ["EdDSA"] })
     expect(protectedHeader.alg).toBe("EdDSA")
     expect(typeof protectedHeader.kid).toBe("string")
-    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "jti", "role", "sub", "tenant", "username"])
+    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "jti", "role", "sid", "sub", "tenant", "username"])
     expect(payload).toMatchObject({ sub: tokens.operator.id, username: "root", role: "admin", tenant: null })
     expect(payload.exp! - payload.iat!).toBe(900)
     expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
@@ -57,7 +58,7 @@ describe("sessions: login, tokens, refresh and logout", () => {
     expect(body.keys[0]).not.toHaveProperty("d")
     const second = useCasesRuntime(database.url, userUseCases({}, Layer.succeed(AuthSettings, settings)))
     try {
-      const token = await second.runPromise(Effect.flatMap(Effect.service(SigningKeys), (k) => k.sign({ sub: "x", username: "x", role: "admin", tenant: null })))
+      const token = await second.runPromise(Effect.flatMap(Effect.service(SigningKeys), (k) => k.sign({ sub: "x", sid: "s", username: "x", role: "admin", tenant: null })))
       expect(decodeProtectedHeader(token).kid).toBe(body.keys[0]!.kid as string)
       await jwtVerify(token, await jwks(), { issuer: tokenIssuer, audience: tokenAudience })
     } finally {
@@ -87,7 +88,7 @@ describe("sessions: login, tokens, refresh and logout", () => {
   })
 
   test("an expired token and a token signed by another key are refused", async () => {
-    const claims = { sub: crypto.randomUUID(), username: "root", role: "admin" as const, tenant: null }
+    const claims = { sub: crypto.randomUUID(), sid: crypto.randomUUID(), username: "root", role: "admin" as const, tenant: null }
     const expired = await runtime.runPromise(Effect.flatMap(Effect.service(SigningKeys), (k) => k.sign(claims, new Date(Date.now() - 20 * 60_000))))
     expect((await me(expired)).status).toBe(401)
     await expect(jwtVerify(expired, await jwks())).rejects.toThrow()
@@ -124,6 +125,24 @@ describe("sessions: login, tokens, refresh and logout", () => {
     expect((await request(app, "POST", "/auth/refresh", { refreshToken: "made-up" })).status).toBe(401)
     expect((await request(app, "POST", "/auth/refresh", { refreshToken: "x".repeat(201) })).status).toBe(422)
   })
+
+  test("a logout racing a refresh of the same session leaves no token of it alive", async () => {
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} })
+    try {
+      for (let round = 0; round < 20; round++) {
+        const tokens = (await (await login("root", rootPassword)).json()) as Tokens
+        const sid = decodeJwt(tokens.accessToken).sid as string
+        await Promise.all([
+          request(app, "POST", "/auth/refresh", { refreshToken: tokens.refreshToken }),
+          request(app, "POST", "/auth/logout", { refreshToken: tokens.refreshToken })
+        ])
+        const [live] = await sql`select count(*)::int as n from users.refresh_tokens where family_id = ${sid} and revoked_at is null`
+        expect({ round, live: live!.n }).toEqual({ round, live: 0 })
+      }
+    } finally {
+      await sql.end()
+    }
+  }, 30_000)
 
   test("a disabled operator can no longer log in or refresh", async () => {
     const root = (await (await login("root", rootPassword)).json()) as Tokens

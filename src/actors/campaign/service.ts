@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../../db/database.ts"
 import type { DatabaseError } from "../../db/errors.ts"
-import { missingInScope } from "../../db/foreign-row.ts"
 import { type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
@@ -50,12 +49,12 @@ const make = Effect.gen(function*() {
     }).pipe(
       Effect.flatMap((campaign) => {
         if (campaign) return Effect.succeed(campaign)
-        // Nothing changed: the campaign is another tenant's or missing, or the body named another tenant.
+        // Nothing changed: the campaign is missing or another tenant's (told apart from neither), or the body named another tenant.
         return repo.findCampaign(db.sql, scope, id).pipe(
           Effect.flatMap((existing): Effect.Effect<never, InvalidInput | Forbidden | NotFound | DatabaseError> =>
             existing
               ? Effect.fail(new InvalidInput({ field: "tenant", reason: "a campaign's tenant cannot be changed" }))
-              : missingInScope(db.sql, "campaign.campaigns", scope, id, notFound(id))
+              : Effect.fail(notFound(id))
           )
         )
       })
@@ -76,7 +75,7 @@ const make = Effect.gen(function*() {
     updateCampaign,
     deleteCampaign: (scope: TenantScope, id: string) =>
       repo.deleteCampaign(db.sql, scope, id).pipe(
-        Effect.flatMap((deleted) => (deleted ? Effect.void : missingInScope(db.sql, "campaign.campaigns", scope, id, notFound(id))))
+        Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))
       ),
     progress
   }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../../db/database.ts"
-import { missingInScope } from "../../db/foreign-row.ts"
 import type { DatabaseError } from "../../db/errors.ts"
 import { AlreadyExists, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
@@ -20,10 +19,9 @@ const make = Effect.gen(function*() {
   const db = yield* Database
   const tenants = yield* TenantDirectory
 
+  // Reads and writes alike: another tenant's fulfillment is not found, exactly like one that does not exist.
   const found = (kind: FulfillmentKind, id: string) => <A>(row: A | undefined) =>
     row === undefined ? Effect.fail(new NotFound({ resource: resource(kind), id })) : Effect.succeed(row)
-  const changed = (kind: FulfillmentKind, scope: TenantScope, id: string) => <A>(row: A | undefined) =>
-    row === undefined ? missingInScope(db.sql, "fulfillment.fulfillments", scope, id, new NotFound({ resource: resource(kind), id })) : Effect.succeed(row)
 
   // The id may be taken by the other kind too: one table holds both, and ids are global.
   const created = (kind: FulfillmentKind, id: string | undefined) => <A, E, R>(insert: Effect.Effect<A, E | DatabaseError, R>) =>
@@ -34,7 +32,7 @@ const make = Effect.gen(function*() {
     list: (scope: TenantScope, page: Page) => repo.listFulfillments(db.sql, rows, scope, page),
     delete: (scope: TenantScope, id: string) =>
       repo.deleteFulfillment(db.sql, rows.kind, scope, id).pipe(
-        Effect.flatMap((deleted) => (deleted ? Effect.void : changed(rows.kind, scope, id)(undefined)))
+        Effect.flatMap((deleted) => (deleted ? Effect.void : found(rows.kind, id)(undefined)))
       )
   })
 
@@ -53,7 +51,7 @@ const make = Effect.gen(function*() {
       ),
     update: (scope: TenantScope, id: string, update: BuyFulfillmentUpdate) =>
       repo.updateBuy(db.sql, scope, id, { name: update.name, product: update.product, amount: update.amount }).pipe(
-        Effect.flatMap(changed("buy", scope, id))
+        Effect.flatMap(found("buy", id))
       )
   }
 
@@ -65,7 +63,7 @@ const make = Effect.gen(function*() {
         created("tag", input.fulfillment_id)
       ),
     update: (scope: TenantScope, id: string, update: TagFulfillmentUpdate) =>
-      repo.updateTag(db.sql, scope, id, { name: update.name, tag: update.tag }).pipe(Effect.flatMap(changed("tag", scope, id)))
+      repo.updateTag(db.sql, scope, id, { name: update.name, tag: update.tag }).pipe(Effect.flatMap(found("tag", id)))
   }
 
   return { buy, tag }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer, Option } from "effect"
 import { Database } from "../../db/database.ts"
-import { missingInScope } from "../../db/foreign-row.ts"
 import { AlreadyExists, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
@@ -66,11 +65,11 @@ const make = Effect.gen(function*() {
     listRewards: (scope: TenantScope, page: Page) => repo.listRewards(db.sql, scope, page),
     updateReward: (scope: TenantScope, id: string, update: RewardUpdate) =>
       repo.updateReward(db.sql, scope, id, { points: update.reward_points, name: update.name }).pipe(
-        Effect.flatMap((reward) => (reward ? Effect.succeed(reward) : missingInScope(db.sql, "reward.rewards", scope, id, notFound(id))))
+        Effect.flatMap((reward) => (reward ? Effect.succeed(reward) : Effect.fail(notFound(id))))
       ),
     deleteReward: (scope: TenantScope, id: string) =>
       repo.deleteReward(db.sql, scope, id).pipe(
-        Effect.flatMap((deleted) => (deleted ? Effect.void : missingInScope(db.sql, "reward.rewards", scope, id, notFound(id))))
+        Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))
       ),
     listBalances: (scope: TenantScope, userId: string | undefined, page: Page) => repo.listBalances(db.sql, scope, userId, page),
     balance: (tenant: string, userId: string) =>

@@ -11,7 +11,7 @@ export interface Signer {
 /** Claims exactly `AccessClaims` plus the registered ones; `kid` in the header picks the key. */
 export const signAccessToken = (signer: Signer, claims: AccessClaims, issuedAt: Date = new Date()): Promise<string> => {
   const iat = Math.floor(issuedAt.getTime() / 1000)
-  return new SignJWT({ username: claims.username, role: claims.role, tenant: claims.tenant })
+  return new SignJWT({ sid: claims.sid, username: claims.username, role: claims.role, tenant: claims.tenant })
     .setProtectedHeader({ alg: "EdDSA", kid: signer.kid, typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuer(tokenIssuer)

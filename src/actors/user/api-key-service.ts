@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { type Principal, Unauthorized } from "../../auth/principal.ts"
 import { Database } from "../../db/database.ts"
-import { missingInScope } from "../../db/foreign-row.ts"
 import { InvalidInput, NotFound } from "../../domain/errors.ts"
 import type { Tenant } from "../../domain/primitives.ts"
 import { narrow, type TenantScope } from "../../domain/tenant-scope.ts"
 import type { ApiKeyInput, CreatedApiKey, Introspection } from "./api-key-model.ts"
 import { findActiveKey, insertApiKey, listApiKeys, revokeApiKey, touchApiKey } from "./api-key-repo.ts"
 import { manageScope, readScope, requireTenantIn } from "./authorization.ts"
+import { requireCurrentOperator } from "./current-operator.ts"
 import { apiKeyIdOf, newApiKey, sha256 } from "./secrets.ts"
 
 const touchEveryMs = 60_000
@@ -57,12 +57,12 @@ const make = Effect.gen(function*() {
         const id = randomUUID()
         const key = newApiKey(id)
         const createdBy = principal.kind === "operator" ? principal.operatorId : null
-        const stored = yield* insertApiKey(db.sql, { id, tenant, name: input.name, keyHash: sha256(key), scopes: [...new Set(input.scopes)], createdBy }).pipe(
-          Effect.catchIf((error) => error._tag === "QueryFailed" && error.code === "23503", (error): Effect.Effect<never, InvalidInput | Unauthorized> =>
-            // The other foreign key is the creator: a token can outlive its operator by up to 15 minutes.
-            error._tag === "QueryFailed" && error.constraint?.includes("created_by")
-              ? Effect.fail(new Unauthorized({ reason: "the operator behind this credential no longer exists" }))
-              : Effect.fail(new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })))
+        const stored = yield* db.transaction((tx) =>
+          requireCurrentOperator(tx, principal).pipe(
+            Effect.andThen(insertApiKey(tx, { id, tenant, name: input.name, keyHash: sha256(key), scopes: [...new Set(input.scopes)], createdBy }))
+          )
+        ).pipe(
+          Effect.catchIf((error) => error._tag === "QueryFailed" && error.code === "23503", () => Effect.fail(new InvalidInput({ field: "tenant", reason: `no tenant ${tenant}` })))
         )
         yield* Effect.logInfo("API key created").pipe(Effect.annotateLogs({ keyId: id, tenant }))
         return { ...stored, key } satisfies CreatedApiKey
@@ -78,11 +78,11 @@ const make = Effect.gen(function*() {
     revoke: (principal: Principal, id: string) =>
       manageScope(principal, "revoke API key").pipe(
         Effect.flatMap((scope) =>
-          revokeApiKey(db.sql, scope, id).pipe(
+          db.transaction((tx) => requireCurrentOperator(tx, principal).pipe(Effect.andThen(revokeApiKey(tx, scope, id)))).pipe(
             Effect.flatMap((found) =>
               found
                 ? Effect.logInfo("API key revoked").pipe(Effect.annotateLogs({ keyId: id }))
-                : missingInScope(db.sql, "users.api_keys", scope, id, new NotFound({ resource: "API key", id }))
+                : Effect.fail(new NotFound({ resource: "API key", id }))
             )
           )
         )

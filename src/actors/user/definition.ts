@@ -9,6 +9,8 @@ import { tenantRoutes } from "../../http/tenants.ts"
 import { memberRoutes } from "../../http/user-members.ts"
 import { startOutboxRelay } from "../../kafka/outbox-relay.ts"
 import type { ServiceDefinition } from "../service-definition.ts"
+import { RevocationSync } from "./revocation-sync.ts"
+import { SessionPruning } from "./session-pruning.ts"
 import { userUseCases, type UserUseCases } from "./user-use-cases.ts"
 
 /** Members, tenants, operators, API keys and sessions on one port. */
@@ -21,12 +23,12 @@ export const userRoutes = (run: Runner<UserUseCases | Authenticator>) =>
     .use(apiKeyRoutes(run))
 
 /** Tenant events a crash or a Kafka outage left in the outbox are published by its relay. */
-const UserActors = Layer.effectDiscard(Effect.asVoid(startOutboxRelay("users")))
+const TenantOutboxRelay = Layer.effectDiscard(Effect.asVoid(startOutboxRelay("users")))
 
 export const userService: ServiceDefinition<UserUseCases> = {
   name: "user",
   usesKafka: true,
   useCases: userUseCases(),
   routes: userRoutes,
-  actors: UserActors
+  actors: Layer.mergeAll(TenantOutboxRelay, SessionPruning, RevocationSync)
 }

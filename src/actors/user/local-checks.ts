@@ -1,5 +1,4 @@
 import { Effect } from "effect"
-import { principalOfClaims } from "../../auth/access-token.ts"
 import type { CredentialChecks } from "../../auth/authenticator.ts"
 import { Unauthorized } from "../../auth/principal.ts"
 import { ApiKeys } from "./api-key-service.ts"
@@ -13,7 +12,7 @@ export const localChecks = Effect.gen(function*() {
   const keys = yield* SigningKeys
   const apiKeys = yield* ApiKeys
   return {
-    verifyToken: (token) => keys.verify(token).pipe(Effect.map(principalOfClaims)),
+    verifyToken: (token) => keys.verify(token),
     verifyApiKey: (key) =>
       apiKeys.verify(key).pipe(
         Effect.flatMap((principal) => (principal ? Effect.succeed(principal) : Effect.fail(new Unauthorized({ reason: "unknown or revoked API key" }))))

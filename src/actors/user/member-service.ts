@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../../db/database.ts"
-import { missingInScope } from "../../db/foreign-row.ts"
 import { AlreadyExists, InvalidInput, NotFound } from "../../domain/errors.ts"
 import { requireTenant } from "../../domain/tenant-guard.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
@@ -37,7 +36,7 @@ const make = Effect.gen(function*() {
       findMember(db.sql, scope, id).pipe(Effect.flatMap((member) => (member ? Effect.succeed(member) : Effect.fail(notFound(id))))),
     deleteMember: (scope: TenantScope, id: string) =>
       deleteMember(db.sql, scope, id).pipe(
-        Effect.flatMap((deleted) => (deleted ? Effect.void : missingInScope(db.sql, "users.members", scope, id, notFound(id))))
+        Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))
       )
   }
 })

@@ -37,6 +37,19 @@ export const Operator = Schema.Struct({
 }).annotate({ identifier: "Operator" })
 export type Operator = typeof Operator.Type
 
+/**
+ * The username is taken: by an operator of the caller's tenant, of another tenant, or a platform
+ * admin. Usernames are unique across the platform (a login names no tenant), so the answer says no
+ * more than this, whoever holds the name.
+ */
+export class UsernameUnavailable extends Schema.TaggedError<UsernameUnavailable>()("UsernameUnavailable", {
+  field: Schema.Literal("username")
+}) {
+  override get message() {
+    return "username unavailable"
+  }
+}
+
 export const OperatorList = Schema.Struct({ operators: Schema.Array(Operator) }).annotate({ identifier: "OperatorList" })
 
 /** The operator as a session sees it. */

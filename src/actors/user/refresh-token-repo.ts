@@ -44,9 +44,35 @@ export const findFamily = (sql: Sql, tokenHash: string) =>
 export const revokeRefreshToken = (tx: Sql, id: string) =>
   exec(() => tx`update users.refresh_tokens set revoked_at = now() where id = ${id} and revoked_at is null`)
 
+/**
+ * Serialises everything that changes one session (rotation, logout, reuse detection) for the rest
+ * of `tx`. Taken before the session's rows are read, so a logout cannot miss the token that a
+ * concurrent rotation is about to add, and a rotation sees a logout that committed first.
+ */
+export const lockFamily = (tx: Sql, familyId: string) => exec(() => tx`select pg_advisory_xact_lock(hashtextextended(${familyId}, 0))`)
+
+/** Revokes the session's live tokens (call under `lockFamily`); how many were live. */
 export const revokeFamily = (sql: Sql, familyId: string) =>
-  exec(() => sql`update users.refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null`)
+  exec(() => sql`update users.refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null`).pipe(
+    Effect.map((result) => result.count)
+  )
 
 /** A disabled operator's sessions end with it. */
 export const revokeOperatorTokens = (sql: Sql, operatorId: string) =>
   exec(() => sql`update users.refresh_tokens set revoked_at = now() where operator_id = ${operatorId} and revoked_at is null`)
+
+/**
+ * Deletes what reuse detection no longer needs, `retentionDays` after it stopped mattering: every
+ * token of a session that ended (each of its tokens revoked or expired) that long ago, and any
+ * token that expired that long ago. Spent tokens of a live session stay: presenting one again is
+ * how a stolen token is recognised. The number of tokens deleted.
+ */
+export const pruneRefreshTokens = (sql: Sql, retentionDays: number) =>
+  exec(() => sql`
+    delete from users.refresh_tokens
+    where expires_at < now() - make_interval(days => ${retentionDays})
+       or family_id in (
+         select family_id from users.refresh_tokens group by family_id
+         having max(least(coalesce(revoked_at, 'infinity'::timestamptz), expires_at)) < now() - make_interval(days => ${retentionDays}))`).pipe(
+    Effect.map((result) => result.count)
+  )

@@ -8,9 +8,11 @@ import { LoginThrottle } from "./login-throttle.ts"
 import type { OperatorSummary } from "./operator-model.ts"
 import { findCredentials } from "./operator-repo.ts"
 import { checkPassword, warmPasswordCheck } from "./passwords.ts"
-import { findFamily, insertRefreshToken, lockRefreshToken, revokeFamily, revokeRefreshToken, type StoredToken } from "./refresh-token-repo.ts"
+import type { Revocation } from "../../auth/revocations.ts"
+import { findFamily, insertRefreshToken, lockFamily, lockRefreshToken, revokeFamily, revokeRefreshToken, type StoredToken } from "./refresh-token-repo.ts"
 import { newRefreshToken, sha256 } from "./secrets.ts"
 import { SigningKeys } from "./signing-keys.ts"
+import { TokenRevocations } from "./token-revocations.ts"
 
 /** One message for every failed login, so the answer never tells which part was wrong. */
 const badLogin = new Unauthorized({ reason: "invalid username or password" })
@@ -21,26 +23,33 @@ const loginRefused = (username: string, address: string, reason: string) =>
   Effect.logWarning("login refused").pipe(Effect.annotateLogs({ username, address, reason }))
 
 type Rotation =
-  | { readonly _tag: "Rotated"; readonly operator: OperatorSummary; readonly refreshToken: string }
-  | { readonly _tag: "Refused"; readonly reason: string; readonly operatorId?: string }
+  | { readonly _tag: "Rotated"; readonly operator: OperatorSummary; readonly refreshToken: string; readonly familyId: string }
+  | { readonly _tag: "Refused"; readonly reason: string; readonly operatorId?: string; readonly revoked?: Revocation }
 
 const make = Effect.gen(function*() {
   const db = yield* Database
   const keys = yield* SigningKeys
   const throttle = yield* LoginThrottle
+  const revocations = yield* TokenRevocations
   yield* warmPasswordCheck
 
-  const tokensFor = (operator: OperatorSummary, refreshToken: string) =>
-    keys.sign({ sub: operator.id, username: operator.username, role: operator.role, tenant: operator.tenant }).pipe(
+  // The access token names its session (`sid`), so ending the session revokes it.
+  const tokensFor = (operator: OperatorSummary, refreshToken: string, familyId: string) =>
+    keys.sign({ sub: operator.id, sid: familyId, username: operator.username, role: operator.role, tenant: operator.tenant }).pipe(
       Effect.map((accessToken): TokenResponse => ({ accessToken, tokenType: "Bearer", expiresIn: accessTokenTtlSeconds, refreshToken, operator }))
     )
 
   const startFamily = (operator: OperatorSummary) => {
     const refreshToken = newRefreshToken()
-    return insertRefreshToken(db.sql, { id: randomUUID(), operatorId: operator.id, tokenHash: sha256(refreshToken), familyId: randomUUID() }).pipe(
-      Effect.andThen(tokensFor(operator, refreshToken))
+    const familyId = randomUUID()
+    return insertRefreshToken(db.sql, { id: randomUUID(), operatorId: operator.id, tokenHash: sha256(refreshToken), familyId }).pipe(
+      Effect.andThen(tokensFor(operator, refreshToken, familyId))
     )
   }
+
+  /** Ends a session in `tx` (under its lock): its refresh tokens and, if any was live, its access tokens. */
+  const endFamily = (tx: Sql, familyId: string) =>
+    revokeFamily(tx, familyId).pipe(Effect.flatMap((live) => (live > 0 ? Effect.map(revocations.session(tx, familyId), (r) => [r]) : Effect.succeed([]))))
 
   // Decided and written in one transaction; a refusal is returned, not failed, so revoking a family commits.
   const rotate = (token: StoredToken | undefined, tx: Sql) =>
@@ -49,15 +58,21 @@ const make = Effect.gen(function*() {
       const { operator } = token
       if (operator.disabled) return { _tag: "Refused", reason: "operator disabled", operatorId: operator.id }
       if (token.revoked) {
-        yield* revokeFamily(tx, token.familyId)
-        return { _tag: "Refused", reason: "reuse of a spent or revoked refresh token: its whole family is revoked", operatorId: operator.id }
+        const [revoked] = yield* endFamily(tx, token.familyId)
+        return { _tag: "Refused", reason: "reuse of a spent or revoked refresh token: its whole family is revoked", operatorId: operator.id, revoked }
       }
       if (token.expired) return { _tag: "Refused", reason: "expired refresh token", operatorId: operator.id }
       yield* revokeRefreshToken(tx, token.id)
       const refreshToken = newRefreshToken()
       yield* insertRefreshToken(tx, { id: randomUUID(), operatorId: operator.id, tokenHash: sha256(refreshToken), familyId: token.familyId })
-      return { _tag: "Rotated", operator: { id: operator.id, username: operator.username, role: operator.role, tenant: operator.tenant }, refreshToken }
+      return { _tag: "Rotated", operator: { id: operator.id, username: operator.username, role: operator.role, tenant: operator.tenant }, refreshToken, familyId: token.familyId }
     })
+
+  /** The token's row, read under its session's lock (or nothing, for an unknown token). */
+  const lockedToken = (tx: Sql, tokenHash: string) =>
+    findFamily(tx, tokenHash).pipe(
+      Effect.flatMap((familyId) => (familyId === undefined ? Effect.succeed(undefined) : Effect.andThen(lockFamily(tx, familyId), lockRefreshToken(tx, tokenHash))))
+    )
 
   return {
     /** Throttled before the password is checked; unknown users cost a full hash check too. */
@@ -79,18 +94,25 @@ const make = Effect.gen(function*() {
     /** Rotation: the presented token is spent and a new one of the same family returned. */
     refresh: (refreshToken: string) =>
       Effect.gen(function*() {
-        const rotation = yield* db.transaction((tx) => lockRefreshToken(tx, sha256(refreshToken)).pipe(Effect.flatMap((token) => rotate(token, tx))))
+        const rotation = yield* db.transaction((tx) => lockedToken(tx, sha256(refreshToken)).pipe(Effect.flatMap((token) => rotate(token, tx))))
         if (rotation._tag === "Refused") {
+          if (rotation.revoked) yield* revocations.publish([rotation.revoked])
           yield* Effect.logWarning("refresh refused").pipe(Effect.annotateLogs({ reason: rotation.reason, operatorId: rotation.operatorId ?? "" }))
           return yield* badRefresh
         }
-        return yield* tokensFor(rotation.operator, rotation.refreshToken)
+        return yield* tokensFor(rotation.operator, rotation.refreshToken, rotation.familyId)
       }),
-    /** Ends the session (the login) the token belongs to: every token of its family stops working. */
+    /** Ends the session (the login) the token belongs to: its refresh tokens and its access tokens stop working. */
     logout: (refreshToken: string) =>
-      findFamily(db.sql, sha256(refreshToken)).pipe(
-        Effect.flatMap((family) => (family ? Effect.asVoid(revokeFamily(db.sql, family)) : Effect.logInfo("logout with an unknown refresh token")))
-      )
+      db.transaction((tx) =>
+        findFamily(tx, sha256(refreshToken)).pipe(
+          Effect.flatMap((family) =>
+            family === undefined
+              ? Effect.logInfo("logout with an unknown refresh token").pipe(Effect.as([]))
+              : Effect.andThen(lockFamily(tx, family), endFamily(tx, family))
+          )
+        )
+      ).pipe(Effect.flatMap(revocations.publish))
   }
 })
 

@@ -9,9 +9,10 @@ import { OperatorUseCases } from "./operator-service.ts"
 import { Sessions } from "./sessions.ts"
 import { SigningKeys } from "./signing-keys.ts"
 import { TenantUseCases } from "./tenant-service.ts"
+import { TokenRevocations } from "./token-revocations.ts"
 
 /** Everything the user service's routes run against. */
-export type UserUseCases = MemberUseCases | TenantUseCases | OperatorUseCases | ApiKeys | Sessions | SigningKeys | AuthSettings
+export type UserUseCases = MemberUseCases | TenantUseCases | OperatorUseCases | ApiKeys | Sessions | SigningKeys | TokenRevocations | AuthSettings
 
 export interface UserUseCasesOptions {
   /** Login throttling limits; tests pass small ones. */
@@ -26,6 +27,7 @@ export interface UserUseCasesOptions {
 export const userUseCases = (options: UserUseCasesOptions = {}, settings: Layer.Layer<AuthSettings, unknown, AppConfig> = AuthSettings.layer) =>
   Layer.mergeAll(MemberUseCases.layer, TenantUseCases.layer, OperatorUseCases.layer, ApiKeys.layer, Sessions.layer, AdminBootstrap).pipe(
     Layer.provideMerge(SigningKeys.layer),
+    Layer.provideMerge(TokenRevocations.layer),
     Layer.provide(LoginThrottle.layer(options.throttle ?? defaultThrottle)),
     Layer.provideMerge(settings)
   )
