@@ -1,4 +1,5 @@
 import { Config, type Option, type Redacted, Schema } from "effect"
+import { WholeAtLeast } from "./parsers.ts"
 
 export const SaslMechanism = Schema.Literals(["plain", "scram-sha-256", "scram-sha-512"])
 
@@ -17,6 +18,12 @@ export interface KafkaSettings {
    * slow batch from holding up the others.
    */
   readonly consumersPerService: number
+  /**
+   * How long a processed event's id is kept (`LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS`): a
+   * redelivery within it is a no-op. It must outlive the topics' retention (Kafka's default is 7
+   * days), or a replay from the start of a topic would apply events again.
+   */
+  readonly processedEventsRetentionDays: number
   readonly ssl: boolean
   readonly sasl: Option.Option<{
     readonly mechanism: typeof SaslMechanism.Type
@@ -32,6 +39,7 @@ export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
   replicationFactor: Config.Int("KAFKA_REPLICATION_FACTOR").pipe(Config.withDefault(1)),
   sessionTimeoutMs: Config.Int("KAFKA_SESSION_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   consumersPerService: Config.Int("KAFKA_CONSUMERS_PER_SERVICE").pipe(Config.withDefault(3)),
+  processedEventsRetentionDays: Config.schema(WholeAtLeast(1), "LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS").pipe(Config.withDefault(30)),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl: Config.option(
     Config.all({

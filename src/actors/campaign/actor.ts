@@ -5,6 +5,7 @@ import { FulfillmentEvent } from "../../events/fulfillment.ts"
 import type { RewardEvent } from "../../events/reward.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
 import { keyOf } from "../../kafka/processed-events.ts"
+import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Consumed, type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
@@ -67,5 +68,6 @@ export const CampaignActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler] })
     yield* startTenantConsumer("campaign")
+    yield* startProcessedEventsPruning("campaign")
   })
 ).pipe(Layer.provide(CampaignIndex.layer))

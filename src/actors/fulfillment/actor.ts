@@ -5,6 +5,7 @@ import { BuyEvent } from "../../events/buy.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
+import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
@@ -56,5 +57,6 @@ export const FulfillmentActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler] })
     yield* startTenantConsumer("fulfillment")
+    yield* startProcessedEventsPruning("fulfillment")
   })
 ).pipe(Layer.provide(RulesIndex.layer))

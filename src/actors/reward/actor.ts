@@ -3,6 +3,7 @@ import { RewardEvent, type RewardNotifyEvent } from "../../events/reward.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
 import { deadLetterForEvent } from "../../kafka/dead-letter.ts"
+import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
@@ -43,5 +44,6 @@ export const RewardActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* startSupervisedConsumer({ schema: "reward", handlers: [creditHandler] })
     yield* startTenantConsumer("reward")
+    yield* startProcessedEventsPruning("reward")
   })
 )
