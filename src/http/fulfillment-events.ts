@@ -4,7 +4,7 @@ import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
 import { Accepted, ActivityEvents, BuyEvents } from "../actors/fulfillment/model.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
 
 const listOf = <A>(body: A | ReadonlyArray<A>): ReadonlyArray<A> => (Array.isArray(body) ? body : [body as A])
@@ -20,7 +20,7 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticato
     .use(accessControl(run))
     .post("/events/buy", ({ body, scope, set }) => run(set, EventIngestion.use((i) => i.publishBuys(scope, listOf(body))), 202), {
       access: "events",
-      body: standard(BuyEvents),
+      body: input(BuyEvents),
       response: { 202: standard(Accepted), ...errors },
       detail: {
         tags: ["events"],
@@ -29,7 +29,7 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticato
     })
     .post("/events/activity", ({ body, scope, set }) => run(set, EventIngestion.use((i) => i.publishActivities(scope, listOf(body))), 202), {
       access: "events",
-      body: standard(ActivityEvents),
+      body: input(ActivityEvents),
       response: { 202: standard(Accepted), ...errors },
       detail: {
         tags: ["events"],

@@ -4,6 +4,7 @@ import type { ServiceName } from "../config/service-name.ts"
 import { bodyLimit } from "./body-limit.ts"
 import { errorFormatting } from "./errors.ts"
 import { healthRoutes, type Readiness } from "./health.ts"
+import { jsonBody } from "./json-body.ts"
 import { openapiDocs } from "./openapi.ts"
 import { swaggerAssets } from "./swagger-assets.ts"
 
@@ -13,10 +14,14 @@ export interface ServiceAppOptions {
   readonly onServerError: (error: unknown) => void
 }
 
-/** What every service's app has: OpenAPI + Swagger UI, the error shape, `/health` and `/ready`. */
+/**
+ * What every service's app has: the body limit and the bounded JSON parser, the error shape,
+ * OpenAPI + Swagger UI, `/health` and `/ready`.
+ */
 export const serviceApp = ({ onServerError, ready, service }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
     .use(bodyLimit())
+    .use(jsonBody())
     .use(errorFormatting(onServerError))
     .use(openapiDocs(service, pkg.version))
     .use(swaggerAssets())

@@ -2,7 +2,8 @@ import { Effect, Result } from "effect"
 import { Database } from "../db/database.ts"
 import { isTransient } from "../db/errors.ts"
 import { offsetEventId } from "../events/event-id.ts"
-import { deadLetterFor, type RawMessage } from "./dead-letter.ts"
+import { truncated } from "../platform/bounded-text.ts"
+import { deadLetterFor, maxReasonLength, type RawMessage } from "./dead-letter.ts"
 import { appendOutbox } from "./outbox.ts"
 import { markProcessed } from "./processed-events.ts"
 import type { OutgoingMessage } from "./producer.ts"
@@ -93,7 +94,7 @@ const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, it
     const alone = yield* Effect.result(applyInOneTransaction(schema, handler, [item]))
     if (Result.isSuccess(alone)) return alone.success
     if (isTransient(alone.failure)) return yield* Effect.fail(alone.failure)
-    const reason = `cannot be applied: ${alone.failure.message}`
+    const reason = truncated(`cannot be applied: ${alone.failure.message}`, maxReasonLength)
     yield* Effect.logError(`event ${item.eventId} ${reason}; sending it to the dead-letter topic`)
     return yield* applyInOneTransaction(schema, deadLetterOnly(handler), [{ kind: "invalid", eventId: item.eventId, reason, raw: item.raw }])
   })
