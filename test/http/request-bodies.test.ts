@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import type { AnyElysia } from "elysia"
-import { maxBodyBytes } from "../../src/http/body-limit.ts"
+import { drainBytes, maxBodyBytes } from "../../src/http/body-limit.ts"
 import { maxJsonDepth } from "../../src/platform/bounded-json.ts"
 import { allServices } from "../auth/all-services.ts"
 import { request } from "../support/app.ts"
@@ -99,7 +99,7 @@ describe("request bodies on every route of every service", () => {
     expect(answer.details.length).toBeLessThanOrEqual(20)
   })
 
-  test("a chunked body is read only up to the limit: 413 with the error body, the rest never pulled, the connection closed", async () => {
+  test("an endless chunked body is cut off: 413 with the error body, the connection closed, nothing kept past the limit", async () => {
     let pulled = 0
     const chunk = new Uint8Array(64 * 1024).fill(0x20)
     const endless = new ReadableStream<Uint8Array>({
@@ -113,7 +113,7 @@ describe("request bodies on every route of every service", () => {
     expect(await response.json()).toMatchObject({ error: "PayloadTooLarge", message: `the request body is over ${maxBodyBytes} bytes` })
     expect(response.headers.get("connection")).toBe("close")
     expect(pulled).toBeGreaterThan(maxBodyBytes)
-    expect(pulled).toBeLessThan(maxBodyBytes + 4 * chunk.byteLength)
+    expect(pulled).toBeLessThan(drainBytes(maxBodyBytes) + 4 * chunk.byteLength)
   })
 
   test("a body declared over the limit is refused before it is read", async () => {
