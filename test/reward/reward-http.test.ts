@@ -82,4 +82,16 @@ describe("reward HTTP", () => {
     const zero = await request(app, "GET", "/user-rewards/someone/?tenant=meiwei")
     expect(await zero.json()).toEqual({ tenant: "meiwei", user_id: "someone", points: 0 })
   })
+
+  test.each(["9999999999999999999", "9223372036854775808", "-1", "1.5", "abc"])("a ledger page before %s is a 422 naming before", async (before) => {
+    const response = await request(app, "GET", `/user-rewards/someone/ledger?tenant=meiwei&before=${before}`)
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ error: "ValidationError", field: "before" })
+  })
+
+  test("the largest ledger id is a valid page boundary", async () => {
+    const response = await request(app, "GET", "/user-rewards/someone/ledger?tenant=meiwei&before=9223372036854775807")
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ entries: [], nextBefore: null })
+  })
 })
