@@ -33,11 +33,12 @@ export const Text = (max: number, min = 1) => {
 /** Free text shown to operators (names, reasons). */
 export const Label = (max: number) => Text(max)
 
+/** Places after the point of the shortest text of `value`; `1e30` has none, `1.5e-7` has eight. */
 const decimalPlaces = (value: number) => {
-  const text = String(value)
-  if (/e/i.test(text)) return Number.POSITIVE_INFINITY
-  const dot = text.indexOf(".")
-  return dot < 0 ? 0 : text.length - dot - 1
+  const [mantissa = "", exponent = "0"] = String(value).toLowerCase().split("e")
+  const dot = mantissa.indexOf(".")
+  const fraction = dot < 0 ? 0 : mantissa.length - dot - 1
+  return Math.max(0, fraction - Number(exponent))
 }
 
 /**

@@ -60,6 +60,18 @@ describe("reward HTTP", () => {
     expect(await response.json()).toMatchObject({ error: "ValidationError", field })
   })
 
+  test.each([
+    ["1e30", "reward_points: must be at most 1000000000"],
+    ["1e21", "reward_points: must be at most 1000000000"],
+    ["1e-7", "reward_points: must have at most 4 decimal places"]
+  ])("reward_points %s is refused for the right reason", async (points, message) => {
+    const response = await request(app, "POST", "/rewards/", `{"tenant":"meiwei","reward_points":${points}}`)
+    expect(response.status).toBe(422)
+    const answer = (await response.json()) as { message: string; details: Array<unknown> }
+    expect(answer.message).toBe(message)
+    expect(answer.details).toHaveLength(1)
+  })
+
   test("malformed JSON is a 400, and a bad id in the path is a 422 naming it", async () => {
     expect((await request(app, "POST", "/rewards/", "{not json")).status).toBe(400)
     const response = await request(app, "GET", "/rewards/42/")
