@@ -1,4 +1,5 @@
 import { Config, type Option, type Redacted } from "effect"
+import { ProxyHops } from "./parsers.ts"
 
 export interface AuthConfig {
   /** The platform admin created on first start (`LOYALTEA_ADMIN_USERNAME`, default `admin`). */
@@ -11,6 +12,12 @@ export interface AuthConfig {
    */
   readonly trustProxy: boolean
   /**
+   * How many reverse proxies in front of the service append to `X-Forwarded-For`
+   * (`LOYALTEA_TRUSTED_PROXIES`, default 1). The client is the entry that many places from the
+   * right: entries further left were written by the client itself and prove nothing.
+   */
+  readonly trustedProxies: number
+  /**
    * Where processes without the user service find it: its JWKS verifies access tokens, its
    * introspection route checks API keys.
    */
@@ -21,5 +28,6 @@ export const authConfig: Config.Config<AuthConfig> = Config.all({
   adminUsername: Config.option(Config.String("LOYALTEA_ADMIN_USERNAME")),
   adminPassword: Config.option(Config.Redacted("LOYALTEA_ADMIN_PASSWORD")),
   trustProxy: Config.Boolean("LOYALTEA_TRUST_PROXY").pipe(Config.withDefault(false)),
+  trustedProxies: Config.schema(ProxyHops, "LOYALTEA_TRUSTED_PROXIES").pipe(Config.withDefault(1)),
   userServiceUrl: Config.URL("LOYALTEA_USER_SERVICE_URL").pipe(Config.map((url) => url.toString()), Config.withDefault("http://127.0.0.1:9004/"))
 })

@@ -51,3 +51,9 @@ export const LogLevelName = Schema.String.pipe(
 
 export const LogFormat = Schema.Literals(["pretty", "json"])
 export type LogFormat = typeof LogFormat.Type
+
+/** Reverse proxies in front of a service: at least one when the forwarding header is trusted at all. */
+export const ProxyHops = Schema.NumberFromString.check(
+  Schema.isInt({ message: "must be a whole number of proxies" }),
+  Schema.isBetween({ minimum: 1, maximum: 16 }, { message: "must be between 1 and 16 proxies" })
+)

@@ -49,6 +49,11 @@ describe("configuration", () => {
     expect(config.logFormat).toBe("json")
   })
 
+  test("behind a proxy, one trusted hop unless told how many", async () => {
+    expect((await parsed({})).auth).toMatchObject({ trustProxy: false, trustedProxies: 1 })
+    expect((await parsed({ LOYALTEA_TRUST_PROXY: "true", LOYALTEA_TRUSTED_PROXIES: "2" })).auth).toMatchObject({ trustProxy: true, trustedProxies: 2 })
+  })
+
   test("the database URL never shows in printed configuration", async () => {
     const config = await parsed({ DATABASE_URL: "postgres://u:secret@db/x" })
     expect(String(config.databaseUrl)).not.toContain("secret")
@@ -61,7 +66,9 @@ describe("configuration", () => {
     ["CAMPAIGN_PORT", "http"],
     ["USER_PORT", "70000"],
     ["LOG_LEVEL", "loud"],
-    ["LOG_FORMAT", "xml"]
+    ["LOG_FORMAT", "xml"],
+    ["LOYALTEA_TRUSTED_PROXIES", "0"],
+    ["LOYALTEA_TRUSTED_PROXIES", "one"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)
