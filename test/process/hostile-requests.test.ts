@@ -138,4 +138,18 @@ describe("one process, four services, under hostile requests over TCP", () => {
     expect(endless.closed).toBe(true)
     expect(endless.sent).toBeLessThan(200 * 1024 * 1024)
   }, 30_000)
+
+  test("a username with CR/LF cannot forge a log line", async () => {
+    const forged = "[1999-01-01T00:00:00.000Z] INFO (#1): login"
+    const response = await fetch(url("user", "/auth/login"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: `mallory\r\n${forged}`, password: "a wrong password" })
+    })
+    expect(response.status).toBe(401)
+    const deadline = Date.now() + 5000
+    while (!lt.output().includes("mallory") && Date.now() < deadline) await Bun.sleep(50)
+    expect(lt.output()).toContain(`mallory\\r\\n${forged}`)
+    expect(lt.output().split("\n").filter((line) => line.startsWith("[1999"))).toEqual([])
+  })
 })
