@@ -6,6 +6,7 @@ import { errorFormatting } from "./errors.ts"
 import { healthRoutes, type Readiness } from "./health.ts"
 import { jsonBody } from "./json-body.ts"
 import { openapiDocs } from "./openapi.ts"
+import { securityHeadersPlugin } from "./security-headers.ts"
 import { swaggerAssets } from "./swagger-assets.ts"
 
 export interface ServiceAppOptions {
@@ -15,11 +16,12 @@ export interface ServiceAppOptions {
 }
 
 /**
- * What every service's app has: the body limit and the bounded JSON parser, the error shape,
- * OpenAPI + Swagger UI, `/health` and `/ready`.
+ * What every service's app has: security headers on every answer, the body limit and the
+ * bounded JSON parser, the error shape, OpenAPI + Swagger UI, `/health` and `/ready`.
  */
 export const serviceApp = ({ onServerError, ready, service }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
+    .use(securityHeadersPlugin())
     .use(bodyLimit())
     .use(jsonBody())
     .use(errorFormatting(onServerError))

@@ -152,4 +152,29 @@ describe("one process, four services, under hostile requests over TCP", () => {
     expect(lt.output()).toContain(`mallory\\r\\n${forged}`)
     expect(lt.output().split("\n").filter((line) => line.startsWith("[1999"))).toEqual([])
   })
+
+  test("every answer on every port carries the security headers, errors and unknown routes included", async () => {
+    const wrong: Array<string> = []
+    for (const service of serviceNames) {
+      const answers = [
+        await fetch(url(service, "/health")),
+        await fetch(url(service, "/ready")),
+        await fetch(url(service, "/swagger")),
+        await fetch(url(service, "/swagger/json")),
+        await fetch(url(service, "/swagger/assets/swagger-ui.css")),
+        await fetch(url(service, "/no/such/route")),
+        await fetch(url(service, "/no/such/route"), { method: "POST", headers: { "content-type": "application/json" }, body: "{" }),
+        await fetch(url(service, "/health"), { method: "POST", headers: { "content-type": "text/plain" }, body: "x" }),
+        await fetch(url(service, "/auth/me"))
+      ]
+      for (const answer of answers) {
+        const headers = Object.fromEntries(["x-content-type-options", "x-frame-options", "referrer-policy", "content-security-policy"].map((name) => [name, answer.headers.get(name)]))
+        if (headers["x-content-type-options"] !== "nosniff" || headers["x-frame-options"] !== "DENY" || headers["referrer-policy"] !== "no-referrer" || !headers["content-security-policy"]) {
+          wrong.push(`${service} ${answer.url} → ${answer.status} ${JSON.stringify(headers)}`)
+        }
+        await answer.arrayBuffer()
+      }
+    }
+    expect(wrong).toEqual([])
+  })
 })
