@@ -4,6 +4,7 @@ import { drainBytes, maxBodyBytes } from "../../src/http/body-limit.ts"
 import { maxJsonDepth } from "../../src/platform/bounded-json.ts"
 import { allServices } from "../auth/all-services.ts"
 import { request } from "../support/app.ts"
+import { openApiErrors } from "../support/openapi.ts"
 
 const nestedArrays = (depth: number, inner = "") => "[".repeat(depth) + inner + "]".repeat(depth)
 const nestedObjects = (depth: number) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth)
@@ -126,5 +127,25 @@ describe("request bodies on every route of every service", () => {
     const created = (await (await request(services.apps.reward, "POST", "/rewards/", { tenant: "tenant-a", reward_points: 2 }, services.adminHeaders)).json()) as { reward_id: string }
     const deleted = await request(services.apps.reward, "DELETE", `/rewards/${created.reward_id}/`, undefined, services.adminHeaders)
     expect(deleted.status).toBe(204)
+  })
+
+  test("the OpenAPI documents list the parser's refusals (400, 413, 415) with the error body on every route that takes a body", async () => {
+    const missing: Array<string> = []
+    for (const [service, app] of Object.entries(services.apps)) {
+      const document = (await (await request(app, "GET", "/swagger/json")).json()) as {
+        paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, { schema?: { title?: string } }> }> }>>
+      }
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          if (!operation.requestBody) continue
+          expect(Object.keys(operation.requestBody.content)).toEqual(["application/json"])
+          for (const status of ["400", "413", "415", "422"]) {
+            if (operation.responses[status]?.content?.["application/json"]?.schema?.title !== "Error") missing.push(`${service} ${method} ${path} ${status}`)
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([])
+    expect(await openApiErrors((await (await request(services.apps.user, "GET", "/swagger/json")).json()))).toEqual([])
   })
 })
