@@ -15,7 +15,7 @@ export class BodyTooDeep extends HttpRefusal {
   }
 }
 
-const unsupported = new HttpRefusal(415, { error: "UnsupportedMediaType", message: "the request body must be JSON (content-type: application/json)" })
+const unsupported = () => new HttpRefusal(415, { error: "UnsupportedMediaType", message: "the request body must be JSON (content-type: application/json)" })
 
 /**
  * The one way a request body becomes a value, on every route: read up to the size limit (413
@@ -29,7 +29,7 @@ export const jsonBody = (limit = maxBodyBytes, depth = maxJsonDepth) =>
     .onParse({ as: "global" }, async ({ request }, contentType) => {
       // `null` rather than `undefined`: this parser has answered, no other runs.
       if (request.body === null || request.headers.get("content-length") === "0") return null
-      if (!jsonMediaType.test(contentType)) throw unsupported
+      if (!jsonMediaType.test(contentType)) throw unsupported()
       const bytes = await readBody(request.body, limit)
       let text: string
       try {
