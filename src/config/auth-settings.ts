@@ -1,5 +1,5 @@
 import { Config, type Option, type Redacted } from "effect"
-import { WholeAtLeast } from "./parsers.ts"
+import { ProxyHops, WholeAtLeast } from "./parsers.ts"
 
 export interface AuthConfig {
   /** The platform admin created on first start (`LOYALTEA_ADMIN_USERNAME`, default `admin`). */
@@ -11,6 +11,12 @@ export interface AuthConfig {
    * client together; `LOYALTEA_TRUST_PROXY=true` takes the client from `X-Forwarded-For` instead.
    */
   readonly trustProxy: boolean
+  /**
+   * How many reverse proxies in front of the service append to `X-Forwarded-For`
+   * (`LOYALTEA_TRUSTED_PROXIES`, default 1). The client is the entry that many places from the
+   * right: entries further left were written by the client itself and prove nothing.
+   */
+  readonly trustedProxies: number
   /**
    * Where processes without the user service find it: its JWKS verifies access tokens, its
    * introspection route checks API keys.
@@ -39,6 +45,7 @@ export const authConfig: Config.Config<AuthConfig> = Config.all({
   adminUsername: Config.option(Config.String("LOYALTEA_ADMIN_USERNAME")),
   adminPassword: Config.option(Config.Redacted("LOYALTEA_ADMIN_PASSWORD")),
   trustProxy: Config.Boolean("LOYALTEA_TRUST_PROXY").pipe(Config.withDefault(false)),
+  trustedProxies: Config.schema(ProxyHops, "LOYALTEA_TRUSTED_PROXIES").pipe(Config.withDefault(1)),
   userServiceUrl: Config.URL("LOYALTEA_USER_SERVICE_URL").pipe(Config.map((url) => url.toString()), Config.withDefault("http://127.0.0.1:9004/")),
   refreshTokenRetentionDays: Config.schema(WholeAtLeast(0), "LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS").pipe(Config.withDefault(7)),
   revocationPollMs: Config.schema(WholeAtLeast(50), "LOYALTEA_REVOCATION_POLL_MS").pipe(Config.withDefault(1000)),

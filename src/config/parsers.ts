@@ -54,3 +54,9 @@ export type LogFormat = typeof LogFormat.Type
 
 /** A whole number no smaller than `minimum` (a count, a number of days or milliseconds). */
 export const WholeAtLeast = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum, { message: `must be a whole number of at least ${minimum}` }))
+
+/** Reverse proxies in front of a service: at least one when the forwarding header is trusted at all. */
+export const ProxyHops = Schema.NumberFromString.check(
+  Schema.isInt({ message: "must be a whole number of proxies" }),
+  Schema.isBetween({ minimum: 1, maximum: 16 }, { message: "must be between 1 and 16 proxies" })
+)

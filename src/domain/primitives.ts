@@ -1,7 +1,16 @@
 import { Schema } from "effect"
 
+/**
+ * The base of every string an input schema accepts (HTTP and Kafka alike). A lone UTF-16
+ * surrogate (`"\ud800"` in JSON) has no UTF-8 form: PostgreSQL would store it as U+FFFD, so
+ * `sur\ud800` and `sur\udbff` would become one user with one balance. Refused, never rewritten.
+ */
+export const WellFormedString = Schema.String.check(
+  Schema.makeFilter((text: string) => text.isWellFormed() || "must be well-formed Unicode (no lone surrogates)")
+)
+
 /** A tenant (shop, brand): a short slug, as it appears in events, keys and URLs. */
-export const Tenant = Schema.String.check(
+export const Tenant = WellFormedString.check(
   Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
     message: "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
   })
@@ -9,21 +18,21 @@ export const Tenant = Schema.String.check(
 export type Tenant = typeof Tenant.Type
 
 /** The end customer's id in the tenant's own systems (often a UUID). */
-export const UserId = Schema.String.check(
+export const UserId = WellFormedString.check(
   Schema.isMinLength(1, { message: "must not be empty" }),
   Schema.isMaxLength(200, { message: "must be at most 200 characters" }),
   Schema.isPattern(/^[^\s\u0000-\u001f][^\u0000-\u001f]*$/, { message: "must not contain control characters or start with a space" })
 ).pipe(Schema.brand("UserId"))
 export type UserId = typeof UserId.Type
 
-export const Uuid = Schema.String.check(Schema.isUUID(undefined, { message: "must be a UUID" }))
+export const Uuid = WellFormedString.check(Schema.isUUID(undefined, { message: "must be a UUID" }))
 
 /**
  * Bounded text, stored literally: control characters are refused (PostgreSQL text cannot even hold
  * NUL, and none belongs in a name, a reason or an id).
  */
 export const Text = (max: number, min = 1) => {
-  const bounded = Schema.String.check(
+  const bounded = WellFormedString.check(
     Schema.isMaxLength(max, { message: `must be at most ${max} characters` }),
     Schema.isPattern(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, { message: "must not contain control characters" })
   )
@@ -33,11 +42,12 @@ export const Text = (max: number, min = 1) => {
 /** Free text shown to operators (names, reasons). */
 export const Label = (max: number) => Text(max)
 
+/** Places after the point of the shortest text of `value`; `1e30` has none, `1.5e-7` has eight. */
 const decimalPlaces = (value: number) => {
-  const text = String(value)
-  if (/e/i.test(text)) return Number.POSITIVE_INFINITY
-  const dot = text.indexOf(".")
-  return dot < 0 ? 0 : text.length - dot - 1
+  const [mantissa = "", exponent = "0"] = String(value).toLowerCase().split("e")
+  const dot = mantissa.indexOf(".")
+  const fraction = dot < 0 ? 0 : mantissa.length - dot - 1
+  return Math.max(0, fraction - Number(exponent))
 }
 
 /**

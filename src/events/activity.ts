@@ -1,8 +1,8 @@
 import { Schema } from "effect"
-import { Tenant, UserId } from "../domain/primitives.ts"
+import { Tenant, UserId, WellFormedString } from "../domain/primitives.ts"
 import { IngressEventId, OccurredAt } from "./envelope.ts"
 
-export const Tag = Schema.String.check(
+export const Tag = WellFormedString.check(
   Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, { message: "must be 1-100 letters, digits, '_', '.', ':' or '-'" })
 ).annotate({ description: "An activity such as `signup`, `review`, `newsletter`" })
 

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Text } from "../domain/primitives.ts"
+import { Text, WellFormedString } from "../domain/primitives.ts"
 import { reservedIdPrefix } from "./event-id.ts"
 
 /** The id of an event between Loyaltea's own services: any id, its own derived ones included. */
@@ -16,6 +16,6 @@ export const IngressEventId = EventId.check(
   examples: ["order-1001-line-1"]
 })
 
-export const OccurredAt = Schema.String.check(
+export const OccurredAt = WellFormedString.check(
   Schema.makeFilter((text: string) => !Number.isNaN(Date.parse(text)) || "must be an ISO-8601 date-time")
 ).annotate({ description: "When it happened (ISO-8601)", format: "date-time" })

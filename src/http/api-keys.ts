@@ -8,9 +8,9 @@ import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { asCaller } from "./caller.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
-const ApiKeyParams = standard(Schema.Struct({ id: Uuid }))
+const ApiKeyParams = input(Schema.Struct({ id: Uuid }), "params")
 const noContent = standard(Schema.Unknown.annotate({ description: "Revoked; no body" }))
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse, 503: errorResponse }
 
@@ -20,13 +20,13 @@ export const apiKeyRoutes = (run: Runner<ApiKeys | Authenticator>) =>
     .use(accessControl(run))
     .post("/api-keys", ({ body, principal, set }) => run(set, asCaller(principal, (p) => ApiKeys.use((k) => k.create(p, body))), 201), {
       access: "write",
-      body: standard(ApiKeyInput),
+      body: input(ApiKeyInput),
       response: { 201: standard(CreatedApiKey), ...errors },
       detail: { tags: ["api keys"], summary: "Create an API key; the answer holds the key, which is never shown again" }
     })
     .get("/api-keys", ({ query, principal, set }) => run(set, asCaller(principal, (p) => ApiKeys.use((k) => k.list(p, query.tenant, pageOf(query))))), {
       access: "operator",
-      query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
+      query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
       response: { 200: standard(ApiKeyList), ...errors },
       detail: { tags: ["api keys"], summary: "List API keys (without their secrets)" }
     })

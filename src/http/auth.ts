@@ -13,7 +13,7 @@ import { RevocationCursor, RevocationFeed } from "../auth/revocations.ts"
 import { asCaller, clientAddress } from "./caller.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
 // Not `Schema.Undefined`: the OpenAPI plugin turns a null-typed response into invalid `content`.
 const noContent = standard(Schema.Unknown.annotate({ description: "Done; no body" }))
@@ -34,19 +34,19 @@ export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | TokenR
     .post("/auth/login", ({ body, request, server, set }) =>
       run(set, clientAddress(request, server).pipe(Effect.flatMap((address) => Sessions.use((s) => s.login(body, address))), retryAfter(set))), {
       access: "public",
-      body: standard(LoginRequest),
+      body: input(LoginRequest),
       response: { 200: standard(TokenResponse), 401: errorResponse, 429: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Log in: a 15-minute access token and a refresh token; failed logins are throttled per username and per address" }
     })
     .post("/auth/refresh", ({ body, set }) => run(set, Sessions.use((s) => s.refresh(body.refreshToken))), {
       access: "public",
-      body: standard(RefreshRequest),
+      body: input(RefreshRequest),
       response: { 200: standard(TokenResponse), 401: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Trade a refresh token for a new pair; reusing a spent one ends its whole session" }
     })
     .post("/auth/logout", ({ body, set }) => run(set, Sessions.use((s) => s.logout(body.refreshToken)), 204), {
       access: "public",
-      body: standard(RefreshRequest),
+      body: input(RefreshRequest),
       response: { 204: noContent, ...invalid },
       detail: { tags: ["auth"], summary: "End the session the refresh token belongs to" }
     })
@@ -60,7 +60,7 @@ export const authRoutes = (run: Runner<Sessions | SigningKeys | ApiKeys | TokenR
     })
     .post("/auth/introspect", ({ body, set }) => run(set, ApiKeys.use((k) => k.introspect(body.apiKey))), {
       access: "public",
-      body: standard(IntrospectionRequest),
+      body: input(IntrospectionRequest),
       response: { 200: standard(Introspection), 401: errorResponse, ...invalid },
       detail: { tags: ["auth"], summary: "Check an API key for another service: its tenant and scopes, or 401 (the key is the credential)" }
     })

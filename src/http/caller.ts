@@ -13,15 +13,24 @@ export const asCaller = <A, E, R>(
     : Effect.logWarning("request refused: no valid credential").pipe(Effect.andThen(Effect.fail(new Unauthorized({ reason: "authentication required" }))))
 
 /**
- * The address login throttling counts against: the socket's peer, or behind a trusted reverse proxy
- * the first `X-Forwarded-For` entry (the proxy's own address would otherwise stand for everyone).
- * Without a trusted proxy the header is ignored, since any client can write it.
+ * The client in `X-Forwarded-For` behind `hops` trusted proxies: each appends the address it got
+ * the request from, so the entry `hops` from the right is the one the outermost trusted proxy saw.
+ * Entries left of it are whatever the client sent, and a client choosing its address would escape
+ * throttling by address. With fewer entries than hops, the left-most is the nearest to the client.
+ */
+export const forwardedClient = (header: string | null, hops: number): string | undefined => {
+  const entries = (header ?? "").split(",").map((entry) => entry.trim())
+  const entry = entries[Math.max(0, entries.length - hops)]
+  return entry ? entry.slice(0, 100) : undefined
+}
+
+/**
+ * The address login throttling counts against: the socket's peer, or behind trusted reverse
+ * proxies the client they forwarded for (the proxy's own address would otherwise stand for
+ * everyone). Without trusted proxies the header is ignored, since any client can write it.
  */
 export const clientAddress = (request: Request, server: Server<unknown> | null): Effect.Effect<string, never, AuthSettings> =>
-  Effect.map(Effect.service(AuthSettings), (settings) => {
-    if (settings.trustProxy) {
-      const first = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim()
-      if (first) return first.slice(0, 100)
-    }
-    return server?.requestIP(request)?.address ?? "unknown"
-  })
+  Effect.map(Effect.service(AuthSettings), (settings) =>
+    (settings.trustProxy ? forwardedClient(request.headers.get("x-forwarded-for"), settings.trustedProxies) : undefined)
+      ?? server?.requestIP(request)?.address
+      ?? "unknown")

@@ -8,11 +8,11 @@ import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
 import { narrow } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
 
-const CampaignParams = standard(Schema.Struct({ id: Uuid }))
-const ProgressParams = standard(Schema.Struct({ id: Uuid, userId: UserId }))
+const CampaignParams = input(Schema.Struct({ id: Uuid }), "params")
+const ProgressParams = input(Schema.Struct({ id: Uuid, userId: UserId }), "params")
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
 
 export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
@@ -20,7 +20,7 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
     .use(accessControl(run))
     .post("/campaign", ({ body, scope, set }) => run(set, CampaignUseCases.use((u) => u.createCampaign(scope, body)), 201), {
       access: "write",
-      body: standard(CampaignInput),
+      body: input(CampaignInput),
       response: { 201: standard(Campaign), ...errors },
       detail: { tags: ["campaigns"], summary: "Create a campaign: a set of fulfillments plus a set of rewards (ids are checked for form only)" }
     })
@@ -30,7 +30,7 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
       return run(set, narrowed ? CampaignUseCases.use((u) => u.listCampaigns(narrowed, pageOf(query))) : Effect.succeed({ campaigns: [] }))
     }, {
       access: "read",
-      query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
+      query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
       response: { 200: standard(CampaignList), ...errors },
       detail: { tags: ["campaigns"], summary: "List campaigns, optionally of one tenant" }
     })
@@ -43,7 +43,7 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
     .put("/campaign/:id", ({ body, params, scope, set }) => run(set, CampaignUseCases.use((u) => u.updateCampaign(scope, params.id, body))), {
       access: "write",
       params: CampaignParams,
-      body: standard(CampaignUpdate),
+      body: input(CampaignUpdate),
       response: { 200: standard(Campaign), ...errors },
       detail: { tags: ["campaigns"], summary: "Replace a campaign's name, fulfillments and rewards (its tenant cannot change)" }
     })

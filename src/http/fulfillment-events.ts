@@ -6,7 +6,7 @@ import { Accepted, ActivityEvents, BuyEvents, maxEventsPerRequest } from "../act
 import { IngressEventId } from "../events/envelope.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
 const errors = { 400: errorResponse, 403: errorResponse, 422: errorResponse, 503: errorResponse }
 
@@ -34,7 +34,7 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticato
     .post("/events/buy", ({ body, headers, scope, set }) =>
       run(set, EventIngestion.use((i) => i.publishBuys(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
-      body: standard(BuyEvents),
+      body: input(BuyEvents),
       headers: IdempotencyHeaders,
       response: { 202: standard(Accepted), ...errors },
       detail: { tags: ["events"], summary: "Publish purchases to topic `buy`", description: idempotency(", then by its `orderId` (a purchase is one order)") }
@@ -42,7 +42,7 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticato
     .post("/events/activity", ({ body, headers, scope, set }) =>
       run(set, EventIngestion.use((i) => i.publishActivities(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
-      body: standard(ActivityEvents),
+      body: input(ActivityEvents),
       headers: IdempotencyHeaders,
       response: { 202: standard(Accepted), ...errors },
       detail: { tags: ["events"], summary: "Publish activities to topic `activity`", description: idempotency("") }

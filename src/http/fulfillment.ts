@@ -17,12 +17,12 @@ import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
 import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
 
 
-const FulfillmentParams = standard(Schema.Struct({ fulfillmentId: Uuid }))
-const ListQuery = standard(Schema.Struct({ ...TenantQuery, ...PageQuery }))
+const FulfillmentParams = input(Schema.Struct({ fulfillmentId: Uuid }), "params")
+const ListQuery = input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query")
 // Not `Schema.Undefined`: the OpenAPI plugin turns a null-typed response into invalid `content`.
 const noContent = standard(Schema.Unknown.annotate({ description: "Deleted; no body" }))
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
@@ -36,7 +36,7 @@ const buyRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
     .use(accessControl(run))
     .post("/buy-fulfillments/", ({ body, scope, set }) => run(set, FulfillmentUseCases.use((u) => u.buy.create(scope, body)), 201), {
       access: "write",
-      body: standard(BuyFulfillmentInput),
+      body: input(BuyFulfillmentInput),
       response: { 201: standard(BuyFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Create a buy fulfillment: a purchase of `product` (empty: any) for at least `amount`" }
     })
@@ -57,7 +57,7 @@ const buyRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
       run(set, FulfillmentUseCases.use((u) => u.buy.update(scope, params.fulfillmentId, body))), {
       access: "write",
       params: FulfillmentParams,
-      body: standard(BuyFulfillmentUpdate),
+      body: input(BuyFulfillmentUpdate),
       response: { 200: standard(BuyFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Change a buy fulfillment's product and amount (and name); the next events use it" }
     })
@@ -74,7 +74,7 @@ const tagRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
     .use(accessControl(run))
     .post("/tag-fulfillments/", ({ body, scope, set }) => run(set, FulfillmentUseCases.use((u) => u.tag.create(scope, body)), 201), {
       access: "write",
-      body: standard(TagFulfillmentInput),
+      body: input(TagFulfillmentInput),
       response: { 201: standard(TagFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Create a tag fulfillment: an activity with `tag`" }
     })
@@ -95,7 +95,7 @@ const tagRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
       run(set, FulfillmentUseCases.use((u) => u.tag.update(scope, params.fulfillmentId, body))), {
       access: "write",
       params: FulfillmentParams,
-      body: standard(TagFulfillmentUpdate),
+      body: input(TagFulfillmentUpdate),
       response: { 200: standard(TagFulfillment), ...errors },
       detail: { tags: ["fulfillments"], summary: "Change a tag fulfillment's tag (and name); the next events use it" }
     })

@@ -1,6 +1,5 @@
 import { Effect, Schema } from "effect"
 import type { AnyElysia } from "elysia"
-import { maxBodyBytes } from "./body-limit.ts"
 
 export class PortUnavailable extends Schema.TaggedError<PortUnavailable>()("PortUnavailable", {
   service: Schema.String,
@@ -16,8 +15,14 @@ export interface ListenOptions {
   readonly service: string
   readonly hostname: string
   readonly port: number
-  readonly maxRequestBodySize?: number
 }
+
+/**
+ * Bun's own cap would answer an oversized body with a bare 413 before the app sees it. The app
+ * enforces the limit itself (declared lengths at once, chunked bodies while reading, then closing
+ * the connection), so every 413 carries the error body; Bun's cap only has to stay out of the way.
+ */
+const unlimited = Number.MAX_SAFE_INTEGER
 
 /**
  * Listens for the life of the scope. Closing stops accepting connections and lets requests in
@@ -30,7 +35,7 @@ export const listen = <App extends AnyElysia>(app: App, options: ListenOptions) 
         app.listen({
           hostname: options.hostname,
           port: options.port,
-          maxRequestBodySize: options.maxRequestBodySize ?? maxBodyBytes
+          maxRequestBodySize: unlimited
         }),
       catch: (error) =>
         new PortUnavailable({ service: options.service, port: options.port, reason: error instanceof Error ? error.message : String(error) })

@@ -5,12 +5,13 @@ const descriptions: Record<string, string> = {
   "201": "Created",
   "202": "Accepted",
   "204": "No content",
-  "400": "Malformed request body",
+  "400": "Malformed request body: not JSON, not UTF-8, or nested too deeply",
   "401": "No valid credential",
   "403": "The credential does not allow this (role, key scope or tenant)",
   "404": "Not found, or not visible to the caller's tenant",
   "409": "Conflicts with the current state",
   "413": "Request body too large",
+  "415": "Request body is not JSON",
   "422": "Invalid input; `field` names the field",
   "429": "Too many attempts; see Retry-After",
   "503": "A dependency (database, Kafka, the user service) is unavailable; retry after `Retry-After` seconds"
@@ -28,15 +29,26 @@ const asProblem = (content: Json) => {
   content["application/problem+json"] = json
 }
 
+// What the body parser answers on any route that takes a body, besides the route's own answers.
+const bodyRefusals = ["400", "413", "415"]
+
+const isErrorResponse = (response: Json) =>
+  ((response.content as Record<string, { schema?: { title?: unknown } }> | undefined)?.["application/json"]?.schema?.title) === "Error"
+
 /**
  * The generated document writes empty responses (204) as `content: {type: ...}`, which is not
  * OpenAPI, describes every status as "Response for status N", and knows neither the problem-details
- * media type nor `Retry-After`. All of it is put right here, once.
+ * media type nor `Retry-After`; and every operation with a body lists the parser's refusals (400,
+ * 413, 415) with the error body. All of it is put right here, once.
  */
 export const polishOpenApi = (document: unknown): unknown => {
-  const paths = (document as { paths?: Record<string, Record<string, { responses?: Record<string, Json> }>> }).paths ?? {}
+  const paths = (document as { paths?: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, Json> }>> }).paths ?? {}
   for (const operations of Object.values(paths)) {
     for (const operation of Object.values(operations)) {
+      const errorShape = Object.values(operation.responses ?? {}).find(isErrorResponse)
+      if (operation.requestBody && operation.responses && errorShape) {
+        for (const status of bodyRefusals) operation.responses[status] ??= { ...structuredClone(errorShape), description: descriptions[status] }
+      }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const content = response.content as Json | undefined
         if (content && "type" in content) delete response.content

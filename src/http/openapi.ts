@@ -2,7 +2,7 @@ import { openapi } from "@elysiajs/openapi"
 import { Elysia } from "elysia"
 import type { ServiceName } from "../config/service-name.ts"
 import { polishOpenApi } from "./openapi-polish.ts"
-import { swaggerAssetPath } from "./swagger-assets.ts"
+import { swaggerPage } from "./swagger-page.ts"
 
 const descriptions: Record<ServiceName, string> = {
   campaign: "Campaigns (a set of fulfillments plus a set of rewards) and each user's progress through them.",
@@ -11,26 +11,27 @@ const descriptions: Record<ServiceName, string> = {
   user: "Tenants, operators, members, API keys and authentication."
 }
 
-/** OpenAPI JSON at `/swagger/json`, Swagger UI at `/swagger`, with the UI's assets served locally. */
+/**
+ * OpenAPI JSON at `/swagger/json`, generated from the routes; Swagger UI at `/swagger`, served
+ * by `swagger-page.ts` with the UI's assets from this server and a policy of its own.
+ */
 export const openapiDocs = (service: ServiceName, version: string) =>
   new Elysia({ name: `loyaltea-openapi-${service}` })
     .onAfterHandle({ as: "global" }, ({ path, response }) => (path === "/swagger/json" ? polishOpenApi(response) : undefined))
     .use(generatedDocs(service, version))
+    .use(swaggerPage(titleOf(service), descriptions[service]))
+
+const titleOf = (service: ServiceName) => `Loyaltea ${service} service`
 
 const generatedDocs = (service: ServiceName, version: string) =>
   openapi({
     path: "/swagger",
     specPath: "/swagger/json",
-    provider: "swagger-ui",
+    // The page is served by swagger-page.ts, so that its Content-Security-Policy can name its inline script.
+    provider: null,
     exclude: { paths: [/^\/swagger/] },
-    swagger: {
-      cdn: swaggerAssetPath("swagger-ui-bundle.js"),
-      theme: swaggerAssetPath("swagger-ui.css"),
-      autoDarkMode: false,
-      persistAuthorization: true
-    },
     documentation: {
-      info: { title: `Loyaltea ${service} service`, version, description: descriptions[service] },
+      info: { title: titleOf(service), version, description: descriptions[service] },
       components: {
         securitySchemes: {
           bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token from POST /auth/login on the user service (port 9004)." },

@@ -8,9 +8,9 @@ import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { asCaller } from "./caller.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
-const OperatorParams = standard(Schema.Struct({ id: Uuid }))
+const OperatorParams = input(Schema.Struct({ id: Uuid }), "params")
 const noContent = standard(Schema.Unknown.annotate({ description: "Disabled; no body" }))
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse, 503: errorResponse }
 
@@ -20,14 +20,14 @@ export const operatorRoutes = (run: Runner<OperatorUseCases | Authenticator>) =>
     .use(accessControl(run))
     .post("/operators", ({ body, principal, set }) => run(set, asCaller(principal, (p) => OperatorUseCases.use((u) => u.create(p, body))), 201), {
       access: "write",
-      body: standard(OperatorInput),
+      body: input(OperatorInput),
       response: { 201: standard(Operator), ...errors },
       detail: { tags: ["operators"], summary: "Create an operator (admin: any; tenant admin: its tenant's admins and viewers)" }
     })
     .get("/operators", ({ query, principal, set }) =>
       run(set, asCaller(principal, (p) => OperatorUseCases.use((u) => u.list(p, query.tenant, pageOf(query))))), {
       access: "operator",
-      query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
+      query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
       response: { 200: standard(OperatorList), ...errors },
       detail: { tags: ["operators"], summary: "List operators the caller may see, optionally of one tenant" }
     })

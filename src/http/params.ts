@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Tenant } from "../domain/primitives.ts"
+import { Tenant, WellFormedString } from "../domain/primitives.ts"
 
 const IntFromString = (min: number, max: number) =>
   Schema.NumberFromString.check(
@@ -24,6 +24,16 @@ export const TenantQuery = {
 }
 
 export const LimitQuery = { limit: PageQuery.limit }
+
+// Ledger ids are PostgreSQL bigints: 19 digits can still be past the largest one.
+const maxBigint = 9223372036854775807n
+const digits = /^\d{1,19}$/
+const LedgerId = WellFormedString.check(
+  Schema.isPattern(digits, { message: "must be a ledger entry id" }),
+  // Text the pattern refuses is already reported by it.
+  Schema.makeFilter((text: string) => !digits.test(text) || BigInt(text) <= maxBigint || "must be a ledger entry id")
+)
+
 export const BeforeQuery = {
-  before: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^\d{1,19}$/, { message: "must be a ledger entry id" })))
+  before: Schema.optionalKey(LedgerId.annotate({ description: "The `nextBefore` of the previous page" }))
 }

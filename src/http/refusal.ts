@@ -2,7 +2,7 @@ import { problem } from "./problem.ts"
 import type { ErrorBody, ErrorFacts } from "./schema.ts"
 
 /**
- * A request refused before its handler runs (credential, size): the error formatter answers
+ * A request refused before its handler runs (credential, size, body): the error formatter answers
  * `status` with `body` (problem details) and `headers` (e.g. `Retry-After`).
  */
 export class HttpRefusal extends Error {

@@ -9,11 +9,11 @@ import { BeforeQuery, LimitQuery, PageQuery, pageOf, TenantQuery } from "./param
 import { accessControl } from "./access.ts"
 import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
 
-const RewardParams = standard(Schema.Struct({ rewardId: Uuid }))
-const UserParams = standard(Schema.Struct({ userId: UserId }))
+const RewardParams = input(Schema.Struct({ rewardId: Uuid }), "params")
+const UserParams = input(Schema.Struct({ userId: UserId }), "params")
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
 
 /** A single user's balance is per tenant: the tenant comes from `?tenant=` or from a one-tenant credential. */
@@ -31,14 +31,14 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
     .use(accessControl(run))
     .post("/rewards/", ({ body, scope, set }) => run(set, RewardUseCases.use((u) => u.createReward(scope, body)), 201), {
       access: "write",
-      body: standard(RewardInput),
+      body: input(RewardInput),
       response: { 201: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Create a reward (reward_id generated when absent)" }
     })
     .get("/rewards/", ({ query, scope, set }) =>
       run(set, orEmpty(narrow(scope, query.tenant), (s) => RewardUseCases.use((u) => u.listRewards(s, pageOf(query))))), {
       access: "read",
-      query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
+      query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
       response: { 200: standard(Schema.Array(Reward)), ...errors },
       detail: { tags: ["rewards"], summary: "List rewards, optionally of one tenant" }
     })
@@ -51,7 +51,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
     .put("/rewards/:rewardId/", ({ body, params, scope, set }) => run(set, RewardUseCases.use((u) => u.updateReward(scope, params.rewardId, body))), {
       access: "write",
       params: RewardParams,
-      body: standard(RewardUpdate),
+      body: input(RewardUpdate),
       response: { 200: standard(Reward), ...errors },
       detail: { tags: ["rewards"], summary: "Change a reward's points or name" }
     })
@@ -64,7 +64,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
     .get("/user-rewards/", ({ query, scope, set }) =>
       run(set, orEmpty(narrow(scope, query.tenant), (s) => RewardUseCases.use((u) => u.listBalances(s, query.user_id, pageOf(query))))), {
       access: "read",
-      query: standard(Schema.Struct({ ...TenantQuery, user_id: Schema.optionalKey(UserId), ...PageQuery })),
+      query: input(Schema.Struct({ ...TenantQuery, user_id: Schema.optionalKey(UserId), ...PageQuery }), "query"),
       response: { 200: standard(Schema.Array(Balance)), ...errors },
       detail: { tags: ["balances"], summary: "List users' balances, optionally of one tenant or one user" }
     })
@@ -72,7 +72,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
       run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) => RewardUseCases.use((u) => u.balance(tenant, params.userId))))), {
       access: "read",
       params: UserParams,
-      query: standard(Schema.Struct(TenantQuery)),
+      query: input(Schema.Struct(TenantQuery), "query"),
       response: { 200: standard(Balance), ...errors },
       detail: { tags: ["balances"], summary: "One user's balance in a tenant (0 when nothing was earned)" }
     })
@@ -81,7 +81,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
         RewardUseCases.use((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before }))))), {
       access: "read",
       params: UserParams,
-      query: standard(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery })),
+      query: input(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery }), "query"),
       response: { 200: standard(Ledger), ...errors },
       detail: { tags: ["balances"], summary: "The ledger entries behind a balance, newest first" }
     })
@@ -92,7 +92,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
     }, {
       access: "write",
       params: UserParams,
-      body: standard(RedemptionRequest),
+      body: input(RedemptionRequest),
       response: { 200: standard(Redemption), 201: standard(Redemption), ...errors },
       detail: {
         tags: ["balances"],

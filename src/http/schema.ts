@@ -1,4 +1,6 @@
-import { Schema } from "effect"
+import { Result, Schema } from "effect"
+import { makeValidator } from "../domain/validation.ts"
+import { InvalidRequest } from "./invalid-request.ts"
 
 type JsonSchema = Record<string, unknown>
 
@@ -37,6 +39,29 @@ export const standard = <S extends Schema.Top & Schema.ConstraintDecoder<unknown
       jsonSchema: {
         input: (options: Parameters<typeof std.jsonSchema.input>[0]) => inlineDefs(std.jsonSchema.input(options)),
         output: (options: Parameters<typeof std.jsonSchema.output>[0]) => inlineDefs(std.jsonSchema.output(options))
+      }
+    },
+    configurable: true
+  })
+  return converted
+}
+
+/**
+ * `standard` for what a request carries (its body, query or path). A failure is answered from
+ * here, as a 422 with bounded issues: Elysia's own validation error would first serialise the
+ * whole submitted value, pretty-printed with every issue, into its message, at a cost that grows
+ * with what the client sent.
+ */
+export const input = <S extends Schema.Top & Schema.ConstraintDecoder<unknown>>(schema: S, on: "body" | "query" | "params" = "body") => {
+  const converted = standard(schema)
+  const validate = makeValidator(schema)
+  Object.defineProperty(converted, "~standard", {
+    value: {
+      ...converted["~standard"],
+      validate: (value: unknown) => {
+        const outcome = validate(value)
+        if (Result.isFailure(outcome)) throw new InvalidRequest(on, outcome.failure)
+        return { value: outcome.success }
       }
     },
     configurable: true

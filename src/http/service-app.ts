@@ -4,7 +4,9 @@ import type { ServiceName } from "../config/service-name.ts"
 import { bodyLimit } from "./body-limit.ts"
 import { errorFormatting } from "./errors.ts"
 import { healthRoutes, type Readiness } from "./health.ts"
+import { jsonBody } from "./json-body.ts"
 import { openapiDocs } from "./openapi.ts"
+import { securityHeadersPlugin } from "./security-headers.ts"
 import { swaggerAssets } from "./swagger-assets.ts"
 
 export interface ServiceAppOptions {
@@ -13,10 +15,15 @@ export interface ServiceAppOptions {
   readonly onServerError: (error: unknown) => void
 }
 
-/** What every service's app has: OpenAPI + Swagger UI, the error shape, `/health` and `/ready`. */
+/**
+ * What every service's app has: security headers on every answer, the body limit and the
+ * bounded JSON parser, the error shape, OpenAPI + Swagger UI, `/health` and `/ready`.
+ */
 export const serviceApp = ({ onServerError, ready, service }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
+    .use(securityHeadersPlugin())
     .use(bodyLimit())
+    .use(jsonBody())
     .use(errorFormatting(onServerError))
     .use(openapiDocs(service, pkg.version))
     .use(swaggerAssets())

@@ -8,9 +8,9 @@ import { PageQuery, pageOf } from "./params.ts"
 import { asCaller } from "./caller.ts"
 import { accessControl } from "./access.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
-const TenantParams = standard(Schema.Struct({ id: Tenant }))
+const TenantParams = input(Schema.Struct({ id: Tenant }), "params")
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse, 503: errorResponse }
 
 /** Tenants: created by the platform admin; each operator sees its own. */
@@ -19,7 +19,7 @@ export const tenantRoutes = (run: Runner<TenantUseCases | Authenticator>) =>
     .use(accessControl(run))
     .post("/tenants", ({ body, principal, set }) => run(set, asCaller(principal, (p) => TenantUseCases.use((u) => u.create(p, body))), 201), {
       access: "admin",
-      body: standard(TenantInput),
+      body: input(TenantInput),
       response: { 201: standard(TenantRecord), ...errors },
       detail: { tags: ["tenants"], summary: "Create a tenant (platform admin); the other services learn it from topic `tenant`" }
     })
@@ -36,7 +36,7 @@ export const tenantRoutes = (run: Runner<TenantUseCases | Authenticator>) =>
     })
     .get("/tenants", ({ query, principal, set }) => run(set, asCaller(principal, (p) => TenantUseCases.use((u) => u.list(p, pageOf(query))))), {
       access: "read",
-      query: standard(Schema.Struct(PageQuery)),
+      query: input(Schema.Struct(PageQuery), "query"),
       response: { 200: standard(TenantList), ...errors },
       detail: { tags: ["tenants"], summary: "List the tenants the caller may see" }
     })

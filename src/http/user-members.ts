@@ -8,9 +8,9 @@ import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
 import { narrow } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
-import { errorResponse, standard } from "./schema.ts"
+import { errorResponse, input, standard } from "./schema.ts"
 
-const MemberParams = standard(Schema.Struct({ id: Uuid }))
+const MemberParams = input(Schema.Struct({ id: Uuid }), "params")
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
 
 /** The original user-service contract: `POST /user/ {fullname, username}` and `GET /user` → `{users}`. */
@@ -20,7 +20,7 @@ export const memberRoutes = (run: Runner<MemberUseCases | Authenticator>) =>
     // One literal for both methods: Elysia drops a route when "/user/" and "/user" are mixed; both forms still match.
     .post("/user", ({ body, scope, set }) => run(set, MemberUseCases.use((u) => u.createMember(scope, body)), 201), {
       access: "write",
-      body: standard(MemberInput),
+      body: input(MemberInput),
       response: { 201: standard(Member), ...errors },
       detail: { tags: ["members"], summary: "Register a member (an end customer) of a tenant" }
     })
@@ -29,7 +29,7 @@ export const memberRoutes = (run: Runner<MemberUseCases | Authenticator>) =>
       return run(set, narrowed ? MemberUseCases.use((u) => u.listMembers(narrowed, pageOf(query))) : Effect.succeed({ users: [] }))
     }, {
       access: "read",
-      query: standard(Schema.Struct({ ...TenantQuery, ...PageQuery })),
+      query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
       response: { 200: standard(MemberList), ...errors },
       detail: { tags: ["members"], summary: "List members" }
     })

@@ -2,8 +2,9 @@ import { Effect, Result } from "effect"
 import { Database } from "../db/database.ts"
 import { type DatabaseError, isTransient } from "../db/errors.ts"
 import { offsetEventId } from "../events/event-id.ts"
+import { truncated } from "../platform/bounded-text.ts"
 import { TenantDirectory } from "../tenants/directory.ts"
-import { deadLetterFor, type RawMessage } from "./dead-letter.ts"
+import { deadLetterFor, maxReasonLength, type RawMessage } from "./dead-letter.ts"
 import type { KafkaUnavailable } from "./kafka-client.ts"
 import { appendOutbox } from "./outbox.ts"
 import { keyOf, markProcessed } from "./processed-events.ts"
@@ -125,7 +126,7 @@ const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, it
     const alone = yield* Effect.result(applyInOneTransaction(schema, handler, [item]))
     if (Result.isSuccess(alone)) return alone.success
     if (isTransient(alone.failure)) return yield* Effect.fail(alone.failure)
-    const reason = `cannot be applied: ${alone.failure.message}`
+    const reason = truncated(`cannot be applied: ${alone.failure.message}`, maxReasonLength)
     const { eventId, tenant } = identity(item)
     yield* Effect.logError(`event ${eventId} of tenant ${tenant} ${reason}; sending it to the dead-letter topic`)
     return yield* applyInOneTransaction(schema, deadLetterOnly(handler), [invalid<A>(item.raw, tenant, eventId, reason)])

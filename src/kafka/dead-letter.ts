@@ -1,8 +1,12 @@
 import type { DeadLetter } from "../events/dead-letter.ts"
 import { deadLetterTopic } from "../events/topics.ts"
+import { truncated } from "../platform/bounded-text.ts"
 import type { OutgoingMessage } from "./producer.ts"
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+/** A reason may quote a database message, which may quote the input: the original bytes are beside it anyway. */
+export const maxReasonLength = 1000
 
 const asText = (bytes: Buffer | null): { text: string | null; encoding: DeadLetter["valueEncoding"] } => {
   if (bytes === null) return { text: null, encoding: "utf8" }
@@ -21,12 +25,12 @@ export interface RawMessage {
   readonly value: Buffer | null
 }
 
-/** The dead letter for a message: the reason, where it sat, and its original bytes. */
+/** The dead letter for a message: the (bounded) reason, where it sat, and its original bytes. */
 export const deadLetterFor = (message: RawMessage, error: string): OutgoingMessage => {
   const value = asText(message.value)
   const key = message.key === null ? null : asText(message.key).text
   const letter: DeadLetter = {
-    error,
+    error: truncated(error, maxReasonLength),
     topic: message.topic,
     partition: message.partition,
     offset: message.offset,

@@ -1,21 +1,16 @@
-import { Result, Schema } from "effect"
+import { Result, type Schema } from "effect"
+import { describeIssues, makeValidator } from "../domain/validation.ts"
+import { parseJson } from "../platform/bounded-json.ts"
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-const describeIssues = (issues: ReadonlyArray<{ readonly path?: ReadonlyArray<unknown> | undefined; readonly message: string }>) =>
-  issues
-    .map((issue) => {
-      const path = (issue.path ?? []).map((key) => (typeof key === "object" && key !== null && "key" in key ? (key as { key: unknown }).key : key))
-      return path.length > 0 ? `${path.map(String).join(".")}: ${issue.message}` : issue.message
-    })
-    .join("; ")
-
 /**
  * Decodes a Kafka value with an event schema. The failure is the reason that goes to the dead-letter
- * topic, worded like the HTTP 422 (field: message).
+ * topic, worded like the HTTP 422 (field: message); it never quotes the value, which the dead letter
+ * carries anyway. The JSON is parsed with the same depth bound as HTTP bodies.
  */
 export const makeEventDecoder = <S extends Schema.Top & Schema.ConstraintDecoder<unknown>>(schema: S) => {
-  const validate = Schema.toStandardSchemaV1(schema)["~standard"].validate
+  const validate = makeValidator(schema)
   return (value: Buffer | null): Result.Result<S["Type"], string> => {
     if (value === null) return Result.fail("the message has no value")
     let text: string
@@ -24,14 +19,10 @@ export const makeEventDecoder = <S extends Schema.Top & Schema.ConstraintDecoder
     } catch {
       return Result.fail("the value is not UTF-8 text")
     }
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (error) {
-      return Result.fail(`malformed JSON: ${(error as Error).message}`)
+    const json = parseJson(text)
+    if (Result.isFailure(json)) {
+      return Result.fail(json.failure._tag === "TooDeep" ? `the value nests deeper than ${json.failure.limit} levels` : `malformed JSON: ${json.failure.detail}`)
     }
-    const outcome = validate(json)
-    if (outcome instanceof Promise) return Result.fail("the event schema cannot be checked synchronously")
-    return outcome.issues ? Result.fail(`invalid event: ${describeIssues(outcome.issues)}`) : Result.succeed(outcome.value as S["Type"])
+    return Result.mapError(validate(json.success), (issues) => `invalid event: ${describeIssues(issues)}`)
   }
 }

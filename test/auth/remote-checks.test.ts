@@ -12,7 +12,7 @@ import { freePort } from "../support/ports.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 const rootPassword = "root-password-for-tests"
-const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false }
+const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false, trustedProxies: 1 }
 
 /** The user service on a real port, so that another "process" reaches it over HTTP, and can lose it. */
 const serveUserService = async (app: AnyElysia) => {

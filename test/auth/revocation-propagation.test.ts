@@ -13,7 +13,7 @@ import { freePort } from "../support/ports.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 const rootPassword = "root-password-for-tests"
-const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false }
+const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false, trustedProxies: 1 }
 const password = "operator-password-1"
 // The test configuration polls every 100 ms; a revocation must arrive well within a second.
 const bound = 1_000

@@ -54,6 +54,11 @@ describe("configuration", () => {
     expect(config.auth.refreshTokenRetentionDays).toBe(0)
   })
 
+  test("behind a proxy, one trusted hop unless told how many", async () => {
+    expect((await parsed({})).auth).toMatchObject({ trustProxy: false, trustedProxies: 1 })
+    expect((await parsed({ LOYALTEA_TRUST_PROXY: "true", LOYALTEA_TRUSTED_PROXIES: "2" })).auth).toMatchObject({ trustProxy: true, trustedProxies: 2 })
+  })
+
   test("the database URL never shows in printed configuration", async () => {
     const config = await parsed({ DATABASE_URL: "postgres://u:secret@db/x" })
     expect(String(config.databaseUrl)).not.toContain("secret")
@@ -70,7 +75,9 @@ describe("configuration", () => {
     ["LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS", "-1"],
     ["LOYALTEA_REFRESH_TOKEN_RETENTION_DAYS", "1.5"],
     ["LOYALTEA_REVOCATION_POLL_MS", "10"],
-    ["LOYALTEA_REVOCATION_MAX_STALENESS_MS", "soon"]
+    ["LOYALTEA_REVOCATION_MAX_STALENESS_MS", "soon"],
+    ["LOYALTEA_TRUSTED_PROXIES", "0"],
+    ["LOYALTEA_TRUSTED_PROXIES", "one"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

@@ -159,4 +159,11 @@ describe("turning buy and activity events into fulfillment events", () => {
     const activity = await emitted("activity", [{ tenant: "meiwei", userId: "ada", tag: "no spaces allowed" }])
     expect(activity.rows.map((row) => [row.topic, JSON.parse(row.value).error])).toEqual([["activity.dlq", expect.stringContaining("tag")]])
   })
+
+  test("purchases by user ids with lone surrogates are dead-lettered naming userId, and match nothing", async () => {
+    const { outcome, rows, events } = await emitted("buy", [purchase({ amount: 101, userId: "sur\ud800" }), purchase({ amount: 101, userId: "sur\udbff" })])
+    expect(outcome).toMatchObject({ applied: 0, deadLettered: 2 })
+    expect(events).toEqual([])
+    expect(rows.map((row) => JSON.parse(row.value).error)).toEqual(Array(2).fill("invalid event: userId: must be well-formed Unicode (no lone surrogates)"))
+  })
 })

@@ -64,6 +64,19 @@ describe.each(serviceNames)("the %s service's app", (service) => {
     }
   })
 
+  test("answers, errors and unknown routes alike, carry the security headers; the Swagger page has a policy of its own", async () => {
+    for (const [method, path] of [["GET", "/health"], ["GET", "/no/such/route"], ["POST", "/no/such/route"], ["GET", "/swagger/json"], ["GET", "/swagger/assets/swagger-ui-bundle.js"]] as const) {
+      const response = await request(app, method, path)
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff")
+      expect(response.headers.get("x-frame-options")).toBe("DENY")
+      expect(response.headers.get("referrer-policy")).toBe("no-referrer")
+      expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'")
+    }
+    const page = await request(app, "GET", "/swagger")
+    expect(page.headers.get("content-security-policy")).toStartWith("default-src 'none'; script-src 'self' 'sha256-")
+    expect(page.headers.get("x-frame-options")).toBe("DENY")
+  })
+
   test("unknown routes get the project's error shape, as RFC 9457 problem details", async () => {
     const response = await request(app, "GET", "/no/such/route")
     expect(response.status).toBe(404)

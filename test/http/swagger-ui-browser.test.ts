@@ -12,18 +12,21 @@ import type { TenantDirectory } from "../../src/tenants/directory.ts"
 
 const chromium = Bun.which("chromium") ?? Bun.which("chromium-browser") ?? "/usr/bin/chromium"
 
-/** Headless Chromium, cut off from the network as on this machine, prints the DOM after scripts ran. */
-const renderedDom = async (url: string) => {
+/**
+ * Headless Chromium, cut off from the network as on this machine, prints the DOM after scripts
+ * ran, and logs the page's console (where it reports Content-Security-Policy violations).
+ */
+const render = async (url: string) => {
   const proc = Bun.spawn([
     chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
     "--no-first-run", "--disable-component-update", "--disable-sync", `--user-data-dir=${mkdtempSync(join(tmpdir(), "loyaltea-chromium-"))}`,
     // Everything but this server is unreachable: a CDN reference would leave the page blank.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
-    "--virtual-time-budget=10000", "--dump-dom", url
+    "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom", url
   ], { stdout: "pipe", stderr: "pipe" })
-  const dom = await new Response(proc.stdout).text()
+  const [dom, log] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()])
   await proc.exited
-  return dom
+  return { dom, violations: log.split("\n").filter((line) => /Content Security Policy/i.test(line)) }
 }
 
 describe("Swagger UI in a browser without internet access", () => {
@@ -42,8 +45,14 @@ describe("Swagger UI in a browser without internet access", () => {
     await database?.drop()
   })
 
-  test("renders the service's operations, the Authorize button and its title from local assets", async () => {
-    const dom = await renderedDom(`http://127.0.0.1:${server.server!.port}/swagger`)
+  test("renders the service's operations, the Authorize button and its title from local assets, within its Content-Security-Policy", async () => {
+    const url = `http://127.0.0.1:${server.server!.port}/swagger`
+    const policy = (await fetch(url)).headers.get("content-security-policy")
+    expect(policy).toContain("default-src 'none'")
+    expect(policy).toContain("script-src 'self' 'sha256-")
+    expect(policy).not.toContain("unsafe-inline")
+    const { dom, violations } = await render(url)
+    expect(violations).toEqual([])
     // These exist only once swagger-ui-bundle.js ran and rendered the OpenAPI document.
     expect(dom).toContain("Loyaltea reward service")
     expect(dom).toContain("opblock")

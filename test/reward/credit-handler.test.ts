@@ -97,6 +97,17 @@ describe("crediting reward events", () => {
     expect((await outbox()).filter((row) => row.topic === "reward.dlq").length).toBe(before + 3)
   })
 
+  test("user ids with lone surrogates are dead-lettered naming userId, never merged into one balance", async () => {
+    const before = (await outbox()).filter((row) => row.topic === "reward.dlq").length
+    const outcome = await credit([rewardEvent("s1", coffee, "sur\ud800"), rewardEvent("s2", coffee, "sur\udbff"), rewardEvent("s3", coffee, "sur")], 500)
+    expect(outcome).toMatchObject({ applied: 1, deadLettered: 2 })
+    const letters = (await outbox()).filter((row) => row.topic === "reward.dlq").map((row) => JSON.parse(row.value)).slice(before)
+    expect(letters.map((l) => l.error)).toEqual(Array(2).fill("invalid event: userId: must be well-formed Unicode (no lone surrogates)"))
+    expect(letters.map((l) => JSON.parse(l.value).userId)).toEqual(["sur\ud800", "sur\udbff"])
+    const balances = await query<Array<{ user_id: string; points: string }>>("select user_id, points::text from reward.balances where user_id like 'sur%' order by user_id")
+    expect(balances).toEqual([{ user_id: "sur", points: "100.0000" }])
+  })
+
   test("every balance equals the sum of its ledger", async () => {
     const rows = await query<Array<{ drift: string }>>(`
       select b.points - coalesce(sum(l.amount), 0) as drift from reward.balances b

@@ -63,6 +63,18 @@ describe("reward HTTP", () => {
     expect(await response.json()).toMatchObject({ error: "ValidationError", field })
   })
 
+  test.each([
+    ["1e30", "reward_points: must be at most 1000000000"],
+    ["1e21", "reward_points: must be at most 1000000000"],
+    ["1e-7", "reward_points: must have at most 4 decimal places"]
+  ])("reward_points %s is refused for the right reason", async (points, message) => {
+    const response = await request(app, "POST", "/rewards/", `{"tenant":"meiwei","reward_points":${points}}`)
+    expect(response.status).toBe(422)
+    const answer = (await response.json()) as { message: string; details: Array<unknown> }
+    expect(answer.message).toBe(message)
+    expect(answer.details).toHaveLength(1)
+  })
+
   test("malformed JSON is a 400, and a bad id in the path is a 422 naming it", async () => {
     expect((await request(app, "POST", "/rewards/", "{not json")).status).toBe(400)
     const response = await request(app, "GET", "/rewards/42/")
@@ -84,5 +96,17 @@ describe("reward HTTP", () => {
     expect(await missing.json()).toMatchObject({ field: "tenant" })
     const zero = await request(app, "GET", "/user-rewards/someone/?tenant=meiwei")
     expect(await zero.json()).toEqual({ tenant: "meiwei", user_id: "someone", points: 0 })
+  })
+
+  test.each(["9999999999999999999", "9223372036854775808", "-1", "1.5", "abc"])("a ledger page before %s is a 422 naming before", async (before) => {
+    const response = await request(app, "GET", `/user-rewards/someone/ledger?tenant=meiwei&before=${before}`)
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ error: "ValidationError", field: "before" })
+  })
+
+  test("the largest ledger id is a valid page boundary", async () => {
+    const response = await request(app, "GET", "/user-rewards/someone/ledger?tenant=meiwei&before=9223372036854775807")
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ entries: [], nextBefore: null })
   })
 })

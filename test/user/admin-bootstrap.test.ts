@@ -8,7 +8,7 @@ import { anonymousApp, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
-const unset: AuthSettingsShape = { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false }
+const unset: AuthSettingsShape = { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, trustedProxies: 1 }
 const generatedLine = /created the platform admin "([^"]+)" with the generated password: (\S+)/
 
 describe("first-start platform admin", () => {

@@ -12,7 +12,7 @@ import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 const rootPassword = "root-password-for-tests"
-const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false }
+const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false, trustedProxies: 1 }
 const password = "operator-password-1"
 
 type CreatedKey = { id: string; key: string; tenant: string; scopes: Array<string>; name: string }

@@ -35,7 +35,7 @@ describe("bun run create-admin", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make("root-password-for-tests")), trustProxy: false }
+    const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make("root-password-for-tests")), trustProxy: false, trustedProxies: 1 }
     runtime = useCasesRuntime(database.url, userUseCases({}, Layer.succeed(AuthSettings, settings)))
     app = await anonymousApp(runtime, "user", userRoutes)
   })

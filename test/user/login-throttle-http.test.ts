@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 const rootPassword = "root-password-for-tests"
 const alicePassword = "alice-correct-horse"
-const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: true }
+const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: true, trustedProxies: 1 }
 
 describe("login throttling", () => {
   let database: TestDatabase
@@ -59,12 +59,18 @@ describe("login throttling", () => {
     }
   })
 
-  test("too many failures from one address block it (first X-Forwarded-For entry) for every username, other addresses not", async () => {
+  test("too many failures from one address block it (the entry the proxy appended) for every username, other addresses not", async () => {
     for (let i = 0; i < 5; i++) expect((await login(`sprayed-${i}`, "wrong-password-1", "10.0.3.1")).status).toBe(401)
-    const blocked = await login("root", rootPassword, "10.0.3.1, 172.16.0.1")
+    const blocked = await login("root", rootPassword, "172.16.0.1, 10.0.3.1")
     expect(blocked.status).toBe(429)
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0)
     expect((await login("root", rootPassword, "10.0.3.2")).status).toBe(200)
+  })
+
+  test("a client that writes its own X-Forwarded-For entries in front of the proxy's does not escape throttling", async () => {
+    const statuses: Array<number> = []
+    for (let i = 0; i < 8; i++) statuses.push((await login(`guess-${i}`, "wrong-password-1", `198.51.100.${i}, 10.0.6.${i}, 10.0.6.1`)).status)
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429])
   })
 
   test("a burst of concurrent guesses gets no more tries than the limit", async () => {

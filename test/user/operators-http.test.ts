@@ -10,7 +10,7 @@ import { openApiErrors } from "../support/openapi.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 const rootPassword = "root-password-for-tests"
-const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false }
+const settings = { adminUsername: Option.some("root"), adminPassword: Option.some(Redacted.make(rootPassword)), trustProxy: false, trustedProxies: 1 }
 const password = "operator-password-1"
 
 type OperatorBody = { id: string; username: string; role: string; tenant: string | null }

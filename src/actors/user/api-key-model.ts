@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { ApiKeyScope } from "../../auth/principal.ts"
-import { Label, Tenant, Uuid } from "../../domain/primitives.ts"
+import { Label, Tenant, Uuid, WellFormedString } from "../../domain/primitives.ts"
 
 const Scopes = Schema.Array(ApiKeyScope).check(
   Schema.isMinLength(1, { message: "must name at least one scope" }),
@@ -37,7 +37,7 @@ export type CreatedApiKey = typeof CreatedApiKey.Type
 export const ApiKeyList = Schema.Struct({ apiKeys: Schema.Array(ApiKey) }).annotate({ identifier: "ApiKeyList" })
 
 /** Bounded so an oversized body is refused before any hashing. */
-export const RawApiKey = Schema.String.check(
+export const RawApiKey = WellFormedString.check(
   Schema.isMinLength(1, { message: "must not be empty" }),
   Schema.isMaxLength(200, { message: "must be at most 200 characters" })
 )

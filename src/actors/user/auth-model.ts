@@ -1,16 +1,16 @@
 import { Schema } from "effect"
 import { ApiKeyScope, Role } from "../../auth/principal.ts"
-import { Tenant, Text, Uuid } from "../../domain/primitives.ts"
+import { Tenant, Text, Uuid, WellFormedString } from "../../domain/primitives.ts"
 import { OperatorSummary } from "./operator-model.ts"
 
 /** Login takes any bounded text: the policy applies when a password is set, not when it is tried. */
 export const LoginRequest = Schema.Struct({
   username: Text(150),
-  password: Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }), Schema.isMaxLength(200, { message: "must be at most 200 characters" }))
+  password: WellFormedString.check(Schema.isMinLength(1, { message: "must not be empty" }), Schema.isMaxLength(200, { message: "must be at most 200 characters" }))
 }).annotate({ identifier: "LoginRequest" })
 export type LoginRequest = typeof LoginRequest.Type
 
-const RefreshTokenText = Schema.String.check(
+const RefreshTokenText = WellFormedString.check(
   Schema.isMinLength(1, { message: "must not be empty" }),
   Schema.isMaxLength(200, { message: "must be at most 200 characters" })
 )

@@ -1,9 +1,9 @@
 import { Schema } from "effect"
 import { Role } from "../../auth/principal.ts"
-import { Tenant, Uuid } from "../../domain/primitives.ts"
+import { Tenant, Uuid, WellFormedString } from "../../domain/primitives.ts"
 
 /** Printable, no spaces: what people type as a login name; anything else is refused, never rewritten. */
-export const Username = Schema.String.check(
+export const Username = WellFormedString.check(
   Schema.isMinLength(1, { message: "must not be empty" }),
   Schema.isMaxLength(150, { message: "must be at most 150 characters" }),
   Schema.isPattern(/^[^\s\u0000-\u001f\u007f]+$/, { message: "must not contain spaces or control characters" })
@@ -13,7 +13,7 @@ export const passwordMinLength = 12
 export const passwordMaxLength = 200
 
 /** The password policy: long enough to resist guessing, short enough to hash cheaply. */
-export const Password = Schema.String.check(
+export const Password = WellFormedString.check(
   Schema.isMinLength(passwordMinLength, { message: `must be at least ${passwordMinLength} characters` }),
   Schema.isMaxLength(passwordMaxLength, { message: `must be at most ${passwordMaxLength} characters` })
 ).annotate({ description: `${passwordMinLength} to ${passwordMaxLength} characters`, format: "password" })
