@@ -2,16 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer, ManagedRuntime, Option, Redacted } from "effect"
-import { AppConfig } from "../../src/config/app-config.ts"
+import { Effect, Exit } from "effect"
 import { Database } from "../../src/db/database.ts"
 import { loadMigrations, migrate, pendingMigrations } from "../../src/db/migrations.ts"
-import { DatabaseLive } from "../../src/db/pool.ts"
-import { testConfig } from "../support/layers.ts"
+import { databaseRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
-const runtimeFor = (url: string) =>
-  ManagedRuntime.make(DatabaseLive.pipe(Layer.provide(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))))
+const runtimeFor = databaseRuntime
 
 describe("migrations on PostgreSQL", () => {
   let database: TestDatabase

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
-import { AppConfig } from "../../src/config/app-config.ts"
+import { Effect, type ManagedRuntime } from "effect"
 import { Database } from "../../src/db/database.ts"
 import { loadMigrations, migrate } from "../../src/db/migrations.ts"
-import { DatabaseLive } from "../../src/db/pool.ts"
-import { testConfig } from "../support/layers.ts"
+import { databaseRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 describe("moving to tenant-scoped event ids (migration 0009) on a database with data", () => {
@@ -15,7 +13,7 @@ describe("moving to tenant-scoped event ids (migration 0009) on a database with 
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = ManagedRuntime.make(DatabaseLive.pipe(Layer.provide(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(database.url)) })))))
+    runtime = databaseRuntime(database.url)
     await runtime.runPromise(migrate(loadMigrations().filter((m) => m.id < 9)))
     await sql(`
       insert into users.tenants (id, name) values ('meiwei', 'Meiwei Bakery'), ('tea', 'Tea house');

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
-import { AppConfig } from "../../src/config/app-config.ts"
+import { Effect, type ManagedRuntime } from "effect"
 import { Database } from "../../src/db/database.ts"
-import { MigrationsLive } from "../../src/db/migrations-layer.ts"
-import { DatabaseLive } from "../../src/db/pool.ts"
+import { migrate } from "../../src/db/migrations.ts"
 import { pruneProcessedEvents } from "../../src/kafka/processed-events-pruning.ts"
 import { markProcessed } from "../../src/kafka/processed-events.ts"
-import { testConfig } from "../support/layers.ts"
+import { databaseRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 
 describe("pruning processed-event ids past the retention horizon", () => {
@@ -17,10 +15,8 @@ describe("pruning processed-event ids past the retention horizon", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = ManagedRuntime.make(MigrationsLive.pipe(
-      Layer.provideMerge(DatabaseLive),
-      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(database.url)) })))
-    ))
+    runtime = databaseRuntime(database.url)
+    await runtime.runPromise(migrate())
   })
   afterAll(async () => {
     await runtime?.dispose()

@@ -91,3 +91,7 @@ export const remoteUseCasesRuntime = <R>(
       })))
     )
   )
+
+/** Just the database at `url` (not migrated), as the process would open it. */
+export const databaseRuntime = (url: string) =>
+  ManagedRuntime.make(DatabaseLive.pipe(Layer.provide(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))))
