@@ -95,3 +95,6 @@ export const divideBy = (a: Decimal, b: Decimal, rounding: Rounding = "down"): D
 
 /** How many whole b fit in a, rounded as asked: `wholeTimes(25, 10, "down")` is 2. */
 export const wholeTimes = (a: Decimal, b: Decimal, rounding: Rounding = "down"): Decimal => of(divide(a, b, rounding) * scale)
+
+/** a × b ÷ c computed exactly, then brought to 4 places: no rounding in between. */
+export const multiplyDivide = (a: Decimal, b: Decimal, c: Decimal, rounding: Rounding = "down"): Decimal => of(divide(a * b, c, rounding))

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { isTimeZone } from "./calendar.ts"
 
 /**
  * The base of every string an input schema accepts (HTTP and Kafka alike). A lone UTF-16
@@ -69,3 +70,8 @@ export const Amount = decimal(100_000_000_000, "A purchase amount: a decimal ≥
 
 /** The exact decimal text of a validated number, for `numeric` parameters. */
 export const decimalText = (value: number): string => String(value)
+
+/** An IANA time zone name (`Europe/Berlin`, `UTC`): where a tenant's days, weeks and months begin. */
+export const TimeZone = WellFormedString.check(
+  Schema.makeFilter((name: string) => (name.length <= 64 && isTimeZone(name)) || "must be an IANA time zone such as Europe/Berlin or UTC")
+).annotate({ description: "An IANA time zone: where the tenant's calendar days, weeks and months begin", examples: ["Europe/Berlin"] })

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Tenant, Text } from "../domain/primitives.ts"
+import { Tenant, Text, TimeZone } from "../domain/primitives.ts"
 import { EventId } from "./envelope.ts"
 
 /**
@@ -11,6 +11,8 @@ export const TenantEvent = Schema.Struct({
   tenant: Tenant,
   name: Text(200),
   allowEventsWithoutId: Schema.Boolean,
+  /** The IANA zone its calendar periods are counted in (absent in events from before: UTC). */
+  timeZone: Schema.optionalKey(TimeZone),
   version: Schema.Int.check(Schema.isGreaterThan(0, { message: "must be positive" })),
   eventId: EventId
 }).annotate({ identifier: "TenantEvent" })

@@ -5,7 +5,8 @@ export const Topics = {
   fulfillment: "fulfillment",
   reward: "reward",
   rewardNotify: "reward-notify",
-  tenant: "tenant"
+  tenant: "tenant",
+  rewardDefinition: "reward-definition"
 } as const
 export type Topic = (typeof Topics)[keyof typeof Topics]
 
@@ -24,6 +25,7 @@ export const internalTopics: ReadonlyArray<string> = [
   Topics.reward,
   Topics.rewardNotify,
   Topics.tenant,
+  Topics.rewardDefinition,
   ...Object.values(Topics).map(deadLetterTopic)
 ]
 
@@ -34,7 +36,8 @@ export const allTopics: ReadonlyArray<string> = [...ingressTopics, ...internalTo
  * readable forever, so a service started years later still learns every tenant from it.
  */
 export const topicConfigs: Readonly<Record<string, ReadonlyArray<{ readonly name: string; readonly value: string }>>> = {
-  [Topics.tenant]: [{ name: "cleanup.policy", value: "compact" }]
+  [Topics.tenant]: [{ name: "cleanup.policy", value: "compact" }],
+  [Topics.rewardDefinition]: [{ name: "cleanup.policy", value: "compact" }]
 }
 
 /** All of one user's events share a key, hence a partition, hence one consumer, in order. */

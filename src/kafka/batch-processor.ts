@@ -44,7 +44,9 @@ const classify = <A, R>(handler: TopicHandler<A, R>, raw: RawMessage): Item<A> =
   const eventId = handler.eventIdOf(decoded.success) ?? fallbackId
   const tenant = handler.tenantOf(decoded.success)
   const key = keyOf({ tenant, eventId })
-  return { kind: "valid", key, raw, consumed: { key, eventId, tenant, event: decoded.success, partition: raw.partition, offset: raw.offset } }
+  const occurredAt = handler.occurredAtOf(decoded.success)
+  const eventTime = occurredAt === undefined ? Number(raw.timestamp) : Date.parse(occurredAt)
+  return { kind: "valid", key, raw, consumed: { key, eventId, tenant, eventTime, event: decoded.success, partition: raw.partition, offset: raw.offset } }
 }
 
 /** Events of tenants that do not exist are dead-lettered with that reason, never applied or dropped. */

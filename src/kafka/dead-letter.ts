@@ -23,10 +23,12 @@ export interface RawMessage {
   readonly offset: string
   readonly key: Buffer | null
   readonly value: Buffer | null
+  /** The record's timestamp (ms since the epoch, as text): an event's time when it names none. */
+  readonly timestamp: string
 }
 
 /** The dead letter for a message: the (bounded) reason, where it sat, and its original bytes. */
-export const deadLetterFor = (message: RawMessage, error: string): OutgoingMessage => {
+export const deadLetterFor = (message: Omit<RawMessage, "timestamp">, error: string): OutgoingMessage => {
   const value = asText(message.value)
   const key = message.key === null ? null : asText(message.key).text
   const letter: DeadLetter = {

@@ -46,7 +46,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
       const handler = byTopic.get(batch.topic)
       if (!handler || batch.messages.length === 0) return
       const started = performance.now()
-      const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value }))
+      const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp }))
       // A transient failure is retried here, in place, so the partition neither skips nor spins.
       const outcome = await run(
         processBatch(options.schema, handler, messages).pipe(

@@ -10,6 +10,8 @@ export interface Consumed<A> {
   readonly key: string
   readonly eventId: string
   readonly tenant: string
+  /** When it happened (ms since the epoch): its `occurredAt`, else its record's timestamp. Every rule is judged on it. */
+  readonly eventTime: number
   readonly event: A
   readonly partition: number
   readonly offset: string
@@ -28,6 +30,8 @@ export interface TopicHandler<A, R = never> {
   readonly eventIdOf: (event: A) => string | undefined
   /** The tenant the event belongs to: ids are unique per tenant, never across tenants. */
   readonly tenantOf: (event: A) => string
+  /** The time the event says it happened (ISO-8601), if it says; derived events carry their cause's. */
+  readonly occurredAtOf: (event: A) => string | undefined
   /**
    * Whether an event for a tenant that does not exist is dead-lettered (every topic but `tenant`
    * itself, whose events are what makes tenants known).
@@ -42,6 +46,7 @@ export const topicHandler = <S extends Schema.Top & Schema.ConstraintDecoder<unk
   readonly schema: S
   readonly eventIdOf: (event: S["Type"]) => string | undefined
   readonly tenantOf: (event: S["Type"]) => string
+  readonly occurredAtOf?: (event: S["Type"]) => string | undefined
   readonly knownTenantsOnly?: boolean
   readonly handle: TopicHandler<S["Type"], R>["handle"]
 }): TopicHandler<S["Type"], R> => ({
@@ -49,6 +54,7 @@ export const topicHandler = <S extends Schema.Top & Schema.ConstraintDecoder<unk
   decode: makeEventDecoder(options.schema),
   eventIdOf: options.eventIdOf,
   tenantOf: options.tenantOf,
+  occurredAtOf: options.occurredAtOf ?? (() => undefined),
   knownTenantsOnly: options.knownTenantsOnly ?? true,
   handle: options.handle
 })

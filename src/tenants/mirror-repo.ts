@@ -7,6 +7,8 @@ import type { ServiceSchema } from "../kafka/service-schema.ts"
 export interface MirroredTenant {
   readonly id: string
   readonly allowEventsWithoutId: boolean
+  /** Where its calendar periods begin (IANA). */
+  readonly timeZone: string
 }
 
 /** Which of `ids` this service has heard of. */
@@ -18,7 +20,7 @@ export const existingTenants = (sql: Sql, schema: ServiceSchema, ids: ReadonlyAr
 
 export const findMirroredTenant = (sql: Sql, schema: ServiceSchema, id: string) =>
   exec(() => sql<Array<MirroredTenant>>`
-    select id, allow_events_without_id as "allowEventsWithoutId" from ${sql(`${schema}.tenants`)} where id = ${id}`).pipe(
+    select id, allow_events_without_id as "allowEventsWithoutId", time_zone as "timeZone" from ${sql(`${schema}.tenants`)} where id = ${id}`).pipe(
     Effect.map((rows) => rows[0])
   )
 
@@ -36,12 +38,14 @@ export const upsertTenants = (tx: Sql, schema: ServiceSchema, events: ReadonlyAr
   const rows = [...newest.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : 1))
   if (rows.length === 0) return Effect.void
   return exec(() => tx`
-    insert into ${tx(`${schema}.tenants`)} as t (id, name, allow_events_without_id, version)
-    select k.id, k.name, k.allow::boolean, k.version
+    insert into ${tx(`${schema}.tenants`)} as t (id, name, allow_events_without_id, time_zone, version)
+    select k.id, k.name, k.allow::boolean, k.time_zone, k.version
     -- Booleans travel as text: postgres.js does not encode boolean arrays.
     from unnest(${rows.map((r) => r.tenant)}::text[], ${rows.map((r) => r.name)}::text[],
-                ${rows.map((r) => String(r.allowEventsWithoutId))}::text[], ${rows.map((r) => r.version)}::bigint[]) as k(id, name, allow, version)
+                ${rows.map((r) => String(r.allowEventsWithoutId))}::text[], ${rows.map((r) => r.timeZone ?? "UTC")}::text[],
+                ${rows.map((r) => r.version)}::bigint[]) as k(id, name, allow, time_zone, version)
     on conflict (id) do update
-      set name = excluded.name, allow_events_without_id = excluded.allow_events_without_id, version = excluded.version, updated_at = now()
+      set name = excluded.name, allow_events_without_id = excluded.allow_events_without_id, time_zone = excluded.time_zone,
+          version = excluded.version, updated_at = now()
       where t.version < excluded.version`).pipe(Effect.asVoid)
 }

@@ -105,6 +105,14 @@ describe("event ids are unique per tenant, and Loyaltea's own ids are out of eve
     expect(await copy()).toEqual([{ name: "Shop C v2", allow: true, version: "2" }])
     await apply([event(3, false)], 3)
     expect(await copy()).toEqual([{ name: "Shop C v3", allow: false, version: "3" }])
+    // Its time zone comes along, and a new one makes the rules of the tenant reload everywhere.
+    const rulesVersion = async () => (await sql<Array<{ v: string }>>(`select version::text as v from fulfillment.rules_versions where tenant = 'shop-c'`))[0]?.v
+    const before = await rulesVersion()
+    await apply([{ ...event(4, false), timeZone: "Europe/Berlin" }], 4)
+    expect(await sql(`select time_zone from fulfillment.tenants where id = 'shop-c'`)).toEqual([{ time_zone: "Europe/Berlin" }])
+    expect(BigInt((await rulesVersion())!)).toBe(BigInt(before!) + 1n)
+    await apply([{ ...event(5, true), timeZone: "Europe/Berlin" }], 5)
+    expect(await rulesVersion()).toBe(String(BigInt(before!) + 1n))
     // Now known: its purchases are applied, not dead-lettered.
     expect((await buys([purchase("shop-c", { eventId: "c-1" })])).outcome).toMatchObject({ applied: 1, deadLettered: 0 })
   })

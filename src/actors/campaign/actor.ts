@@ -61,6 +61,7 @@ export const progressHandler = topicHandler({
   schema: FulfillmentEvent,
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
+  occurredAtOf: (event) => event.occurredAt,
   handle: advanceCampaigns
 })
 

@@ -41,6 +41,7 @@ export const buyHandler = topicHandler({
   schema: BuyEvent,
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
+  occurredAtOf: (event) => event.occurredAt,
   handle: matchAll<BuyEvent>(matchBuy)
 })
 
@@ -50,6 +51,7 @@ export const activityHandler = topicHandler({
   schema: ActivityEvent,
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
+  occurredAtOf: (event) => event.occurredAt,
   handle: matchAll<ActivityEvent>(matchTag)
 })
 

@@ -18,6 +18,7 @@ export const creditHandler = topicHandler({
   schema: RewardEvent,
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
+  occurredAtOf: (event) => event.occurredAt,
   handle: (tx, consumed) =>
     creditRewards(tx, consumed.map((c) => c.event)).pipe(
       Effect.map((credits) => {

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Label, Tenant as TenantSlug } from "../../domain/primitives.ts"
+import { Label, Tenant as TenantSlug, TimeZone } from "../../domain/primitives.ts"
 
 const AllowEventsWithoutId = Schema.Boolean.annotate({
   description:
@@ -9,21 +9,24 @@ const AllowEventsWithoutId = Schema.Boolean.annotate({
 export const TenantInput = Schema.Struct({
   id: TenantSlug,
   name: Label(200),
-  allowEventsWithoutId: Schema.optionalKey(AllowEventsWithoutId)
-}).annotate({ identifier: "TenantInput", examples: [{ id: "meiwei" as never, name: "Meiwei Bakery" }] })
+  allowEventsWithoutId: Schema.optionalKey(AllowEventsWithoutId),
+  timeZone: Schema.optionalKey(TimeZone)
+}).annotate({ identifier: "TenantInput", examples: [{ id: "meiwei" as never, name: "Meiwei Bakery", timeZone: "Europe/Berlin" }] })
 export type TenantInput = typeof TenantInput.Type
 
 /** What may change about a tenant; what is left out stays as it is. */
 export const TenantUpdate = Schema.Struct({
   name: Schema.optionalKey(Label(200)),
-  allowEventsWithoutId: Schema.optionalKey(AllowEventsWithoutId)
-}).annotate({ identifier: "TenantUpdate", examples: [{ name: "Meiwei Bakery & Tea", allowEventsWithoutId: false }] })
+  allowEventsWithoutId: Schema.optionalKey(AllowEventsWithoutId),
+  timeZone: Schema.optionalKey(TimeZone)
+}).annotate({ identifier: "TenantUpdate", examples: [{ name: "Meiwei Bakery & Tea", allowEventsWithoutId: false, timeZone: "Europe/Berlin" }] })
 export type TenantUpdate = typeof TenantUpdate.Type
 
 export const TenantRecord = Schema.Struct({
   id: TenantSlug,
   name: Schema.String,
   allowEventsWithoutId: Schema.Boolean,
+  timeZone: Schema.String,
   /** Grows with every change; the other services apply a tenant's changes in this order. */
   version: Schema.Number,
   createdAt: Schema.String,

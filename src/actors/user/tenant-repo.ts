@@ -7,13 +7,13 @@ import { type TenantInput, TenantRecord, type TenantUpdate } from "./tenant-mode
 
 const decodeTenants = decodeRows(TenantRecord)
 const columns = (sql: Sql) =>
-  sql`id, name, allow_events_without_id as "allowEventsWithoutId", version::int as version,
+  sql`id, name, allow_events_without_id as "allowEventsWithoutId", time_zone as "timeZone", version::int as version,
       ${isoTime(sql, "created_at")} as "createdAt", ${isoTime(sql, "updated_at")} as "updatedAt"`
 
 export const insertTenant = (sql: Sql, tenant: TenantInput) =>
   exec(() => sql`
-    insert into users.tenants (id, name, allow_events_without_id)
-    values (${tenant.id}, ${tenant.name}, ${tenant.allowEventsWithoutId ?? false})
+    insert into users.tenants (id, name, allow_events_without_id, time_zone)
+    values (${tenant.id}, ${tenant.name}, ${tenant.allowEventsWithoutId ?? false}, ${tenant.timeZone ?? "UTC"})
     returning ${columns(sql)}`).pipe(Effect.flatMap(decodeTenants), Effect.map((rows) => rows[0]!))
 
 /** Applies the given changes and raises the version; undefined when the tenant is not in scope. */
@@ -22,6 +22,7 @@ export const updateTenant = (sql: Sql, scope: TenantScope, id: string, changes: 
     update users.tenants
     set name = coalesce(${changes.name ?? null}::text, name),
         allow_events_without_id = coalesce(${changes.allowEventsWithoutId ?? null}::boolean, allow_events_without_id),
+        time_zone = coalesce(${changes.timeZone ?? null}::text, time_zone),
         version = version + 1, updated_at = now()
     where id = ${id} and ${tenantFilter(sql, scope, "id")}
     returning ${columns(sql)}`).pipe(Effect.flatMap(decodeTenants), Effect.map((rows) => rows[0]))

@@ -17,6 +17,7 @@ const tenantMessage = (tenant: TenantRecord): OutgoingMessage => {
     tenant: tenant.id,
     name: tenant.name,
     allowEventsWithoutId: tenant.allowEventsWithoutId,
+    timeZone: tenant.timeZone,
     version: tenant.version,
     eventId: tenantEventId(tenant.id, tenant.version)
   }
