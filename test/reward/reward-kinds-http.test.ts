@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import type { AnyElysia } from "elysia"
 import { rewardService } from "../../src/actors/reward/definition.ts"
 import type { RewardUseCases } from "../../src/actors/reward/service.ts"
@@ -89,6 +91,13 @@ describe("reward kinds over HTTP: fixed and per_amount", () => {
     const replaced = await json(await request(app, "PUT", `/rewards/${id}/`, rule))
     expect(replaced).toMatchObject({ status: 422, body: { field } })
     expect((await json(await request(app, "GET", `/rewards/${id}/`))).body).toMatchObject({ kind: "fixed", reward_points: 1 })
+  })
+
+  test("the README's per_amount reward is accepted as it is written", async () => {
+    const readme = readFileSync(join(import.meta.dir, "..", "..", "README.md"), "utf8")
+    const body = /-d '(\{[^']*"kind":"per_amount"[^']*\})'/.exec(readme)![1]!
+    const created = await json(await request(app, "POST", "/rewards/", body))
+    expect(created).toMatchObject({ status: 201, body: { tenant: "meiwei", kind: "per_amount", points_per_unit: 1, unit: 10, rounding: "down", max_points: 500 } })
   })
 
   test("the OpenAPI examples of the reward bodies are accepted as they are (Swagger's \"Try it out\" sample), and every rule field is described", async () => {
