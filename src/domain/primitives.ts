@@ -61,9 +61,11 @@ const decimal = (max: number, what: string) =>
     Schema.isLessThanOrEqualTo(max, { message: `must be at most ${max}` })
   ).annotate({ description: what })
 
-export const Points = decimal(1_000_000_000, "Points: a positive decimal with at most 4 places").check(
-  Schema.isGreaterThan(0, { message: "must be greater than 0" })
-)
+/** A positive decimal of points' range (points, an earn rate, a unit of spend), described as `what`. */
+export const PositiveDecimal = (what: string) =>
+  decimal(1_000_000_000, what).check(Schema.isGreaterThan(0, { message: "must be greater than 0" }))
+
+export const Points = PositiveDecimal("Points: a positive decimal with at most 4 places")
 export const Amount = decimal(100_000_000_000, "A purchase amount: a decimal ≥ 0 with at most 4 places").check(
   Schema.isGreaterThanOrEqualTo(0, { message: "must be at least 0" })
 )

@@ -33,7 +33,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
       access: "write",
       body: input(RewardInput),
       response: { 201: standard(Reward), ...errors },
-      detail: { tags: ["rewards"], summary: "Create a reward (reward_id generated when absent)" }
+      detail: { tags: ["rewards"], summary: "Create a reward: fixed points per completion, or per_amount points on the spend (reward_id generated when absent)" }
     })
     .get("/rewards/", ({ query, scope, set }) =>
       run(set, orEmpty(narrow(scope, query.tenant), (s) => RewardUseCases.use((u) => u.listRewards(s, pageOf(query))))), {
@@ -53,13 +53,13 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
       params: RewardParams,
       body: input(RewardUpdate),
       response: { 200: standard(Reward), ...errors },
-      detail: { tags: ["rewards"], summary: "Change a reward's points or name" }
+      detail: { tags: ["rewards"], summary: "Replace a reward's earning rule (a field left out takes its default) and optionally its name" }
     })
     .delete("/rewards/:rewardId/", ({ params, scope, set }) => run(set, RewardUseCases.use((u) => u.deleteReward(scope, params.rewardId)), 204), {
       access: "write",
       params: RewardParams,
       response: { 204: standard(Schema.Undefined), ...errors },
-      detail: { tags: ["rewards"], summary: "Delete a reward (later reward events for it are dead-lettered)" }
+      detail: { tags: ["rewards"], summary: "Delete a reward (published as deleted on reward-definition; later reward events for it are dead-lettered)" }
     })
     .get("/user-rewards/", ({ query, scope, set }) =>
       run(set, orEmpty(narrow(scope, query.tenant), (s) => RewardUseCases.use((u) => u.listBalances(s, query.user_id, pageOf(query))))), {

@@ -9,7 +9,9 @@ const decodeEntries = decodeRows(LedgerEntry)
 export const ledgerPage = (sql: Sql, tenant: string, userId: string, page: { limit: number; before: string | undefined }) =>
   exec(() => sql`
     select id::text as id, amount::float8 as amount, kind, reward_id::text as "rewardId", campaign_id::text as "campaignId",
-           event_id as "eventId", redemption_id::text as "redemptionId", ${isoTime(sql, "created_at")} as "createdAt"
+           event_id as "eventId", redemption_id::text as "redemptionId",
+           ${isoTime(sql, "occurred_at")} as "occurredAt", basis::float8 as basis,
+           order_ids as "orderIds", ${isoTime(sql, "created_at")} as "createdAt"
     from reward.ledger
     where tenant = ${tenant} and user_id = ${userId} and (${page.before ?? null}::bigint is null or id < ${page.before ?? null}::bigint)
     order by id desc limit ${page.limit}`).pipe(Effect.flatMap(decodeEntries))

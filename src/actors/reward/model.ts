@@ -1,30 +1,59 @@
 import { Schema } from "effect"
 import { EventId } from "../../events/envelope.ts"
 import { Label, Points, Tenant, Uuid } from "../../domain/primitives.ts"
+import { answerFields, earningFields, ruleOfItsKind } from "./earning-fields.ts"
 
-/** A reward as the original API spoke it (snake_case): `reward_id` is generated when absent. */
+const rewardId = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
+const perAmountExample = { kind: "per_amount", points_per_unit: 1, unit: 10, rounding: "down", max_points: 500 } as const
+
+/**
+ * A reward as the original API spoke it (snake_case): `reward_id` is generated when absent. The
+ * original body `{tenant, reward_id, reward_points}` is a `fixed` reward, as before.
+ */
 export const RewardInput = Schema.Struct({
   tenant: Tenant,
   reward_id: Schema.optionalKey(Uuid),
-  reward_points: Points,
-  name: Schema.optionalKey(Label(200))
-}).annotate({ identifier: "RewardInput" })
+  name: Schema.optionalKey(Label(200)),
+  ...earningFields
+})
+  // Examples before the cross-field check, or the JSON Schema drops them; the name after it.
+  .annotate({ examples: [{ tenant: "meiwei" as Tenant, name: "1 point per 10.00 spent, at most 500", ...perAmountExample }] })
+  .check(ruleOfItsKind)
+  .annotate({ identifier: "RewardInput" })
 export type RewardInput = typeof RewardInput.Type
 
+/**
+ * Replaces a reward's earning rule: a field left out takes its default (`kind` fixed, `rounding`
+ * down, no `max_points`). A name left out stays as it was.
+ */
 export const RewardUpdate = Schema.Struct({
-  reward_points: Points,
-  name: Schema.optionalKey(Label(200))
-}).annotate({ identifier: "RewardUpdate" })
+  name: Schema.optionalKey(Label(200)),
+  ...earningFields
+})
+  .annotate({ examples: [{ name: "1 point per 10.00 spent, at most 500", ...perAmountExample }] })
+  .check(ruleOfItsKind)
+  .annotate({ identifier: "RewardUpdate" })
 export type RewardUpdate = typeof RewardUpdate.Type
 
 export const Reward = Schema.Struct({
   tenant: Schema.String,
   reward_id: Schema.String,
-  reward_points: Schema.Number,
   name: Schema.NullOr(Schema.String),
+  ...answerFields,
   created_at: Schema.String,
   updated_at: Schema.String
-}).annotate({ identifier: "Reward" })
+}).annotate({
+  identifier: "Reward",
+  examples: [{
+    tenant: "meiwei",
+    reward_id: rewardId,
+    name: "1 point per 10.00 spent, at most 500",
+    reward_points: null,
+    ...perAmountExample,
+    created_at: "2026-03-01T09:30:00.000Z",
+    updated_at: "2026-03-01T09:30:00.000Z"
+  }]
+})
 export type Reward = typeof Reward.Type
 
 /** A user's points in one tenant. */
@@ -46,6 +75,10 @@ export const LedgerEntry = Schema.Struct({
   campaignId: Schema.NullOr(Schema.String),
   eventId: Schema.NullOr(Schema.String),
   redemptionId: Schema.NullOr(Schema.String),
+  /** A credit's cause: when it happened, the spend it was counted on, the orders behind it. */
+  occurredAt: Schema.NullOr(Schema.String),
+  basis: Schema.NullOr(Schema.Number),
+  orderIds: Schema.NullOr(Schema.Array(Schema.String)),
   createdAt: Schema.String
 }).annotate({ identifier: "LedgerEntry" })
 export type LedgerEntry = typeof LedgerEntry.Type

@@ -1,34 +1,68 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer, Option } from "effect"
-import { Database } from "../../db/database.ts"
+import { Database, type Sql } from "../../db/database.ts"
 import { AlreadyExists, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
+import { definitionEvent } from "../../events/reward-definition-rule.ts"
+import { Topics } from "../../events/topics.ts"
+import { appendOutbox } from "../../kafka/outbox.ts"
+import { EventProducer, type OutgoingMessage } from "../../kafka/producer.ts"
+import { publishCommitted } from "../../kafka/publish-committed.ts"
+import { ruleOfFields } from "./earning-fields.ts"
 import { ledgerPage } from "./ledger-repo.ts"
 import { IdempotencyKeyReused, InsufficientBalance, type RedemptionRequest, type RewardInput, type RewardUpdate } from "./model.ts"
 import { claimIdempotencyKey, debitBalance, findRedemptionByKey, recordRedemption } from "./redemption-repo.ts"
 import * as repo from "./repo.ts"
+import type { StoredReward } from "./reward-row.ts"
 
 export interface Page {
   readonly limit: number
   readonly offset: number
 }
 
+/** A reward's rule as the campaign service learns it, keyed by the reward so its versions stay in order. */
+const definitionMessage = (reward: StoredReward, deleted: boolean): OutgoingMessage => ({
+  topic: Topics.rewardDefinition,
+  key: reward.rewardId,
+  value: JSON.stringify(definitionEvent(reward, deleted))
+})
+
 const make = Effect.gen(function*() {
   const db = yield* Database
   const tenants = yield* TenantDirectory
+  const producer = yield* EventProducer
 
   const notFound = (id: string) => new NotFound({ resource: "reward", id })
 
-  const createReward = (scope: TenantScope, input: RewardInput) =>
-    tenants.writable(scope, input.tenant).pipe(
-      Effect.andThen(repo.insertReward(db.sql, { id: input.reward_id ?? randomUUID(), tenant: input.tenant, points: input.reward_points, name: input.name ?? null })),
+  /**
+   * The change and its `reward-definition` event commit together (the event through the outbox);
+   * the event is published before the answer, so a campaign counting with the reward soon has it.
+   */
+  const changed = <E>(write: (tx: Sql) => Effect.Effect<StoredReward | undefined, E>, id: string, deleted = false) =>
+    db.transaction((tx) =>
+      Effect.gen(function*() {
+        const reward = yield* write(tx)
+        if (!reward) return yield* notFound(id)
+        const message = definitionMessage(reward, deleted)
+        return { reward, message, outboxId: yield* appendOutbox(tx, "reward", [message]) }
+      })
+    ).pipe(
+      Effect.tap(({ message, outboxId }) => publishCommitted(db, producer, "reward", outboxId, [message])),
+      Effect.map(({ reward }) => reward.answer)
+    )
+
+  const createReward = (scope: TenantScope, input: RewardInput) => {
+    const id = input.reward_id ?? randomUUID()
+    return tenants.writable(scope, input.tenant).pipe(
+      Effect.andThen(changed((tx) => repo.insertReward(tx, { id, tenant: input.tenant, rule: ruleOfFields(input), name: input.name ?? null }), id)),
       Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "reward", id: input.reward_id ?? "" })))
     )
+  }
 
   const getReward = (scope: TenantScope, id: string) =>
     repo.findReward(db.sql, scope, id).pipe(
-      Effect.flatMap((reward) => (reward ? Effect.succeed(reward) : Effect.fail(notFound(id))))
+      Effect.flatMap((reward) => (reward ? Effect.succeed(reward.answer) : Effect.fail(notFound(id))))
     )
 
   const redeem = (scope: TenantScope, userId: string, request: RedemptionRequest) =>
@@ -62,15 +96,12 @@ const make = Effect.gen(function*() {
   return {
     createReward,
     getReward,
-    listRewards: (scope: TenantScope, page: Page) => repo.listRewards(db.sql, scope, page),
+    listRewards: (scope: TenantScope, page: Page) =>
+      repo.listRewards(db.sql, scope, page).pipe(Effect.map((rewards) => rewards.map((reward) => reward.answer))),
     updateReward: (scope: TenantScope, id: string, update: RewardUpdate) =>
-      repo.updateReward(db.sql, scope, id, { points: update.reward_points, name: update.name }).pipe(
-        Effect.flatMap((reward) => (reward ? Effect.succeed(reward) : Effect.fail(notFound(id))))
-      ),
+      changed((tx) => repo.updateReward(tx, scope, id, { rule: ruleOfFields(update), name: update.name }), id),
     deleteReward: (scope: TenantScope, id: string) =>
-      repo.deleteReward(db.sql, scope, id).pipe(
-        Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))
-      ),
+      changed((tx) => repo.deleteReward(tx, scope, id), id, true).pipe(Effect.asVoid),
     listBalances: (scope: TenantScope, userId: string | undefined, page: Page) => repo.listBalances(db.sql, scope, userId, page),
     balance: (tenant: string, userId: string) =>
       repo.balanceOf(db.sql, tenant, userId).pipe(Effect.map((points) => ({ tenant, user_id: userId, points }))),
