@@ -51,3 +51,6 @@ export const LogLevelName = Schema.String.pipe(
 
 export const LogFormat = Schema.Literals(["pretty", "json"])
 export type LogFormat = typeof LogFormat.Type
+
+/** A bound in whole milliseconds; 0 (no bound) is not offered, since nothing may wait forever. */
+export const Millis = Schema.Int.check(Schema.isGreaterThan(0, { message: "must be a whole number of milliseconds above 0" }))

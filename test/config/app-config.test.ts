@@ -49,6 +49,13 @@ describe("configuration", () => {
     expect(config.logFormat).toBe("json")
   })
 
+  test("every database call is bounded by default; the call bound follows the statement bound", async () => {
+    const defaults = await parsed({})
+    expect(defaults.database).toEqual({ poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 })
+    expect((await parsed({ DATABASE_STATEMENT_TIMEOUT_MS: "60000" })).database.callTimeoutMs).toBe(65_000)
+    expect((await parsed({ DATABASE_CALL_TIMEOUT_MS: "1234", DATABASE_POOL_SIZE: "4" })).database).toMatchObject({ callTimeoutMs: 1234, poolSize: 4 })
+  })
+
   test("the database URL never shows in printed configuration", async () => {
     const config = await parsed({ DATABASE_URL: "postgres://u:secret@db/x" })
     expect(String(config.databaseUrl)).not.toContain("secret")
@@ -61,7 +68,11 @@ describe("configuration", () => {
     ["CAMPAIGN_PORT", "http"],
     ["USER_PORT", "70000"],
     ["LOG_LEVEL", "loud"],
-    ["LOG_FORMAT", "xml"]
+    ["LOG_FORMAT", "xml"],
+    ["DATABASE_POOL_SIZE", "0"],
+    ["DATABASE_STATEMENT_TIMEOUT_MS", "0"],
+    ["DATABASE_CALL_TIMEOUT_MS", "-5"],
+    ["DATABASE_CONNECT_TIMEOUT_MS", "soon"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

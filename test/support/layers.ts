@@ -12,7 +12,7 @@ import { DatabaseLive } from "../../src/db/pool.ts"
 export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
   services: ["campaign", "reward", "fulfillment", "user"],
   databaseUrl: Option.none(),
-  databasePoolSize: 5,
+  database: { poolSize: 5, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 },
   kafkaBrokers: Option.none(),
   dataDir: "./.loyaltea-test",
   httpHost: "127.0.0.1",
