@@ -1,4 +1,5 @@
 import { Config, type Option, type Redacted, Schema } from "effect"
+import { Millis } from "./parsers.ts"
 
 export const SaslMechanism = Schema.Literals(["plain", "scram-sha-256", "scram-sha-512"])
 
@@ -17,6 +18,11 @@ export interface KafkaSettings {
    * slow batch from holding up the others.
    */
   readonly consumersPerService: number
+  /**
+   * A batch whose current step (applying it, publishing what it emitted, committing its offsets)
+   * has not ended after this long is stuck: its consumer is torn down and started again.
+   */
+  readonly stallTimeoutMs: number
   readonly ssl: boolean
   readonly sasl: Option.Option<{
     readonly mechanism: typeof SaslMechanism.Type
@@ -32,6 +38,7 @@ export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
   replicationFactor: Config.Int("KAFKA_REPLICATION_FACTOR").pipe(Config.withDefault(1)),
   sessionTimeoutMs: Config.Int("KAFKA_SESSION_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   consumersPerService: Config.Int("KAFKA_CONSUMERS_PER_SERVICE").pipe(Config.withDefault(3)),
+  stallTimeoutMs: Config.schema(Millis, "KAFKA_CONSUMER_STALL_TIMEOUT_MS").pipe(Config.withDefault(60_000)),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl: Config.option(
     Config.all({

@@ -49,11 +49,14 @@ describe("configuration", () => {
     expect(config.logFormat).toBe("json")
   })
 
-  test("every database call is bounded by default; the call bound follows the statement bound", async () => {
+  test("every database call and consumer step is bounded by default; the call bound follows the statement bound", async () => {
     const defaults = await parsed({})
     expect(defaults.database).toEqual({ poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 })
+    expect(defaults.kafka.stallTimeoutMs).toBe(60_000)
     expect((await parsed({ DATABASE_STATEMENT_TIMEOUT_MS: "60000" })).database.callTimeoutMs).toBe(65_000)
-    expect((await parsed({ DATABASE_CALL_TIMEOUT_MS: "1234", DATABASE_POOL_SIZE: "4" })).database).toMatchObject({ callTimeoutMs: 1234, poolSize: 4 })
+    const set = await parsed({ DATABASE_CALL_TIMEOUT_MS: "1234", KAFKA_CONSUMER_STALL_TIMEOUT_MS: "5000", DATABASE_POOL_SIZE: "4" })
+    expect(set.database).toMatchObject({ callTimeoutMs: 1234, poolSize: 4 })
+    expect(set.kafka.stallTimeoutMs).toBe(5000)
   })
 
   test("the database URL never shows in printed configuration", async () => {
@@ -72,7 +75,8 @@ describe("configuration", () => {
     ["DATABASE_POOL_SIZE", "0"],
     ["DATABASE_STATEMENT_TIMEOUT_MS", "0"],
     ["DATABASE_CALL_TIMEOUT_MS", "-5"],
-    ["DATABASE_CONNECT_TIMEOUT_MS", "soon"]
+    ["DATABASE_CONNECT_TIMEOUT_MS", "soon"],
+    ["KAFKA_CONSUMER_STALL_TIMEOUT_MS", "1.5"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

@@ -18,7 +18,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   httpHost: "127.0.0.1",
   ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
   embeddedBrokerPort: 9092,
-  kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, ssl: false, sasl: Option.none() },
+  kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, stallTimeoutMs: 60_000, ssl: false, sasl: Option.none() },
   auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, userServiceUrl: "http://127.0.0.1:9004/" },
   logLevel: "Warn",
   logFormat: "pretty",
