@@ -6,12 +6,13 @@ import type { Database } from "../db/database.ts"
 import type { RoutesFactory } from "../http/service-server.ts"
 import type { ConsumerHealth } from "../kafka/consumer-health.ts"
 import type { KafkaClient } from "../kafka/kafka-client.ts"
+import type { KafkaProbe } from "../kafka/kafka-probe.ts"
 import type { EventProducer } from "../kafka/producer.ts"
 
 /** What every service can rely on in a process. */
 export type Platform = AppConfig | Database | Authenticator
 /** ...and what services that consume or produce events rely on as well. */
-export type KafkaPlatform = Platform | KafkaClient | EventProducer | ConsumerHealth
+export type KafkaPlatform = Platform | KafkaClient | EventProducer | KafkaProbe | ConsumerHealth
 
 /**
  * A service: its use cases (shared by HTTP and actors), its HTTP routes, and its actors.
