@@ -50,10 +50,12 @@ const connectionOptions = (settings: DatabaseSettings, server: "external" | "emb
     : {})
 })
 
-// In-flight calls get a few seconds to finish; then every socket goes, answering or not. All
-// clients close at once, so a slow one does not make the others wait their turn.
+// Closed last, when every service and actor has stopped: a call still in flight gets a second.
+// That grace always runs out for a connection that died with a query on it and was not used
+// again (postgres.js keeps waiting for that query), so it is short. Then every socket goes,
+// answering or not; all clients close at once.
 const closeAll = (clients: ReadonlyArray<{ readonly sql: Sql; readonly sockets: TrackedSockets }>) =>
-  Effect.promise(() => Promise.all(clients.map((client) => client.sql.end({ timeout: 5 }).catch(() => {})))).pipe(
+  Effect.promise(() => Promise.all(clients.map((client) => client.sql.end({ timeout: 1 }).catch(() => {})))).pipe(
     Effect.ensuring(Effect.sync(() => clients.forEach((client) => client.sockets.destroyAll("closing"))))
   )
 
