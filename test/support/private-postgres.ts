@@ -34,7 +34,12 @@ const idOf = (flag: "-u" | "-g", user: string) => {
 // As root the cluster's commands run as this user; otherwise as whoever runs the tests.
 const owner = process.getuid?.() === 0 ? (process.env.TEST_POSTGRES_USER ?? "nobody") : undefined
 
-const asOwner = (command: ReadonlyArray<string>) => (owner ? ["runuser", "-u", owner, "--", ...command] : [...command])
+// runuser (util-linux) where there is one; setpriv otherwise.
+const asOwner = (command: ReadonlyArray<string>) => {
+  if (!owner) return [...command]
+  if (Bun.which("runuser")) return ["runuser", "-u", owner, "--", ...command]
+  return ["setpriv", `--reuid=${idOf("-u", owner)}`, `--regid=${idOf("-g", owner)}`, "--clear-groups", "--", ...command]
+}
 
 const run = async (command: ReadonlyArray<string>, what: string) => {
   const proc = Bun.spawn(asOwner(command), { stdout: "pipe", stderr: "pipe", stdin: "ignore" })
