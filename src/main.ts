@@ -8,6 +8,8 @@ import { MigrationsLive } from "./db/migrations-layer.ts"
 import { DatabaseLive } from "./db/pool.ts"
 import { loggerLayer } from "./observability/logger.ts"
 import { KafkaClient, KafkaClientLive } from "./kafka/kafka-client.ts"
+import { ConsumerHealth } from "./kafka/consumer-health.ts"
+import { KafkaProbeLive } from "./kafka/kafka-probe.ts"
 import { EventProducerLive } from "./kafka/producer.ts"
 import { ensureTopics } from "./kafka/topics-admin.ts"
 import { allTopics } from "./events/topics.ts"
@@ -20,7 +22,7 @@ const usesKafka = (config: AppConfigShape) => config.services.some((service) => 
 
 // A process running only services without events (the user service) starts no Kafka client or broker.
 const KafkaPlatformLayer = Layer.effectDiscard(ensureTopics(allTopics)).pipe(
-  Layer.provideMerge(EventProducerLive),
+  Layer.provideMerge(Layer.mergeAll(EventProducerLive, KafkaProbeLive, ConsumerHealth.layer)),
   Layer.provideMerge(KafkaClientLive)
 )
 const kafkaLayer = (config: AppConfigShape) => (usesKafka(config) ? KafkaPlatformLayer : (Layer.empty as unknown as typeof KafkaPlatformLayer))

@@ -11,7 +11,7 @@ import { serviceServer } from "./http/service-server.ts"
 const runnable = <R, P extends KafkaPlatform>(definition: ServiceDefinition<R, P>): RunnableService => ({
   name: definition.name,
   usesKafka: definition.usesKafka,
-  layer: Layer.mergeAll(serviceServer(definition.name, definition.routes), definition.actors).pipe(Layer.provide(definition.useCases))
+  layer: Layer.mergeAll(serviceServer(definition.name, definition.routes, { usesKafka: definition.consumesEvents }), definition.actors).pipe(Layer.provide(definition.useCases))
 })
 
 export const services: Record<ServiceName, RunnableService> = {

@@ -5,13 +5,15 @@ import type { AppConfig } from "../config/app-config.ts"
 import type { ServiceName } from "../config/service-name.ts"
 import type { Database } from "../db/database.ts"
 import type { RoutesFactory } from "../http/service-server.ts"
+import type { ConsumerHealth } from "../kafka/consumer-health.ts"
 import type { KafkaClient } from "../kafka/kafka-client.ts"
+import type { KafkaProbe } from "../kafka/kafka-probe.ts"
 import type { EventProducer } from "../kafka/producer.ts"
 
 /** What every service can rely on in a process. */
 export type Platform = AppConfig | Database | Authenticator | Revocations
 /** ...and what services that consume or produce events rely on as well. */
-export type KafkaPlatform = Platform | KafkaClient | EventProducer
+export type KafkaPlatform = Platform | KafkaClient | EventProducer | KafkaProbe | ConsumerHealth
 
 /**
  * A service: its use cases (shared by HTTP and actors), its HTTP routes, and its actors.
@@ -20,6 +22,8 @@ export type KafkaPlatform = Platform | KafkaClient | EventProducer
 export interface ServiceDefinition<R, P extends KafkaPlatform = KafkaPlatform> {
   readonly name: ServiceName
   readonly usesKafka: boolean
+  /** Whether it consumes topics: then it is not ready while Kafka or one of its consumers is not. */
+  readonly consumesEvents: boolean
   readonly useCases: Layer.Layer<R, unknown, P>
   readonly routes: RoutesFactory<R>
   readonly actors: Layer.Layer<never, unknown, R | P>

@@ -1,6 +1,7 @@
 import { Config, ConfigProvider, Context, Layer, type Option, type Redacted } from "effect"
 import type { LogLevel } from "effect/LogLevel"
 import { authConfig, type AuthConfig } from "./auth-settings.ts"
+import { databaseSettings, type DatabaseSettings } from "./database-settings.ts"
 import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
 import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
 import { defaultPorts, portVariable, type ServiceName } from "./service-name.ts"
@@ -10,8 +11,8 @@ export interface AppConfigShape {
   readonly services: ReadonlyArray<ServiceName>
   /** External PostgreSQL; `None` means the embedded PGlite in the data directory. */
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
-  /** Connections in the pool to an external server (the embedded one always uses one). */
-  readonly databasePoolSize: number
+  /** Pool size and the bounds of every database call. */
+  readonly database: DatabaseSettings
   /** External Kafka bootstrap servers; `None` means the embedded broker. */
   readonly kafkaBrokers: Option.Option<ReadonlyArray<string>>
   readonly dataDir: string
@@ -33,7 +34,7 @@ const portOf = (name: ServiceName) => Config.Port(portVariable(name)).pipe(Confi
 export const appConfig: Config.Config<AppConfigShape> = Config.all({
   services: Config.schema(ServiceList, "LOYALTEA_SERVICES").pipe(Config.withDefault(["campaign", "reward", "fulfillment", "user"] as const)),
   databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
-  databasePoolSize: Config.Int("DATABASE_POOL_SIZE").pipe(Config.withDefault(10)),
+  database: databaseSettings,
   kafkaBrokers: Config.option(Config.schema(BrokerList, "KAFKA_BROKERS")),
   dataDir: Config.String("LOYALTEA_DATA_DIR").pipe(Config.withDefault("./.loyaltea")),
   httpHost: Config.String("HTTP_HOST").pipe(Config.withDefault("0.0.0.0")),

@@ -1,5 +1,5 @@
 import { Config, type Option, type Redacted, Schema } from "effect"
-import { WholeAtLeast } from "./parsers.ts"
+import { Millis, WholeAtLeast } from "./parsers.ts"
 
 export const SaslMechanism = Schema.Literals(["plain", "scram-sha-256", "scram-sha-512"])
 
@@ -24,6 +24,11 @@ export interface KafkaSettings {
    * days), or a replay from the start of a topic would apply events again.
    */
   readonly processedEventsRetentionDays: number
+  /**
+   * A batch whose current step (applying it, publishing what it emitted, committing its offsets)
+   * has not ended after this long is stuck: its consumer is torn down and started again.
+   */
+  readonly stallTimeoutMs: number
   readonly ssl: boolean
   readonly sasl: Option.Option<{
     readonly mechanism: typeof SaslMechanism.Type
@@ -40,6 +45,7 @@ export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
   sessionTimeoutMs: Config.Int("KAFKA_SESSION_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   consumersPerService: Config.Int("KAFKA_CONSUMERS_PER_SERVICE").pipe(Config.withDefault(3)),
   processedEventsRetentionDays: Config.schema(WholeAtLeast(1), "LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS").pipe(Config.withDefault(30)),
+  stallTimeoutMs: Config.schema(Millis, "KAFKA_CONSUMER_STALL_TIMEOUT_MS").pipe(Config.withDefault(60_000)),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl: Config.option(
     Config.all({

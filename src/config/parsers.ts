@@ -60,3 +60,6 @@ export const ProxyHops = Schema.NumberFromString.check(
   Schema.isInt({ message: "must be a whole number of proxies" }),
   Schema.isBetween({ minimum: 1, maximum: 16 }, { message: "must be between 1 and 16 proxies" })
 )
+
+/** A bound in whole milliseconds; 0 (no bound) is not offered, since nothing may wait forever. */
+export const Millis = Schema.Int.check(Schema.isGreaterThan(0, { message: "must be a whole number of milliseconds above 0" }))

@@ -1,13 +1,22 @@
-import { Context, Effect, Exit } from "effect"
+import { Context, Effect, Option } from "effect"
 import type postgres from "postgres"
 import { type DatabaseError, fromDriverError } from "./errors.ts"
+import { bounded } from "./bounded.ts"
+import type { Transactions } from "./transactions.ts"
 
 /** Anything that runs tagged-template SQL: the pool or a transaction's connection. */
 export type Sql = postgres.Sql<{}>
 
-/** Runs one driver call, with its failure mapped to the database's tagged errors. */
+/**
+ * Runs one driver call, with its failure mapped to the database's tagged errors. Inside a
+ * process with a Database, the call fails with ConnectionLost once it has waited longer than the
+ * configured bound: a promise postgres.js never settles cannot hold its caller forever.
+ */
 export const exec = <A>(run: () => Promise<A>): Effect.Effect<A, DatabaseError> =>
-  Effect.tryPromise({ try: run, catch: fromDriverError })
+  Effect.flatMap(Effect.serviceOption(Database), (db) => {
+    const call = Effect.tryPromise({ try: run, catch: fromDriverError })
+    return Option.isSome(db) ? bounded(call, db.value.callTimeoutMs, "statement") : call
+  })
 
 export interface DatabaseShape {
   /** The pool: repositories run single statements on it (through `exec`). */
@@ -15,7 +24,7 @@ export interface DatabaseShape {
   /** The pool, for single statements: `db.run((sql) => sql\`select 1\`)`. */
   run<A>(query: (sql: Sql) => Promise<A>): Effect.Effect<A, DatabaseError>
   /**
-   * Runs `body` in one transaction on one reserved connection: committed when it succeeds,
+   * Runs `body` in one transaction on a connection of its own: committed when it succeeds,
    * rolled back when it fails or is interrupted.
    */
   transaction<A, E, R>(body: (tx: Sql) => Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseError, R>
@@ -23,29 +32,24 @@ export interface DatabaseShape {
   readonly mode: "embedded" | "external"
   /** Where it connects, without credentials, for start-up output. */
   readonly target: string
+  /** How long one call (a statement, waiting for a connection) may take before it fails. */
+  readonly callTimeoutMs: number
 }
 
 export class Database extends Context.Service<Database, DatabaseShape>()("loyaltea/db/Database") {}
 
-/** Builds the service over an open postgres.js pool. */
-export const makeDatabase = (pool: Sql, mode: DatabaseShape["mode"], target: string): DatabaseShape => ({
-  mode,
-  target,
-  sql: pool,
-  run: (query) => exec(() => query(pool)),
-  transaction: (body) =>
-    Effect.acquireUseRelease(
-      exec(() => pool.reserve()),
-      (conn) =>
-        exec(() => conn`begin`).pipe(
-          Effect.andThen(
-            body(conn as unknown as Sql).pipe(
-              Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : exec(() => conn`rollback`).pipe(Effect.ignore)))
-            )
-          ),
-          // A failed COMMIT ends the transaction on the server, so there is nothing to roll back.
-          Effect.tap(() => exec(() => conn`commit`))
-        ),
-      (conn) => Effect.sync(() => conn.release())
-    )
+/** Builds the service over an open postgres.js pool for statements and the transactions' connections. */
+export const makeDatabase = (options: {
+  readonly statements: Sql
+  readonly transactions: Transactions
+  readonly mode: DatabaseShape["mode"]
+  readonly target: string
+  readonly callTimeoutMs: number
+}): DatabaseShape => ({
+  mode: options.mode,
+  target: options.target,
+  callTimeoutMs: options.callTimeoutMs,
+  sql: options.statements,
+  run: (query) => bounded(Effect.tryPromise({ try: () => query(options.statements), catch: fromDriverError }), options.callTimeoutMs, "statement"),
+  transaction: (body) => options.transactions.run(body)
 })

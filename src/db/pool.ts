@@ -1,8 +1,12 @@
-import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
 import postgres from "postgres"
 import { AppConfig } from "../config/app-config.ts"
+import type { DatabaseSettings } from "../config/database-settings.ts"
 import { Database, exec, makeDatabase, type Sql } from "./database.ts"
+import { type DedicatedConnection, openDedicatedConnection } from "./dedicated-connection.ts"
 import { startEmbeddedPostgres } from "./embedded-postgres.ts"
+import { type TrackedSockets, trackedSockets } from "./tracked-sockets.ts"
+import { makeTransactions } from "./transactions.ts"
 
 /** The database named by the configuration cannot be used; start-up stops with this message. */
 export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>()("DatabaseUnavailable", {
@@ -25,34 +29,104 @@ export const describeUrl = (raw: string): Option.Option<string> => {
   }
 }
 
-const quiet = { onnotice: () => {}, connect_timeout: 10, idle_timeout: 60 } as const
+type Options = postgres.Options<{}>
 
-const openPool = (make: () => Sql, target: string) =>
-  Effect.acquireRelease(Effect.sync(make), (pool) => Effect.promise(() => pool.end({ timeout: 5 }))).pipe(
-    Effect.tap((pool) =>
-      exec(() => pool`select 1`).pipe(
-        Effect.mapError((error) => new DatabaseUnavailable({ target, reason: error.message }))
-      )
-    )
+/**
+ * What every connection gets. The server's own bounds are connection parameters, so they hold for
+ * every session from its first statement, whoever opened it; PGlite ignores them (it has no timers),
+ * so the embedded database relies on the client's bound alone.
+ */
+const connectionOptions = (settings: DatabaseSettings, server: "external" | "embedded"): Options => ({
+  onnotice: () => {},
+  connect_timeout: settings.connectTimeoutMs / 1000,
+  idle_timeout: 60,
+  ...(server === "external"
+    ? {
+      connection: {
+        statement_timeout: settings.statementTimeoutMs,
+        idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs
+      }
+    }
+    : {})
+})
+
+// Closed last, when every service and actor has stopped: a call still in flight gets a second.
+// That grace always runs out for a connection that died with a query on it and was not used
+// again (postgres.js keeps waiting for that query), so it is short. Then every socket goes,
+// answering or not; all clients close at once.
+const closeAll = (clients: ReadonlyArray<{ readonly sql: Sql; readonly sockets: TrackedSockets }>) =>
+  Effect.promise(() => Promise.all(clients.map((client) => client.sql.end({ timeout: 1 }).catch(() => {})))).pipe(
+    Effect.ensuring(Effect.sync(() => clients.forEach((client) => client.sockets.destroyAll("closing"))))
   )
 
-const external = (url: string, poolSize: number) =>
+// A connection that owes an answer past the call bound is destroyed; postgres.js then fails what
+// waited on it and opens a new one. Checked every second, for every socket of every client.
+const watchSockets = (groups: ReadonlyArray<TrackedSockets>, callTimeoutMs: number) =>
+  Effect.sync(() => groups.reduce((n, sockets) => n + sockets.destroyOwing(callTimeoutMs), 0)).pipe(
+    Effect.tap((destroyed) =>
+      destroyed > 0 ? Effect.logWarning(`closed ${destroyed} database connection(s) that owed an answer for ${callTimeoutMs} ms or more`) : Effect.void
+    ),
+    Effect.repeat(Schedule.spaced("1 second")),
+    Effect.annotateLogs({ component: "database" }),
+    Effect.forkScoped
+  )
+
+const open = (options: {
+  readonly settings: DatabaseSettings
+  readonly mode: "external" | "embedded"
+  readonly target: string
+  readonly client: (options: Options) => Sql
+}) =>
+  Effect.gen(function*() {
+    const { settings } = options
+    const base = connectionOptions(settings, options.mode)
+    const dedicated = () => openDedicatedConnection((extra) => options.client({ ...base, ...extra } as Options))
+    let statements: Sql
+    let connections: Array<DedicatedConnection>
+    let clients: Array<{ readonly sql: Sql; readonly sockets: TrackedSockets }>
+    if (options.mode === "embedded") {
+      // PGlite serves one connection and runs one query at a time: statements and transactions
+      // share it, and a transaction reserves it so no statement runs inside someone else's.
+      const only = dedicated()
+      statements = only.sql
+      connections = [only]
+      clients = [only]
+    } else {
+      const statementSockets = trackedSockets()
+      statements = options.client({ ...base, max: settings.poolSize, socket: statementSockets.open } as Options)
+      connections = Array.from({ length: settings.poolSize }, dedicated)
+      clients = [{ sql: statements, sockets: statementSockets }, ...connections]
+    }
+    yield* Effect.addFinalizer(() => closeAll(clients))
+    const sockets = clients.map((client) => client.sockets)
+    yield* watchSockets(sockets, settings.callTimeoutMs)
+    const transactions = yield* makeTransactions(connections, settings.callTimeoutMs)
+    const db = makeDatabase({ statements, transactions, mode: options.mode, target: options.target, callTimeoutMs: settings.callTimeoutMs })
+    yield* exec(() => statements`select 1`).pipe(
+      Effect.provideService(Database, db),
+      Effect.mapError((error) => new DatabaseUnavailable({ target: options.target, reason: error.message }))
+    )
+    return db
+  })
+
+const external = (url: string, settings: DatabaseSettings) =>
   Effect.gen(function*() {
     const target = yield* Option.match(describeUrl(url), {
       onNone: () => Effect.fail(new DatabaseUnavailable({ target: "DATABASE_URL", reason: "not a postgres:// or postgresql:// URL" })),
       onSome: Effect.succeed
     })
-    const pool = yield* openPool(() => postgres(url, { ...quiet, max: poolSize }), target)
-    return makeDatabase(pool, "external", target)
+    return yield* open({ settings, mode: "external", target, client: (options) => postgres(url, options) })
   })
 
-// PGlite runs one query at a time; a second connection would interleave transactions and fail.
-const embedded = (dataDir: string) =>
+const embedded = (dataDir: string, settings: DatabaseSettings) =>
   Effect.gen(function*() {
     const pg = yield* startEmbeddedPostgres(dataDir)
-    const target = `embedded PGlite in ${pg.dataDir}`
-    const pool = yield* openPool(() => postgres({ ...quiet, path: pg.socketPath, max: 1, username: "postgres", database: "postgres" }), target)
-    return makeDatabase(pool, "embedded", target)
+    return yield* open({
+      settings,
+      mode: "embedded",
+      target: `embedded PGlite in ${pg.dataDir}`,
+      client: (options) => postgres({ ...options, path: pg.socketPath, username: "postgres", database: "postgres" })
+    })
   })
 
 /** The external server when `DATABASE_URL` is set, otherwise the embedded PGlite. */
@@ -61,8 +135,8 @@ export const DatabaseLive = Layer.effect(
   Effect.gen(function*() {
     const config = yield* AppConfig
     return yield* Option.match(config.databaseUrl, {
-      onSome: (url) => external(Redacted.value(url), config.databasePoolSize),
-      onNone: () => embedded(config.dataDir)
+      onSome: (url) => external(Redacted.value(url), config.database),
+      onNone: () => embedded(config.dataDir, config.database)
     })
   })
 )

@@ -5,16 +5,50 @@ import { standard } from "./schema.ts"
 
 export const Health = Schema.Struct({ status: Schema.Literal("ok"), service: Schema.String })
 
+const DatabaseReadiness = Schema.Struct({
+  status: Schema.Literals(["ok", "unreachable", "migrations-pending"]).annotate({ description: "`unreachable`: no answer within a few seconds" }),
+  mode: Schema.Literals(["embedded", "external"]),
+  pendingMigrations: Schema.Array(Schema.String),
+  reason: Schema.optional(Schema.String)
+}).annotate({ identifier: "DatabaseReadiness" })
+
+const KafkaReadiness = Schema.Struct({
+  status: Schema.Literals(["ok", "unreachable", "not-used"]).annotate({ description: "`not-used`: the service neither consumes nor produces events" }),
+  reason: Schema.optional(Schema.String)
+}).annotate({ identifier: "KafkaReadiness" })
+
+const ConsumerMember = Schema.Struct({
+  group: Schema.String,
+  member: Schema.Int,
+  state: Schema.Literals(["starting", "running", "stalled", "restarting"]).annotate({
+    description: "`stalled`: a batch made no progress for longer than the stall bound; `restarting`: its supervisor is replacing it"
+  }),
+  since: Schema.String.annotate({ description: "When it entered this state (ISO 8601)" }),
+  reason: Schema.optional(Schema.String)
+}).annotate({ identifier: "ConsumerMember" })
+
+const ConsumersReadiness = Schema.Struct({
+  status: Schema.Literals(["ok", "starting", "stalled", "restarting", "none"]).annotate({
+    description: "The least healthy member's state (`ok`: all running); `none`: the service has no consumer"
+  }),
+  members: Schema.Array(ConsumerMember)
+}).annotate({ identifier: "ConsumersReadiness" })
+
 export const Readiness = Schema.Struct({
   status: Schema.Literals(["ready", "not-ready"]),
   service: Schema.String,
-  database: Schema.String,
-  pendingMigrations: Schema.Array(Schema.String),
-  reason: Schema.optional(Schema.String)
+  database: DatabaseReadiness,
+  kafka: KafkaReadiness,
+  consumers: ConsumersReadiness,
+  reason: Schema.optional(Schema.String.annotate({ description: "Every check that failed, in one line" }))
 }).annotate({ identifier: "Readiness" })
 export type Readiness = typeof Readiness.Type
 
-/** `/health` says the process answers; `/ready` says it can do its work (database reachable, schema current). */
+/**
+ * `/health` says the process answers; `/ready` says it can do its work: database reachable with
+ * its schema current, and, for a service that uses events, Kafka reachable and every consumer
+ * running (none stuck or restarting). 503 names each check that failed.
+ */
 export const healthRoutes = (service: ServiceName, ready: () => Promise<Readiness>) =>
   new Elysia({ name: `loyaltea-health-${service}` })
     .get("/health", () => ({ status: "ok" as const, service }), {
@@ -27,5 +61,10 @@ export const healthRoutes = (service: ServiceName, ready: () => Promise<Readines
       return report
     }, {
       response: { 200: standard(Readiness), 503: standard(Readiness) },
-      detail: { tags: ["health"], summary: "Readiness: database reachable and migrations applied", security: [], "x-loyaltea-access": "public" }
+      detail: {
+        tags: ["health"],
+        summary: "Readiness: database reachable with migrations applied; Kafka reachable and every consumer running, where the service uses them",
+        security: [],
+        "x-loyaltea-access": "public"
+      }
     })

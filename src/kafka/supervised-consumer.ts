@@ -1,20 +1,18 @@
-import { Deferred, Effect, Schema } from "effect"
+import { Cause, Deferred, Effect, FiberSet } from "effect"
 import type { Consumer, EachBatchPayload } from "kafkajs"
 import { AppConfig } from "../config/app-config.ts"
-import { Database } from "../db/database.ts"
+import type { Database } from "../db/database.ts"
 import type { TenantDirectory } from "../tenants/directory.ts"
 import { isRetryable, processBatch } from "./batch-processor.ts"
+import { batchProgress, type BatchProgress, watchForStall } from "./batch-progress.ts"
+import { ConsumerCrashed, isRebalancing, reasonOf, reasonOfCause } from "./consumer-errors.ts"
+import { ConsumerHealth, type MemberStatus } from "./consumer-health.ts"
 import { startOutboxRelay } from "./outbox-relay.ts"
 import { KafkaClient } from "./kafka-client.ts"
 import { EventProducer } from "./producer.ts"
 import { retryForever } from "./retry.ts"
 import type { ServiceSchema } from "./service-schema.ts"
 import type { TopicHandler } from "./topic-handler.ts"
-
-export class ConsumerCrashed extends Schema.TaggedError<ConsumerCrashed>()("ConsumerCrashed", {
-  group: Schema.String,
-  reason: Schema.String
-}) {}
 
 export interface ConsumerOptions<R> {
   /** The service whose schema holds its processed events; also names the group. */
@@ -26,102 +24,167 @@ export interface ConsumerOptions<R> {
   readonly members?: number
 }
 
+// Within the process's shutdown bound (LOYALTEA_SHUTDOWN_TIMEOUT_MS, 10 s by default) with room to spare.
+const disconnectTimeoutMs = 3000
+
 /**
  * Consumes the handlers' topics in the service's consumer group, one transaction per fetched
- * batch, committing offsets only after that transaction commits. The consumer runs in a
- * supervised fiber: if it crashes it is rebuilt with backoff, and it stops with the scope.
+ * batch, committing offsets only after that transaction commits. Each group member runs in a
+ * supervised fiber: when it crashes, or a batch of it makes no progress for longer than the stall
+ * bound, its batches are interrupted, it leaves the group and a new one replaces it, with
+ * backoff; it stops with the scope. Whatever an interrupted batch did is either committed (and a
+ * redelivery is a no-op) or not at all.
  */
 export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
   Effect.gen(function*() {
     const { kafka } = yield* KafkaClient
     const config = yield* AppConfig
     const producer = yield* EventProducer
+    const health = yield* ConsumerHealth
     const relay = yield* startOutboxRelay(options.schema)
     const context = yield* Effect.context<Database | TenantDirectory | R>()
     const groupId = `${config.kafka.groupPrefix}${options.schema}${options.group ? `-${options.group}` : ""}`
     const byTopic = new Map(options.handlers.map((handler) => [handler.topic, handler]))
-    const run = Effect.runPromiseWith(context)
+    const log = (effect: Effect.Effect<void>) => void Effect.runForkWith(context)(effect)
 
-    const eachBatchOf = (consumer: Consumer) => async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
-      const handler = byTopic.get(batch.topic)
-      if (!handler || batch.messages.length === 0) return
-      const started = performance.now()
-      const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp }))
-      // A transient failure is retried here, in place, so the partition neither skips nor spins.
-      const outcome = await run(
-        processBatch(options.schema, handler, messages).pipe(
-          Effect.tapError((error) => Effect.logWarning(`${groupId}: batch on ${batch.topic}/${batch.partition} failed, retrying`, error.message)),
-          Effect.retry({
-            schedule: retryForever,
-            while: (error) => isRetryable(error) && isRunning() && !isStale()
-          }),
-          Effect.tap((outcome) => outcome.deadLettered > 0 ? Effect.logWarning(`${groupId}: ${outcome.deadLettered} event(s) of ${batch.topic} sent to the dead-letter topic`) : Effect.void)
-        )
+    const eachBatchOf = (
+      consumer: Consumer,
+      run: <A>(effect: Effect.Effect<A, unknown, Database | TenantDirectory | R>) => Promise<A>,
+      progress: BatchProgress,
+      closing: () => boolean
+    ) =>
+      async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
+        const handler = byTopic.get(batch.topic)
+        if (!handler || batch.messages.length === 0) return
+        const key = `${batch.topic}/${batch.partition}`
+        const step = (name: string) => Effect.sync(() => progress.step(key, name))
+        const started = performance.now()
+        const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp }))
+        try {
+          // A transient failure is retried here, in place, so the partition neither skips nor spins.
+          const outcome = await run(
+            step("applying").pipe(
+              Effect.andThen(processBatch(options.schema, handler, messages)),
+              Effect.tapError((error) => Effect.logWarning(`${groupId}: batch on ${key} failed, retrying`, error.message)),
+              Effect.retry({
+                schedule: retryForever,
+                while: (error) => isRetryable(error) && isRunning() && !isStale()
+              }),
+              Effect.tap((outcome) => outcome.deadLettered > 0 ? Effect.logWarning(`${groupId}: ${outcome.deadLettered} event(s) of ${batch.topic} sent to the dead-letter topic`) : Effect.void)
+            )
+          )
+          const applied = performance.now()
+          // Committed: what the batch emitted goes out, then the offsets move past it. Should the
+          // publication not happen, the outbox still holds the events and its relay sends them.
+          await run(step("publishing the events of").pipe(
+            Effect.andThen(producer.send(outcome.emitted)),
+            Effect.tapError((error) => Effect.logWarning(`${groupId}: publishing ${key}'s events failed, retrying`, error.message)),
+            Effect.retry({ schedule: retryForever, while: () => isRunning() && !isStale() }),
+            Effect.andThen(relay.published(outcome.outboxIds))
+          ))
+          const last = batch.messages[batch.messages.length - 1]!.offset
+          resolveOffset(last)
+          progress.step(key, "committing the offsets of")
+          try {
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+            await heartbeat()
+          } catch (error) {
+            // The batch is applied and its events are out; whoever owns the partition after the
+            // rebalance gets it again and finds every event already processed. kafkajs rejoins on
+            // its next request instead of crashing this consumer over it.
+            if (!isRebalancing(error)) throw error
+            log(Effect.logInfo(`${groupId}: the group rebalanced while ${key} was applied; its offsets are left to the partition's next owner`))
+          }
+          log(Effect.logDebug(`${key}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(applied - started).toFixed(1)} ms applying)`))
+        } catch (error) {
+          // Interrupted because this consumer is going away: nothing was committed past the last
+          // committed offset, and the batch comes again to whoever gets the partition.
+          if (closing()) return
+          throw error
+        } finally {
+          progress.done(key)
+        }
+      }
+
+    const runOnce = (status: MemberStatus, started: Deferred.Deferred<void>) =>
+      Effect.scoped(
+        Effect.gen(function*() {
+          // A fresh consumer per attempt: a crashed kafkajs consumer is not reused.
+          const consumer = kafka.consumer({
+            groupId,
+            allowAutoTopicCreation: true,
+            sessionTimeout: config.kafka.sessionTimeoutMs,
+            heartbeatInterval: Math.max(500, Math.floor(config.kafka.sessionTimeoutMs / 5)),
+            rebalanceTimeout: Math.max(config.kafka.sessionTimeoutMs, 30_000),
+            maxWaitTimeInMs: 500,
+            // Measured with bench:flow on a 100k-event backlog: 128 KiB batches (about a thousand
+            // events) keep peak memory at ~350 MiB instead of ~700, at the same throughput.
+            maxBytesPerPartition: 128 * 1024,
+            maxBytes: 1024 * 1024,
+            // Restarting is this supervisor's job: kafkajs restarting a consumer on its own waits
+            // for its running batches first, and a batch stuck there would hold it forever.
+            retry: { retries: 10, initialRetryTime: 200, restartOnFailure: async () => false }
+          })
+          const crashed = yield* Deferred.make<never, ConsumerCrashed>()
+          consumer.on(consumer.events.CRASH, ({ payload }) => {
+            Deferred.doneUnsafe(crashed, Effect.fail(new ConsumerCrashed({ group: groupId, reason: payload.error.message })))
+          })
+          // Leaving the group lets the others take the partitions at once; a broker that does not
+          // answer soon gets the session timeout instead. Registered before connecting, so that an
+          // interrupted connect is undone too.
+          yield* Effect.addFinalizer(() => Effect.promise(() => consumer.disconnect()).pipe(Effect.timeout(disconnectTimeoutMs), Effect.ignore))
+          yield* Effect.tryPromise({ try: () => consumer.connect(), catch: (e) => new ConsumerCrashed({ group: groupId, reason: reasonOf(e) }) })
+          // Created after the consumer, so closed before it: batches are interrupted first, and
+          // then the consumer, no longer waiting for them, disconnects.
+          const run = yield* FiberSet.makeRuntimePromise<Database | TenantDirectory | R>()
+          let closing = false
+          yield* Effect.addFinalizer(() => Effect.sync(() => void (closing = true)))
+          const progress = batchProgress()
+          yield* Effect.tryPromise({
+            try: async () => {
+              // A new group starts at the beginning: events produced before the service first ran are not lost.
+              await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: true })
+              await consumer.run({
+                autoCommit: false,
+                eachBatchAutoResolve: false,
+                partitionsConsumedConcurrently: Math.max(1, config.kafka.topicPartitions * byTopic.size),
+                eachBatch: eachBatchOf(consumer, run, progress, () => closing)
+              })
+            },
+            catch: (e) => new ConsumerCrashed({ group: groupId, reason: reasonOf(e) })
+          })
+          status.set("running")
+          Deferred.doneUnsafe(started, Effect.void)
+          yield* Effect.logDebug(`${groupId} consuming ${[...byTopic.keys()].join(", ")}`)
+          return yield* Effect.raceFirst(
+            Deferred.await(crashed),
+            watchForStall(progress, groupId, config.kafka.stallTimeoutMs).pipe(
+              Effect.tapError((stalled) => Effect.sync(() => status.set("stalled", stalled.message)))
+            )
+          )
+        })
       )
-      const applied = performance.now()
-      // Committed: what the batch emitted goes out, then the offsets move past it. Should the
-      // publication not happen, the outbox still holds the events and its relay sends them.
-      await run(producer.send(outcome.emitted).pipe(
-        Effect.tapError((error) => Effect.logWarning(`${groupId}: publishing ${batch.topic}/${batch.partition}'s events failed, retrying`, error.message)),
-        Effect.retry({ schedule: retryForever, while: () => isRunning() && !isStale() }),
-        Effect.andThen(relay.published(outcome.outboxIds))
-      ))
-      const last = batch.messages[batch.messages.length - 1]!.offset
-      resolveOffset(last)
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
-      await heartbeat()
-      run(Effect.logDebug(`${batch.topic}/${batch.partition}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(applied - started).toFixed(1)} ms applying)`))
-    }
-
-    const runOnce = Effect.scoped(
-      Effect.gen(function*() {
-        // A fresh consumer per attempt: a crashed kafkajs consumer is not reused.
-        const consumer = kafka.consumer({
-          groupId,
-          allowAutoTopicCreation: true,
-          sessionTimeout: config.kafka.sessionTimeoutMs,
-          heartbeatInterval: Math.max(500, Math.floor(config.kafka.sessionTimeoutMs / 5)),
-          rebalanceTimeout: Math.max(config.kafka.sessionTimeoutMs, 30_000),
-          maxWaitTimeInMs: 500,
-          // Measured with bench:flow on a 100k-event backlog: 128 KiB batches (about a thousand
-          // events) keep peak memory at ~350 MiB instead of ~700, at the same throughput.
-          maxBytesPerPartition: 128 * 1024,
-          maxBytes: 1024 * 1024,
-          retry: { retries: 10, initialRetryTime: 200 }
-        })
-        const crashed = yield* Deferred.make<never, ConsumerCrashed>()
-        consumer.on(consumer.events.CRASH, ({ payload }) => {
-          if (!payload.restart) Deferred.doneUnsafe(crashed, Effect.fail(new ConsumerCrashed({ group: groupId, reason: payload.error.message })))
-        })
-        yield* Effect.acquireRelease(
-          Effect.tryPromise({ try: () => consumer.connect(), catch: (e) => new ConsumerCrashed({ group: groupId, reason: (e as Error).message }) }),
-          () => Effect.promise(() => consumer.disconnect()).pipe(Effect.ignore)
-        )
-        yield* Effect.tryPromise({
-          try: async () => {
-            // A new group starts at the beginning: events produced before the service first ran are not lost.
-            await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: true })
-            await consumer.run({
-              autoCommit: false,
-              eachBatchAutoResolve: false,
-              partitionsConsumedConcurrently: Math.max(1, config.kafka.topicPartitions * byTopic.size),
-              eachBatch: eachBatchOf(consumer)
-            })
-          },
-          catch: (e) => new ConsumerCrashed({ group: groupId, reason: (e as Error).message })
-        })
-        yield* Effect.logDebug(`${groupId} consuming ${[...byTopic.keys()].join(", ")}`)
-        return yield* Deferred.await(crashed)
-      })
-    )
 
     const members = Math.max(1, options.members ?? config.kafka.consumersPerService)
+    const started: Array<Deferred.Deferred<void>> = []
+    const supervised: Array<Effect.Effect<unknown, unknown, Database | TenantDirectory | R>> = []
     for (let member = 0; member < members; member++) {
-      yield* runOnce.pipe(
-        Effect.tapCause((cause) => Effect.logError(`${groupId} consumer stopped; restarting`, cause)),
+      const status = health.register(options.schema, groupId, member)
+      const first = yield* Deferred.make<void>()
+      started.push(first)
+      supervised.push(Effect.suspend(() => runOnce(status, first)).pipe(
+        Effect.tapCause((cause) =>
+          Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.sync(() => {
+            status.set("restarting", reasonOfCause(cause))
+            Deferred.doneUnsafe(first, Effect.void)
+          }).pipe(Effect.andThen(Effect.logError(`${groupId} consumer stopped; restarting`, cause)))
+        ),
         Effect.retry(retryForever),
-        Effect.annotateLogs({ component: groupId, member }),
-        Effect.forkScoped
-      )
+        Effect.annotateLogs({ component: groupId, member })
+      ))
     }
+    // One fiber over all members: at shutdown they are interrupted, and leave the group, together.
+    yield* Effect.all(supervised, { concurrency: "unbounded", discard: true }).pipe(Effect.forkScoped)
+    // The service counts as started once every member has joined its group (or failed to once).
+    yield* Effect.forEach(started, Deferred.await, { discard: true }).pipe(Effect.timeout(config.kafka.stallTimeoutMs), Effect.ignore)
   })

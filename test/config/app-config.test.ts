@@ -59,6 +59,16 @@ describe("configuration", () => {
     expect((await parsed({ LOYALTEA_TRUST_PROXY: "true", LOYALTEA_TRUSTED_PROXIES: "2" })).auth).toMatchObject({ trustProxy: true, trustedProxies: 2 })
   })
 
+  test("every database call and consumer step is bounded by default; the call bound follows the statement bound", async () => {
+    const defaults = await parsed({})
+    expect(defaults.database).toEqual({ poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 })
+    expect(defaults.kafka.stallTimeoutMs).toBe(60_000)
+    expect((await parsed({ DATABASE_STATEMENT_TIMEOUT_MS: "60000" })).database.callTimeoutMs).toBe(65_000)
+    const set = await parsed({ DATABASE_CALL_TIMEOUT_MS: "1234", KAFKA_CONSUMER_STALL_TIMEOUT_MS: "5000", DATABASE_POOL_SIZE: "4" })
+    expect(set.database).toMatchObject({ callTimeoutMs: 1234, poolSize: 4 })
+    expect(set.kafka.stallTimeoutMs).toBe(5000)
+  })
+
   test("the database URL never shows in printed configuration", async () => {
     const config = await parsed({ DATABASE_URL: "postgres://u:secret@db/x" })
     expect(String(config.databaseUrl)).not.toContain("secret")
@@ -77,7 +87,12 @@ describe("configuration", () => {
     ["LOYALTEA_REVOCATION_POLL_MS", "10"],
     ["LOYALTEA_REVOCATION_MAX_STALENESS_MS", "soon"],
     ["LOYALTEA_TRUSTED_PROXIES", "0"],
-    ["LOYALTEA_TRUSTED_PROXIES", "one"]
+    ["LOYALTEA_TRUSTED_PROXIES", "one"],
+    ["DATABASE_POOL_SIZE", "0"],
+    ["DATABASE_STATEMENT_TIMEOUT_MS", "0"],
+    ["DATABASE_CALL_TIMEOUT_MS", "-5"],
+    ["DATABASE_CONNECT_TIMEOUT_MS", "soon"],
+    ["KAFKA_CONSUMER_STALL_TIMEOUT_MS", "1.5"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

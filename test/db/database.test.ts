@@ -42,6 +42,30 @@ describe("the database port", () => {
     expect((await count())[0]!.n).toBe(2)
   })
 
+  test("a transaction whose connection the server closes fails at once, commits nothing, and leaves no dead connection behind", async () => {
+    const exit = await run(Effect.flatMap(db, (d) =>
+      d.transaction((tx) =>
+        Effect.gen(function*() {
+          yield* exec(() => tx`insert into t values (20)`)
+          const [backend] = yield* exec(() => tx<Array<{ pid: number }>>`select pg_backend_pid() as pid`)
+          const pid = backend!.pid
+          yield* d.run((sql) => sql`select pg_terminate_backend(${pid})`)
+          // Idle in its transaction when the server ends the session, as after a crash.
+          yield* Effect.sleep("300 millis")
+          return yield* exec(() => tx`insert into t values (21)`)
+        })
+      )
+    ))
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(String(exit)).toContain("ConnectionLost")
+    // Every connection is usable again: none of them is the dead one handed back.
+    for (let id = 22; id < 22 + 2 * testConfig().database.poolSize; id++) {
+      expect(Exit.isSuccess(await run(Effect.flatMap(db, (d) => d.transaction((tx) => exec(() => tx`insert into t values (${id})`)))))).toBe(true)
+    }
+    const ids = await runtime.runPromise(Effect.flatMap(db, (d) => d.run((sql) => sql<Array<{ id: number }>>`select id from t where id between 20 and 21`)))
+    expect(ids).toHaveLength(0)
+  })
+
   test("an unreachable server fails with one clear error, not a retry loop", async () => {
     const bad = ManagedRuntime.make(DatabaseLive.pipe(Layer.provide(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make("postgres://postgres:hunter2@127.0.0.1:1/nowhere")) })))))
     const exit = await bad.runPromiseExit(db)

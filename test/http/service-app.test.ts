@@ -38,7 +38,7 @@ describe.each(serviceNames)("the %s service's app", (service) => {
   test("is ready once the database answers and migrations are applied", async () => {
     const response = await request(app, "GET", "/ready")
     expect(response.status).toBe(200)
-    expect(await response.json()).toMatchObject({ status: "ready", service, database: "external", pendingMigrations: [] })
+    expect(await response.json()).toMatchObject({ status: "ready", service, database: { status: "ok", mode: "external", pendingMigrations: [] } })
   })
 
   test("publishes a valid OpenAPI 3 document with the health routes and a bearer scheme", async () => {

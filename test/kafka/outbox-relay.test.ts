@@ -64,8 +64,8 @@ describe("the outbox relay behind publish-after-commit", () => {
     expect(again).toMatchObject({ applied: 0, duplicates: 3, emitted: [] })
   }, 30_000)
 
-  test("a relay facing a broker that never answers holds no connection: with a pool of one (the embedded database) others are served, and another relay leaves its rows alone", async () => {
-    const config = testConfig({ databaseUrl: Option.some(Redacted.make(database.url)), databasePoolSize: 1 })
+  test("a relay facing a broker that never answers holds no connection: with one connection for transactions (the embedded database has one for all) others are served, and another relay leaves its rows alone", async () => {
+    const config = testConfig({ databaseUrl: Option.some(Redacted.make(database.url)), database: { ...testConfig().database, poolSize: 1 } })
     const sent: Array<number> = []
     let hanging = true
     const producer = Layer.succeed(EventProducer, {
@@ -85,8 +85,8 @@ describe("the outbox relay behind publish-after-commit", () => {
       await relay()
       const leased = () => single.runPromise(db.run(async (sql) => [...await sql<Array<{ leased: boolean }>>`select leased_until > now() as leased from reward.outbox`]))
       expect(await eventually(leased, (rows) => rows[0]?.leased === true, 5_000)).toEqual([{ leased: true }])
-      // The first relay is stuck in its send; the pool's only connection must still be free.
-      const answer = await single.runPromise(db.run((sql) => sql`select 1 as one`).pipe(Effect.timeout("2 seconds"), Effect.option))
+      // The first relay is stuck in its send; the only connection for transactions must still be free.
+      const answer = await single.runPromise(db.transaction((tx) => Effect.promise(() => tx`select 1 as one`)).pipe(Effect.timeout("2 seconds"), Effect.option))
       expect(answer._tag).toBe("Some")
       hanging = false
       await relay()

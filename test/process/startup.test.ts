@@ -72,8 +72,8 @@ describe("the embedded default", () => {
   test("starts with no DATABASE_URL, keeps its data, and refuses a second process on the same directory", async () => {
     const first = await spawnLoyaltea({ LOYALTEA_SERVICES: "reward" })
     await waitStarted(first)
-    const ready = (await (await fetch(`http://127.0.0.1:${first.ports.reward}/ready`)).json()) as { database: string }
-    expect(ready.database).toBe("embedded")
+    const ready = (await (await fetch(`http://127.0.0.1:${first.ports.reward}/ready`)).json()) as { database: { status: string; mode: string } }
+    expect(ready.database).toMatchObject({ status: "ok", mode: "embedded" })
     expect(first.output()).toContain("embedded")
 
     const second = await spawnLoyaltea({ LOYALTEA_SERVICES: "reward" }, { dataDir: first.dataDir })

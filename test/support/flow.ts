@@ -24,7 +24,9 @@ export const api = (lt: Pick<LoyalteaProcess, "ports">, headers?: Record<string,
     const response = await fetch(`http://127.0.0.1:${lt.ports[service]}${path}`, {
       method,
       headers: { ...json, ...credential, ...extraHeaders },
-      body: body === undefined ? undefined : JSON.stringify(body)
+      body: body === undefined ? undefined : JSON.stringify(body),
+      // A service that stopped answering fails the test's call instead of hanging it.
+      signal: AbortSignal.timeout(30_000)
     })
     const text = await response.text()
     return { status: response.status, body: text ? JSON.parse(text) : undefined }

@@ -13,18 +13,20 @@ import { DatabaseLive } from "../../src/db/pool.ts"
 import { silentLog, startBroker } from "../../src/kafka/broker/index.ts"
 import { KafkaClient } from "../../src/kafka/kafka-client.ts"
 import { EventProducer, EventProducerLive } from "../../src/kafka/producer.ts"
+import { ConsumerHealth } from "../../src/kafka/consumer-health.ts"
+import { KafkaProbe, KafkaProbeLive } from "../../src/kafka/kafka-probe.ts"
 
 /** A configuration as the process would read it, with overrides for a test. */
 export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
   services: ["campaign", "reward", "fulfillment", "user"],
   databaseUrl: Option.none(),
-  databasePoolSize: 5,
+  database: { poolSize: 5, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 },
   kafkaBrokers: Option.none(),
   dataDir: "./.loyaltea-test",
   httpHost: "127.0.0.1",
   ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
   embeddedBrokerPort: 9092,
-  kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, processedEventsRetentionDays: 30, ssl: false, sasl: Option.none() },
+  kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, processedEventsRetentionDays: 30, stallTimeoutMs: 60_000, ssl: false, sasl: Option.none() },
   auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, trustedProxies: 1, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7, revocationPollMs: 100, revocationMaxStalenessMs: 60_000 },
   logLevel: "Warn",
   logFormat: "pretty",
@@ -47,14 +49,14 @@ export const InMemoryKafka = Layer.effect(
 )
 
 // Fresh: a test that builds the live producer over a broker of its own must not get this one instead.
-const kafkaPlatform = Layer.fresh(EventProducerLive).pipe(Layer.provideMerge(InMemoryKafka))
+const kafkaPlatform = Layer.mergeAll(Layer.fresh(EventProducerLive), KafkaProbeLive, ConsumerHealth.layer).pipe(Layer.provideMerge(InMemoryKafka))
 
 /**
  * A service's use cases over a migrated database, as a runtime for HTTP and handler tests, with
  * credentials checked for real (the user service's keys and API-key table in the same database)
  * and a real in-memory broker under the process's Kafka client and producer.
  */
-export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | Authenticator | Revocations>) =>
+export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | KafkaProbe | ConsumerHealth | Authenticator | Revocations>) =>
   ManagedRuntime.make(
     useCases.pipe(
       Layer.provideMerge(kafkaPlatform),
@@ -74,7 +76,7 @@ export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown
 export const remoteUseCasesRuntime = <R>(
   url: string,
   userServiceUrl: string,
-  useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | Revocations>,
+  useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | KafkaProbe | ConsumerHealth | Revocations>,
   auth: Partial<AppConfigShape["auth"]> = {}
 ) =>
   ManagedRuntime.make(

@@ -9,6 +9,7 @@ import { CampaignUseCases } from "./service.ts"
 export const campaignService: ServiceDefinition<CampaignUseCases | TenantDirectory> = {
   name: "campaign",
   usesKafka: true,
+  consumesEvents: true,
   useCases: CampaignUseCases.layer.pipe(Layer.provideMerge(TenantDirectory.layer("campaign"))),
   routes: campaignRoutes,
   actors: CampaignActor

@@ -10,6 +10,7 @@ import { FulfillmentUseCases } from "./service.ts"
 export const fulfillmentService: ServiceDefinition<FulfillmentUseCases | EventIngestion | TenantDirectory> = {
   name: "fulfillment",
   usesKafka: true,
+  consumesEvents: true,
   useCases: Layer.mergeAll(FulfillmentUseCases.layer, EventIngestion.layer).pipe(Layer.provideMerge(TenantDirectory.layer("fulfillment"))),
   routes: fulfillmentRoutes,
   actors: FulfillmentActor

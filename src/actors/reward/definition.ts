@@ -9,6 +9,7 @@ import { RewardUseCases } from "./service.ts"
 export const rewardService: ServiceDefinition<RewardUseCases | TenantDirectory> = {
   name: "reward",
   usesKafka: true,
+  consumesEvents: true,
   useCases: RewardUseCases.layer.pipe(Layer.provideMerge(TenantDirectory.layer("reward"))),
   routes: rewardRoutes,
   actors: RewardActor

@@ -28,6 +28,8 @@ const TenantOutboxRelay = Layer.effectDiscard(Effect.asVoid(startOutboxRelay("us
 export const userService: ServiceDefinition<UserUseCases> = {
   name: "user",
   usesKafka: true,
+  // It only publishes (tenants, through its outbox): a Kafka outage delays those, it stops nothing here.
+  consumesEvents: false,
   useCases: userUseCases(),
   routes: userRoutes,
   actors: Layer.mergeAll(TenantOutboxRelay, SessionPruning, RevocationSync)
