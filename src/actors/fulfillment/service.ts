@@ -15,6 +15,9 @@ export interface Page {
 
 const resource = (kind: FulfillmentKind) => `${kind} fulfillment`
 
+/** Just the goal fields of a request (the schemas have validated them). */
+const goalOf = (input: repo.GoalInput): repo.GoalInput => ({ count: input.count, total: input.total, within: input.within, period: input.period })
+
 const make = Effect.gen(function*() {
   const db = yield* Database
   const tenants = yield* TenantDirectory
@@ -40,17 +43,11 @@ const make = Effect.gen(function*() {
     ...kindOps(repo.buyRows),
     create: (scope: TenantScope, input: BuyFulfillmentInput) =>
       tenants.writable(scope, input.tenant).pipe(
-        Effect.andThen(repo.insertBuy(db.sql, {
-          id: input.fulfillment_id ?? randomUUID(),
-          tenant: input.tenant,
-          name: input.name,
-          product: input.product,
-          amount: input.amount
-        })),
+        Effect.andThen(repo.insertBuy(db.sql, { ...goalOf(input), id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, product: input.product, amount: input.amount })),
         created("buy", input.fulfillment_id)
       ),
     update: (scope: TenantScope, id: string, update: BuyFulfillmentUpdate) =>
-      repo.updateBuy(db.sql, scope, id, { name: update.name, product: update.product, amount: update.amount }).pipe(
+      repo.updateBuy(db.sql, scope, id, { ...goalOf(update), name: update.name, product: update.product, amount: update.amount }).pipe(
         Effect.flatMap(found("buy", id))
       )
   }
@@ -59,11 +56,11 @@ const make = Effect.gen(function*() {
     ...kindOps(repo.tagRows),
     create: (scope: TenantScope, input: TagFulfillmentInput) =>
       tenants.writable(scope, input.tenant).pipe(
-        Effect.andThen(repo.insertTag(db.sql, { id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, tag: input.tag })),
+        Effect.andThen(repo.insertTag(db.sql, { ...goalOf(input), id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, tag: input.tag })),
         created("tag", input.fulfillment_id)
       ),
     update: (scope: TenantScope, id: string, update: TagFulfillmentUpdate) =>
-      repo.updateTag(db.sql, scope, id, { name: update.name, tag: update.tag }).pipe(Effect.flatMap(found("tag", id)))
+      repo.updateTag(db.sql, scope, id, { ...goalOf(update), name: update.name, tag: update.tag }).pipe(Effect.flatMap(found("tag", id)))
   }
 
   return { buy, tag }
