@@ -1,6 +1,5 @@
 import { Effect, Layer } from "effect"
 import type { Sql } from "../../db/database.ts"
-import { sum, toText } from "../../domain/decimal.ts"
 import { ActivityEvent } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
 import { derivedEventId } from "../../events/event-id.ts"
@@ -10,6 +9,7 @@ import { startProcessedEventsPruning } from "../../kafka/processed-events-prunin
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
+import { reportedSpend } from "./completion.ts"
 import type { Contribution } from "./goals/accumulator.ts"
 import { readProgress, writeProgress } from "./goals/progress-repo.ts"
 import { progressKeys, type Qualifying, settle } from "./goals/settle.ts"
@@ -33,7 +33,7 @@ export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used:
     eventId: derivedEventId("fulfillment", cause.eventId, rule.id),
     causeEventId: cause.eventId,
     occurredAt: new Date(cause.eventTime).toISOString(),
-    ...(rule.kind === "buy" ? { basis: toText(sum(used.map((c) => c.amount))), orderIds: used.map((c) => c.ref) } : {})
+    ...reportedSpend(rule, used)
   }
   return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.key }
 }

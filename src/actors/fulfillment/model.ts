@@ -24,7 +24,7 @@ export const BuyFulfillmentInput = Schema.Struct({
   product: Product,
   amount: Amount,
   ...buyGoalFields
-}).annotate({ identifier: "BuyFulfillmentInput", examples: [{ tenant: "meiwei", ...breadThreeTimes } as never] }).check(oneWindow)
+}).annotate({ examples: [{ tenant: "meiwei", ...breadThreeTimes } as never] }).check(oneWindow).annotate({ identifier: "BuyFulfillmentInput" })
 export type BuyFulfillmentInput = typeof BuyFulfillmentInput.Type
 
 /** The whole rule is replaced (a goal field left out is removed); a missing name keeps the current one. */
@@ -33,7 +33,7 @@ export const BuyFulfillmentUpdate = Schema.Struct({
   product: Product,
   amount: Amount,
   ...buyGoalFields
-}).annotate({ identifier: "BuyFulfillmentUpdate", examples: [breadThreeTimes as never] }).check(oneWindow)
+}).annotate({ examples: [breadThreeTimes as never] }).check(oneWindow).annotate({ identifier: "BuyFulfillmentUpdate" })
 export type BuyFulfillmentUpdate = typeof BuyFulfillmentUpdate.Type
 
 /** The goal fields as stored: present only when set. */
@@ -62,14 +62,14 @@ export const TagFulfillmentInput = Schema.Struct({
   name: Name,
   tag: Tag,
   ...tagGoalFields
-}).annotate({ identifier: "TagFulfillmentInput", examples: [{ tenant: "meiwei", ...twoReviews } as never] }).check(oneWindow)
+}).annotate({ examples: [{ tenant: "meiwei", ...twoReviews } as never] }).check(oneWindow).annotate({ identifier: "TagFulfillmentInput" })
 export type TagFulfillmentInput = typeof TagFulfillmentInput.Type
 
 export const TagFulfillmentUpdate = Schema.Struct({
   name: Schema.optionalKey(Name),
   tag: Tag,
   ...tagGoalFields
-}).annotate({ identifier: "TagFulfillmentUpdate", examples: [twoReviews as never] }).check(oneWindow)
+}).annotate({ examples: [twoReviews as never] }).check(oneWindow).annotate({ identifier: "TagFulfillmentUpdate" })
 export type TagFulfillmentUpdate = typeof TagFulfillmentUpdate.Type
 
 export const TagFulfillment = Schema.Struct({

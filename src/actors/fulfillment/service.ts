@@ -6,7 +6,9 @@ import { AlreadyExists, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { BuyFulfillmentInput, BuyFulfillmentUpdate, FulfillmentKind, TagFulfillmentInput, TagFulfillmentUpdate } from "./model.ts"
+import { makeGoalProgress } from "./progress/service.ts"
 import * as repo from "./repo.ts"
+import { RulesIndex } from "./rules-index.ts"
 
 export interface Page {
   readonly limit: number
@@ -63,10 +65,14 @@ const make = Effect.gen(function*() {
       repo.updateTag(db.sql, scope, id, { ...goalOf(update), name: update.name, tag: update.tag }).pipe(Effect.flatMap(found("tag", id)))
   }
 
-  return { buy, tag }
+  const { progress } = yield* makeGoalProgress
+  return { buy, tag, progress }
 })
 
-/** The fulfillment service's use cases over its rules: the HTTP routes' CRUD of both kinds. */
+/**
+ * The fulfillment service's use cases over its rules: the HTTP routes' CRUD of both kinds, and
+ * users' progress towards cumulative ones (with a rules index of its own, kept current like the actor's).
+ */
 export class FulfillmentUseCases extends Context.Service<FulfillmentUseCases, Effect.Success<typeof make>>()("loyaltea/fulfillment/FulfillmentUseCases") {
-  static readonly layer = Layer.effect(FulfillmentUseCases, make)
+  static readonly layer = Layer.effect(FulfillmentUseCases, make).pipe(Layer.provide(RulesIndex.layer))
 }

@@ -24,11 +24,11 @@ export const GoalCount = Schema.Number.annotate({
   Schema.isBetween({ minimum: 1, maximum: maxKept }, { message: `must be between 1 and ${maxKept}` })
 )
 
-export const GoalTotal = Schema.Number.annotate({
+export const GoalTotal = Schema.Finite.annotate({
   description: "The qualifying purchases' amounts must add up to at least this (a decimal > 0 with at most 4 places); each purchase still needs `amount` (0: any)",
   examples: [500]
 }).check(
-  Schema.makeFilter((value: number) => (Number.isFinite(value) && hasAtMostFourPlaces(value)) || "must be a decimal with at most 4 places"),
+  Schema.makeFilter((value: number) => hasAtMostFourPlaces(value) || "must be a decimal with at most 4 places"),
   Schema.isGreaterThan(0, { message: "must be greater than 0" }),
   Schema.isLessThanOrEqualTo(100_000_000_000, { message: "must be at most 100000000000" })
 )
@@ -37,6 +37,8 @@ export const GoalWithin = Schema.String.annotate({
   description: "A rolling window as an ISO-8601 duration of weeks, days, hours, minutes or seconds (`P7D`, `PT12H`): the events must lie within it. Not with `period`.",
   examples: ["P7D"]
 }).check(Schema.makeFilter((text: string) => {
+  // As every text an input carries (see WellFormedString), checked here to keep the annotations above.
+  if (!text.isWellFormed()) return "must be well-formed Unicode (no lone surrogates)"
   const parsed = parseWindow(text)
   return "error" in parsed ? parsed.error : true
 }))
