@@ -14,7 +14,6 @@ import { RulesIndex } from "./rules-index.ts"
 
 type Publishable = BuyEvent | ActivityEvent
 
-
 const orderIdOf = (event: Publishable): string | undefined => ("orderId" in event ? event.orderId : undefined)
 
 export const missingIdReason =
