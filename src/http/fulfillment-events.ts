@@ -1,6 +1,7 @@
 import type { Authenticator } from "../auth/authenticator.ts"
 import { Schema } from "effect"
 import { Elysia } from "elysia"
+import { DryRunAnswer } from "../actors/fulfillment/dry-run/model.ts"
 import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
 import { Accepted, ActivityEvents, BuyEvents, maxEventsPerRequest } from "../actors/fulfillment/model.ts"
 import { IngressEventId } from "../events/envelope.ts"
@@ -15,6 +16,18 @@ const IdempotencyHeaders = standard(Schema.Struct({
     description: "Makes a retried request change nothing: the id of its one event, or `<key>/<index>` of each event of an array"
   }))
 }))
+
+const DryRunQuery = input(Schema.Struct({
+  dryRun: Schema.optionalKey(Schema.Literals(["true", "false"]).annotate({
+    description: "`true`: store, publish and record nothing; answer 200 with what the events would do to each fulfillment of the tenant",
+    examples: ["true"]
+  }))
+}), "query")
+
+const dryRunText =
+  " With `?dryRun=true` nothing is stored, published or recorded and no id is needed: the answer (200) judges each event, " +
+  "in the request's order and against the user's stored progress, for every fulfillment of its tenant (`matched`, else the `reason`), " +
+  "and lists the fulfillment completions it would cause."
 
 const idempotency = (orderId: string) =>
   `Each event is identified, in this order, by its \`eventId\`, by the request's \`Idempotency-Key\` header (\`<key>/<index>\` for each event of an array)${orderId}; ` +
@@ -31,19 +44,33 @@ const idempotency = (orderId: string) =>
 export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-event-routes" })
     .use(accessControl(run))
-    .post("/events/buy", ({ body, headers, scope, set }) =>
-      run(set, EventIngestion.use((i) => i.publishBuys(scope, body, headers["idempotency-key"])), 202), {
+    .post("/events/buy", ({ body, headers, query, scope, set }) =>
+      query.dryRun === "true"
+        ? run(set, EventIngestion.use((i) => i.dryRunBuys(scope, body)), 200)
+        : run(set, EventIngestion.use((i) => i.publishBuys(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
       body: input(BuyEvents),
       headers: IdempotencyHeaders,
-      response: { 202: standard(Accepted), ...errors },
-      detail: { tags: ["events"], summary: "Publish purchases to topic `buy`", description: idempotency(", then by its `orderId` (a purchase is one order)") }
+      query: DryRunQuery,
+      response: { 200: standard(DryRunAnswer), 202: standard(Accepted), ...errors },
+      detail: {
+        tags: ["events"],
+        summary: "Publish purchases to topic `buy` (or, with `?dryRun=true`, see what they would do)",
+        description: idempotency(", then by its `orderId` (a purchase is one order)") + dryRunText
+      }
     })
-    .post("/events/activity", ({ body, headers, scope, set }) =>
-      run(set, EventIngestion.use((i) => i.publishActivities(scope, body, headers["idempotency-key"])), 202), {
+    .post("/events/activity", ({ body, headers, query, scope, set }) =>
+      query.dryRun === "true"
+        ? run(set, EventIngestion.use((i) => i.dryRunActivities(scope, body)), 200)
+        : run(set, EventIngestion.use((i) => i.publishActivities(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
       body: input(ActivityEvents),
       headers: IdempotencyHeaders,
-      response: { 202: standard(Accepted), ...errors },
-      detail: { tags: ["events"], summary: "Publish activities to topic `activity`", description: idempotency("") }
+      query: DryRunQuery,
+      response: { 200: standard(DryRunAnswer), 202: standard(Accepted), ...errors },
+      detail: {
+        tags: ["events"],
+        summary: "Publish activities to topic `activity` (or, with `?dryRun=true`, see what they would do)",
+        description: idempotency("") + dryRunText
+      }
     })

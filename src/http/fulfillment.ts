@@ -13,6 +13,7 @@ import {
 import { FulfillmentUseCases } from "../actors/fulfillment/service.ts"
 import { Uuid } from "../domain/primitives.ts"
 import { fulfillmentEventRoutes } from "./fulfillment-events.ts"
+import { fulfillmentProgressRoutes } from "./fulfillment-progress.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
 import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
@@ -27,6 +28,13 @@ const ListQuery = input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"
 const noContent = standard(Schema.Unknown.annotate({ description: "Deleted; no body" }))
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
 
+const goalsText =
+  "Without goal fields each qualifying event completes the fulfillment once. With them, it completes when the user's qualifying events " +
+  "not yet used number at least `count` and (purchases) add up to at least `total`, all within the rolling `within` or in one calendar " +
+  "`period` of the tenant's time zone, judged on event time; the fewest earliest such events are used, and the next round starts from the rest. " +
+  "Events that can no longer share a window with the latest one counted stop counting. `within` and `period` together, `count` 0, " +
+  "`total` ≤ 0 or a duration in months or years are refused with 422 naming the field. Changing the fulfillment starts every user's progress over."
+
 /** Nothing is visible through a `?tenant=` outside the caller's scope. */
 const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
   scope ? f(scope) : Effect.succeed([])
@@ -38,7 +46,11 @@ const buyRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
       access: "write",
       body: input(BuyFulfillmentInput),
       response: { 201: standard(BuyFulfillment), ...errors },
-      detail: { tags: ["fulfillments"], summary: "Create a buy fulfillment: a purchase of `product` (empty: any) for at least `amount`" }
+      detail: {
+        tags: ["fulfillments"],
+        summary: "Create a buy fulfillment: a purchase of `product` (empty: any) for at least `amount`; with `count`, `total`, `within` or `period` a cumulative goal",
+        description: goalsText
+      }
     })
     .get("/buy-fulfillments/", ({ query, scope, set }) =>
       run(set, orEmpty(narrow(scope, query.tenant), (s) => FulfillmentUseCases.use((u) => u.buy.list(s, pageOf(query))))), {
@@ -76,7 +88,7 @@ const tagRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
       access: "write",
       body: input(TagFulfillmentInput),
       response: { 201: standard(TagFulfillment), ...errors },
-      detail: { tags: ["fulfillments"], summary: "Create a tag fulfillment: an activity with `tag`" }
+      detail: { tags: ["fulfillments"], summary: "Create a tag fulfillment: an activity with `tag`; with `count`, `within` or `period` a cumulative goal", description: goalsText }
     })
     .get("/tag-fulfillments/", ({ query, scope, set }) =>
       run(set, orEmpty(narrow(scope, query.tenant), (s) => FulfillmentUseCases.use((u) => u.tag.list(s, pageOf(query))))), {
@@ -107,9 +119,10 @@ const tagRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
       detail: { tags: ["fulfillments"], summary: "Delete a tag fulfillment" }
     })
 
-/** The fulfillment service's port: both kinds of fulfillment, and event ingestion over HTTP. */
+/** The fulfillment service's port: both kinds of fulfillment, users' progress, and event ingestion over HTTP. */
 export const fulfillmentRoutes = (run: Runner<FulfillmentUseCases | EventIngestion | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-routes" })
     .use(buyRoutes(run))
     .use(tagRoutes(run))
+    .use(fulfillmentProgressRoutes(run))
     .use(fulfillmentEventRoutes(run))

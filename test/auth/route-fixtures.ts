@@ -57,6 +57,7 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/` }),
   "put /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/`, body: { tag: "signup" } }),
   "delete /tag-fulfillments/{fulfillmentId}/": async (c) => ({ path: `/tag-fulfillments/${await c("fulfillment", "/tag-fulfillments/", tag(), "fulfillment_id")}/` }),
+  "get /fulfillment-progress/{userId}": async () => ({ path: `/fulfillment-progress/u1?tenant=${tenantA}` }),
   "post /events/buy": async () => ({ path: "/events/buy", body: { tenant: tenantA, product: "bread", amount: 120, userId: "u1", eventId: uuid() } }),
   "post /events/activity": async () => ({ path: "/events/activity", body: { tenant: tenantA, userId: "u1", tag: "review", eventId: uuid() } }),
   // user

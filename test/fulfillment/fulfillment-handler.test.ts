@@ -77,7 +77,11 @@ describe("turning buy and activity events into fulfillment events", () => {
       fulfillmentId: bread100,
       userId: user,
       eventId: derivedEventId("fulfillment", "loyaltea:buy/0/0", bread100),
-      causeEventId: "loyaltea:buy/0/0"
+      causeEventId: "loyaltea:buy/0/0",
+      // The purchase's event time (here its record's timestamp), its amount, and its id as its order.
+      occurredAt: "2026-06-01T12:00:00.000Z",
+      basis: "101",
+      orderIds: ["loyaltea:buy/0/0"]
     }])
   })
 

@@ -5,6 +5,7 @@ import { matchBuy, type TenantIndex } from "../../src/actors/fulfillment/matchin
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
 import { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database, type Sql } from "../../src/db/database.ts"
+import { fromNumber } from "../../src/domain/decimal.ts"
 import type { BuyEvent } from "../../src/events/buy.ts"
 import { allTenants } from "../../src/domain/tenant-scope.ts"
 import type { Consumed } from "../../src/kafka/topic-handler.ts"
@@ -45,7 +46,7 @@ describe("the in-memory rules index", () => {
   }
   const rules = <A, E>(f: (u: FulfillmentUseCases["Service"]) => Effect.Effect<A, E>) =>
     runtime.runPromise(Effect.flatMap(Effect.service(FulfillmentUseCases), f))
-  const matches = (index: TenantIndex | undefined, amount: number) => (index ? matchBuy(index, { product: "bread", amount }) : [])
+  const matches = (index: TenantIndex | undefined, amount: number) => (index ? matchBuy(index, { product: "bread", amount: fromNumber(amount) }) : [])
 
   beforeAll(async () => {
     database = await createTestDatabase()

@@ -9,50 +9,72 @@ import { startProcessedEventsPruning } from "../../kafka/processed-events-prunin
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
-import { emptyIndex, matchBuy, matchTag, type TenantIndex } from "./matching.ts"
+import { reportedSpend } from "./completion.ts"
+import type { Contribution } from "./goals/accumulator.ts"
+import { readProgress, writeProgress } from "./goals/progress-repo.ts"
+import { progressKeys, type Qualifying, settle } from "./goals/settle.ts"
+import { emptyIndex, type TenantIndex } from "./matching.ts"
+import { type Qualified, qualifyActivity, qualifyPurchase } from "./qualify.ts"
+import type { Rule } from "./rule.ts"
 import { RulesIndex } from "./rules-index.ts"
 
 type UserEvent = { readonly tenant: FulfillmentEvent["tenant"]; readonly userId: FulfillmentEvent["userId"] }
 
-/** One user completed one fulfillment; the id is derived from the cause, so re-deriving repeats it. */
-export const fulfillmentMessage = (cause: Consumed<UserEvent>, fulfillmentId: string): Emitted => {
+/**
+ * One user completed one fulfillment; the id is derived from the cause (the event that completed
+ * it), so re-deriving repeats it. A buy fulfillment reports the purchases it used: their amounts
+ * summed as `basis`, their order ids (else event ids) as `orderIds`.
+ */
+export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used: ReadonlyArray<Contribution>): Emitted => {
   const event: FulfillmentEvent = {
     tenant: cause.event.tenant,
-    fulfillmentId,
+    fulfillmentId: rule.id,
     userId: cause.event.userId,
-    eventId: derivedEventId("fulfillment", cause.eventId, fulfillmentId),
-    causeEventId: cause.eventId
+    eventId: derivedEventId("fulfillment", cause.eventId, rule.id),
+    causeEventId: cause.eventId,
+    occurredAt: new Date(cause.eventTime).toISOString(),
+    ...reportedSpend(rule, used)
   }
   return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.key }
 }
 
-/** Looks up the batch's tenants once, then matches every event in memory. */
-const matchAll = <A extends UserEvent>(match: (index: TenantIndex, event: A) => ReadonlyArray<string>) =>
+/**
+ * Looks up the batch's tenants' rules once, matches every event in memory, then reads the
+ * stored progress of the cumulative fulfillments the batch touches (one statement), applies the
+ * events in the batch's order, and writes back what changed (one statement). Batches without
+ * cumulative fulfillments cost no more than matching did.
+ */
+const settleAll = <A extends UserEvent>(qualify: (index: TenantIndex, c: Consumed<A>) => Qualified) =>
   (tx: Sql, consumed: ReadonlyArray<Consumed<A>>) =>
-    RulesIndex.use((rules) => rules.forTenants(tx, consumed.map((c) => c.event.tenant))).pipe(
-      Effect.map((indexes) =>
-        consumed.flatMap((c) => match(indexes.get(c.event.tenant) ?? emptyIndex, c.event).map((id) => fulfillmentMessage(c, id)))
+    Effect.gen(function*() {
+      const indexes = yield* RulesIndex.use((rules) => rules.forTenants(tx, consumed.map((c) => c.event.tenant)))
+      const events = consumed.map((c): Qualifying => ({ tenant: c.event.tenant, userId: c.event.userId, ...qualify(indexes.get(c.event.tenant) ?? emptyIndex, c) }))
+      const stored = yield* readProgress(tx, progressKeys(events), true)
+      const { judged, changed } = settle(events, stored)
+      yield* writeProgress(tx, changed.values())
+      return consumed.flatMap((c, i) =>
+        judged[i]!.flatMap((j) => (j.outcome.kind === "completed" ? [fulfillmentMessage(c, j.rule, j.outcome.used)] : []))
       )
-    )
+    })
 
-/** `buy` → one `fulfillment` event per buy fulfillment of the tenant the purchase reaches. */
+/** `buy` → one `fulfillment` event per buy fulfillment of the tenant the purchase completes. */
 export const buyHandler = topicHandler({
   topic: Topics.buy,
   schema: BuyEvent,
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
   occurredAtOf: (event) => event.occurredAt,
-  handle: matchAll<BuyEvent>(matchBuy)
+  handle: settleAll<BuyEvent>((index, c) => qualifyPurchase(index, c.event, c.eventTime, c.event.orderId ?? c.eventId))
 })
 
-/** `activity` → one `fulfillment` event per tag fulfillment of the tenant with the activity's tag. */
+/** `activity` → one `fulfillment` event per tag fulfillment of the tenant the activity completes. */
 export const activityHandler = topicHandler({
   topic: Topics.activity,
   schema: ActivityEvent,
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
   occurredAtOf: (event) => event.occurredAt,
-  handle: matchAll<ActivityEvent>(matchTag)
+  handle: settleAll<ActivityEvent>((index, c) => qualifyActivity(index, c.event, c.eventTime, c.eventId))
 })
 
 export const FulfillmentActor = Layer.effectDiscard(

@@ -6,7 +6,7 @@ import { FulfillmentActor } from "./actor.ts"
 import { EventIngestion } from "./ingestion.ts"
 import { FulfillmentUseCases } from "./service.ts"
 
-/** Buy and tag fulfillments, HTTP event ingestion; turns `buy` and `activity` into `fulfillment`. */
+/** Buy and tag fulfillments, users' progress, HTTP event ingestion and dry runs; turns `buy` and `activity` into `fulfillment`. */
 export const fulfillmentService: ServiceDefinition<FulfillmentUseCases | EventIngestion | TenantDirectory> = {
   name: "fulfillment",
   usesKafka: true,

@@ -7,17 +7,12 @@ import type { BuyEvent } from "../../events/buy.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
 import { EventProducer } from "../../kafka/producer.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
+import { makeDryRun } from "./dry-run/service.ts"
+import { type EventsBody, fieldOf, listOf } from "./events-body.ts"
 import type { Accepted } from "./model.ts"
+import { RulesIndex } from "./rules-index.ts"
 
 type Publishable = BuyEvent | ActivityEvent
-
-/** A request's body: one event, or an array of them. */
-export type EventsBody<E> = E | ReadonlyArray<E>
-
-const listOf = <E>(body: EventsBody<E>): ReadonlyArray<E> => (Array.isArray(body) ? body : [body as E])
-
-/** `eventId` of a one-event body, `[2].eventId` of an array's third: the field as the client wrote it. */
-const fieldOf = (body: EventsBody<unknown>, index: number, field: string) => (Array.isArray(body) ? `[${index}].${field}` : field)
 
 const orderIdOf = (event: Publishable): string | undefined => ("orderId" in event ? event.orderId : undefined)
 
@@ -27,6 +22,7 @@ export const missingIdReason =
 const make = Effect.gen(function*() {
   const producer = yield* EventProducer
   const tenants = yield* TenantDirectory
+  const dryRun = yield* makeDryRun
 
   /**
    * The id that makes a retry of this request change nothing, in this order: the event's own
@@ -59,11 +55,16 @@ const make = Effect.gen(function*() {
 
   return {
     publishBuys: (scope: TenantScope, body: EventsBody<BuyEvent>, idempotencyKey?: string) => publish(Topics.buy, scope, body, idempotencyKey),
-    publishActivities: (scope: TenantScope, body: EventsBody<ActivityEvent>, idempotencyKey?: string) => publish(Topics.activity, scope, body, idempotencyKey)
+    publishActivities: (scope: TenantScope, body: EventsBody<ActivityEvent>, idempotencyKey?: string) => publish(Topics.activity, scope, body, idempotencyKey),
+    dryRunBuys: dryRun.buys,
+    dryRunActivities: dryRun.activities
   }
 })
 
-/** Event ingestion over HTTP, for shops without a Kafka client: the same events, to the same topics. */
+/**
+ * Event ingestion over HTTP, for shops without a Kafka client: the same events, to the same
+ * topics; or a dry run of them. Its rules index is its own, kept current like the actor's.
+ */
 export class EventIngestion extends Context.Service<EventIngestion, Effect.Success<typeof make>>()("loyaltea/fulfillment/EventIngestion") {
-  static readonly layer = Layer.effect(EventIngestion, make)
+  static readonly layer = Layer.effect(EventIngestion, make).pipe(Layer.provide(RulesIndex.layer))
 }

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { Amount, Label, Tenant, Uuid, Text } from "../../domain/primitives.ts"
 import { ActivityEvent, Tag } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
+import { buyGoalFields, GoalCount, GoalPeriod, GoalTotal, GoalWithin, oneWindow, tagGoalFields } from "./goals/goal-fields.ts"
 
 /** As a buy event names it; empty in a fulfillment means "any product". */
 export const Product = Text(200, 0)
@@ -9,23 +10,38 @@ export const Product = Text(200, 0)
 
 const Name = Label(200)
 
-/** A buy fulfillment as the original API spoke it (snake_case): `fulfillment_id` is generated when absent. */
+const breadThreeTimes = { name: "bread three times a week", product: "bread", amount: 0, count: 3, within: "P7D" }
+const twoReviews = { name: "two reviews this month", tag: "review", count: 2, period: "month" }
+
+/**
+ * A buy fulfillment as the original API spoke it (snake_case): `fulfillment_id` is generated
+ * when absent. Without goal fields each qualifying purchase completes it once, as always.
+ */
 export const BuyFulfillmentInput = Schema.Struct({
   tenant: Tenant,
   fulfillment_id: Schema.optionalKey(Uuid),
   name: Name,
   product: Product,
-  amount: Amount
-}).annotate({ identifier: "BuyFulfillmentInput" })
+  amount: Amount,
+  ...buyGoalFields
+}).annotate({ examples: [{ tenant: "meiwei", ...breadThreeTimes } as never] }).check(oneWindow).annotate({ identifier: "BuyFulfillmentInput" })
 export type BuyFulfillmentInput = typeof BuyFulfillmentInput.Type
 
-/** The whole rule is replaced; a missing name keeps the current one. */
+/** The whole rule is replaced (a goal field left out is removed); a missing name keeps the current one. */
 export const BuyFulfillmentUpdate = Schema.Struct({
   name: Schema.optionalKey(Name),
   product: Product,
-  amount: Amount
-}).annotate({ identifier: "BuyFulfillmentUpdate" })
+  amount: Amount,
+  ...buyGoalFields
+}).annotate({ examples: [breadThreeTimes as never] }).check(oneWindow).annotate({ identifier: "BuyFulfillmentUpdate" })
 export type BuyFulfillmentUpdate = typeof BuyFulfillmentUpdate.Type
+
+/** The goal fields as stored: present only when set. */
+const storedGoal = {
+  count: Schema.optionalKey(GoalCount),
+  within: Schema.optionalKey(GoalWithin),
+  period: Schema.optionalKey(GoalPeriod)
+}
 
 export const BuyFulfillment = Schema.Struct({
   tenant: Schema.String,
@@ -33,6 +49,8 @@ export const BuyFulfillment = Schema.Struct({
   name: Schema.String,
   product: Schema.String,
   amount: Schema.Number,
+  ...storedGoal,
+  total: Schema.optionalKey(GoalTotal),
   created_at: Schema.String,
   updated_at: Schema.String
 }).annotate({ identifier: "BuyFulfillment" })
@@ -42,14 +60,16 @@ export const TagFulfillmentInput = Schema.Struct({
   tenant: Tenant,
   fulfillment_id: Schema.optionalKey(Uuid),
   name: Name,
-  tag: Tag
-}).annotate({ identifier: "TagFulfillmentInput" })
+  tag: Tag,
+  ...tagGoalFields
+}).annotate({ examples: [{ tenant: "meiwei", ...twoReviews } as never] }).check(oneWindow).annotate({ identifier: "TagFulfillmentInput" })
 export type TagFulfillmentInput = typeof TagFulfillmentInput.Type
 
 export const TagFulfillmentUpdate = Schema.Struct({
   name: Schema.optionalKey(Name),
-  tag: Tag
-}).annotate({ identifier: "TagFulfillmentUpdate" })
+  tag: Tag,
+  ...tagGoalFields
+}).annotate({ examples: [twoReviews as never] }).check(oneWindow).annotate({ identifier: "TagFulfillmentUpdate" })
 export type TagFulfillmentUpdate = typeof TagFulfillmentUpdate.Type
 
 export const TagFulfillment = Schema.Struct({
@@ -57,6 +77,7 @@ export const TagFulfillment = Schema.Struct({
   fulfillment_id: Schema.String,
   name: Schema.String,
   tag: Schema.String,
+  ...storedGoal,
   created_at: Schema.String,
   updated_at: Schema.String
 }).annotate({ identifier: "TagFulfillment" })
@@ -64,15 +85,6 @@ export type TagFulfillment = typeof TagFulfillment.Type
 
 export const FulfillmentKind = Schema.Literals(["buy", "tag"])
 export type FulfillmentKind = typeof FulfillmentKind.Type
-
-/** A fulfillment as the matcher needs it: just the condition and the id to report. */
-export const Rule = Schema.Union([
-  Schema.Struct({ kind: Schema.Literal("buy"), id: Schema.String, product: Schema.String, amount: Schema.Number }),
-  Schema.Struct({ kind: Schema.Literal("tag"), id: Schema.String, tag: Schema.String })
-])
-export type Rule = typeof Rule.Type
-export type BuyRule = Extract<Rule, { kind: "buy" }>
-export type TagRule = Extract<Rule, { kind: "tag" }>
 
 /** More events than this in one request are refused: one request is one produce batch. */
 export const maxEventsPerRequest = 1000
@@ -87,8 +99,20 @@ const oneOrMany = <S extends Schema.Top & Schema.ConstraintDecoder<unknown>>(eve
     )
   ])
 
-export const BuyEvents = oneOrMany(BuyEvent).annotate({ identifier: "BuyEvents" })
-export const ActivityEvents = oneOrMany(ActivityEvent).annotate({ identifier: "ActivityEvents" })
+const examplePurchase = {
+  tenant: "meiwei",
+  product: "bread",
+  amount: 101,
+  userId: "0e41cc11-5e54-448b-a6ce-9c9a855ad202",
+  eventId: "order-1001-line-1",
+  occurredAt: "2026-03-01T09:30:00Z",
+  orderId: "order-1001",
+  currency: "EUR"
+}
+const exampleActivity = { tenant: "meiwei", userId: "0e41cc11-5e54-448b-a6ce-9c9a855ad202", tag: "review", eventId: "review-2001", occurredAt: "2026-03-01T09:30:00Z" }
+
+export const BuyEvents = oneOrMany(BuyEvent).annotate({ identifier: "BuyEvents", examples: [examplePurchase as never] })
+export const ActivityEvents = oneOrMany(ActivityEvent).annotate({ identifier: "ActivityEvents", examples: [exampleActivity as never] })
 
 export const Accepted = Schema.Struct({
   /** In the order of the request; the ids the consumers dedupe by. */

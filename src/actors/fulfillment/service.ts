@@ -6,7 +6,9 @@ import { AlreadyExists, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { BuyFulfillmentInput, BuyFulfillmentUpdate, FulfillmentKind, TagFulfillmentInput, TagFulfillmentUpdate } from "./model.ts"
+import { makeGoalProgress } from "./progress/service.ts"
 import * as repo from "./repo.ts"
+import { RulesIndex } from "./rules-index.ts"
 
 export interface Page {
   readonly limit: number
@@ -14,6 +16,9 @@ export interface Page {
 }
 
 const resource = (kind: FulfillmentKind) => `${kind} fulfillment`
+
+/** Just the goal fields of a request (the schemas have validated them). */
+const goalOf = (input: repo.GoalInput): repo.GoalInput => ({ count: input.count, total: input.total, within: input.within, period: input.period })
 
 const make = Effect.gen(function*() {
   const db = yield* Database
@@ -40,17 +45,11 @@ const make = Effect.gen(function*() {
     ...kindOps(repo.buyRows),
     create: (scope: TenantScope, input: BuyFulfillmentInput) =>
       tenants.writable(scope, input.tenant).pipe(
-        Effect.andThen(repo.insertBuy(db.sql, {
-          id: input.fulfillment_id ?? randomUUID(),
-          tenant: input.tenant,
-          name: input.name,
-          product: input.product,
-          amount: input.amount
-        })),
+        Effect.andThen(repo.insertBuy(db.sql, { ...goalOf(input), id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, product: input.product, amount: input.amount })),
         created("buy", input.fulfillment_id)
       ),
     update: (scope: TenantScope, id: string, update: BuyFulfillmentUpdate) =>
-      repo.updateBuy(db.sql, scope, id, { name: update.name, product: update.product, amount: update.amount }).pipe(
+      repo.updateBuy(db.sql, scope, id, { ...goalOf(update), name: update.name, product: update.product, amount: update.amount }).pipe(
         Effect.flatMap(found("buy", id))
       )
   }
@@ -59,17 +58,21 @@ const make = Effect.gen(function*() {
     ...kindOps(repo.tagRows),
     create: (scope: TenantScope, input: TagFulfillmentInput) =>
       tenants.writable(scope, input.tenant).pipe(
-        Effect.andThen(repo.insertTag(db.sql, { id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, tag: input.tag })),
+        Effect.andThen(repo.insertTag(db.sql, { ...goalOf(input), id: input.fulfillment_id ?? randomUUID(), tenant: input.tenant, name: input.name, tag: input.tag })),
         created("tag", input.fulfillment_id)
       ),
     update: (scope: TenantScope, id: string, update: TagFulfillmentUpdate) =>
-      repo.updateTag(db.sql, scope, id, { name: update.name, tag: update.tag }).pipe(Effect.flatMap(found("tag", id)))
+      repo.updateTag(db.sql, scope, id, { ...goalOf(update), name: update.name, tag: update.tag }).pipe(Effect.flatMap(found("tag", id)))
   }
 
-  return { buy, tag }
+  const { progress } = yield* makeGoalProgress
+  return { buy, tag, progress }
 })
 
-/** The fulfillment service's use cases over its rules: the HTTP routes' CRUD of both kinds. */
+/**
+ * The fulfillment service's use cases over its rules: the HTTP routes' CRUD of both kinds, and
+ * users' progress towards cumulative ones (with a rules index of its own, kept current like the actor's).
+ */
 export class FulfillmentUseCases extends Context.Service<FulfillmentUseCases, Effect.Success<typeof make>>()("loyaltea/fulfillment/FulfillmentUseCases") {
-  static readonly layer = Layer.effect(FulfillmentUseCases, make)
+  static readonly layer = Layer.effect(FulfillmentUseCases, make).pipe(Layer.provide(RulesIndex.layer))
 }
