@@ -2,12 +2,18 @@ import { Schema } from "effect"
 import { isTimeZone } from "./calendar.ts"
 
 /**
+ * For a check JSON Schema cannot express (it says nothing there): without it the check would also
+ * hide the annotations that follow it (description, examples) from the OpenAPI document.
+ */
+export const opaqueToJsonSchema = { toJsonSchema: () => ({}) }
+
+/**
  * The base of every string an input schema accepts (HTTP and Kafka alike). A lone UTF-16
  * surrogate (`"\ud800"` in JSON) has no UTF-8 form: PostgreSQL would store it as U+FFFD, so
  * `sur\ud800` and `sur\udbff` would become one user with one balance. Refused, never rewritten.
  */
 export const WellFormedString = Schema.String.check(
-  Schema.makeFilter((text: string) => text.isWellFormed() || "must be well-formed Unicode (no lone surrogates)")
+  Schema.makeFilter((text: string) => text.isWellFormed() || "must be well-formed Unicode (no lone surrogates)", opaqueToJsonSchema)
 )
 
 /** A tenant (shop, brand): a short slug, as it appears in events, keys and URLs. */
@@ -57,7 +63,7 @@ const decimalPlaces = (value: number) => {
  */
 const decimal = (max: number, what: string) =>
   Schema.Finite.check(
-    Schema.makeFilter((value: number) => decimalPlaces(value) <= 4 || "must have at most 4 decimal places"),
+    Schema.makeFilter((value: number) => decimalPlaces(value) <= 4 || "must have at most 4 decimal places", opaqueToJsonSchema),
     Schema.isLessThanOrEqualTo(max, { message: `must be at most ${max}` })
   ).annotate({ description: what })
 
@@ -75,5 +81,5 @@ export const decimalText = (value: number): string => String(value)
 
 /** An IANA time zone name (`Europe/Berlin`, `UTC`): where a tenant's days, weeks and months begin. */
 export const TimeZone = WellFormedString.check(
-  Schema.makeFilter((name: string) => (name.length <= 64 && isTimeZone(name)) || "must be an IANA time zone such as Europe/Berlin or UTC")
+  Schema.makeFilter((name: string) => (name.length <= 64 && isTimeZone(name)) || "must be an IANA time zone such as Europe/Berlin or UTC", opaqueToJsonSchema)
 ).annotate({ description: "An IANA time zone: where the tenant's calendar days, weeks and months begin", examples: ["Europe/Berlin"] })

@@ -4,7 +4,7 @@ import { Elysia } from "elysia"
 import { ProgressAnswer } from "../actors/fulfillment/progress/model.ts"
 import { FulfillmentUseCases } from "../actors/fulfillment/service.ts"
 import { InvalidInput } from "../domain/errors.ts"
-import { type Tenant, UserId, Uuid, WellFormedString } from "../domain/primitives.ts"
+import { type Tenant, UserId, Uuid, WellFormedString, opaqueToJsonSchema } from "../domain/primitives.ts"
 import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
 import { OccurredAt } from "../events/envelope.ts"
 import { accessControl } from "./access.ts"
@@ -22,14 +22,14 @@ const FulfillmentIds = Schema.Union([WellFormedString, Schema.Array(WellFormedSt
 }).check(Schema.makeFilter((value: string | ReadonlyArray<string>) => {
   const ids = idsOf(value)
   return ids.length > 100 ? "at most 100 fulfillment ids" : ids.every(isUuid) || "must be fulfillment ids (UUIDs), comma-separated"
-}))
+}, opaqueToJsonSchema))
 
 const isInstant = Schema.is(OccurredAt)
 const At = Schema.String.annotate({
   description: "The instant to judge at (ISO-8601 with a zone); absent: now",
   format: "date-time",
   examples: ["2026-03-20T09:30:00Z"]
-}).check(Schema.makeFilter((text: string) => isInstant(text) || "must be an ISO-8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z"))
+}).check(Schema.makeFilter((text: string) => isInstant(text) || "must be an ISO-8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z", opaqueToJsonSchema))
 
 const idsOf = (value: string | ReadonlyArray<string>) => (typeof value === "string" ? [value] : value).flatMap((part) => part.split(","))
 

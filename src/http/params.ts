@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Tenant, WellFormedString } from "../domain/primitives.ts"
+import { Tenant, WellFormedString, opaqueToJsonSchema } from "../domain/primitives.ts"
 
 const IntFromString = (min: number, max: number) =>
   Schema.NumberFromString.check(
@@ -31,7 +31,7 @@ const digits = /^\d{1,19}$/
 const LedgerId = WellFormedString.check(
   Schema.isPattern(digits, { message: "must be a ledger entry id" }),
   // Text the pattern refuses is already reported by it.
-  Schema.makeFilter((text: string) => !digits.test(text) || BigInt(text) <= maxBigint || "must be a ledger entry id")
+  Schema.makeFilter((text: string) => !digits.test(text) || BigInt(text) <= maxBigint || "must be a ledger entry id", opaqueToJsonSchema)
 )
 
 export const BeforeQuery = {

@@ -1,3 +1,4 @@
+import { opaqueToJsonSchema } from "../../../domain/primitives.ts"
 import { Schema } from "effect"
 import { periods } from "../../../domain/calendar.ts"
 import { fromNumber } from "../../../domain/decimal.ts"
@@ -28,7 +29,7 @@ export const GoalTotal = Schema.Finite.annotate({
   description: "The qualifying purchases' amounts must add up to at least this (a decimal > 0 with at most 4 places); each purchase still needs `amount` (0: any)",
   examples: [500]
 }).check(
-  Schema.makeFilter((value: number) => hasAtMostFourPlaces(value) || "must be a decimal with at most 4 places"),
+  Schema.makeFilter((value: number) => hasAtMostFourPlaces(value) || "must be a decimal with at most 4 places", opaqueToJsonSchema),
   Schema.isGreaterThan(0, { message: "must be greater than 0" }),
   Schema.isLessThanOrEqualTo(100_000_000_000, { message: "must be at most 100000000000" })
 )
@@ -41,7 +42,7 @@ export const GoalWithin = Schema.String.annotate({
   if (!text.isWellFormed()) return "must be well-formed Unicode (no lone surrogates)"
   const parsed = parseWindow(text)
   return "error" in parsed ? parsed.error : true
-}))
+}, opaqueToJsonSchema))
 
 export const GoalPeriod = Schema.Literals(periods).annotate({
   description: "A calendar day, week (from Monday) or month in the tenant's time zone: the events must lie in one. Not with `within`.",
@@ -62,5 +63,6 @@ export const buyGoalFields = { ...tagGoalFields, total: Schema.optionalKey(GoalT
 export const oneWindow = Schema.makeFilter((input: { readonly within?: string; readonly period?: string }) =>
   input.within === undefined || input.period === undefined
     ? true
-    : { path: ["period"], issue: "give either within (a rolling window) or period (a calendar one), not both" }
+    : { path: ["period"], issue: "give either within (a rolling window) or period (a calendar one), not both" },
+  opaqueToJsonSchema
 )
