@@ -4,7 +4,6 @@ import { decodeRows, isoTime } from "../../db/rows.ts"
 import { tenantFilter } from "../../db/tenant-filter.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import { Campaign } from "./model.ts"
-import type { CampaignRules } from "./progress.ts"
 
 const decodeCampaigns = decodeRows(Campaign)
 
@@ -56,31 +55,4 @@ export const updateCampaign = (
 export const deleteCampaign = (sql: Sql, scope: TenantScope, id: string) =>
   exec(() => sql`delete from campaign.campaigns where id = ${id} and ${tenantFilter(sql, scope)} returning id`).pipe(
     Effect.map((rows) => rows.length > 0)
-  )
-
-export interface TenantRulesRow {
-  readonly tenant: string
-  readonly version: string
-  /** Null for a tenant whose campaigns were all deleted. */
-  readonly campaign: CampaignRules | null
-}
-
-/**
- * The campaigns of every tenant whose rules version differs from `known` (null: never loaded),
- * read in one statement so each version matches the campaigns returned with it.
- */
-export const changedRules = (sql: Sql, known: ReadonlyArray<{ tenant: string; version: string | null }>) =>
-  exec(() => sql<Array<{ tenant: string; version: string; id: string | null; fulfillments: Array<string> | null; rewards: Array<string> | null }>>`
-    select v.tenant, v.version::text as version, c.id::text as id, c.fulfillments::text[] as fulfillments, c.rewards::text[] as rewards
-    from unnest(${known.map((k) => k.tenant)}::text[], ${known.map((k) => k.version)}::bigint[]) as k(tenant, version)
-    join campaign.rules_versions v on v.tenant = k.tenant and v.version is distinct from k.version
-    left join campaign.campaigns c on c.tenant = v.tenant
-    order by v.tenant, c.created_at, c.id`).pipe(
-    Effect.map((rows): ReadonlyArray<TenantRulesRow> =>
-      rows.map((row) => ({
-        tenant: row.tenant,
-        version: row.version,
-        campaign: row.id === null ? null : { id: row.id, tenant: row.tenant, fulfillments: row.fulfillments ?? [], rewards: row.rewards ?? [] }
-      }))
-    )
   )
