@@ -2,8 +2,9 @@ import { describe, expect, test } from "bun:test"
 import * as D from "../../src/domain/decimal.ts"
 import type { EarnRule } from "../../src/domain/earning.ts"
 import {
-  type CampaignRules, type Counters, counterDeltas, type FulfillmentDone, keyText, periodKeyText, type Progress, runFulfillments, touchedKeys
+  type CampaignRules, type FulfillmentDone, keyText, periodKeyText, type Progress, runFulfillments, touchedKeys
 } from "../../src/actors/campaign/progress.ts"
+import { type Counters, counterDeltas } from "../../src/actors/campaign/counters/counters.ts"
 import { holdingBack } from "../../src/actors/campaign/rules/holding-back.ts"
 import { counts, gateReasons } from "../../src/actors/campaign/rules/lifecycle.ts"
 import type { BudgetUsage } from "../../src/actors/campaign/rules/limits.ts"

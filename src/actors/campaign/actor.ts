@@ -13,7 +13,8 @@ import { type Consumed, type Emitted, topicHandler } from "../../kafka/topic-han
 import { CampaignIndex } from "./campaign-index.ts"
 import { addBudgetUsage, lockBudgets } from "./counters/budget-repo.ts"
 import { addPeriodCounts, lockPeriodCounts } from "./counters/period-repo.ts"
-import { type Completion, counterDeltas, countersTouched, type FulfillmentDone, runFulfillments, touchedKeys } from "./progress.ts"
+import { counterDeltas, countersTouched } from "./counters/counters.ts"
+import { type Completion, type FulfillmentDone, runFulfillments, touchedKeys } from "./progress.ts"
 import { lockProgress, saveProgress } from "./progress-repo.ts"
 import { startRewardDefinitionConsumer } from "./reward-definitions/consumer.ts"
 

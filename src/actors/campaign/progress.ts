@@ -5,7 +5,8 @@
 import * as D from "../../domain/decimal.ts"
 import type { EarnRule } from "../../domain/earning.ts"
 import { counts, type Lifecycle } from "./rules/lifecycle.ts"
-import { type BudgetUsage, hasBudget, limitPeriod, limitReasons, type Limits, unused } from "./rules/limits.ts"
+import type { Counters } from "./counters/counters.ts"
+import { hasBudget, limitPeriod, limitReasons, type Limits, unused } from "./rules/limits.ts"
 import { knownTotal, type RewardPoints, roundPoints } from "./rules/round-points.ts"
 import type { WhyNot } from "./rules/why-not.ts"
 
@@ -127,11 +128,13 @@ export const periodKeyText = (key: ProgressKey, period: string) => JSON.stringif
 /** The campaigns of a tenant that contain a fulfillment. */
 export type CampaignsOf = (tenant: string, fulfillmentId: string) => ReadonlyArray<CampaignRules>
 
-const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const byKey = (a: ProgressKey, b: ProgressKey) => order(a.tenant, b.tenant) || order(a.userId, b.userId) || order(a.campaignId, b.campaignId)
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+/** The one order progress rows (and the counters after them) are locked in. */
+export const compareKeys = (a: ProgressKey, b: ProgressKey) =>
+  compareText(a.tenant, b.tenant) || compareText(a.userId, b.userId) || compareText(a.campaignId, b.campaignId)
 
 /** Each event with the campaigns that count it: active, and the event inside their window. */
-const countingCampaigns = function*(events: ReadonlyArray<FulfillmentDone>, campaignsOf: CampaignsOf) {
+export const countingCampaigns = function*(events: ReadonlyArray<FulfillmentDone>, campaignsOf: CampaignsOf) {
   for (const event of events) {
     for (const campaign of campaignsOf(event.tenant, event.fulfillmentId)) {
       if (counts(campaign, event.eventTime)) yield { event, campaign, key: { tenant: event.tenant, userId: event.userId, campaignId: campaign.id } }
@@ -143,38 +146,7 @@ const countingCampaigns = function*(events: ReadonlyArray<FulfillmentDone>, camp
 export const touchedKeys = (events: ReadonlyArray<FulfillmentDone>, campaignsOf: CampaignsOf): Array<ProgressKey> => {
   const keys = new Map<string, ProgressKey>()
   for (const { key } of countingCampaigns(events, campaignsOf)) keys.set(keyText(key), key)
-  return [...keys.values()].sort(byKey)
-}
-
-export interface PeriodRef {
-  readonly key: ProgressKey
-  readonly period: string
-}
-
-/**
- * The counters a batch is judged against, in the order they are locked: each user's count in the
- * period of each event, for campaigns with a per-period limit; and the campaigns with a budget.
- */
-export const countersTouched = (events: ReadonlyArray<FulfillmentDone>, campaignsOf: CampaignsOf) => {
-  const periods = new Map<string, PeriodRef>()
-  const budgets = new Map<string, { id: string; tenant: string }>()
-  for (const { campaign, event, key } of countingCampaigns(events, campaignsOf)) {
-    const span = limitPeriod(campaign.limits, event.eventTime, campaign.timeZone ?? "UTC")
-    if (span) periods.set(periodKeyText(key, span.key), { key, period: span.key })
-    if (hasBudget(campaign.limits)) budgets.set(campaign.id, { id: campaign.id, tenant: campaign.tenant })
-  }
-  return {
-    periods: [...periods.values()].sort((a, b) => byKey(a.key, b.key) || order(a.period, b.period)),
-    budgets: [...budgets.values()].sort((a, b) => order(a.id, b.id))
-  }
-}
-
-/** What the limits are judged against; a counter that is absent is at zero. */
-export interface Counters {
-  /** Each user's completions per period so far, by `periodKeyText`. */
-  readonly periods?: ReadonlyMap<string, number>
-  /** What each campaign's budget has used so far, by campaign id. */
-  readonly budgets?: ReadonlyMap<string, BudgetUsage>
+  return [...keys.values()].sort(compareKeys)
 }
 
 export interface Completion {
@@ -255,27 +227,6 @@ export const runFulfillments = (
     }
   }
   return { changed: [...changed.values()], completions, blocked }
-}
-
-/** What completions add to the counters: each user's periods, and the campaigns' budgets. */
-export const counterDeltas = (completions: ReadonlyArray<Completion>) => {
-  const periods = new Map<string, PeriodRef & { completions: number }>()
-  const budgets = new Map<string, { campaignId: string; tenant: string; usage: BudgetUsage }>()
-  for (const { campaign, key, period, points } of completions) {
-    if (period !== undefined) {
-      const text = periodKeyText(key, period)
-      periods.set(text, { key, period, completions: (periods.get(text)?.completions ?? 0) + 1 })
-    }
-    if (hasBudget(campaign.limits)) {
-      const seen = budgets.get(campaign.id)?.usage ?? unused
-      budgets.set(campaign.id, {
-        campaignId: campaign.id,
-        tenant: campaign.tenant,
-        usage: { completions: seen.completions + 1, points: D.add(seen.points, knownTotal(points)) }
-      })
-    }
-  }
-  return { periods: [...periods.values()], budgets: [...budgets.values()] }
 }
 
 /** What a batch writes and emits (see `runFulfillments`). */

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { exec, type Sql } from "../../../db/database.ts"
-import { type PeriodRef, periodKeyText } from "../progress.ts"
+import { periodKeyText } from "../progress.ts"
+import type { PeriodRef } from "./counters.ts"
 
 type PeriodRow = { tenant: string; user_id: string; campaign_id: string; period: string; completions: number }
 

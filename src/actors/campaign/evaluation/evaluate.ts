@@ -1,7 +1,8 @@
 import * as D from "../../../domain/decimal.ts"
 import {
-  type CampaignRules, type Counters, type FulfillmentDone, keyText, noProgress, type Progress, runFulfillments
+  type CampaignRules, type CampaignsOf, type FulfillmentDone, keyText, noProgress, type Progress, runFulfillments
 } from "../progress.ts"
+import type { Counters } from "../counters/counters.ts"
 import { roundBasisReason } from "../rules/holding-back.ts"
 import { gateReasons } from "../rules/lifecycle.ts"
 import { type RewardPoints, roundPoints } from "../rules/round-points.ts"
@@ -20,17 +21,11 @@ const wire = (points: ReadonlyArray<RewardPoints>) => points.map((p) => ({ rewar
 
 const oncePerRule = (reasons: ReadonlyArray<WhyNot>) => reasons.filter((reason, index) => reasons.findIndex((r) => r.rule === reason.rule) === index)
 
-/**
- * What `whatIf` would do to the user in each campaign, by the same rules as the actor: the user's
- * stored progress and the limits' counters as they stand, the completions applied in order.
- */
-export const evaluate = (
-  campaigns: ReadonlyArray<{ readonly name: string; readonly rules: CampaignRules }>,
-  whatIf: WhatIf,
-  stored: ReadonlyMap<string, Progress>,
-  counters: Counters
-): Array<CampaignEvaluation> => {
-  const events: Array<FulfillmentDone> = whatIf.fulfillments.map((f, index) => ({
+type Named = { readonly name: string; readonly rules: CampaignRules }
+
+/** The completions as the fulfillment events the actor would get. */
+export const whatIfEvents = (whatIf: WhatIf): Array<FulfillmentDone> =>
+  whatIf.fulfillments.map((f, index) => ({
     eventId: `evaluation/${index}`,
     tenant: whatIf.tenant,
     userId: whatIf.userId,
@@ -39,8 +34,21 @@ export const evaluate = (
     ...(f.basis !== undefined && { basis: f.basis }),
     ...(f.orderIds !== undefined && { orderIds: f.orderIds })
   }))
-  const run = runFulfillments(events, (tenant, fulfillmentId) =>
-    campaigns.flatMap(({ rules }) => (rules.tenant === tenant && rules.fulfillments.includes(fulfillmentId) ? [rules] : [])), stored, counters)
+
+export const campaignsIn = (campaigns: ReadonlyArray<Named>): CampaignsOf => (tenant, fulfillmentId) =>
+  campaigns.flatMap(({ rules }) => (rules.tenant === tenant && rules.fulfillments.includes(fulfillmentId) ? [rules] : []))
+
+/**
+ * What `whatIf` would do to the user in each campaign, by the same rules as the actor: the user's
+ * stored progress and the limits' counters as they stand, the completions applied in order.
+ */
+export const evaluate = (
+  campaigns: ReadonlyArray<Named>,
+  whatIf: WhatIf,
+  stored: ReadonlyMap<string, Progress>,
+  counters: Counters
+): Array<CampaignEvaluation> => {
+  const run = runFulfillments(whatIfEvents(whatIf), campaignsIn(campaigns), stored, counters)
   return campaigns.map(({ name, rules }) => {
     const key = keyText({ tenant: whatIf.tenant, userId: whatIf.userId, campaignId: rules.id })
     const completions = run.completions.filter((c) => c.campaign.id === rules.id)

@@ -5,10 +5,10 @@ import type { TenantScope } from "../../../domain/tenant-scope.ts"
 import type { TenantDirectory } from "../../../tenants/directory.ts"
 import { findBudgetUsage } from "../counters/budget-repo.ts"
 import { findPeriodCounts } from "../counters/period-repo.ts"
-import { countersTouched, type FulfillmentDone } from "../progress.ts"
+import { countersTouched } from "../counters/counters.ts"
 import { findProgressIn } from "../progress-repo.ts"
 import { tenantRules } from "../rules-repo.ts"
-import { evaluate } from "./evaluate.ts"
+import { campaignsIn, evaluate, whatIfEvents } from "./evaluate.ts"
 import type { Evaluation, EvaluationInput } from "./model.ts"
 
 /**
@@ -32,10 +32,8 @@ export const evaluation = (sql: Sql, tenants: TenantDirectory["Service"]) =>
           ...(f.orderIds !== undefined && { orderIds: f.orderIds })
         }))
       }
-      const ids = campaigns.map((c) => c.rules.id)
-      const events: Array<FulfillmentDone> = fulfillmentIds.map((fulfillmentId) => ({ eventId: "", tenant: input.tenant, userId: input.userId, fulfillmentId, eventTime: whatIf.at }))
-      const touched = countersTouched(events, (_, f) => campaigns.flatMap((c) => (c.rules.fulfillments.includes(f) ? [c.rules] : [])))
-      const stored = yield* findProgressIn(sql, input.tenant, input.userId, ids)
+      const touched = countersTouched(whatIfEvents(whatIf), campaignsIn(campaigns))
+      const stored = yield* findProgressIn(sql, input.tenant, input.userId, campaigns.map((c) => c.rules.id))
       const periods = yield* findPeriodCounts(sql, touched.periods)
       const budgets = touched.budgets.length > 0 ? yield* findBudgetUsage(sql, input.tenant, touched.budgets.map((b) => b.id)) : new Map()
       return { campaigns: evaluate(campaigns, whatIf, stored, { periods, budgets }) } satisfies Evaluation

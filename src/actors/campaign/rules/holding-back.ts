@@ -1,5 +1,6 @@
 import * as D from "../../../domain/decimal.ts"
-import { type CampaignRules, type Counters, periodKeyText, type Progress, type ProgressKey } from "../progress.ts"
+import type { Counters } from "../counters/counters.ts"
+import { type CampaignRules, periodKeyText, type Progress, type ProgressKey } from "../progress.ts"
 import { gateReasons } from "./lifecycle.ts"
 import { limitPeriod, limitReasons, unused } from "./limits.ts"
 import { roundPoints } from "./round-points.ts"
