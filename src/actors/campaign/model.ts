@@ -63,7 +63,8 @@ export const CampaignLimits = Schema.Struct({
   budgetPoints: Schema.optionalKey(Points.annotate({ description: "Points the campaign may credit in total, all users together; never exceeded", examples: [50000] }))
 }).annotate({
   identifier: "CampaignLimits",
-  description: "A round that would exceed a limit is not completed: it waits, complete, and is judged again on the user's next event of the campaign",
+  description: "A round that would exceed a limit is not completed: it waits, complete, and is judged again on the user's next event of the campaign. " +
+    "`perUser` counts every completion; budgets and per-period limits count the completions made while they are set.",
   examples: [{ perUser: 3, perUserPerPeriod: { count: 1, period: "month" }, budgetPoints: 50000 }]
 })
 export type CampaignLimits = typeof CampaignLimits.Type
