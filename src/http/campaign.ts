@@ -1,7 +1,8 @@
 import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
-import { Campaign, CampaignInput, CampaignList, CampaignProgress, CampaignUpdate } from "../actors/campaign/model.ts"
+import { Evaluation, EvaluationInput } from "../actors/campaign/evaluation/model.ts"
+import { Campaign, CampaignInput, CampaignList, CampaignPatch, CampaignProgress, CampaignUpdate } from "../actors/campaign/model.ts"
 import { CampaignUseCases } from "../actors/campaign/service.ts"
 import { UserId, Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
@@ -45,7 +46,20 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
       params: CampaignParams,
       body: input(CampaignUpdate),
       response: { 200: standard(Campaign), ...errors },
-      detail: { tags: ["campaigns"], summary: "Replace a campaign's name, fulfillments and rewards (its tenant cannot change)" }
+      detail: {
+        tags: ["campaigns"],
+        summary: "Replace a campaign (its tenant cannot change); what the body leaves out takes its default: active, no window, no limits"
+      }
+    })
+    .patch("/campaign/:id", ({ body, params, scope, set }) => run(set, CampaignUseCases.use((u) => u.patchCampaign(scope, params.id, body))), {
+      access: "write",
+      params: CampaignParams,
+      body: input(CampaignPatch),
+      response: { 200: standard(Campaign), ...errors },
+      detail: {
+        tags: ["campaigns"],
+        summary: "Change only the fields given, e.g. `{\"status\": \"paused\"}`; every process applies it from its next batch"
+      }
     })
     .delete("/campaign/:id", ({ params, scope, set }) => run(set, CampaignUseCases.use((u) => u.deleteCampaign(scope, params.id)), 204), {
       access: "write",
@@ -58,5 +72,17 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
       access: "read",
       params: ProgressParams,
       response: { 200: standard(CampaignProgress), ...errors },
-      detail: { tags: ["campaigns"], summary: "A user's progress in a campaign: the fulfillments done, those missing, and rounds completed" }
+      detail: {
+        tags: ["campaigns"],
+        summary: "A user's progress in a campaign: the fulfillments done, those missing, rounds completed, and what holds the user back now"
+      }
+    })
+    .post("/campaign/evaluate", ({ body, scope, set }) => run(set, CampaignUseCases.use((u) => u.evaluate(scope, body))), {
+      access: "events",
+      body: input(EvaluationInput),
+      response: { 200: standard(Evaluation), ...errors },
+      detail: {
+        tags: ["campaigns"],
+        summary: "What completing these fulfillments would do to a user now, in every campaign of the tenant holding one of them; stores and emits nothing"
+      }
     })

@@ -116,8 +116,8 @@ describe("authorization of every route of every service", () => {
   })
 })
 
-/** A write that names its row by id in the path (PUT, DELETE): the tenant is the row's, not the caller's to name. */
-const byId = (route: Route) => (route.method === "put" || route.method === "delete") && route.path.includes("{")
+/** A write that names its row by id in the path (PUT, PATCH, DELETE): the tenant is the row's, not the caller's to name. */
+const byId = (route: Route) => (route.method === "put" || route.method === "patch" || route.method === "delete") && route.path.includes("{")
 
 /** Which routes a tenant-B credential gets past the role check on (the tenant check is what is tested). */
 const decideFor = (caller: string, access: Access | undefined) =>

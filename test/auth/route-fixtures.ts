@@ -34,8 +34,13 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /campaign": async () => ({ path: `/campaign?tenant=${tenantA}` }),
   "get /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}` }),
   "put /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}`, body: { name: "d", fulfillments: [uuid()], rewards: [uuid()] } }),
+  "patch /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}`, body: { status: "paused" } }),
   "delete /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}` }),
   "get /campaign/{id}/progress/{userId}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}/progress/u1` }),
+  "post /campaign/evaluate": async () => ({
+    path: "/campaign/evaluate",
+    body: { tenant: tenantA, userId: "u1", occurredAt: "2026-03-14T10:00:00Z", fulfillments: [{ fulfillmentId: uuid(), basis: 12.5 }] }
+  }),
   // reward
   "post /rewards/": async () => ({ path: "/rewards/", body: reward() }),
   "get /rewards/": async () => ({ path: `/rewards/?tenant=${tenantA}` }),

@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import type { Sql } from "../../db/database.ts"
+import * as D from "../../domain/decimal.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import { FulfillmentEvent } from "../../events/fulfillment.ts"
 import type { RewardEvent } from "../../events/reward.ts"
@@ -10,51 +11,78 @@ import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { type Consumed, type Emitted, topicHandler } from "../../kafka/topic-handler.ts"
 import { CampaignIndex } from "./campaign-index.ts"
-import { applyFulfillments, type CampaignRules, type FulfillmentDone, touchedKeys } from "./progress.ts"
+import { addBudgetUsage, lockBudgets } from "./counters/budget-repo.ts"
+import { addPeriodCounts, lockPeriodCounts } from "./counters/period-repo.ts"
+import { counterDeltas, countersTouched } from "./counters/counters.ts"
+import { type Completion, type FulfillmentDone, runFulfillments, touchedKeys } from "./progress.ts"
 import { lockProgress, saveProgress } from "./progress-repo.ts"
+import { startRewardDefinitionConsumer } from "./reward-definitions/consumer.ts"
 
-/** One `reward` event per reward of a completed campaign; the ids follow from the cause, so re-deriving repeats them. */
-const rewardMessages = (cause: Consumed<FulfillmentEvent>, campaign: CampaignRules): Array<Emitted> =>
-  campaign.rewards.map((rewardId) => {
+/**
+ * One `reward` event per reward of a completed round; the ids follow from the cause, so
+ * re-deriving repeats them. They carry the round's basis and orders, the points counted for the
+ * reward (when its rule is known), and the cause's event time when the cause stated one.
+ */
+const rewardMessages = (cause: Consumed<FulfillmentEvent>, completion: Completion): Array<Emitted> =>
+  completion.points.map(({ points, rewardId }) => {
     const { tenant, userId } = cause.event
+    const { round, campaign } = completion
     const event: RewardEvent = {
       tenant,
       rewardId,
       userId,
       eventId: derivedEventId("reward", cause.eventId, campaign.id, rewardId),
       campaignId: campaign.id,
-      causeEventId: cause.eventId
+      causeEventId: cause.eventId,
+      ...(cause.event.occurredAt !== undefined && { occurredAt: new Date(cause.eventTime).toISOString() }),
+      ...(round.basis !== undefined && { basis: D.toText(round.basis) }),
+      ...(round.orderIds !== undefined && { orderIds: round.orderIds }),
+      ...(points !== null && { points: D.toText(points) })
     }
     return { topic: Topics.reward, key: eventKey(tenant, userId), value: JSON.stringify(event), cause: cause.key }
   })
 
+const doneOf = (c: Consumed<FulfillmentEvent>): FulfillmentDone => ({
+  eventId: c.eventId,
+  tenant: c.event.tenant,
+  userId: c.event.userId,
+  fulfillmentId: c.event.fulfillmentId.toLowerCase(),
+  eventTime: c.eventTime,
+  ...(c.event.basis !== undefined && { basis: D.fromText(c.event.basis) }),
+  ...(c.event.orderIds !== undefined && { orderIds: c.event.orderIds })
+})
+
 /**
- * A batch in three statements: the rules of the batch's tenants (reloaded only where they
- * changed), the touched progress rows locked in key order, and one upsert of what changed.
+ * A batch in three statements when its campaigns have no limits: the rules of the batch's tenants
+ * (reloaded only where they changed), the touched progress rows locked in key order, and one
+ * upsert of what changed. Limits add their counters, locked after the progress rows in a fixed
+ * order (each user's periods, then the campaigns' budgets) and updated in the same transaction.
  */
 const advanceCampaigns = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
   Effect.gen(function*() {
-    const events: Array<FulfillmentDone> = consumed.map((c) => ({
-      eventId: c.eventId,
-      tenant: c.event.tenant,
-      userId: c.event.userId,
-      fulfillmentId: c.event.fulfillmentId.toLowerCase()
-    }))
+    const events = consumed.map(doneOf)
     const index = yield* CampaignIndex
     const campaignsOf = yield* index.campaignsOf(tx, events.map((e) => e.tenant))
     const keys = touchedKeys(events, campaignsOf)
     if (keys.length === 0) return []
     const stored = yield* lockProgress(tx, keys)
-    const result = applyFulfillments(events, campaignsOf, stored)
+    const touched = countersTouched(events, campaignsOf)
+    const periods = yield* lockPeriodCounts(tx, touched.periods)
+    const budgets = yield* lockBudgets(tx, touched.budgets)
+    const result = runFulfillments(events, campaignsOf, stored, { periods, budgets })
     yield* saveProgress(tx, result.changed)
+    const added = counterDeltas(result.completions)
+    yield* addPeriodCounts(tx, added.periods)
+    yield* addBudgetUsage(tx, added.budgets)
     const causes = new Map(consumed.map((c) => [keyOf(c), c]))
-    return result.completions.flatMap(({ campaign, cause }) => rewardMessages(causes.get(keyOf(cause))!, campaign))
+    return result.completions.flatMap((completion) => rewardMessages(causes.get(keyOf(completion.cause))!, completion))
   })
 
 /**
- * `fulfillment` → every campaign of the tenant that contains it advances; a completed campaign
- * emits its rewards (stored with the event, in the same transaction) and starts over. A fulfillment
- * in no campaign changes nothing and is not dead-lettered: fulfillments exist apart from campaigns.
+ * `fulfillment` → every campaign of the tenant that contains it and counts it (active, the event
+ * inside its window) advances; a completed round emits its rewards (stored with the event, in the
+ * same transaction) and starts over, unless a limit holds it back. A fulfillment in no campaign
+ * changes nothing and is not dead-lettered: fulfillments exist apart from campaigns.
  */
 export const progressHandler = topicHandler({
   topic: Topics.fulfillment,
@@ -69,6 +97,7 @@ export const CampaignActor = Layer.effectDiscard(
   Effect.gen(function*() {
     yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler] })
     yield* startTenantConsumer("campaign")
+    yield* startRewardDefinitionConsumer
     yield* startProcessedEventsPruning("campaign")
   })
 ).pipe(Layer.provide(CampaignIndex.layer))

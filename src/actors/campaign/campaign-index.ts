@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { Sql } from "../../db/database.ts"
 import type { CampaignRules, CampaignsOf } from "./progress.ts"
-import { changedRules, type TenantRulesRow } from "./repo.ts"
+import { changedRules, type TenantRulesRow } from "./rules-repo.ts"
 
 /** One tenant's campaigns by fulfillment, as of one rules version. */
 export interface TenantIndex {
@@ -25,7 +25,7 @@ const byTenant = (rows: ReadonlyArray<TenantRulesRow>): Map<string, TenantIndex>
   const grouped = new Map<string, { version: string; campaigns: Array<CampaignRules> }>()
   for (const row of rows) {
     const group = grouped.get(row.tenant) ?? { version: row.version, campaigns: [] }
-    if (row.campaign) group.campaigns.push(row.campaign)
+    if (row.campaign) group.campaigns.push(row.campaign.rules)
     grouped.set(row.tenant, group)
   }
   return new Map([...grouped].map(([tenant, group]) => [tenant, indexCampaigns(group.version, group.campaigns)]))

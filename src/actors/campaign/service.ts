@@ -1,14 +1,20 @@
 import { randomUUID } from "node:crypto"
-import { Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import { Database } from "../../db/database.ts"
 import type { DatabaseError } from "../../db/errors.ts"
 import { type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
-import type { CampaignInput, CampaignProgress, CampaignUpdate } from "./model.ts"
+import { findBudgetUsage } from "./counters/budget-repo.ts"
+import { findPeriodCounts } from "./counters/period-repo.ts"
+import { evaluation } from "./evaluation/use-case.ts"
+import type { Campaign, CampaignInput, CampaignPatch, CampaignProgress, CampaignUpdate } from "./model.ts"
 import { standing } from "./progress.ts"
 import { findProgress } from "./progress-repo.ts"
 import * as repo from "./repo.ts"
+import { tenantRules } from "./rules-repo.ts"
+import { holdingBack } from "./rules/holding-back.ts"
+import { hasBudget, limitPeriod } from "./rules/limits.ts"
 
 export interface Page {
   readonly limit: number
@@ -17,6 +23,31 @@ export interface Page {
 
 // Postgres prints UUIDs in lower case; the actor's index compares them as text.
 const lower = (ids: ReadonlyArray<string>) => ids.map((id) => id.toLowerCase())
+
+// Kept to the millisecond, as event times are: a bound and an event compare the same everywhere.
+const instant = (text: string | null | undefined) => (text == null ? null : new Date(Date.parse(text)).toISOString())
+
+/** The values a creation or a replacement stores: what it leaves out takes its default. */
+const valuesOf = (input: CampaignUpdate): repo.CampaignValues => ({
+  name: input.name,
+  fulfillments: lower(input.fulfillments),
+  rewards: lower(input.rewards),
+  status: input.status ?? "active",
+  startsAt: instant(input.startsAt),
+  endsAt: instant(input.endsAt),
+  limits: input.limits ?? {}
+})
+
+/** The campaign's values with the patch's changes; `null` clears a bound or the limits. */
+const patched = (current: Campaign, patch: CampaignPatch): repo.CampaignValues => ({
+  name: patch.name ?? current.name,
+  fulfillments: patch.fulfillments ? lower(patch.fulfillments) : current.fulfillments,
+  rewards: patch.rewards ? lower(patch.rewards) : current.rewards,
+  status: patch.status ?? current.status,
+  startsAt: patch.startsAt === undefined ? current.startsAt : instant(patch.startsAt),
+  endsAt: patch.endsAt === undefined ? current.endsAt : instant(patch.endsAt),
+  limits: patch.limits === undefined ? current.limits : (patch.limits ?? {})
+})
 
 const make = Effect.gen(function*() {
   const db = yield* Database
@@ -31,22 +62,11 @@ const make = Effect.gen(function*() {
 
   const createCampaign = (scope: TenantScope, input: CampaignInput) =>
     tenants.writable(scope, input.tenant).pipe(
-      Effect.andThen(repo.insertCampaign(db.sql, {
-        id: randomUUID(),
-        tenant: input.tenant,
-        name: input.name,
-        fulfillments: lower(input.fulfillments),
-        rewards: lower(input.rewards)
-      }))
+      Effect.andThen(repo.insertCampaign(db.sql, { id: randomUUID(), tenant: input.tenant, ...valuesOf(input) }))
     )
 
   const updateCampaign = (scope: TenantScope, id: string, update: CampaignUpdate) =>
-    repo.updateCampaign(db.sql, scope, id, {
-      tenant: update.tenant,
-      name: update.name,
-      fulfillments: lower(update.fulfillments),
-      rewards: lower(update.rewards)
-    }).pipe(
+    repo.updateCampaign(db.sql, scope, id, update.tenant, valuesOf(update)).pipe(
       Effect.flatMap((campaign) => {
         if (campaign) return Effect.succeed(campaign)
         // Nothing changed: the campaign is missing or another tenant's (told apart from neither), or the body named another tenant.
@@ -60,11 +80,43 @@ const make = Effect.gen(function*() {
       })
     )
 
+  /** Changes only what the patch names, made of the campaign's values as locked: concurrent patches both take effect. */
+  const patchCampaign = (scope: TenantScope, id: string, patch: CampaignPatch) =>
+    db.transaction((tx) =>
+      Effect.gen(function*() {
+        const current = yield* repo.lockCampaign(tx, scope, id)
+        if (!current) return yield* Effect.fail(notFound(id))
+        if (patch.tenant !== undefined && patch.tenant !== current.tenant) {
+          return yield* Effect.fail(new InvalidInput({ field: "tenant", reason: "a campaign's tenant cannot be changed" }))
+        }
+        const values = patched(current, patch)
+        if (values.startsAt !== null && values.endsAt !== null && Date.parse(values.endsAt) <= Date.parse(values.startsAt)) {
+          return yield* Effect.fail(new InvalidInput({ field: "endsAt", reason: `must be after startsAt (${values.startsAt})` }))
+        }
+        return (yield* repo.updateCampaign(tx, scope, id, undefined, values))!
+      })
+    )
+
+  /** Where the user stands, and what holds them back now (the status and the window judged on the current time). */
   const progress = (scope: TenantScope, id: string, userId: string) =>
     Effect.gen(function*() {
       const campaign = yield* getCampaign(scope, id)
+      const rules = (yield* tenantRules(db.sql, campaign.tenant)).find((c) => c.rules.id === campaign.id)?.rules
+      if (!rules) return yield* Effect.fail(notFound(id))
       const stored = yield* findProgress(db.sql, campaign.tenant, userId, campaign.id)
-      return { campaignId: campaign.id, tenant: campaign.tenant, userId, ...standing(campaign.fulfillments, stored) } satisfies CampaignProgress
+      const now = yield* Clock.currentTimeMillis
+      const key = { tenant: campaign.tenant, userId, campaignId: campaign.id }
+      const span = limitPeriod(rules.limits, now, rules.timeZone ?? "UTC")
+      const periods = span ? yield* findPeriodCounts(db.sql, [{ key, period: span.key }]) : new Map<string, number>()
+      const budgets = hasBudget(rules.limits) ? yield* findBudgetUsage(db.sql, campaign.tenant, [campaign.id]) : new Map()
+      const reasons = holdingBack(rules, key, stored, now, { periods, budgets })
+      return {
+        campaignId: campaign.id,
+        tenant: campaign.tenant,
+        userId,
+        ...standing(campaign.fulfillments, stored),
+        ...(reasons.length > 0 && { reasons })
+      } satisfies CampaignProgress
     })
 
   return {
@@ -73,11 +125,13 @@ const make = Effect.gen(function*() {
     listCampaigns: (scope: TenantScope, page: Page) =>
       repo.listCampaigns(db.sql, scope, page).pipe(Effect.map((campaigns) => ({ campaigns }))),
     updateCampaign,
+    patchCampaign,
     deleteCampaign: (scope: TenantScope, id: string) =>
       repo.deleteCampaign(db.sql, scope, id).pipe(
         Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))
       ),
-    progress
+    progress,
+    evaluate: evaluation(db.sql, tenants)
   }
 })
 
