@@ -1,5 +1,5 @@
 import * as D from "../domain/decimal.ts"
-import type { EarnRule } from "../domain/earning.ts"
+import { type EarnRule, roundings } from "../domain/earning.ts"
 import { type RewardDefinitionEvent, rewardDefinitionEventId } from "./reward-definition.ts"
 
 /** A reward's rule as the reward service publishes it: decimals as their canonical text. */
@@ -23,19 +23,32 @@ export const definitionEvent = (
     }
 }
 
+/** A reward's rule as a definition event carries it, or as a mirror of them stores it (decimals as text). */
+export interface DefinitionFields {
+  readonly kind: string
+  readonly points?: string | null | undefined
+  readonly pointsPerUnit?: string | null | undefined
+  readonly unit?: string | null | undefined
+  readonly rounding?: string | null | undefined
+  readonly maxPoints?: string | null | undefined
+}
+
+const decimal = (text: string | null | undefined) => (text === null || text === undefined ? undefined : D.fromText(text))
+
 /**
- * The rule a definition event describes, for `pointsFor`; undefined when the event lacks a field
- * its kind needs (the reward service always sends them all). Absent `rounding` is `down` and
- * absent `maxPoints` no cap, as on the reward itself.
+ * The rule a published definition describes, for `pointsFor`; undefined when it lacks a field its
+ * kind needs (such a reward counts as unknown, never as 0). Absent `rounding` is `down` and absent
+ * `maxPoints` no cap, as on the reward itself.
  */
-export const earnRuleOf = (event: RewardDefinitionEvent): EarnRule | undefined => {
-  if (event.kind === "fixed") return event.points === undefined ? undefined : { kind: "fixed", points: D.fromText(event.points) }
-  if (event.pointsPerUnit === undefined || event.unit === undefined || D.fromText(event.unit) <= 0n) return undefined
-  return {
-    kind: "per_amount",
-    pointsPerUnit: D.fromText(event.pointsPerUnit),
-    unit: D.fromText(event.unit),
-    rounding: event.rounding ?? "down",
-    maxPoints: event.maxPoints === undefined || event.maxPoints === null ? null : D.fromText(event.maxPoints)
+export const earnRuleOf = (fields: DefinitionFields): EarnRule | undefined => {
+  if (fields.kind === "fixed") {
+    const points = decimal(fields.points)
+    return points === undefined ? undefined : { kind: "fixed", points }
   }
+  if (fields.kind !== "per_amount") return undefined
+  const pointsPerUnit = decimal(fields.pointsPerUnit)
+  const unit = decimal(fields.unit)
+  if (pointsPerUnit === undefined || unit === undefined || D.compare(unit, D.zero) <= 0) return undefined
+  const rounding = roundings.find((r) => r === fields.rounding) ?? "down"
+  return { kind: "per_amount", pointsPerUnit, unit, rounding, maxPoints: decimal(fields.maxPoints) ?? null }
 }

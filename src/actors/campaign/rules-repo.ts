@@ -4,7 +4,7 @@ import * as D from "../../domain/decimal.ts"
 import type { EarnRule } from "../../domain/earning.ts"
 import type { Period } from "../../domain/calendar.ts"
 import type { CampaignRules } from "./progress.ts"
-import { type DefinitionFields, earnRuleOf } from "./reward-definitions/earn-rule.ts"
+import { type DefinitionFields, earnRuleOf } from "../../events/reward-definition-rule.ts"
 import type { Limits } from "./rules/limits.ts"
 import type { CampaignStatus } from "./rules/why-not.ts"
 
