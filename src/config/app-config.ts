@@ -4,6 +4,7 @@ import { authConfig, type AuthConfig } from "./auth-settings.ts"
 import { databaseSettings, type DatabaseSettings } from "./database-settings.ts"
 import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
 import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
+import { type PeerUrls, peerUrlsConfig } from "./peer-urls.ts"
 import { defaultPorts, portVariable, type ServiceName } from "./service-name.ts"
 
 export interface AppConfigShape {
@@ -18,6 +19,8 @@ export interface AppConfigShape {
   readonly dataDir: string
   readonly httpHost: string
   readonly ports: Readonly<Record<ServiceName, number>>
+  /** Where the services that answer across services are asked (unset: this host, their port). */
+  readonly peers: PeerUrls
   /** Port of the embedded broker when `KAFKA_BROKERS` is unset. */
   readonly embeddedBrokerPort: number
   readonly kafka: KafkaSettings
@@ -44,6 +47,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
     fulfillment: portOf("fulfillment"),
     user: portOf("user")
   }),
+  peers: peerUrlsConfig,
   embeddedBrokerPort: Config.Port("LOYALTEA_BROKER_PORT").pipe(Config.withDefault(9092)),
   kafka: kafkaSettings,
   auth: authConfig,

@@ -6,6 +6,7 @@ import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
 import { Accepted, ActivityEvents, BuyEvents, maxEventsPerRequest } from "../actors/fulfillment/model.ts"
 import { IngressEventId } from "../events/envelope.ts"
 import { accessControl } from "./access.ts"
+import { forwardedCredential } from "./peer-client.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 
@@ -27,7 +28,8 @@ const DryRunQuery = input(Schema.Struct({
 const dryRunText =
   " With `?dryRun=true` nothing is stored, published or recorded and no id is needed: the answer (200) judges each event, " +
   "in the request's order and against the user's stored progress, for every fulfillment of its tenant (`matched`, else the `reason`), " +
-  "and lists the fulfillment completions it would cause."
+  "lists the fulfillment completions it would cause, and, asked of the campaign service with the caller's credential, what they would do " +
+  "to the user's campaigns (advance, complete, blocked and why) with the points each reward would credit."
 
 const idempotency = (orderId: string) =>
   `Each event is identified, in this order, by its \`eventId\`, by the request's \`Idempotency-Key\` header (\`<key>/<index>\` for each event of an array)${orderId}; ` +
@@ -44,9 +46,9 @@ const idempotency = (orderId: string) =>
 export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-event-routes" })
     .use(accessControl(run))
-    .post("/events/buy", ({ body, headers, query, scope, set }) =>
+    .post("/events/buy", ({ body, headers, query, request, scope, set }) =>
       query.dryRun === "true"
-        ? run(set, EventIngestion.use((i) => i.dryRunBuys(scope, body)), 200)
+        ? run(set, EventIngestion.use((i) => i.dryRunBuys(scope, body, forwardedCredential(request))), 200)
         : run(set, EventIngestion.use((i) => i.publishBuys(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
       body: input(BuyEvents),
@@ -59,9 +61,9 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticato
         description: idempotency(", then by its `orderId` (a purchase is one order)") + dryRunText
       }
     })
-    .post("/events/activity", ({ body, headers, query, scope, set }) =>
+    .post("/events/activity", ({ body, headers, query, request, scope, set }) =>
       query.dryRun === "true"
-        ? run(set, EventIngestion.use((i) => i.dryRunActivities(scope, body)), 200)
+        ? run(set, EventIngestion.use((i) => i.dryRunActivities(scope, body, forwardedCredential(request))), 200)
         : run(set, EventIngestion.use((i) => i.publishActivities(scope, body, headers["idempotency-key"])), 202), {
       access: "events",
       body: input(ActivityEvents),

@@ -16,6 +16,7 @@ const statusByTag: Record<string, number> = {
   TooManyRequests: 429,
   ConnectionLost: 503,
   KafkaUnavailable: 503,
+  PeerUnavailable: 503,
   SerializationFailure: 503
 }
 

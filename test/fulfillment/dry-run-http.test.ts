@@ -10,7 +10,12 @@ import { Database } from "../../src/db/database.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { KafkaClient } from "../../src/kafka/kafka-client.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
-import { appOver, request } from "../support/app.ts"
+import { campaignService } from "../../src/actors/campaign/definition.ts"
+import type { CampaignUseCases } from "../../src/actors/campaign/service.ts"
+import { anonymousApp, appOver, request } from "../support/app.ts"
+import { peerPort } from "../support/peer.ts"
+import { rewardDefinitionHandler } from "../../src/actors/campaign/reward-definitions/consumer.ts"
+import { headersOf } from "../support/credentials.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
@@ -22,8 +27,12 @@ const user = "0e41cc11-5e54-448b-a6ce-9c9a855ad202"
 describe("dry runs of ingestion: what events would do, with nothing stored or sent", () => {
   let database: TestDatabase
   let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | TenantDirectory | RulesIndex>>
+  let campaignPeer: Awaited<ReturnType<typeof peerPort>>
   let app: AnyElysia
   const ids: Record<string, string> = {}
+  let campaignRuntime: ReturnType<typeof useCasesRuntime<CampaignUseCases | TenantDirectory>>
+  let campaignApp: AnyElysia
+  let adminHeaders: Record<string, string>
 
   const json = async (method: string, path: string, body?: unknown) => {
     const response = await request(app, method, path, body)
@@ -61,9 +70,15 @@ describe("dry runs of ingestion: what events would do, with nothing stored or se
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    // The campaign service answers over HTTP on a port of its own, as it would in production.
+    campaignPeer = await peerPort("campaign")
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer), { peers: campaignPeer.peers })
     await registerTenantsIn(runtime, ["meiwei"])
     app = await appOver(runtime, "fulfillment", fulfillmentService.routes)
+    campaignRuntime = useCasesRuntime(database.url, campaignService.useCases)
+    campaignApp = await anonymousApp(campaignRuntime, "campaign", campaignService.routes)
+    campaignPeer.serve(campaignApp)
+    adminHeaders = await headersOf(campaignRuntime as never, "admin")
     await create("buy", { name: "bread", product: "bread", amount: 100 })
     await create("buy", { name: "cake", product: "cake", amount: 10 })
     await create("buy", { name: "big bread", product: "bread", amount: 150 })
@@ -76,6 +91,8 @@ describe("dry runs of ingestion: what events would do, with nothing stored or se
     await runtime.runPromise(processBatch("fulfillment", activityHandler, rawMessages("activity", [{ tenant: "meiwei", userId: user, tag: "review", eventId: "r1", occurredAt: "2026-03-02T10:00:00Z" }])))
   })
   afterAll(async () => {
+    campaignPeer?.stop()
+    await campaignRuntime?.dispose()
     await runtime.dispose()
     await database.drop()
   })
@@ -100,7 +117,8 @@ describe("dry runs of ingestion: what events would do, with nothing stored or se
           { fulfillment_id: ids["spend 500"], kind: "buy", name: "spend 500", matched: false, reason: "60 of 500 spent this month (this one would make 180)" },
           { fulfillment_id: ids.review, kind: "tag", name: "review", matched: false, reason: "a tag fulfillment: needs an activity tagged review" }
         ],
-        completions: [{ fulfillmentId: ids.bread, occurredAt: "2026-03-10T12:00:00.000Z", basis: "120", orderIds: ["order-9"] }]
+        completions: [{ fulfillmentId: ids.bread, occurredAt: "2026-03-10T12:00:00.000Z", basis: "120", orderIds: ["order-9"] }],
+        campaigns: []
       }]
     })
     expect(await footprint()).toEqual(before)
@@ -159,5 +177,27 @@ describe("dry runs of ingestion: what events would do, with nothing stored or se
     expect((await json("POST", "/events/buy?dryRun=true", { tenant: "meiwei", product: "bread", amount: -1, userId: user })).body).toMatchObject({ field: "amount" })
     expect((await json("POST", "/events/buy?dryRun=true", { tenant: "nosuchshop", product: "bread", amount: 1, userId: user })).body).toMatchObject({ field: "tenant" })
     expect((await json("POST", "/events/buy?dryRun=maybe", { tenant: "meiwei", product: "bread", amount: 1, userId: user })).body).toMatchObject({ field: "dryRun" })
+  })
+
+  test("the campaigns the completions would advance or complete are asked of the campaign service, with the points each reward would credit", async () => {
+    const reward = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
+    // The reward's rule, as the campaign service learns it from topic reward-definition.
+    const definition = { tenant: "meiwei", rewardId: reward, version: 1, deleted: false, kind: "per_amount", pointsPerUnit: "1", unit: "10", rounding: "down", maxPoints: "500", eventId: "rd-1" }
+    await campaignRuntime.runPromise(processBatch("campaign", rewardDefinitionHandler, rawMessages("reward-definition", [definition])))
+    const created = await request(campaignApp, "POST", "/campaign", { tenant: "meiwei", name: "bread lovers", fulfillments: [ids.bread], rewards: [reward] }, adminHeaders)
+    expect(created.status).toBe(201)
+    const campaignId = ((await created.json()) as { id: string }).id
+    const before = await footprint()
+    const answer = await json("POST", "/events/buy?dryRun=true", { tenant: "meiwei", product: "bread", amount: 129.99, userId: user, occurredAt: "2026-03-10T12:00:00Z" })
+    expect(answer.status).toBe(200)
+    const [event] = answer.body.events as Array<{ campaigns: Array<Json> }>
+    expect(event!.campaigns).toEqual([{
+      campaignId,
+      name: "bread lovers",
+      outcome: "completes",
+      reasons: [{ rule: "round-basis", message: "the round's spend so far is 129.99 (1 order)", basis: 129.99, orderIds: ["loyaltea:dry-run/0"] }],
+      rewards: [{ rewardId: reward, points: 12 }]
+    }])
+    expect(await footprint()).toEqual(before)
   })
 })

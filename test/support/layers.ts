@@ -25,6 +25,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   dataDir: "./.loyaltea-test",
   httpHost: "127.0.0.1",
   ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
+  peers: { campaign: Option.none(), fulfillment: Option.none() },
   embeddedBrokerPort: 9092,
   kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, processedEventsRetentionDays: 30, stallTimeoutMs: 60_000, ssl: false, sasl: Option.none() },
   auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, trustedProxies: 1, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7, revocationPollMs: 100, revocationMaxStalenessMs: 60_000 },
@@ -56,7 +57,11 @@ const kafkaPlatform = Layer.mergeAll(Layer.fresh(EventProducerLive), KafkaProbeL
  * credentials checked for real (the user service's keys and API-key table in the same database)
  * and a real in-memory broker under the process's Kafka client and producer.
  */
-export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | KafkaProbe | ConsumerHealth | Authenticator | Revocations>) =>
+export const useCasesRuntime = <R>(
+  url: string,
+  useCases: Layer.Layer<R, unknown, AppConfig | Database | KafkaClient | EventProducer | KafkaProbe | ConsumerHealth | Authenticator | Revocations>,
+  overrides: Partial<AppConfigShape> = {}
+) =>
   ManagedRuntime.make(
     useCases.pipe(
       Layer.provideMerge(kafkaPlatform),
@@ -65,7 +70,7 @@ export const useCasesRuntime = <R>(url: string, useCases: Layer.Layer<R, unknown
       Layer.provideMerge(Revocations.layer),
       Layer.provideMerge(MigrationsLive),
       Layer.provideMerge(DatabaseLive),
-      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))
+      Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)), ...overrides })))
     )
   )
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { CampaignEvaluation } from "../../campaign/evaluation/model.ts"
 import { FulfillmentKind } from "../model.ts"
 
 export const FulfillmentVerdict = Schema.Struct({
@@ -21,9 +22,8 @@ export const WouldComplete = Schema.Struct({
 }).annotate({ identifier: "WouldComplete" })
 
 /**
- * One event of the request, judged as if applied after the ones before it. The campaign service's
- * part (the campaigns these completions would advance or complete, with their points) goes beside
- * `completions`, as `campaigns`.
+ * One event of the request, judged as if applied after the ones before it, and what its
+ * completions would do to the user's campaigns (the campaign service's answer, with the points).
  */
 export const DryRunEvent = Schema.Struct({
   index: Schema.Number.annotate({ description: "Its position in the request (0 for a one-event body)" }),
@@ -31,7 +31,10 @@ export const DryRunEvent = Schema.Struct({
   userId: Schema.String,
   occurredAt: Schema.String.annotate({ description: "Its event time: its `occurredAt`, else now", format: "date-time" }),
   fulfillments: Schema.Array(FulfillmentVerdict).annotate({ description: "Every fulfillment of the tenant, in the order they were created" }),
-  completions: Schema.Array(WouldComplete)
+  completions: Schema.Array(WouldComplete),
+  campaigns: Schema.Array(CampaignEvaluation).annotate({
+    description: "The campaigns of the tenant these completions would advance, complete or find blocked, with the points each reward would credit (none when nothing completes)"
+  })
 }).annotate({ identifier: "DryRunEvent" })
 
 export const DryRunAnswer = Schema.Struct({
@@ -57,7 +60,14 @@ export const DryRunAnswer = Schema.Struct({
           reason: "3 of 5 purchases in the last 30 days (this one would make 4)"
         }
       ],
-      completions: [{ fulfillmentId: "7bed8bf6-995b-450d-8417-1c368709e1e3", occurredAt: "2026-03-01T09:30:00.000Z", basis: "101", orderIds: ["order-1001"] }]
+      completions: [{ fulfillmentId: "7bed8bf6-995b-450d-8417-1c368709e1e3", occurredAt: "2026-03-01T09:30:00.000Z", basis: "101", orderIds: ["order-1001"] }],
+      campaigns: [{
+        campaignId: "5d6c2a0e-8f4b-4c1a-9e3d-2b7f6a8c9d10",
+        name: "bread lovers",
+        outcome: "completes",
+        reasons: [],
+        rewards: [{ rewardId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", points: 100 }]
+      }]
     }]
   } as never]
 })
