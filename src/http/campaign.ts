@@ -7,6 +7,7 @@ import { CampaignUseCases } from "../actors/campaign/service.ts"
 import { UserId, Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
+import { forwardedCredential } from "./peer-client.ts"
 import { narrow } from "../domain/tenant-scope.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
@@ -67,8 +68,8 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
       response: { 204: standard(Schema.Undefined), ...errors },
       detail: { tags: ["campaigns"], summary: "Delete a campaign and every user's progress in it" }
     })
-    .get("/campaign/:id/progress/:userId", ({ params, scope, set }) =>
-      run(set, CampaignUseCases.use((u) => u.progress(scope, params.id, params.userId))), {
+    .get("/campaign/:id/progress/:userId", ({ params, request, scope, set }) =>
+      run(set, CampaignUseCases.use((u) => u.progress(scope, params.id, params.userId, forwardedCredential(request)))), {
       access: "read",
       params: ProgressParams,
       response: { 200: standard(CampaignProgress), ...errors },

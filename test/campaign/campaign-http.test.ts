@@ -7,6 +7,7 @@ import { campaignService } from "../../src/actors/campaign/definition.ts"
 import { CampaignUseCases } from "../../src/actors/campaign/service.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { appOver, request } from "../support/app.ts"
+import { fulfillmentPeer } from "../support/fulfillment-peer.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
 import { rawMessages } from "../support/messages.ts"
@@ -29,16 +30,21 @@ interface CampaignBody {
 describe("campaign HTTP", () => {
   let database: TestDatabase
   let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex | TenantDirectory>>
+  let fulfillment: Awaited<ReturnType<typeof fulfillmentPeer>>
   let app: AnyElysia
   const create = async (body: unknown) => (await (await request(app, "POST", "/campaign", body)).json()) as CampaignBody
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer))
+    // Cumulative goals' progress comes from the fulfillment service, over HTTP as in production.
+    fulfillment = await fulfillmentPeer(database.url)
+    runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer), { peers: fulfillment.peers })
     await registerTenantsIn(runtime, ["crud", "elsewhere", "fixed", "listed", "literal", "meiwei", "progress", "strict"])
     app = await appOver(runtime, "campaign", campaignService.routes)
+    await fulfillment.start()
   })
   afterAll(async () => {
+    await fulfillment?.stop()
     await runtime.dispose()
     await database.drop()
   })

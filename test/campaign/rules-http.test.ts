@@ -11,6 +11,7 @@ import { rewardDefinitionEventId } from "../../src/events/reward-definition.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
 import { appOver, request } from "../support/app.ts"
+import { fulfillmentPeer } from "../support/fulfillment-peer.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
@@ -28,6 +29,7 @@ type Json = Record<string, any>
 describe("campaign rules over HTTP", () => {
   let database: TestDatabase
   let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex | TenantDirectory>>
+  let fulfillment: Awaited<ReturnType<typeof fulfillmentPeer>>
   let app: AnyElysia
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await request(app, method, path, body)
@@ -57,11 +59,15 @@ describe("campaign rules over HTTP", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer))
+    // Cumulative goals' progress comes from the fulfillment service, over HTTP as in production.
+    fulfillment = await fulfillmentPeer(database.url)
+    runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer), { peers: fulfillment.peers })
     await registerTenantsIn(runtime, ["meiwei", "defaults", "invalid", "replaced", "patched", "why", "why-period", "why-budget", "evaluate", "other"])
     app = await appOver(runtime, "campaign", campaignService.routes)
+    await fulfillment.start()
   })
   afterAll(async () => {
+    await fulfillment?.stop()
     await runtime.dispose()
     await database.drop()
   })

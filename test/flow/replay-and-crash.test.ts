@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { startBrokerProcess, type BrokerProcess } from "../support/broker-process.ts"
-import { api, eventually, groupsCaughtUp, loyalteaGroups, produce, rewindGroups } from "../support/flow.ts"
+import { api, eventually, groupsCaughtUp, allLoyalteaGroups, produce, rewindGroups } from "../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { spawnLoyaltea, waitStarted } from "../support/process.ts"
 
@@ -68,13 +68,13 @@ describe("exactly once across replays and crashes (standalone broker, real Postg
   test("replaying every topic from offset 0 changes no balance", async () => {
     await rewindGroups(broker.address)
     // The rewind took: every group is back at the start of topics that hold thousands of events.
-    expect(await groupsCaughtUp(broker.address, loyalteaGroups)).toBe(false)
+    expect(await groupsCaughtUp(broker.address, allLoyalteaGroups)).toBe(false)
     const lt = await spawnLoyaltea(env())
     await waitStarted(lt)
-    expect(await eventually(() => groupsCaughtUp(broker.address, loyalteaGroups), (done) => done, 90_000)).toBe(true)
+    expect(await eventually(() => groupsCaughtUp(broker.address, allLoyalteaGroups), (done) => done, 90_000)).toBe(true)
     // Everything was consumed again; give the outbox relays a moment to publish anything they would have.
     await Bun.sleep(1500)
-    expect(await eventually(() => groupsCaughtUp(broker.address, loyalteaGroups), (done) => done, 30_000)).toBe(true)
+    expect(await eventually(() => groupsCaughtUp(broker.address, allLoyalteaGroups), (done) => done, 30_000)).toBe(true)
     expect(await api(lt).balances("crashy")).toEqual(expectedBalances(sent))
     expect(await lt.stop()).toBe(0)
   }, 180_000)

@@ -128,13 +128,24 @@ export const loyalteaGroups = [
   { groupId: "loyaltea-reward", topics: ["reward"] }
 ] as const
 
+/** The groups that keep each consuming service's copies of other services' data. */
+export const mirrorGroups = [
+  { groupId: "loyaltea-fulfillment-tenants", topics: ["tenant"] },
+  { groupId: "loyaltea-campaign-tenants", topics: ["tenant"] },
+  { groupId: "loyaltea-reward-tenants", topics: ["tenant"] },
+  { groupId: "loyaltea-campaign-reward-definitions", topics: ["reward-definition"] }
+] as const
+
+/** Every group of a process that runs all four services. */
+export const allLoyalteaGroups = [...loyalteaGroups, ...mirrorGroups]
+
 /**
  * Rewinds every Loyaltea consumer group to offset 0 of its topics (the processes must be stopped):
  * joins each group as its only member and commits 0 for every partition.
  */
 export const rewindGroups = async (brokers: string) => {
   const kafka = kafkaClient(brokers)
-  await Promise.all(loyalteaGroups.map(async (group) => {
+  await Promise.all(allLoyalteaGroups.map(async (group) => {
     const consumer = kafka.consumer({ groupId: group.groupId, maxWaitTimeInMs: 100 })
     await consumer.connect()
     try {

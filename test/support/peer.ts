@@ -17,3 +17,23 @@ export const peerPort = async (peer: Peer) => {
     stop: () => server?.stop(true)
   }
 }
+
+/**
+ * A real peer service over the test's database, served on its own port: `peers` for the asking
+ * runtime's configuration, `start` once the database is migrated, `stop` at the end.
+ */
+export const servedPeer = async (peer: Peer, databaseUrl: string, build: (url: string) => Promise<{ app: AnyElysia; dispose: () => Promise<void> }>) => {
+  const port = await peerPort(peer)
+  let built: { app: AnyElysia; dispose: () => Promise<void> } | undefined
+  return {
+    peers: port.peers,
+    start: async () => {
+      built = await build(databaseUrl)
+      port.serve(built.app)
+    },
+    stop: async () => {
+      port.stop()
+      await built?.dispose()
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { FulfillmentProgress } from "../fulfillment/progress/model.ts"
 import { periods } from "../../domain/calendar.ts"
 import { Label, Points, Tenant, Uuid } from "../../domain/primitives.ts"
 import { OccurredAt } from "../../events/envelope.ts"
@@ -167,6 +168,9 @@ export const CampaignProgress = Schema.Struct({
   completions: Schema.Number,
   reasons: Schema.optionalKey(Schema.Array(WhyNot).annotate({
     description: "What holds the user back now (status and window judged on the current time), and the round's basis so far"
+  })),
+  goals: Schema.optionalKey(Schema.Array(FulfillmentProgress).annotate({
+    description: "How far along the user is now with each missing fulfillment that is a cumulative goal, as the fulfillment service counts it"
   }))
 }).annotate({
   identifier: "CampaignProgress",

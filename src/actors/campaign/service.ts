@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Clock, Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer, Schema } from "effect"
 import { Database } from "../../db/database.ts"
 import type { DatabaseError } from "../../db/errors.ts"
 import { type Forbidden, InvalidInput, NotFound } from "../../domain/errors.ts"
@@ -13,6 +13,8 @@ import { standing } from "./progress.ts"
 import { findProgress } from "./progress-repo.ts"
 import * as repo from "./repo.ts"
 import { tenantRules } from "./rules-repo.ts"
+import { ProgressAnswer } from "../fulfillment/progress/model.ts"
+import { type Credential, peerClient } from "../../http/peer-client.ts"
 import { holdingBack } from "./rules/holding-back.ts"
 import { hasBudget, limitPeriod } from "./rules/limits.ts"
 
@@ -97,8 +99,29 @@ const make = Effect.gen(function*() {
       })
     )
 
+  const askPeer = yield* peerClient
+  const decodeGoals = Schema.decodeUnknownEffect(ProgressAnswer)
+
+  /**
+   * How far the user is with the missing fulfillments that are cumulative goals, asked of the
+   * fulfillment service with the caller's credential; when it cannot answer, the progress says so
+   * instead of failing.
+   */
+  const goalsOf = (tenant: string, userId: string, missing: ReadonlyArray<string>, credential: Credential) =>
+    missing.length === 0
+      ? Effect.succeed({ goals: [] })
+      : askPeer("fulfillment", "GET", `/fulfillment-progress/${encodeURIComponent(userId)}?tenant=${encodeURIComponent(tenant)}&fulfillment_id=${missing.slice(0, 100).join(",")}`, credential).pipe(
+        Effect.flatMap(decodeGoals),
+        Effect.map((answer) => ({ goals: answer.fulfillments })),
+        Effect.catch((error) =>
+          Effect.logWarning("cumulative progress unavailable", error).pipe(
+            Effect.as({ goals: [], unavailable: { rule: "goals-unavailable" as const, message: "how far the cumulative goals are cannot be told right now" } })
+          )
+        )
+      )
+
   /** Where the user stands, and what holds them back now (the status and the window judged on the current time). */
-  const progress = (scope: TenantScope, id: string, userId: string) =>
+  const progress = (scope: TenantScope, id: string, userId: string, credential: Credential) =>
     Effect.gen(function*() {
       const campaign = yield* getCampaign(scope, id)
       const rules = (yield* tenantRules(db.sql, campaign.tenant)).find((c) => c.rules.id === campaign.id)?.rules
@@ -109,13 +132,16 @@ const make = Effect.gen(function*() {
       const span = limitPeriod(rules.limits, now, rules.timeZone ?? "UTC")
       const periods = span ? yield* findPeriodCounts(db.sql, [{ key, period: span.key }]) : new Map<string, number>()
       const budgets = hasBudget(rules.limits) ? yield* findBudgetUsage(db.sql, campaign.tenant, [campaign.id]) : new Map()
-      const reasons = holdingBack(rules, key, stored, now, { periods, budgets })
+      const standingNow = standing(campaign.fulfillments, stored)
+      const goals = yield* goalsOf(campaign.tenant, userId, standingNow.missing, credential)
+      const reasons = [...holdingBack(rules, key, stored, now, { periods, budgets }), ...("unavailable" in goals ? [goals.unavailable] : [])]
       return {
         campaignId: campaign.id,
         tenant: campaign.tenant,
         userId,
-        ...standing(campaign.fulfillments, stored),
-        ...(reasons.length > 0 && { reasons })
+        ...standingNow,
+        ...(reasons.length > 0 && { reasons }),
+        ...(goals.goals.length > 0 && { goals: goals.goals })
       } satisfies CampaignProgress
     })
 

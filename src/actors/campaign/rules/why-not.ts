@@ -19,7 +19,8 @@ export const whyNotRules = [
   "budget-completions",
   "budget-points",
   "reward-unknown",
-  "round-basis"
+  "round-basis",
+  "goals-unavailable"
 ] as const
 export type WhyNotRule = (typeof whyNotRules)[number]
 
@@ -30,7 +31,8 @@ const Fact = (description: string) => ({ description })
  * with which code: `status` {status}; `window-not-started` {startsAt}; `window-ended` {endsAt};
  * `per-user-limit` {count, limit}; `per-period-limit` {count, limit, period, periodStart, periodEnd};
  * `budget-completions` {used, limit}; `budget-points` {used, limit, needed}; `reward-unknown`
- * {rewardId}; `round-basis` {basis, orderIds} (informative: the spend of the round so far).
+ * {rewardId}; `round-basis` {basis, orderIds} (informative: the spend of the round so far);
+ * `goals-unavailable` {} (the fulfillment service could not say how far the cumulative goals are).
  */
 export const WhyNot = Schema.Struct({
   rule: Schema.Literals(whyNotRules).annotate(Fact("A stable code for the rule")),
