@@ -13,6 +13,7 @@ import { EventProducerLive } from "../../src/kafka/producer.ts"
 import { anonymousApp, request } from "../support/app.ts"
 import { accessToken, bearer } from "../support/credentials.ts"
 import { useCasesRuntime } from "../support/layers.ts"
+import { peerPort } from "../support/peer.ts"
 import { createTestDatabase } from "../support/postgres.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
 import { tenantA } from "./route-fixtures.ts"
@@ -44,13 +45,18 @@ export const allServices = async () => {
   const useCases = Layer.mergeAll(rewardService.useCases, fulfillmentService.useCases, campaignService.useCases, userService.useCases).pipe(
     Layer.provide(EventProducerLive.pipe(Layer.provide(client)))
   )
-  const runtime = useCasesRuntime(database.url, useCases as never)
+  // The services that ask each other (dry runs, why-not) find the others' apps on ports of their own.
+  const [campaignPeer, fulfillmentPeer] = [await peerPort("campaign"), await peerPort("fulfillment")]
+  const peers = { campaign: campaignPeer.peers.campaign, fulfillment: fulfillmentPeer.peers.fulfillment }
+  const runtime = useCasesRuntime(database.url, useCases as never, { peers })
   const apps: Record<ServiceName, AnyElysia> = {
     campaign: await anonymousApp(runtime, "campaign", campaignService.routes as never),
     reward: await anonymousApp(runtime, "reward", rewardService.routes as never),
     fulfillment: await anonymousApp(runtime, "fulfillment", fulfillmentService.routes as never),
     user: await anonymousApp(runtime, "user", userService.routes as never)
   }
+  campaignPeer.serve(apps.campaign)
+  fulfillmentPeer.serve(apps.fulfillment)
   await registerTenantsIn(runtime as never, [tenantA, "tenant-b"])
   const adminHeaders = bearer(await accessToken(runtime, "admin", null))
   const routes: Array<Route> = []
@@ -78,6 +84,8 @@ export const allServices = async () => {
     adminHeaders,
     create,
     close: async () => {
+      campaignPeer.stop()
+      fulfillmentPeer.stop()
       await runtime.dispose()
       await broker.close()
       await database.drop()
