@@ -1,9 +1,11 @@
 /**
- * bun run bench:flow [--events 100000] [--users 10000] [--rate 2000] [--latency-seconds 20] [--soak-seconds 0]
+ * bun run bench:flow [--events 100000] [--users 10000] [--rate 2000] [--latency-seconds 20] [--soak-seconds 0] [--rules true]
  *
  * The all-in-one process (four services, embedded broker) on a real local PostgreSQL. Buy events
  * are produced with kafkajs from this process; the clock stops when every expected point is in
- * the balances. Prints end-to-end events/s, produce-to-credit latency at a fixed rate, and peak RSS.
+ * the balances. Prints end-to-end events/s of the plain scenario and, in the same run, of the same
+ * load under the rule language (per-amount points, a window, per-user limits per month in a time
+ * zone, a cumulative goal), with their ratio; produce-to-credit latency at a fixed rate; peak RSS.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -15,6 +17,7 @@ import { freePorts, portsEnv } from "../test/support/process.ts"
 import { startBrokerProcess } from "../test/support/broker-process.ts"
 import { createTestDatabase } from "../test/support/postgres.ts"
 import { startLoyaltea } from "./flow/process.ts"
+import { createRulesCampaigns, rulesPoints, rulesTenant } from "./flow/rules-setup.ts"
 import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase } from "./flow/setup.ts"
 import { fmt, percentile } from "./flow/stats.ts"
 
@@ -26,6 +29,8 @@ const { values } = parseArgs({
     "latency-seconds": { type: "string", default: "20" },
     "soak-seconds": { type: "string", default: "0" },
     partitions: { type: "string", default: "3" },
+    /** `false`: only the plain scenario (for profiles comparable with older commits). */
+    rules: { type: "string", default: "true" },
     /** `embedded` (in the process, the default shape) or `process` (`bun run broker` beside it, as Kafka would be). */
     broker: { type: "string", default: "embedded" }
   }
@@ -57,11 +62,11 @@ const kafka = new Kafka({ clientId: "bench", brokers: [`127.0.0.1:${ports.broker
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
 await producer.connect()
 
-const credited = async () => Number((await sql`select coalesce(sum(points), 0)::text as s from reward.balances where tenant = ${benchTenant}`)[0]!.s)
-const waitFor = async (points: number, timeoutMs: number) => {
+const credited = async (tenant = benchTenant) => Number((await sql`select coalesce(sum(points), 0)::text as s from reward.balances where tenant = ${tenant}`)[0]!.s)
+const waitFor = async (points: number, timeoutMs: number, tenant = benchTenant) => {
   const deadline = Date.now() + timeoutMs
-  while ((await credited()) < points) {
-    if (Date.now() > deadline) throw new Error(`only ${await credited()} of ${points} points after ${timeoutMs} ms`)
+  while ((await credited(tenant)) < points) {
+    if (Date.now() > deadline) throw new Error(`only ${await credited(tenant)} of ${points} points of ${tenant} after ${timeoutMs} ms`)
     await Bun.sleep(20)
   }
 }
@@ -70,26 +75,51 @@ const purchase = (user: string, i: number) => ({
   value: JSON.stringify({ tenant: benchTenant, product: "bread", amount: 100 + (i % 50), userId: user, eventId: `${user}-${i}` })
 })
 
+/** Ends the run early, as asked, with the peak RSS still printed. */
+class Done extends Error {}
+
 try {
   await createCampaigns(ports)
+  await createRulesCampaigns(ports)
   console.log(`machine: ${navigator.hardwareConcurrency} cores; ${events} events over ${users} users, ${values.partitions} partitions per topic, broker ${standalone ? "in its own process" : "embedded in the process"}`)
 
-  // Throughput: everything produced as fast as kafkajs sends it; the clock runs until the last point lands.
-  const started = performance.now()
-  const batches: Array<Array<{ key: string; value: string }>> = []
-  for (let i = 0; i < events; i += 1000) {
-    batches.push(Array.from({ length: Math.min(1000, events - i) }, (_, j) => purchase(`u${(i + j) % users}`, i + j)))
+  /**
+   * Throughput: everything produced as fast as kafkajs sends it; the clock runs until the last
+   * point of the run lands. `events(i)` is the run's i-th purchase; `points` what the run earns.
+   */
+  const throughput = async (label: string, tenant: string, events_: ReadonlyArray<{ key: string; value: string }>, points: number) => {
+    const target = (await credited(tenant)) + points
+    const started = performance.now()
+    let next = 0
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (next * 1000 < events_.length) {
+        const batch = events_.slice(next * 1000, ++next * 1000)
+        await producer.send({ topic: "buy", acks: -1, messages: batch })
+      }
+    }))
+    const produced = performance.now()
+    await waitFor(target, 600_000, tenant)
+    const done = performance.now()
+    const rate = events_.length / ((done - started) / 1000)
+    console.log(`${label.padEnd(14)} produce ${fmt(events_.length / ((produced - started) / 1000), 0)} events/s; end to end ${fmt(rate, 0)} events/s (${fmt((done - started) / 1000, 2)} s for ${events_.length} events)`)
+    return rate
   }
-  let next = 0
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < batches.length) await producer.send({ topic: "buy", acks: -1, messages: batches[next++]! })
-  }))
-  const produced = performance.now()
-  await waitFor(events * pointsPerPurchase, 600_000)
-  const done = performance.now()
-  console.log(`produce:     ${fmt(events / ((produced - started) / 1000), 0)} events/s`)
-  console.log(`end to end:  ${fmt(events / ((done - started) / 1000), 0)} events/s (${fmt((done - started) / 1000, 2)} s for ${events} events → ${events * 2} credits)`)
+  const plainRun = (run: number) => Array.from({ length: events }, (_, i) => purchase(`u${i % users}`, run * events + i))
+  const occurredAt = new Date().toISOString()
+  const rulesRun = () => {
+    const amounts: Array<number> = []
+    const messages = Array.from({ length: events }, (_, i) => {
+      const user = `r${i % users}`
+      const amount = 100 + (i % 50)
+      amounts.push(amount)
+      return { key: `${rulesTenant}:${user}`, value: JSON.stringify({ tenant: rulesTenant, product: "bread", amount, userId: user, eventId: `rules-${user}-${i}`, occurredAt }) }
+    })
+    return { messages, points: rulesPoints(amounts) }
+  }
 
+  // Plain, then latency as the plain scenario's, then rules, then plain again: the two plain
+  // runs bracket the rules run on the same process and database.
+  const plainFirst = await throughput("plain", benchTenant, plainRun(0), events * pointsPerPurchase)
   // Latency at a fixed rate: each event for a fresh user, so its ledger entries time its credit.
   const sentAt = new Map<string, number>()
   const perTick = Math.max(1, Math.round(rate / 100))
@@ -110,6 +140,13 @@ try {
   const latencies = rows.map((row) => Number(row.at) - sentAt.get(row.user_id)!).sort((a, b) => a - b)
   console.log(`latency at ${rate} events/s for ${latencySeconds} s (${latencies.length} credits): p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(latencies.at(-1)!)} ms`)
 
+  if (values.rules === "false") throw new Done()
+  const rules = rulesRun()
+  const underRules = await throughput("rules", rulesTenant, rules.messages, rules.points)
+  const plainAgain = await throughput("plain again", benchTenant, plainRun(1), events * pointsPerPurchase)
+  const plain = (plainFirst + plainAgain) / 2
+  console.log(`rules vs plain: ${fmt((underRules / plain) * 100, 1)}% of the plain throughput (${fmt((1 - underRules / plain) * 100, 1)}% cost)`)
+
   if (soakSeconds > 0) {
     console.log(`soak: ${rate} events/s for ${soakSeconds} s, RSS every 30 s`)
     const soakStart = Date.now()
@@ -121,6 +158,9 @@ try {
       if (wait > 0) await Bun.sleep(wait)
     }
   }
+  console.log(`peak RSS of the all-in-one process: ${fmt(peakRss, 0)} MiB`)
+} catch (error) {
+  if (!(error instanceof Done)) throw error
   console.log(`peak RSS of the all-in-one process: ${fmt(peakRss, 0)} MiB`)
 } finally {
   clearInterval(sampler)

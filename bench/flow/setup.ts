@@ -8,7 +8,7 @@ export const benchAdmin = { username: "bench-admin", password: "bench-admin-pass
 
 let token = ""
 
-const post = async (port: number, path: string, body: unknown) => {
+export const post = async (port: number, path: string, body: unknown) => {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

@@ -94,8 +94,22 @@ const plusDays = (year: number, month: number, day: number, days: number) => {
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() }
 }
 
+// The last span found per zone and kind: a batch's events mostly fall in one period, and asking
+// Intl for a wall clock is the costly part.
+const recent = new Map<string, PeriodSpan>()
+
 /** The period of kind `period` that contains `instant`, in `timeZone` (weeks start on Monday, as ISO 8601). */
 export const periodOf = (instant: number, period: Period, timeZone: string): PeriodSpan => {
+  const key = `${timeZone}\u0000${period}`
+  const last = recent.get(key)
+  if (last !== undefined && last.start <= instant && instant < last.end) return last
+  const span = computePeriod(instant, period, timeZone)
+  if (recent.size > 1000) recent.clear()
+  recent.set(key, span)
+  return span
+}
+
+const computePeriod = (instant: number, period: Period, timeZone: string): PeriodSpan => {
   const local = localTime(instant, timeZone)
   let first: { year: number; month: number; day: number }
   let next: { year: number; month: number; day: number }
