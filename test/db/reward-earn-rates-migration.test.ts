@@ -1,30 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Effect, type ManagedRuntime } from "effect"
+import { Effect } from "effect"
 import { Database } from "../../src/db/database.ts"
 import { loadMigrations, migrate } from "../../src/db/migrations.ts"
-import { databaseRuntime } from "../support/layers.ts"
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import { scratchDatabase } from "../support/layers.ts"
 
 describe("reward kinds and definitions (migration 0012) on a database with rewards", () => {
-  let database: TestDatabase
-  let runtime: ManagedRuntime.ManagedRuntime<Database, unknown>
-  const sql = <T>(text: string) =>
-    runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => db.run((s) => s.unsafe(text) as unknown as Promise<T>)))
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>
+  const sql = <T>(text: string) => scratch.sql<T>(text)
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    runtime = databaseRuntime(database.url)
-    await runtime.runPromise(migrate(loadMigrations().filter((m) => m.id < 12)))
+    scratch = await scratchDatabase()
+    await scratch.runtime.runPromise(migrate(loadMigrations().filter((m) => m.id < 12)))
     await sql(`
       insert into reward.rewards (id, tenant, points, created_at) values
         ('0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d', 'meiwei', 100, '2026-01-01T00:00:00Z'),
         ('22222222-2222-4222-8222-222222222222', 'tea', 0.25, '2026-01-02T00:00:00Z');
       insert into reward.ledger (tenant, user_id, amount, kind, reward_id) values ('meiwei', 'ada', 100, 'credit', '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d')`)
-    await runtime.runPromise(migrate())
+    await scratch.runtime.runPromise(migrate())
   })
   afterAll(async () => {
-    await runtime?.dispose()
-    await database?.drop()
+    await scratch?.close()
   })
 
   test("existing rewards are fixed, versioned in creation order, and their ledger entries keep empty causes", async () => {
@@ -52,7 +47,7 @@ describe("reward kinds and definitions (migration 0012) on a database with rewar
   })
 
   test("a row holds the fields of its kind only", async () => {
-    const refused = await runtime.runPromiseExit(Effect.flatMap(Effect.service(Database), (db) =>
+    const refused = await scratch.runtime.runPromiseExit(Effect.flatMap(Effect.service(Database), (db) =>
       db.run((s) => s`insert into reward.rewards (id, tenant, kind, points, unit) values (gen_random_uuid(), 'meiwei', 'per_amount', 5, 10)`)))
     expect(String(refused)).toContain("rewards_rule_of_its_kind")
   })

@@ -1,30 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Effect, type ManagedRuntime } from "effect"
+import { Effect } from "effect"
 import { Database } from "../../src/db/database.ts"
 import { loadMigrations, migrate } from "../../src/db/migrations.ts"
-import { databaseRuntime } from "../support/layers.ts"
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import { scratchDatabase } from "../support/layers.ts"
 
 describe("moving to tenant-scoped event ids (migration 0009) on a database with data", () => {
-  let database: TestDatabase
-  let runtime: ManagedRuntime.ManagedRuntime<Database, unknown>
-  const sql = <T>(text: string) =>
-    runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => db.run((s) => s.unsafe(text) as unknown as Promise<T>)))
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>
+  const sql = <T>(text: string) => scratch.sql<T>(text)
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    runtime = databaseRuntime(database.url)
-    await runtime.runPromise(migrate(loadMigrations().filter((m) => m.id < 9)))
+    scratch = await scratchDatabase()
+    await scratch.runtime.runPromise(migrate(loadMigrations().filter((m) => m.id < 9)))
     await sql(`
       insert into users.tenants (id, name) values ('meiwei', 'Meiwei Bakery'), ('tea', 'Tea house');
       insert into users.members (id, tenant, fullname, username) values ('8a0c7b8e-0d7c-4b7a-9a55-1a2b3c4d5e6f', 'gone', 'Old Member', 'old');
       insert into fulfillment.processed_events (topic, event_id) values ('buy', 'buy/2/17'), ('buy', 'order-1'), ('activity', 'activity/0/3');
       insert into reward.processed_events (topic, event_id) values ('reward', '5c1e0a9e-2b7d-5f3a-8c1d-0e9f8a7b6c5d')`)
-    await runtime.runPromise(migrate())
+    await scratch.runtime.runPromise(migrate())
   })
   afterAll(async () => {
-    await runtime?.dispose()
-    await database?.drop()
+    await scratch?.close()
   })
 
   test("every id processed before still counts, and offset ids are recorded in their new, reserved form as well", async () => {
@@ -57,7 +52,7 @@ describe("moving to tenant-scoped event ids (migration 0009) on a database with 
 
   test("members of tenants that do not exist stay, and no new one can be added", async () => {
     expect(await sql(`select username from users.members`)).toEqual([{ username: "old" }])
-    const refused = await runtime.runPromiseExit(Effect.flatMap(Effect.service(Database), (db) =>
+    const refused = await scratch.runtime.runPromiseExit(Effect.flatMap(Effect.service(Database), (db) =>
       db.run((s) => s`insert into users.members (id, tenant, fullname, username) values (gen_random_uuid(), 'gone', 'New', 'new')`)))
     expect(String(refused)).toContain("members_tenant_fkey")
   })

@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Effect, type ManagedRuntime } from "effect"
+import { Effect } from "effect"
 import { Database } from "../../src/db/database.ts"
 import { migrate } from "../../src/db/migrations.ts"
 import { pruneProcessedEvents } from "../../src/kafka/processed-events-pruning.ts"
 import { markProcessed } from "../../src/kafka/processed-events.ts"
-import { databaseRuntime } from "../support/layers.ts"
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import { scratchDatabase } from "../support/layers.ts"
 
 describe("pruning processed-event ids past the retention horizon", () => {
-  let database: TestDatabase
-  let runtime: ManagedRuntime.ManagedRuntime<Database, unknown>
-  const sql = <T>(text: string) =>
-    runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => db.run((s) => s.unsafe(text) as unknown as Promise<T>)))
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>
+  const sql = <T>(text: string) => scratch.sql<T>(text)
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    runtime = databaseRuntime(database.url)
-    await runtime.runPromise(migrate())
+    scratch = await scratchDatabase()
+    await scratch.runtime.runPromise(migrate())
   })
   afterAll(async () => {
-    await runtime?.dispose()
-    await database?.drop()
+    await scratch?.close()
   })
 
   test("ids older than the horizon go, in chunks, from both tables; younger ones stay and still make a replay a no-op", async () => {
@@ -31,11 +26,11 @@ describe("pruning processed-event ids past the retention horizon", () => {
       select 'shop', 'reward', 'recent-' || n, now() - interval '29 days' from generate_series(1, 10) n;
       insert into reward.processed_events_legacy (topic, event_id, processed_at) values
         ('reward', 'legacy-old', now() - interval '31 days'), ('reward', 'legacy-recent', now() - interval '1 day')`)
-    const deleted = await runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => pruneProcessedEvents(db.sql, "reward", 30)))
+    const deleted = await scratch.runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => pruneProcessedEvents(db.sql, "reward", 30)))
     expect(deleted).toBe(25_001)
     expect(await sql(`select count(*)::int as n from reward.processed_events`)).toEqual([{ n: 10 }])
     expect(await sql(`select event_id from reward.processed_events_legacy`)).toEqual([{ event_id: "legacy-recent" }])
-    const fresh = await runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) =>
+    const fresh = await scratch.runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) =>
       db.transaction((tx) => markProcessed(tx, "reward", "reward", [
         { tenant: "shop", eventId: "recent-1" },
         { tenant: "other", eventId: "legacy-recent" },

@@ -7,9 +7,10 @@ import { SigningKeys } from "../../src/actors/user/signing-keys.ts"
 import { Authenticator } from "../../src/auth/authenticator.ts"
 import { RemoteAuthenticator } from "../../src/auth/authenticator-live.ts"
 import { Revocations } from "../../src/auth/revocations.ts"
-import type { Database } from "../../src/db/database.ts"
+import { Database } from "../../src/db/database.ts"
 import { MigrationsLive } from "../../src/db/migrations-layer.ts"
 import { DatabaseLive } from "../../src/db/pool.ts"
+import { createTestDatabase } from "./postgres.ts"
 import { silentLog, startBroker } from "../../src/kafka/broker/index.ts"
 import { KafkaClient } from "../../src/kafka/kafka-client.ts"
 import { EventProducer, EventProducerLive } from "../../src/kafka/producer.ts"
@@ -102,3 +103,20 @@ export const remoteUseCasesRuntime = <R>(
 /** Just the database at `url` (not migrated), as the process would open it. */
 export const databaseRuntime = (url: string) =>
   ManagedRuntime.make(DatabaseLive.pipe(Layer.provide(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(url)) })))))
+
+/** A fresh database of its own with a plain runtime over it, and `sql` for a test's raw statements. */
+export const scratchDatabase = async () => {
+  const database = await createTestDatabase()
+  const runtime = databaseRuntime(database.url)
+  const sql = <T>(text: string) =>
+    runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => db.run((s) => s.unsafe(text) as unknown as Promise<T>)))
+  return {
+    database,
+    runtime,
+    sql,
+    close: async () => {
+      await runtime.dispose()
+      await database.drop()
+    }
+  }
+}
