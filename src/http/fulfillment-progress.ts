@@ -3,9 +3,8 @@ import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import { ProgressAnswer } from "../actors/fulfillment/progress/model.ts"
 import { FulfillmentUseCases } from "../actors/fulfillment/service.ts"
-import { InvalidInput } from "../domain/errors.ts"
-import { type Tenant, UserId, Uuid, WellFormedString, opaqueToJsonSchema } from "../domain/primitives.ts"
-import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
+import { UserId, Uuid, WellFormedString, opaqueToJsonSchema } from "../domain/primitives.ts"
+import { tenantToRead } from "../domain/tenant-guard.ts"
 import { OccurredAt } from "../events/envelope.ts"
 import { accessControl } from "./access.ts"
 import { TenantQuery } from "./params.ts"
@@ -39,18 +38,12 @@ const ProgressQuery = input(Schema.Struct({
   at: Schema.optionalKey(At)
 }), "query")
 
-/** A user's progress is per tenant: the tenant comes from `?tenant=` or from a one-tenant credential. */
-const tenantFor = (scope: TenantScope, tenant: Tenant | undefined): Effect.Effect<string, InvalidInput> => {
-  if (tenant !== undefined) return narrow(scope, tenant) ? Effect.succeed(tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "not a tenant you can read" }))
-  return scope._tag === "OneTenant" ? Effect.succeed(scope.tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "required: a user's progress is per tenant" }))
-}
-
 /** `GET /fulfillment-progress/{userId}`: how far a user is along the tenant's cumulative fulfillments. */
 export const fulfillmentProgressRoutes = (run: Runner<FulfillmentUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-fulfillment-progress-routes" })
     .use(accessControl(run))
     .get("/fulfillment-progress/:userId", ({ params, query, scope, set }) =>
-      run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) =>
+      run(set, tenantToRead(scope, query.tenant, "a user's progress is per tenant").pipe(Effect.flatMap((tenant) =>
         FulfillmentUseCases.use((u) => u.progress({
           tenant,
           userId: params.userId,

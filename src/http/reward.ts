@@ -3,11 +3,11 @@ import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
 import { Balance, Ledger, Redemption, RedemptionRequest, Reward, RewardInput, RewardUpdate } from "../actors/reward/model.ts"
 import { RewardUseCases } from "../actors/reward/service.ts"
-import { InvalidInput } from "../domain/errors.ts"
-import { Tenant, UserId, Uuid } from "../domain/primitives.ts"
+import { UserId, Uuid } from "../domain/primitives.ts"
 import { BeforeQuery, LimitQuery, PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
 import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
+import { tenantToRead } from "../domain/tenant-guard.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 
@@ -15,12 +15,6 @@ import { errorResponse, input, standard } from "./schema.ts"
 const RewardParams = input(Schema.Struct({ rewardId: Uuid }), "params")
 const UserParams = input(Schema.Struct({ userId: UserId }), "params")
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
-
-/** A single user's balance is per tenant: the tenant comes from `?tenant=` or from a one-tenant credential. */
-const tenantFor = (scope: TenantScope, tenant: Tenant | undefined): Effect.Effect<string, InvalidInput> => {
-  if (tenant !== undefined) return narrow(scope, tenant) ? Effect.succeed(tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "not a tenant you can read" }))
-  return scope._tag === "OneTenant" ? Effect.succeed(scope.tenant) : Effect.fail(new InvalidInput({ field: "tenant", reason: "required: a user has one balance per tenant" }))
-}
 
 /** Nothing is visible through a `?tenant=` outside the caller's scope. */
 const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
@@ -69,7 +63,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
       detail: { tags: ["balances"], summary: "List users' balances, optionally of one tenant or one user" }
     })
     .get("/user-rewards/:userId/", ({ params, query, scope, set }) =>
-      run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) => RewardUseCases.use((u) => u.balance(tenant, params.userId))))), {
+      run(set, tenantToRead(scope, query.tenant, "a user has one balance per tenant").pipe(Effect.flatMap((tenant) => RewardUseCases.use((u) => u.balance(tenant, params.userId))))), {
       access: "read",
       params: UserParams,
       query: input(Schema.Struct(TenantQuery), "query"),
@@ -77,7 +71,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
       detail: { tags: ["balances"], summary: "One user's balance in a tenant (0 when nothing was earned)" }
     })
     .get("/user-rewards/:userId/ledger", ({ params, query, scope, set }) =>
-      run(set, tenantFor(scope, query.tenant).pipe(Effect.flatMap((tenant) =>
+      run(set, tenantToRead(scope, query.tenant, "a user has one balance per tenant").pipe(Effect.flatMap((tenant) =>
         RewardUseCases.use((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before }))))), {
       access: "read",
       params: UserParams,
