@@ -8,6 +8,8 @@ import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { type Broker, silentLog, startBroker } from "../../src/kafka/broker/index.ts"
 import { startOutboxRelay } from "../../src/kafka/outbox-relay.ts"
+import { appendOutbox } from "../../src/kafka/outbox.ts"
+import { publishCommitted } from "../../src/kafka/publish-committed.ts"
 import { KafkaClient } from "../../src/kafka/kafka-client.ts"
 import { EventProducer, EventProducerLive } from "../../src/kafka/producer.ts"
 import { AppConfig } from "../../src/config/app-config.ts"
@@ -96,6 +98,29 @@ describe("the outbox relay behind publish-after-commit", () => {
     } finally {
       for (const scope of scopes) await single.runPromise(Scope.close(scope, Effect.void as never))
       await single.dispose()
+    }
+  }, 30_000)
+
+  test("a change committed while an older one still waits in the outbox waits behind it: the relay publishes both in the order written", async () => {
+    const published: Array<string> = []
+    const producer = Layer.succeed(EventProducer, { send: (messages) => Effect.sync(() => void published.push(...messages.map((m) => m.value))) })
+    const ordered = ManagedRuntime.make(producer.pipe(Layer.provideMerge(DatabaseLive), Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(database.url)) })))))
+    try {
+      const db = await ordered.runPromise(Effect.service(Database))
+      const sends = await ordered.runPromise(Effect.service(EventProducer))
+      await ordered.runPromise(db.run((sql) => sql`delete from users.outbox`))
+      const message = (version: number) => ({ topic: "tenant", key: "shop", value: `v${version}` })
+      // v1's publication failed: its row is left. v2 commits after it.
+      await ordered.runPromise(db.transaction((tx) => appendOutbox(tx, "users", [message(1)])))
+      const second = await ordered.runPromise(db.transaction((tx) => appendOutbox(tx, "users", [message(2)])))
+      await ordered.runPromise(publishCommitted(db, sends, "users", second, [message(2)]))
+      expect(published).toEqual([])
+      const scope = await ordered.runPromise(Scope.make())
+      await ordered.runPromise(startOutboxRelay("users", 0).pipe(Scope.provide(scope)) as unknown as Effect.Effect<void, never, never>)
+      expect(await eventually(async () => published, (p) => p.length === 2, 10_000)).toEqual(["v1", "v2"])
+      await ordered.runPromise(Scope.close(scope, Effect.void as never))
+    } finally {
+      await ordered.dispose()
     }
   }, 30_000)
 })
