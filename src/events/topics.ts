@@ -2,8 +2,11 @@
 export const Topics = {
   buy: "buy",
   activity: "activity",
+  refund: "refund",
   fulfillment: "fulfillment",
+  fulfillmentRevoked: "fulfillment-revoked",
   reward: "reward",
+  rewardRevoked: "reward-revoked",
   rewardNotify: "reward-notify",
   tenant: "tenant",
   rewardDefinition: "reward-definition"
@@ -14,7 +17,7 @@ export type Topic = (typeof Topics)[keyof typeof Topics]
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`
 
 /** The only topics shops write to (their Kafka principals get Write on these and nothing else). */
-export const ingressTopics: ReadonlyArray<Topic> = [Topics.buy, Topics.activity]
+export const ingressTopics: ReadonlyArray<Topic> = [Topics.buy, Topics.activity, Topics.refund]
 
 /**
  * Topics only Loyaltea's own services write: what is on them is trusted to have been judged
@@ -22,7 +25,9 @@ export const ingressTopics: ReadonlyArray<Topic> = [Topics.buy, Topics.activity]
  */
 export const internalTopics: ReadonlyArray<string> = [
   Topics.fulfillment,
+  Topics.fulfillmentRevoked,
   Topics.reward,
+  Topics.rewardRevoked,
   Topics.rewardNotify,
   Topics.tenant,
   Topics.rewardDefinition,

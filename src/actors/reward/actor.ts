@@ -51,6 +51,7 @@ export const creditHandler = topicHandler({
         const credit = byIndex.get(index)
         if (!credit) return []
         const notify: RewardNotifyEvent = {
+          kind: "credited",
           tenant: c.event.tenant,
           rewardId: c.event.rewardId,
           userId: c.event.userId,
