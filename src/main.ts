@@ -15,6 +15,7 @@ import { ensureTopics } from "./kafka/topics-admin.ts"
 import { allTopics } from "./events/topics.ts"
 import { type ServiceLayer, services } from "./services.ts"
 import { announce } from "./startup/banner.ts"
+import { checkStartupConfig } from "./startup/check-config.ts"
 import { describeStartupFailure } from "./startup/describe-error.ts"
 import { silenceKnownWarnings } from "./startup/quiet-warnings.ts"
 
@@ -58,13 +59,16 @@ const run = (config: AppConfigShape) =>
   ).pipe(Effect.provide(loggerLayer(config.logFormat, config.logLevel)))
 
 const main = appConfig.pipe(
+  Effect.tap(checkStartupConfig),
   Effect.flatMap(run),
   Effect.catchCause((cause) =>
     Cause.hasInterruptsOnly(cause)
       ? Effect.void
       : Effect.sync(() => {
         console.error(`loyaltea: cannot start: ${describeStartupFailure(cause)}`)
-        process.exitCode = 1
+        // At once: what was started has been stopped, and client libraries' retry timers must
+        // not keep a process that will never run alive (or print).
+        process.exit(1)
       })
   )
 )

@@ -24,6 +24,11 @@ export interface ListenOptions {
  */
 const unlimited = Number.MAX_SAFE_INTEGER
 
+const reasonOf = (error: unknown, service: string) => {
+  const message = error instanceof Error ? error.message : String(error)
+  return /in use|EADDRINUSE/i.test(message) ? `another process listens there (set ${service.toUpperCase()}_PORT to use another port)` : message
+}
+
 /**
  * Listens for the life of the scope. Closing stops accepting connections and lets requests in
  * flight finish before the scope's later finalizers (actors, pool) run.
@@ -35,10 +40,13 @@ export const listen = <App extends AnyElysia>(app: App, options: ListenOptions) 
         app.listen({
           hostname: options.hostname,
           port: options.port,
+          // Elysia asks for SO_REUSEPORT, which lets a second process share the port and take
+          // every other connection: a port in use must be an error instead.
+          reusePort: false,
           maxRequestBodySize: unlimited
         }),
       catch: (error) =>
-        new PortUnavailable({ service: options.service, port: options.port, reason: error instanceof Error ? error.message : String(error) })
+        new PortUnavailable({ service: options.service, port: options.port, reason: reasonOf(error, options.service) })
     }),
     (app) => Effect.promise(() => app.stop(false))
   )

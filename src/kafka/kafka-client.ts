@@ -40,7 +40,12 @@ const embeddedBroker = (config: AppConfigShape) =>
             defaultPartitions: config.kafka.topicPartitions,
             log
           }),
-        catch: (error) => new KafkaUnavailable({ reason: `the embedded broker did not start: ${reasonOf(error)}` })
+        catch: (error) =>
+          new KafkaUnavailable({
+            reason: (error as { code?: unknown }).code === "EADDRINUSE"
+              ? `the embedded broker cannot listen on 127.0.0.1:${config.embeddedBrokerPort}: another process listens there (set LOYALTEA_BROKER_PORT, or KAFKA_BROKERS for an external Kafka)`
+              : `the embedded broker did not start on 127.0.0.1:${config.embeddedBrokerPort}: ${reasonOf(error)}`
+          })
       })
     }),
     (broker) => Effect.promise(() => broker.close())

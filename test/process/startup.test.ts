@@ -61,6 +61,19 @@ describe("the loyaltea process", () => {
     expect(lt.output()).not.toContain("s3cret")
   }, 30_000)
 
+  test.each([
+    ["a short LOYALTEA_ADMIN_PASSWORD", { LOYALTEA_ADMIN_PASSWORD: "short" }, "invalid configuration: LOYALTEA_ADMIN_PASSWORD: must be 12 to 200 characters"],
+    ["KAFKA_SSL with the embedded broker", { KAFKA_SSL: "true" }, "invalid configuration: KAFKA_SSL: the embedded broker speaks plain TCP only"]
+  ])("%s exits at once with one line, before anything is started", async (_, env, message) => {
+    const lt = await spawnLoyaltea(env)
+    expect(await lt.exited).toBe(1)
+    const lines = lt.output().trim().split("\n")
+    expect(lines).toEqual([expect.stringContaining(`loyaltea: cannot start: ${message}`)])
+    // Nothing was started: no migrations ran, no broker created a topic.
+    expect(lt.output()).not.toContain("applied migrations")
+    expect(lt.output()).not.toContain("created topics")
+  }, 30_000)
+
   test("an invalid variable stops start-up naming it", async () => {
     const lt = await spawnLoyaltea({ LOYALTEA_SERVICES: "rewards" })
     expect(await lt.exited).not.toBe(0)
@@ -87,4 +100,29 @@ describe("the embedded default", () => {
     expect(third.output()).not.toContain("applied migrations")
     expect(await third.stop()).toBe(0)
   }, 120_000)
+})
+
+describe("a second instance on ports in use", () => {
+  test("is refused with one line naming the port, for HTTP and for the broker, and the first keeps answering", async () => {
+    const first = await spawnLoyaltea({ LOYALTEA_SERVICES: "reward" })
+    await waitStarted(first)
+    const portEnv = { HTTP_HOST: "127.0.0.1", REWARD_PORT: String(first.ports.reward), LOYALTEA_BROKER_PORT: String(first.ports.broker) }
+
+    // Same HTTP port, a broker port of its own (an external database: no data directory in common).
+    const database = await createTestDatabase()
+    try {
+      const http = await spawnLoyaltea({ LOYALTEA_SERVICES: "reward", DATABASE_URL: database.url, REWARD_PORT: portEnv.REWARD_PORT })
+      expect(await http.exited).toBe(1)
+      expect(http.output()).toContain(`loyaltea: cannot start: the reward service cannot listen on port ${first.ports.reward}: another process listens there (set REWARD_PORT`)
+
+      const broker = await spawnLoyaltea({ LOYALTEA_SERVICES: "reward", DATABASE_URL: database.url, LOYALTEA_BROKER_PORT: portEnv.LOYALTEA_BROKER_PORT })
+      expect(await broker.exited).toBe(1)
+      expect(broker.output()).toContain(`the embedded broker cannot listen on 127.0.0.1:${first.ports.broker}: another process listens there`)
+    } finally {
+      await database.drop()
+    }
+    // Every request still reaches the first process (no port sharing).
+    for (let i = 0; i < 10; i++) expect((await fetch(`http://127.0.0.1:${first.ports.reward}/health`)).status).toBe(200)
+    expect(await first.stop()).toBe(0)
+  }, 90_000)
 })
