@@ -56,3 +56,18 @@ export const deadLetterForEvent = (
     error
   )
 })
+
+const isDeadLetter = (message: OutgoingMessage) => message.topic.endsWith(".dlq")
+
+/**
+ * One log line per dead letter among `emitted` (at most `max`, then a count): where the event sat
+ * and why, so an operator can find it on the `.dlq` topic without reading the topic first.
+ */
+export const deadLetterLogLines = (emitted: ReadonlyArray<OutgoingMessage>, max = 20): ReadonlyArray<string> => {
+  const letters = emitted.filter(isDeadLetter)
+  const lines = letters.slice(0, max).map((message) => {
+    const letter = JSON.parse(message.value as string) as DeadLetter
+    return `dead letter: ${letter.topic} partition ${letter.partition} offset ${letter.offset} sent to ${message.topic}: ${letter.error}`
+  })
+  return letters.length > max ? [...lines, `dead letter: and ${letters.length - max} more in this batch`] : lines
+}

@@ -6,6 +6,7 @@ import type { TenantDirectory } from "../tenants/directory.ts"
 import { isRetryable, processBatch } from "./batch-processor.ts"
 import { batchProgress, type BatchProgress, watchForStall } from "./batch-progress.ts"
 import { ConsumerCrashed, isRebalancing, reasonOf, reasonOfCause } from "./consumer-errors.ts"
+import { deadLetterLogLines } from "./dead-letter.ts"
 import { ConsumerHealth, type MemberStatus } from "./consumer-health.ts"
 import { startOutboxRelay } from "./outbox-relay.ts"
 import { KafkaClient } from "./kafka-client.ts"
@@ -70,7 +71,9 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
                 schedule: retryForever,
                 while: (error) => isRetryable(error) && isRunning() && !isStale()
               }),
-              Effect.tap((outcome) => outcome.deadLettered > 0 ? Effect.logWarning(`${groupId}: ${outcome.deadLettered} event(s) of ${batch.topic} sent to the dead-letter topic`) : Effect.void)
+              Effect.tap((outcome) =>
+                outcome.deadLettered > 0 ? Effect.forEach(deadLetterLogLines(outcome.emitted), (line) => Effect.logWarning(`${groupId}: ${line}`), { discard: true }) : Effect.void
+              )
             )
           )
           const applied = performance.now()
