@@ -1,4 +1,3 @@
-import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Context, Effect, Exit, Layer, Runtime } from "effect"
 import { AuthenticatorLive } from "./auth/authenticator-live.ts"
 import { Revocations } from "./auth/revocations.ts"
@@ -17,6 +16,7 @@ import { type ServiceLayer, services } from "./services.ts"
 import { announce } from "./startup/banner.ts"
 import { checkStartupConfig } from "./startup/check-config.ts"
 import { describeStartupFailure } from "./startup/describe-error.ts"
+import { runMain } from "./startup/run-main.ts"
 import { silenceKnownWarnings } from "./startup/quiet-warnings.ts"
 
 const usesKafka = (config: AppConfigShape) => config.services.some((service) => services[service].usesKafka)
@@ -74,7 +74,7 @@ const main = appConfig.pipe(
 )
 
 silenceKnownWarnings()
-NodeRuntime.runMain(main, {
+runMain(main, {
   disableErrorReporting: true,
   // SIGINT/SIGTERM interrupt the program: a shutdown that completed is a success, not an error.
   teardown: (exit, onExit) =>
