@@ -44,6 +44,14 @@ export const Readiness = Schema.Struct({
 }).annotate({ identifier: "Readiness" })
 export type Readiness = typeof Readiness.Type
 
+const rootDetail = {
+  tags: ["health"],
+  summary: "A browser opening the service's address lands on its Swagger UI",
+  security: [],
+  "x-loyaltea-access": "public",
+  responses: { "302": { description: "To Swagger UI", headers: { Location: { description: "/swagger", schema: { type: "string" as const } } } } }
+}
+
 /**
  * `/health` says the process answers; `/ready` says it can do its work: database reachable with
  * its schema current, and, for a service that uses events, Kafka reachable and every consumer
@@ -51,6 +59,10 @@ export type Readiness = typeof Readiness.Type
  */
 export const healthRoutes = (service: ServiceName, ready: () => Promise<Readiness>) =>
   new Elysia({ name: `loyaltea-health-${service}` })
+    .get("/", ({ set }) => {
+      set.status = 302
+      set.headers.location = "/swagger"
+    }, { detail: rootDetail })
     .get("/health", () => ({ status: "ok" as const, service }), {
       response: { 200: standard(Health) },
       detail: { tags: ["health"], summary: "Liveness: the process answers", security: [], "x-loyaltea-access": "public" }

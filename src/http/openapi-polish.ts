@@ -31,9 +31,24 @@ const asProblem = (content: Json) => {
 
 // What the body parser answers on any route that takes a body, besides the route's own answers.
 const bodyRefusals = ["400", "413", "415"]
+// What the access check answers on any guarded route: no credential, not allowed, cannot be checked.
+const accessRefusals = ["401", "403", "503"]
 
 const isErrorResponse = (response: Json) =>
   ((response.content as Record<string, { schema?: { title?: unknown } }> | undefined)?.["application/json"]?.schema?.title) === "Error"
+
+/**
+ * A parameter is text on the wire, so its schema says `string` plus what the text must hold
+ * (`allOf: [{type: integer}]`): Swagger UI would then offer a text box and send "string". What it
+ * holds is its type.
+ */
+const asTyped = (schema: Json): Json => {
+  const parts = schema.allOf as Array<Json> | undefined
+  const typed = parts?.find((part) => part.type === "integer" || part.type === "number")
+  if (schema.type !== "string" || parts?.length !== 1 || !typed) return schema
+  const { allOf: _, type: __, ...rest } = schema
+  return { ...rest, ...typed }
+}
 
 /**
  * The generated document writes empty responses (204) as `content: {type: ...}`, which is not
@@ -42,12 +57,23 @@ const isErrorResponse = (response: Json) =>
  * 413, 415) with the error body. All of it is put right here, once.
  */
 export const polishOpenApi = (document: unknown): unknown => {
-  const paths = (document as { paths?: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, Json> }>> }).paths ?? {}
+  type Operation = { requestBody?: unknown; responses?: Record<string, Json>; "x-loyaltea-access"?: string }
+  const paths = (document as { paths?: Record<string, Record<string, Operation>> }).paths ?? {}
+  const anyErrorShape = Object.values(paths).flatMap((operations) => Object.values(operations)).flatMap((operation) => Object.values(operation.responses ?? {})).find(isErrorResponse)
   for (const operations of Object.values(paths)) {
     for (const operation of Object.values(operations)) {
-      const errorShape = Object.values(operation.responses ?? {}).find(isErrorResponse)
+      for (const parameter of (operation as { parameters?: Array<{ schema?: Json }> }).parameters ?? []) {
+        if (parameter.schema) parameter.schema = asTyped(parameter.schema)
+      }
+      const errorShape = Object.values(operation.responses ?? {}).find(isErrorResponse) ?? anyErrorShape
       if (operation.requestBody && operation.responses && errorShape) {
         for (const status of bodyRefusals) operation.responses[status] ??= { ...structuredClone(errorShape), description: descriptions[status] }
+      }
+      // Every guarded operation can be refused by the access check before it runs.
+      const access = operation["x-loyaltea-access"]
+      if (access !== undefined && access !== "public" && errorShape) {
+        operation.responses ??= {}
+        for (const status of accessRefusals) operation.responses[status] ??= { ...structuredClone(errorShape), description: descriptions[status] }
       }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const content = response.content as Json | undefined

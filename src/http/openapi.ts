@@ -21,6 +21,10 @@ export const openapiDocs = (service: ServiceName, version: string) =>
     .use(generatedDocs(service, version))
     .use(swaggerPage(titleOf(service), descriptions[service]))
 
+// The first thing a visitor needs: every operation but health and login wants a credential.
+const signIn =
+  "**Sign in first**: `POST /auth/login` on the user service (port 9004 unless `USER_PORT` says otherwise) with a username and password answers an `accessToken`; press **Authorize** and paste it under bearerAuth (or an API key under apiKey). Without it every operation answers 401."
+
 const titleOf = (service: ServiceName) => `Loyaltea ${service} service`
 
 const generatedDocs = (service: ServiceName, version: string) =>
@@ -31,7 +35,7 @@ const generatedDocs = (service: ServiceName, version: string) =>
     provider: null,
     exclude: { paths: [/^\/swagger/] },
     documentation: {
-      info: { title: titleOf(service), version, description: descriptions[service] },
+      info: { title: titleOf(service), version, description: `${descriptions[service]}\n\n${signIn}` },
       components: {
         securitySchemes: {
           bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token from POST /auth/login on the user service (port 9004)." },

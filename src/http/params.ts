@@ -1,10 +1,15 @@
-import { Schema } from "effect"
+import { Schema, SchemaTransformation } from "effect"
 import { Tenant, WellFormedString, opaqueToJsonSchema } from "../domain/primitives.ts"
 
+// A query value is text on the wire; its document says what it holds: an integer in a range.
 const IntFromString = (min: number, max: number) =>
-  Schema.NumberFromString.check(
-    Schema.isInt({ message: "must be a whole number" }),
-    Schema.isBetween({ minimum: min, maximum: max }, { message: `must be between ${min} and ${max}` })
+  Schema.String.check(
+    Schema.makeFilter((text: string) => /^\d{1,16}$/.test(text) || "must be a whole number", { toJsonSchema: () => ({ type: "integer", minimum: min, maximum: max }) })
+  ).pipe(
+    Schema.decodeTo(
+      Schema.Number.check(Schema.isBetween({ minimum: min, maximum: max }, { message: `must be between ${min} and ${max}` })),
+      SchemaTransformation.numberFromString
+    )
   )
 
 /** `?limit=&offset=` for list routes. */

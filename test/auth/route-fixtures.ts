@@ -27,6 +27,7 @@ const apiKey = () => ({ name: "shop", tenant: tenantA, scopes: ["read"] })
  * A route missing here makes the authorization test fail: every new route needs a case.
  */
 export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
+  "get /": async () => ({ path: "/" }),
   "get /health": async () => ({ path: "/health" }),
   "get /ready": async () => ({ path: "/ready" }),
   // campaign

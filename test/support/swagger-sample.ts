@@ -29,7 +29,10 @@ const formatSamples: Record<string, string> = {
  * so a test names the field that needs an example.
  */
 export const swaggerSample = (schema: JsonSchema | Record<string, unknown>, path = "body"): unknown => {
-  const s = schema as JsonSchema
+  const given = schema as JsonSchema & { readonly allOf?: ReadonlyArray<JsonSchema> }
+  // Swagger UI merges `allOf` parts into one schema before sampling it.
+  const { allOf, ...own } = given
+  const s: JsonSchema = allOf ? Object.assign({}, own, ...allOf) : given
   if (s.examples !== undefined && s.examples.length > 0) return s.examples[0]
   if (s.default !== undefined) return s.default
   if (s.example !== undefined) return s.example

@@ -16,7 +16,7 @@ export const passwordMaxLength = 200
 export const Password = WellFormedString.check(
   Schema.isMinLength(passwordMinLength, { message: `must be at least ${passwordMinLength} characters` }),
   Schema.isMaxLength(passwordMaxLength, { message: `must be at most ${passwordMaxLength} characters` })
-).annotate({ description: `${passwordMinLength} to ${passwordMaxLength} characters`, format: "password" })
+).annotate({ description: `${passwordMinLength} to ${passwordMaxLength} characters`, format: "password", examples: ["correct-horse-battery-staple"] })
 
 export const OperatorInput = Schema.Struct({
   username: Username,
@@ -24,7 +24,10 @@ export const OperatorInput = Schema.Struct({
   role: Role,
   /** Required for tenant roles (a tenant admin's own tenant by default); absent for `admin`. */
   tenant: Schema.optionalKey(Tenant)
-}).annotate({ identifier: "OperatorInput" })
+}).annotate({
+  identifier: "OperatorInput",
+  examples: [{ username: "ada", password: "correct-horse-battery-staple", role: "tenant-admin", tenant: "meiwei" as never }]
+})
 export type OperatorInput = typeof OperatorInput.Type
 
 export const Operator = Schema.Struct({
