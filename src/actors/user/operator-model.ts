@@ -23,7 +23,10 @@ export const OperatorInput = Schema.Struct({
   password: Password,
   role: Role,
   /** Required for tenant roles (a tenant admin's own tenant by default); absent for `admin`. */
-  tenant: Schema.optionalKey(Tenant)
+  tenant: Schema.optionalKey(Tenant.annotate({
+    description: "The operator's tenant: required (422 otherwise) when the platform admin creates a tenant-admin or tenant-viewer; a tenant admin's own tenant when left out; absent for role admin",
+    examples: ["meiwei" as never]
+  }))
 }).annotate({
   identifier: "OperatorInput",
   examples: [{ username: "ada", password: "correct-horse-battery-staple", role: "tenant-admin", tenant: "meiwei" as never }]
