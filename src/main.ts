@@ -5,6 +5,7 @@ import { AppConfig, appConfig, type AppConfigShape } from "./config/app-config.t
 import { Database } from "./db/database.ts"
 import { MigrationsLive } from "./db/migrations-layer.ts"
 import { DatabaseLive } from "./db/pool.ts"
+import { ConsumerLag } from "./observability/consumer-lag.ts"
 import { loggerLayer } from "./observability/logger.ts"
 import { KafkaClient, KafkaClientLive } from "./kafka/kafka-client.ts"
 import { ConsumerHealth } from "./kafka/consumer-health.ts"
@@ -23,7 +24,7 @@ const usesKafka = (config: AppConfigShape) => config.services.some((service) => 
 
 // A process running only services without events (the user service) starts no Kafka client or broker.
 const KafkaPlatformLayer = Layer.effectDiscard(ensureTopics(allTopics)).pipe(
-  Layer.provideMerge(Layer.mergeAll(EventProducerLive, KafkaProbeLive, ConsumerHealth.layer)),
+  Layer.provideMerge(Layer.mergeAll(EventProducerLive, KafkaProbeLive, ConsumerHealth.layer, ConsumerLag.layer)),
   Layer.provideMerge(KafkaClientLive)
 )
 const kafkaLayer = (config: AppConfigShape) => (usesKafka(config) ? KafkaPlatformLayer : (Layer.empty as unknown as typeof KafkaPlatformLayer))

@@ -1,5 +1,6 @@
 import { Cause, Effect, Exit } from "effect"
 import type postgres from "postgres"
+import { since, transactions } from "../observability/metrics.ts"
 import { bounded } from "./bounded.ts"
 import type { DedicatedConnection } from "./dedicated-connection.ts"
 import { ConnectionLost, type DatabaseError, fromDriverError } from "./errors.ts"
@@ -110,6 +111,7 @@ export const makeTransactions = (connections: ReadonlyArray<DedicatedConnection>
     const run = <A, E, R>(body: (tx: Sql) => Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseError, R> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
+          const began = performance.now()
           const connection = yield* restore(lease)
           return yield* Effect.gen(function*() {
             const reservation = yield* restore(bounded(reserve(connection), callTimeoutMs, "reserving a connection"))
@@ -122,6 +124,7 @@ export const makeTransactions = (connections: ReadonlyArray<DedicatedConnection>
               )
             ))
             yield* finish(connection, reservation, exit)
+            transactions.observe({ outcome: Exit.isSuccess(exit) ? "commit" : "rollback" }, since(began))
             return yield* exit
           }).pipe(Effect.ensuring(giveBack(connection)))
         })

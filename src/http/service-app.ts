@@ -5,6 +5,7 @@ import { bodyLimit } from "./body-limit.ts"
 import { errorFormatting } from "./errors.ts"
 import { healthRoutes, type Readiness } from "./health.ts"
 import { jsonBody } from "./json-body.ts"
+import { httpMetrics } from "./metrics.ts"
 import { openapiDocs } from "./openapi.ts"
 import { securityHeadersPlugin } from "./security-headers.ts"
 import { swaggerAssets } from "./swagger-assets.ts"
@@ -12,15 +13,18 @@ import { swaggerAssets } from "./swagger-assets.ts"
 export interface ServiceAppOptions {
   readonly service: ServiceName
   readonly ready: () => Promise<Readiness>
+  /** The Prometheus text of the process, for `/metrics`. */
+  readonly metrics: () => Promise<string>
   readonly onServerError: (error: unknown) => void
 }
 
 /**
  * What every service's app has: security headers on every answer, the body limit and the
- * bounded JSON parser, the error shape, OpenAPI + Swagger UI, `/health` and `/ready`.
+ * bounded JSON parser, the error shape, OpenAPI + Swagger UI, `/health`, `/ready` and `/metrics`.
  */
-export const serviceApp = ({ onServerError, ready, service }: ServiceAppOptions) =>
+export const serviceApp = ({ metrics, onServerError, ready, service }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
+    .use(httpMetrics(service, metrics))
     .use(securityHeadersPlugin())
     .use(bodyLimit())
     .use(jsonBody())

@@ -4,6 +4,7 @@ import type { Authenticator } from "../auth/authenticator.ts"
 import { AppConfig } from "../config/app-config.ts"
 import type { ServiceName } from "../config/service-name.ts"
 import { Database } from "../db/database.ts"
+import { scrapeMetrics } from "../observability/scrape.ts"
 import { listen } from "./listen.ts"
 import { checkReadiness } from "./readiness.ts"
 import { makeRunner, type Runner } from "./run-effect.ts"
@@ -24,7 +25,8 @@ export const buildServiceApp = <R>(service: ServiceName, routes: RoutesFactory<R
     const logCause = (cause: Cause.Cause<unknown>) =>
       Effect.runFork(Effect.logError(`${service}: request failed`, cause).pipe(Effect.provideContext(context)))
     const ready = () => Effect.runPromiseWith(context)(checkReadiness(service, options))
-    return serviceApp({ service, ready, onServerError: (error) => logCause(Cause.die(error)) })
+    const metrics = () => Effect.runPromiseWith(context)(scrapeMetrics(service))
+    return serviceApp({ service, ready, metrics, onServerError: (error) => logCause(Cause.die(error)) })
       .use(routes(makeRunner(context, logCause)))
   })
 

@@ -7,6 +7,7 @@ import { isRetryable, processBatch } from "./batch-processor.ts"
 import { batchProgress, type BatchProgress, watchForStall } from "./batch-progress.ts"
 import { ConsumerCrashed, isRebalancing, reasonOf, reasonOfCause } from "./consumer-errors.ts"
 import { deadLetterLogLines } from "./dead-letter.ts"
+import { batchSteps, consumedEvents, since } from "../observability/metrics.ts"
 import { ConsumerHealth, type MemberStatus } from "./consumer-health.ts"
 import { startOutboxRelay } from "./outbox-relay.ts"
 import { KafkaClient } from "./kafka-client.ts"
@@ -77,6 +78,11 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
             )
           )
           const applied = performance.now()
+          const labels = { group: groupId, topic: batch.topic }
+          consumedEvents.inc({ ...labels, outcome: "applied" }, outcome.applied)
+          consumedEvents.inc({ ...labels, outcome: "duplicate" }, outcome.duplicates)
+          consumedEvents.inc({ ...labels, outcome: "dead_lettered" }, outcome.deadLettered)
+          batchSteps.observe({ ...labels, step: "apply" }, (applied - started) / 1000)
           // Committed: what the batch emitted goes out, then the offsets move past it. Should the
           // publication not happen, the outbox still holds the events and its relay sends them.
           await run(step("publishing the events of").pipe(
@@ -85,6 +91,8 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
             Effect.retry({ schedule: retryForever, while: () => isRunning() && !isStale() }),
             Effect.andThen(relay.published(outcome.outboxIds))
           ))
+          const published = performance.now()
+          batchSteps.observe({ ...labels, step: "publish" }, (published - applied) / 1000)
           const last = batch.messages[batch.messages.length - 1]!.offset
           resolveOffset(last)
           progress.step(key, "committing the offsets of")
@@ -98,6 +106,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
             if (!isRebalancing(error)) throw error
             log(Effect.logInfo(`${groupId}: the group rebalanced while ${key} was applied; its offsets are left to the partition's next owner`))
           }
+          batchSteps.observe({ ...labels, step: "commit" }, since(published))
           log(Effect.logDebug(`${key}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(applied - started).toFixed(1)} ms applying)`))
         } catch (error) {
           // Interrupted because this consumer is going away: nothing was committed past the last

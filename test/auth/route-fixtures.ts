@@ -28,6 +28,7 @@ const apiKey = () => ({ name: "shop", tenant: tenantA, scopes: ["read"] })
  */
 export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /": async () => ({ path: "/" }),
+  "get /metrics": async () => ({ path: "/metrics" }),
   "get /health": async () => ({ path: "/health" }),
   "get /ready": async () => ({ path: "/ready" }),
   // campaign

@@ -9,7 +9,7 @@ type Json = Record<string, any>
 type Document = { paths: Record<string, Record<string, Json>> }
 
 const services: ReadonlyArray<ServiceName> = ["campaign", "reward", "fulfillment", "user"]
-const publicRoutes = new Set(["/", "/health", "/ready", "/auth/login", "/auth/refresh", "/auth/logout", "/auth/introspect", "/auth/revocations", "/.well-known/jwks.json"])
+const publicRoutes = new Set(["/", "/health", "/metrics", "/ready", "/auth/login", "/auth/refresh", "/auth/logout", "/auth/introspect", "/auth/revocations", "/.well-known/jwks.json"])
 
 describe("Swagger UI on every service", () => {
   let all: Awaited<ReturnType<typeof allServices>>
