@@ -38,7 +38,7 @@ export const AccessClaims = Schema.Struct({
 export type AccessClaims = typeof AccessClaims.Type
 
 /** The claims of a token that verified, with when it was issued (seconds since the epoch). */
-export const VerifiedClaims = Schema.Struct({ ...AccessClaims.fields, iat: Schema.Number })
+export const VerifiedClaims = Schema.Struct({ ...AccessClaims.fields, iat: Schema.Number, exp: Schema.Number })
 export type VerifiedClaims = typeof VerifiedClaims.Type
 
 export const tokenIssuer = "loyaltea"

@@ -22,8 +22,10 @@ const metricsDetail = {
  * Times every request of the service by its route template (never its path, whose ids would make
  * a series per user) and answers `/metrics`. `/metrics` itself is counted too.
  */
-export const httpMetrics = (service: ServiceName, scrape: () => Promise<string>) =>
-  new Elysia({ name: `loyaltea-http-metrics-${service}` })
+export const httpMetrics = (service: ServiceName, scrape: () => Promise<string>) => {
+  // One labelled child per series, found by a string key: no label hashing per request.
+  const children = new Map<string, ReturnType<typeof httpRequests.labels>>()
+  return new Elysia({ name: `loyaltea-http-metrics-${service}` })
     .onRequest(({ request }) => {
       started.set(request, performance.now())
     })
@@ -31,9 +33,16 @@ export const httpMetrics = (service: ServiceName, scrape: () => Promise<string>)
       const at = started.get(request)
       if (at === undefined) return
       const status = typeof set.status === "number" ? set.status : 200
-      httpRequests.observe({ service, method: request.method, route: route || "unmatched", status: String(status) }, since(at))
+      const series = `${request.method} ${route} ${status}`
+      let child = children.get(series)
+      if (child === undefined) {
+        child = httpRequests.labels({ service, method: request.method, route: route || "unmatched", status: String(status) })
+        children.set(series, child)
+      }
+      child.observe(since(at))
     })
     .get("/metrics", async ({ set }) => {
       set.headers["content-type"] = metricsContentType
       return await scrape()
     }, { detail: metricsDetail })
+}

@@ -4,7 +4,7 @@ import { makeRevocationList, subjectOf } from "../../src/auth/revocations.ts"
 import type { VerifiedClaims } from "../../src/auth/principal.ts"
 
 const claims = (iat: number, overrides: Partial<VerifiedClaims> = {}): VerifiedClaims =>
-  ({ sub: "operator-1", sid: "session-1", username: "ada", role: "tenant-admin", tenant: null, iat, ...overrides })
+  ({ sub: "operator-1", sid: "session-1", username: "ada", role: "tenant-admin", tenant: null, iat, exp: iat + 900, ...overrides })
 
 const outcome = (list: ReturnType<typeof makeRevocationList>, token: VerifiedClaims) =>
   Effect.runPromise(list.check(token).pipe(Effect.match({ onFailure: (e) => e._tag, onSuccess: () => "ok" })))
