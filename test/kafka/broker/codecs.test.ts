@@ -64,7 +64,7 @@ describe("ApiVersions is derived from the registry", () => {
     const ranges = Object.fromEntries(apiRanges.map((r) => [r.apiKey, [r.minVersion, r.maxVersion]]));
     expect(ranges).toEqual({
       0: [0, 7], 1: [4, 11], 2: [1, 3], 3: [0, 6], 8: [2, 7], 9: [1, 5], 10: [0, 2], 11: [0, 5], 12: [0, 3],
-      13: [0, 3], 14: [0, 3], 15: [0, 2], 16: [0, 2], 18: [0, 2], 19: [0, 4], 20: [0, 3], 22: [0, 1], 42: [0, 1],
+      13: [0, 3], 14: [0, 3], 15: [0, 2], 16: [0, 2], 18: [0, 3], 19: [0, 4], 20: [0, 3], 22: [0, 1], 42: [0, 1],
     });
   });
 });
