@@ -80,6 +80,8 @@ describe("topic ids", () => {
     const unknown = "0000000a-0000-0000-0000-000000000001";
     const missing = await c.request(metadata, 12, { ...metadata.request.empty(), topics: [{ topicId: unknown, name: null }] });
     expect(missing.topics).toMatchObject([{ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: unknown, partitions: [] }]);
+    const v10 = await c.request(metadata, 10, { ...metadata.request.empty(), topics: [{ topicId: unknown, name: null }] });
+    expect(v10.topics).toMatchObject([{ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: "", topicId: unknown }]);
   });
 
   test("Metadata v8+ reports authorized operations only when asked", async () => {

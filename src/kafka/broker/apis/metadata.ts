@@ -59,7 +59,9 @@ export const metadata = defineApi({
       if (seen.has(key)) continue;
       seen.add(key);
       if (name === undefined) {
-        answers.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: topicOperations });
+        // The name may only be null from v12 on; v10–11 answer an empty one.
+        const unnamed = ctx.version >= 12 ? null : "";
+        answers.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: unnamed, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: topicOperations });
         continue;
       }
       let errorCode: number = ErrorCode.NONE;
