@@ -25,5 +25,6 @@ export const ErrorCode = {
   NON_EMPTY_GROUP: 68,
   KAFKA_STORAGE_ERROR: 56,
   MEMBER_ID_REQUIRED: 79,
+  UNKNOWN_TOPIC_ID: 100,
   UNKNOWN_SERVER_ERROR: -1,
 } as const;
