@@ -37,13 +37,16 @@ export type Refunded =
  * A refund of `amount` (undefined: all that is left) taken from the order's purchases, the latest
  * first (by event time, then arrival): an order's refund names no product, so the last thing bought
  * is taken to be the first returned. Partial refunds add up; one that would take back more than was
- * bought is refused with the reason, and changes nothing.
+ * bought, or a refund of the rest when nothing is left, is refused with the reason, and changes nothing.
  */
 export const refund = (order: Order, amount: D.Decimal | undefined): Refunded => {
   const total = bought(order)
   const before = refunded(order)
   const left = D.sub(total, before)
   const wanted = amount ?? left
+  if (amount === undefined && D.isZero(left)) {
+    return { kind: "refused", reason: `refunds the rest of order ${order.orderId}, but nothing is left to refund: all ${D.toText(total)} bought is refunded already` }
+  }
   if (D.compare(wanted, left) > 0) {
     return {
       kind: "refused",
