@@ -109,4 +109,15 @@ describe("POST /events/refund", () => {
     expect(zero.status).toBe(422)
     expect(zero.body).toMatchObject({ field: "amount" })
   })
+
+  test("GET /held-refunds counts the refunds waiting for their purchase, per tenant, until it comes", async () => {
+    await runtime.runPromise(processBatch("fulfillment", refundHandler, rawMessages("refund", [refund({ orderId: "order-late", eventId: "r-late" })], { firstOffset: 10 })))
+    const held = await request(app, "GET", "/held-refunds?tenant=meiwei")
+    expect(held.status).toBe(200)
+    expect(await held.json()).toEqual({ tenants: [{ tenant: "meiwei", held: 1, oldest: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) }] })
+    await runtime.runPromise(processBatch("fulfillment", buyHandler, rawMessages("buy", [
+      { tenant: "meiwei", userId: "ada", product: "bread", amount: 20, eventId: "buy-late", orderId: "order-late" }
+    ], { firstOffset: 10 })))
+    expect(await (await request(app, "GET", "/held-refunds")).json()).toEqual({ tenants: [] })
+  })
 })

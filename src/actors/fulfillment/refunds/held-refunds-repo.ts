@@ -2,6 +2,8 @@ import { Effect } from "effect"
 import { exec, type Sql } from "../../../db/database.ts"
 import * as D from "../../../domain/decimal.ts"
 import type { RefundEvent } from "../../../events/refund.ts"
+import { tenantFilter } from "../../../db/tenant-filter.ts"
+import type { TenantScope } from "../../../domain/tenant-scope.ts"
 import type { OrderKey } from "./orders-repo.ts"
 
 /** A refund waiting for its order's first purchase, with where it sat in the log (for a dead letter). */
@@ -77,10 +79,10 @@ export const releaseHeld = (tx: Sql, held: ReadonlyArray<HeldRefund>) => {
     where h.tenant = k.tenant and h.order_id = k.order_id and h.event_id = k.event_id`).pipe(Effect.asVoid)
 }
 
-/** How many refunds wait for their purchase, per tenant in `tenants` (all tenants when undefined), and since when. */
-export const heldSummary = (sql: Sql, tenants: ReadonlyArray<string> | undefined) =>
+/** How many refunds wait for their purchase in each tenant of `scope` (tenants with none are left out), and since when. */
+export const heldSummary = (sql: Sql, scope: TenantScope) =>
   exec(() => sql<Array<{ tenant: string; held: number; oldest: string }>>`
     select tenant, count(*)::int as held, to_char(min(held_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as oldest
-    from fulfillment.held_refunds
-    where ${tenants === undefined ? sql`true` : sql`tenant = any(${tenants as Array<string>}::text[])`}
-    group by tenant order by tenant`)
+    from fulfillment.held_refunds t
+    where ${tenantFilter(sql, scope)}
+    group by tenant order by tenant`).pipe(Effect.map((rows) => rows.map((r) => ({ tenant: r.tenant, held: r.held, oldest: r.oldest }))))
