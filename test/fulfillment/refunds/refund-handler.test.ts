@@ -91,6 +91,15 @@ describe("refunds through the fulfillment handlers", () => {
     expect(order!.lines[0]).toMatchObject({ amount: "50", refunded: "45" })
   })
 
+  test("a purchase handled again past the processed-events retention is not kept twice in its order", async () => {
+    await consume("buy", [purchase("lines", "l-1", 40, { orderId: "lo-1" }), purchase("lines", "l-2", 60, { orderId: "lo-1" })])
+    await sql((s) => s`delete from fulfillment.processed_events where tenant = 'lines' and topic = 'buy'`)
+    offsets.buy -= 2
+    await consume("buy", [purchase("lines", "l-1", 40, { orderId: "lo-1" }), purchase("lines", "l-2", 60, { orderId: "lo-1" })])
+    const [order] = await sql((s) => s`select lines from fulfillment.orders where tenant = 'lines' and order_id = 'lo-1'`)
+    expect(order!.lines.map((l: { eventId: string }) => l.eventId)).toEqual(["l-1", "l-2"])
+  })
+
   test("a refund of another tenant's order id touches nothing of it; a refund naming another user is a dead letter", async () => {
     const before = await sql((s) => s`select lines::text from fulfillment.orders where tenant = 'shop' and order_id = 'o-1'`)
     const messages = await consume("refund", [refundOf("other", "r-x", "o-1"), refundOf("shop", "r-y", "o-1", 1, { userId: "eve" })])

@@ -59,8 +59,12 @@ export const addLines = (tx: Sql, added: ReadonlyArray<NewLines>) => {
     from unnest(${rows.map((r) => r.tenant)}::text[], ${rows.map((r) => r.orderId)}::text[], ${rows.map((r) => r.userId)}::text[],
                 ${rows.map((r) => encodeLines(r.lines))}::text[]) with ordinality as k(tenant, order_id, user_id, lines, n)
     order by k.n
+    -- A purchase the order holds already (a replay past the processed-events retention) is not added twice.
     on conflict (tenant, order_id) do update
-      set lines = o.lines || excluded.lines, user_id = coalesce(o.user_id, excluded.user_id), updated_at = now()
+      set lines = o.lines || coalesce((
+            select jsonb_agg(line) from jsonb_array_elements(excluded.lines) line
+            where not exists (select 1 from jsonb_array_elements(o.lines) kept where kept->>'eventId' = line->>'eventId')), '[]'),
+          user_id = coalesce(o.user_id, excluded.user_id), updated_at = now()
     returning o.tenant, o.order_id, o.user_id, o.lines::text as lines, o.held_refunds`).pipe(Effect.map((found) => found.map(orderOf)))
 }
 
