@@ -1,7 +1,7 @@
 import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
-import { HeldRefunds } from "../actors/fulfillment/refunds/held-model.ts"
+import { HeldEvents } from "../domain/held-events.ts"
 import { FulfillmentUseCases } from "../actors/fulfillment/service.ts"
 import { narrow } from "../domain/tenant-scope.ts"
 import { accessControl } from "./access.ts"
@@ -21,7 +21,7 @@ export const heldRefundRoutes = (run: Runner<FulfillmentUseCases | Authenticator
     }, {
       access: "read",
       query: input(Schema.Struct(TenantQuery), "query"),
-      response: { 200: standard(HeldRefunds), ...errors },
+      response: { 200: standard(HeldEvents), ...errors },
       detail: {
         tags: ["events"],
         summary: "Refunds waiting for their purchase: how many per tenant, and since when",

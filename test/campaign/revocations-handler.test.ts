@@ -13,6 +13,7 @@ import { derivedEventId } from "../../src/events/event-id.ts"
 import { rewardDefinitionEventId } from "../../src/events/reward-definition.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import { appOver, request } from "../support/app.ts"
 import { emittedSql } from "../support/emitted.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { rawMessages } from "../support/messages.ts"
@@ -109,9 +110,13 @@ describe("the campaign actor's revocation handler", () => {
     await create({ tenant: "early", fulfillments: [f(1)], rewards: [r(1)] })
     expect(await consume("fulfillment-revoked", [revoke("early", "x-v1", "x-e1", f(1), false, "0", "100"), revoke("early", "x-v2", "x-e2", f(1), true, "60", "40")])).toEqual([])
     expect(await query<Array<{ n: number }>>(`select count(*)::int as n from campaign.held_revocations where tenant = 'early'`)).toEqual([{ n: 2 }])
+    const app = await appOver(runtime, "campaign", campaignService.routes)
+    const held = await request(app, "GET", "/held-revocations?tenant=early")
+    expect(await held.json()).toEqual({ tenants: [{ tenant: "early", held: 2, oldest: expect.stringMatching(/Z$/) }] })
     const granted = of("reward", await consume("fulfillment", [done("early", "x-e1", f(1), "100", ["o-1"]), done("early", "x-e2", f(1), "100", ["o-2"])]))
     expect(granted.map((g) => [g.causeEventId, g.points])).toEqual([["x-e2", "60"]])
     expect(await query<Array<{ n: number }>>(`select count(*)::int as n from campaign.held_revocations where tenant = 'early'`)).toEqual([{ n: 0 }])
+    expect(await (await request(app, "GET", "/held-revocations?tenant=early")).json()).toEqual({ tenants: [] })
   })
 
   test("a reversed round gives its completion and points back to the budget", async () => {

@@ -1,5 +1,7 @@
 import { Effect } from "effect"
 import { exec, type Sql } from "../../../db/database.ts"
+import { tenantFilter } from "../../../db/tenant-filter.ts"
+import type { TenantScope } from "../../../domain/tenant-scope.ts"
 import type { FulfillmentRevokedEvent } from "../../../events/fulfillment-revoked.ts"
 
 /** A revocation waiting for its fulfillment event. */
@@ -33,13 +35,13 @@ export const takeHeld = (tx: Sql, refs: ReadonlyArray<{ readonly tenant: string;
   )
 }
 
-/** How many revocations wait for their fulfillment event, per tenant in `tenants` (all when undefined), and since when. */
-export const heldRevocationSummary = (sql: Sql, tenants: ReadonlyArray<string> | undefined) =>
+/** How many revocations wait for their fulfillment event in each tenant of `scope` (tenants with none are left out), and since when. */
+export const heldRevocationSummary = (sql: Sql, scope: TenantScope) =>
   exec(() => sql<Array<{ tenant: string; held: number; oldest: string }>>`
     select tenant, count(*)::int as held, to_char(min(held_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as oldest
     from campaign.held_revocations
-    where ${tenants === undefined ? sql`true` : sql`tenant = any(${tenants as Array<string>}::text[])`}
-    group by tenant order by tenant`)
+    where ${tenantFilter(sql, scope)}
+    group by tenant order by tenant`).pipe(Effect.map((rows) => rows.map((r) => ({ tenant: r.tenant, held: r.held, oldest: r.oldest }))))
 
 /**
  * Every fulfillment and revocation batch takes a lock per user first (in a fixed order), so that a
