@@ -66,7 +66,7 @@ describe("the campaign actor's revocation handler", () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer))
-    await registerTenantsIn(runtime, ["shrink", "open", "early", "budget", "theirs", "mine"])
+    await registerTenantsIn(runtime, ["shrink", "open", "early", "budget", "theirs", "mine", "late-rule"])
   })
   afterAll(async () => {
     await runtime.dispose()
@@ -93,6 +93,17 @@ describe("the campaign actor's revocation handler", () => {
     offsets["fulfillment-revoked"] = 0
     expect(await consume("fulfillment-revoked", [revoke("shrink", "v-1", "e-1", f(1), true, "120", "39.99"), revoke("shrink", "v-2", "e-1", f(1), false, "0", "120")])).toEqual([])
     expect((await progressOf("shrink"))[0]!.completions).toBe(0)
+  })
+
+  test("a per_amount reward whose rule became known only after the round is shrunk by what its rule counts on the round's spend then and now", async () => {
+    await create({ tenant: "late-rule", fulfillments: [f(1)], rewards: [r(1)] })
+    const [granted] = of("reward", await consume("fulfillment", [done("late-rule", "l-1", f(1), "150", ["o-1"])]))
+    expect(granted!.points).toBeUndefined()
+    await define("late-rule", r(1), { kind: "per_amount", pointsPerUnit: "1", unit: "10", rounding: "down", maxPoints: null })
+    const shrunk = of("reward-revoked", await consume("fulfillment-revoked", [revoke("late-rule", "l-v1", "l-1", f(1), true, "100", "50")]))
+    expect(shrunk.map((e) => [e.rewardEventId, e.points])).toEqual([[granted!.eventId, "5"]])
+    const gone = of("reward-revoked", await consume("fulfillment-revoked", [revoke("late-rule", "l-v2", "l-1", f(1), false, "0", "100")]))
+    expect(gone.map((e) => e.points)).toEqual(["10"])
   })
 
   test("a revoked fulfillment leaves its open round: the campaign is met only once it is met again", async () => {

@@ -147,10 +147,12 @@ export const applyRevocations = (revocations: ReadonlyArray<Revocation>, state: 
       let taken = D.zero
       const standing = round.standing.map((p): RewardPoints => {
         const rule = campaign?.earning?.get(p.rewardId)
-        if (rule?.kind !== "per_amount" || p.points === null) return p
+        if (rule?.kind !== "per_amount") return p
+        // A reward whose rule was not known when the round completed was counted by the reward service on the round's spend then.
+        const stands = p.points ?? pointsFor(rule, round.basis ?? D.zero)
         const earns = pointsFor(rule, shrunk.roundBasis ?? D.zero)
-        if (D.compare(earns, p.points) >= 0) return p
-        const difference = D.sub(p.points, earns)
+        if (D.compare(earns, stands) >= 0) return p
+        const difference = D.sub(stands, earns)
         taken = D.add(taken, difference)
         outcome.emitted.push(rewardRevokedMessage(revocation, round, p.rewardId, difference))
         return { ...p, points: earns }
