@@ -66,7 +66,7 @@ describe("the campaign actor's revocation handler", () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer))
-    await registerTenantsIn(runtime, ["shrink", "open", "early", "budget", "theirs", "mine", "late-rule"])
+    await registerTenantsIn(runtime, ["shrink", "open", "early", "budget", "theirs", "mine", "late-rule", "race"])
   })
   afterAll(async () => {
     await runtime.dispose()
@@ -148,5 +148,19 @@ describe("the campaign actor's revocation handler", () => {
     expect(await consume("fulfillment-revoked", [revoke("theirs", "t-v1", "m-e1", f(1), false, "0", "0")])).toEqual([])
     expect(await query<Array<{ revoked: boolean }>>(`select revoked from campaign.completed_rounds where tenant = 'mine'`)).toEqual([{ revoked: false }])
     expect(await query<Array<{ tenant: string }>>(`select tenant from campaign.held_revocations where fulfillment_event_id = 'm-e1'`)).toEqual([{ tenant: "theirs" }])
+  })
+
+  test("a fulfillment event and its revocation handled at the same time in two transactions never miss each other", async () => {
+    await create({ tenant: "race", fulfillments: [f(1), f(2)], rewards: [r(1)] })
+    for (let round = 0; round < 8; round++) {
+      const userId = `racer-${round}`
+      await Promise.all([
+        run(processBatch("campaign", progressHandler, rawMessages("fulfillment", [{ ...done("race", `re-${round}`, f(1), "50", ["o"]), userId }], { firstOffset: 1000 + round }))),
+        run(processBatch("campaign", revocationHandler as never, rawMessages("fulfillment-revoked", [{ ...revoke("race", `rv-${round}`, `re-${round}`, f(1), false, "0", "50"), userId }], { firstOffset: 1000 + round })))
+      ])
+      const rows = await query<Array<{ completed: Array<string> }>>(`select completed::text[] from campaign.progress where tenant = 'race' and user_id = '${userId}'`)
+      expect(rows.flatMap((row) => row.completed)).toEqual([])
+    }
+    expect(await query<Array<{ n: number }>>(`select count(*)::int as n from campaign.held_revocations where tenant = 'race'`)).toEqual([{ n: 0 }])
   })
 })

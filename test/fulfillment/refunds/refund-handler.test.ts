@@ -146,4 +146,18 @@ describe("refunds through the fulfillment handlers", () => {
     const [again] = fulfilled(await consume("buy", [purchase("goals", "g-4", 200, { occurredAt: "2026-03-06T09:00:00Z" })]))
     expect(again).toMatchObject({ basis: "500", orderIds: ["g-1", "g-3", "g-4"] })
   })
+
+  test("a purchase and its refund handled at the same time in two transactions never miss each other", async () => {
+    await buyRule({ tenant: "lines", product: "cake", amount: 10 })
+    for (let round = 0; round < 8; round++) {
+      const orderId = `race-${round}`
+      await Promise.all([
+        runtime.runPromise(processBatch("fulfillment", buyHandler, rawMessages("buy", [purchase("lines", `rb-${round}`, 50, { orderId, product: "cake" })], { firstOffset: 1000 + round }))),
+        runtime.runPromise(processBatch("fulfillment", refundHandler as never, rawMessages("refund", [refundOf("lines", `rr-${round}`, orderId, 20)], { firstOffset: 1000 + round })))
+      ])
+      const [order] = await sql((s) => s`select lines, held_refunds from fulfillment.orders where tenant = 'lines' and order_id = ${orderId}`)
+      expect([order!.lines[0].refunded, order!.held_refunds]).toEqual(["20", 0])
+    }
+    expect((await sql((s) => s`select count(*)::int as n from fulfillment.held_refunds where tenant = 'lines'`))[0]!.n).toBe(0)
+  })
 })

@@ -35,7 +35,8 @@ const columns = (keys: ReadonlyArray<ProgressKey>) => ({
 /**
  * The stored progress of the given keys, in one statement. `lock` takes the rows for the
  * batch's transaction, so that a batch racing another one for the same user (a partition
- * changing hands) waits instead of overwriting it.
+ * changing hands), or a refund batch of the same user, waits instead of overwriting it; in key
+ * order, as the refunds lock them, so the two never deadlock.
  */
 export const readProgress = (sql: Sql, keys: ReadonlyArray<ProgressKey>, lock: boolean) => {
   if (keys.length === 0) return Effect.succeed(new Map<string, StoredProgress>() as ReadonlyMap<string, StoredProgress>)
@@ -47,6 +48,7 @@ export const readProgress = (sql: Sql, keys: ReadonlyArray<ProgressKey>, lock: b
     from fulfillment.goal_progress g
     join unnest(${tenants}::text[], ${users}::text[], ${fulfillments}::uuid[]) as k(tenant, user_id, fulfillment_id)
       on g.tenant = k.tenant and g.user_id = k.user_id and g.fulfillment_id = k.fulfillment_id
+    order by g.tenant, g.user_id, g.fulfillment_id
     ${locking}`
   return exec(query).pipe(
     Effect.map((rows) =>
