@@ -26,6 +26,9 @@ import { addLines, saveOrders } from "./refunds/orders-repo.ts"
 import type { Rule } from "./rule.ts"
 import { RulesIndex } from "./rules-index.ts"
 
+/** The id of the `fulfillment` event a cause completes a rule with: re-deriving repeats it. */
+const fulfillmentEventId = (causeEventId: string, ruleId: string) => derivedEventId("fulfillment", causeEventId, ruleId)
+
 type UserEvent = { readonly tenant: FulfillmentEvent["tenant"]; readonly userId: FulfillmentEvent["userId"] }
 
 /**
@@ -33,17 +36,17 @@ type UserEvent = { readonly tenant: FulfillmentEvent["tenant"]; readonly userId:
  * it), so re-deriving repeats it. A buy fulfillment reports the purchases it used: their amounts
  * summed as `basis`, their order ids (else event ids) as `orderIds`.
  */
-export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used: ReadonlyArray<Contribution>): Emitted & { readonly eventId: string } => {
+export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used: ReadonlyArray<Contribution>): Emitted => {
   const event: FulfillmentEvent = {
     tenant: cause.event.tenant,
     fulfillmentId: rule.id,
     userId: cause.event.userId,
-    eventId: derivedEventId("fulfillment", cause.eventId, rule.id),
+    eventId: fulfillmentEventId(cause.eventId, rule.id),
     causeEventId: cause.eventId,
     occurredAt: new Date(cause.eventTime).toISOString(),
     ...reportedSpend(rule, used)
   }
-  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.key, eventId: event.eventId }
+  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.key }
 }
 
 /**
@@ -64,9 +67,8 @@ const settleAll = <A extends UserEvent>(qualify: (index: TenantIndex, c: Consume
       const emitted = consumed.flatMap((c, i) =>
         judged[i]!.flatMap((j) => {
           if (j.outcome.kind !== "completed") return []
-          const message = fulfillmentMessage(c, j.rule, j.outcome.used)
-          if (j.rule.kind === "buy") completions.push(completionOf(c.event.tenant, c.event.userId, message.eventId, j.rule, j.outcome.used))
-          return [message]
+          if (j.rule.kind === "buy") completions.push(completionOf(c.event.tenant, c.event.userId, fulfillmentEventId(c.eventId, j.rule.id), j.rule, j.outcome.used))
+          return [fulfillmentMessage(c, j.rule, j.outcome.used)]
         })
       )
       return { emitted, completions }
