@@ -7,7 +7,7 @@ import { emptyIndex, type TenantIndex } from "../matching.ts"
 import { type CompletionRecord, rejudge } from "./completion-record.ts"
 import { type Goals, handBack, shrinkOpenGoals } from "./goal-adjustments.ts"
 import type { HeldRefund } from "./held-refunds-repo.ts"
-import { type Order, orderKeyText, refund } from "./order.ts"
+import { type Order, orderKeyText, otherUsersOrder, refund } from "./order.ts"
 import { revokedMessage } from "./revoked-message.ts"
 
 /** What a batch of refunds reads, and changes in place. */
@@ -52,7 +52,7 @@ export const applyRefunds = (refunds: ReadonlyArray<Consumed<RefundEvent>>, stat
       continue
     }
     if (order.userId !== userId) {
-      outcome.emitted.push(refundDeadLetter(consumed, `order ${orderId} was bought by another user of tenant ${tenant}, not by ${userId}`))
+      outcome.emitted.push(refundDeadLetter(consumed, otherUsersOrder(order, userId)))
       continue
     }
     const result = refund(order, amount)

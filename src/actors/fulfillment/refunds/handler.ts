@@ -15,7 +15,8 @@ import { lockUserGoals } from "./user-goals-repo.ts"
 /**
  * Locks in one order everywhere (orders, then goal progress, then completions), so that a buy
  * batch and a refund batch of the same order, handled at once, wait for each other: whichever
- * comes second sees what the first did. At most six statements per batch, whatever its size.
+ * comes second sees what the first did. The same few statements for any batch size: the
+ * orders, the rules, the users' goals and the completions read, and what changed written.
  */
 const applyBatch = (tx: Sql, consumed: ReadonlyArray<Consumed<RefundEvent>>) =>
   Effect.gen(function*() {

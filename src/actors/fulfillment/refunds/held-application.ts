@@ -4,7 +4,7 @@ import { eventKey, Topics } from "../../../events/topics.ts"
 import { deadLetterForEvent } from "../../../kafka/dead-letter.ts"
 import type { Consumed, Emitted } from "../../../kafka/topic-handler.ts"
 import type { HeldRefund } from "./held-refunds-repo.ts"
-import { type Order, orderKeyText, refund } from "./order.ts"
+import { type Order, orderKeyText, otherUsersOrder, refund } from "./order.ts"
 
 export const orderRefOf = (c: Consumed<BuyEvent>) => c.event.orderId ?? c.eventId
 
@@ -41,7 +41,7 @@ export const applyHeld = (consumed: ReadonlyArray<Consumed<BuyEvent>>, orders: R
       deadLetterForEvent(Topics.refund, { key: cause.key, partition: refundHeld.partition, offset: refundHeld.offset, event: refundHeld.event }, eventKey(refundHeld.tenant, refundHeld.userId), reason)
     const next = { ...order, heldRefunds: 0 }
     if (order.userId !== refundHeld.userId) {
-      deadLetters.push(letter(`order ${refundHeld.orderId} was bought by another user of tenant ${refundHeld.tenant}, not by ${refundHeld.userId}`))
+      deadLetters.push(letter(otherUsersOrder(refundHeld, refundHeld.userId)))
       current.set(text, next)
       changed.set(text, next)
       continue

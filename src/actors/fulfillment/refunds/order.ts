@@ -29,6 +29,10 @@ export const bought = (order: Order) => D.sum(order.lines.map((l) => l.amount))
 export const refunded = (order: Order) => D.sum(order.lines.map((l) => l.refunded))
 export const remainingOf = (line: OrderLine) => D.sub(line.amount, line.refunded)
 
+/** Why a refund naming another user than the one who bought the order is refused. */
+export const otherUsersOrder = (order: { readonly tenant: string; readonly orderId: string }, userId: string) =>
+  `order ${order.orderId} was bought by another user of tenant ${order.tenant}, not by ${userId}`
+
 export type Refunded =
   | { readonly kind: "applied"; readonly order: Order; readonly changed: ReadonlyArray<OrderLine> }
   | { readonly kind: "refused"; readonly reason: string }
