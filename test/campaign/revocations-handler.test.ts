@@ -66,7 +66,7 @@ describe("the campaign actor's revocation handler", () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, Layer.merge(campaignService.useCases, CampaignIndex.layer))
-    await registerTenantsIn(runtime, ["shrink", "open", "early", "budget", "theirs", "mine", "late-rule", "race"])
+    await registerTenantsIn(runtime, ["shrink", "open", "early", "budget", "theirs", "mine", "late-rule", "race", "shared"])
   })
   afterAll(async () => {
     await runtime.dispose()
@@ -104,6 +104,18 @@ describe("the campaign actor's revocation handler", () => {
     expect(shrunk.map((e) => [e.rewardEventId, e.points])).toEqual([[granted!.eventId, "5"]])
     const gone = of("reward-revoked", await consume("fulfillment-revoked", [revoke("late-rule", "l-v2", "l-1", f(1), false, "0", "100")]))
     expect(gone.map((e) => e.points)).toEqual(["10"])
+  })
+
+  test("one purchase that met two fulfillments of a round is counted once, so its refund shrinks the round's spend once", async () => {
+    await define("shared", r(1), { kind: "per_amount", pointsPerUnit: "1", unit: "10", rounding: "down", maxPoints: null })
+    await create({ tenant: "shared", fulfillments: [f(1), f(2)], rewards: [r(1)] })
+    const [granted] = of("reward", await consume("fulfillment", [done("shared", "s-1", f(1), "150", ["o-1"]), done("shared", "s-2", f(2), "150", ["o-1"])]))
+    expect(granted).toMatchObject({ basis: "150", points: "15" })
+    const shrunk = of("reward-revoked", await consume("fulfillment-revoked", [
+      revoke("shared", "s-v1", "s-1", f(1), true, "120", "30"), revoke("shared", "s-v2", "s-2", f(2), true, "120", "30")
+    ]))
+    expect(shrunk.map((e) => e.points)).toEqual(["3"])
+    expect(await query<Array<{ basis: string }>>(`select basis::text from campaign.completed_rounds where tenant = 'shared'`)).toEqual([{ basis: "120" }])
   })
 
   test("a revoked fulfillment leaves its open round: the campaign is met only once it is met again", async () => {
