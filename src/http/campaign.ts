@@ -4,6 +4,7 @@ import { Elysia } from "elysia"
 import { Evaluation, EvaluationInput } from "../actors/campaign/evaluation/model.ts"
 import { Campaign, CampaignInput, CampaignList, CampaignPatch, CampaignProgress, CampaignUpdate } from "../actors/campaign/model.ts"
 import { CampaignUseCases } from "../actors/campaign/service.ts"
+import { HeldEvents } from "../domain/held-events.ts"
 import { UserId, Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
@@ -35,6 +36,20 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
       query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
       response: { 200: standard(CampaignList), ...errors },
       detail: { tags: ["campaigns"], summary: "List campaigns, optionally of one tenant" }
+    })
+    .get("/held-revocations", ({ query, scope, set }) => {
+      const narrowed = narrow(scope, query.tenant)
+      return run(set, narrowed ? CampaignUseCases.use((u) => u.heldRevocations(narrowed)) : Effect.succeed({ tenants: [] }))
+    }, {
+      access: "read",
+      query: input(Schema.Struct(TenantQuery), "query"),
+      response: { 200: standard(HeldEvents), ...errors },
+      detail: {
+        tags: ["campaigns"],
+        summary: "Fulfillment revocations waiting for their fulfillment event: how many per tenant, and since when",
+        description: "A `fulfillment-revoked` event that arrives before the `fulfillment` event it takes back (the topics are read independently) " +
+          "is kept and applied as that event is judged. A count that stays up means fulfillment events this service never received."
+      }
     })
     .get("/campaign/:id", ({ params, scope, set }) => run(set, CampaignUseCases.use((u) => u.getCampaign(scope, params.id))), {
       access: "read",

@@ -3,14 +3,14 @@ import { Schema } from "effect"
 import { Elysia } from "elysia"
 import { DryRunAnswer } from "../actors/fulfillment/dry-run/model.ts"
 import { EventIngestion } from "../actors/fulfillment/ingestion.ts"
-import { Accepted, ActivityEvents, BuyEvents, maxEventsPerRequest } from "../actors/fulfillment/model.ts"
+import { Accepted, ActivityEvents, BuyEvents, maxEventsPerRequest, RefundEvents } from "../actors/fulfillment/model.ts"
 import { IngressEventId } from "../events/envelope.ts"
 import { accessControl } from "./access.ts"
 import { forwardedCredential } from "./peer-client.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 
-const errors = { 400: errorResponse, 403: errorResponse, 422: errorResponse, 503: errorResponse }
+const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 422: errorResponse, 503: errorResponse }
 
 const IdempotencyHeaders = standard(Schema.Struct({
   "idempotency-key": Schema.optionalKey(IngressEventId.annotate({
@@ -74,5 +74,23 @@ export const fulfillmentEventRoutes = (run: Runner<EventIngestion | Authenticato
         tags: ["events"],
         summary: "Publish activities to topic `activity` (or, with `?dryRun=true`, see what they would do)",
         description: idempotency("") + dryRunText
+      }
+    })
+    .post("/events/refund", ({ body, headers, scope, set }) =>
+      run(set, EventIngestion.use((i) => i.publishRefunds(scope, body, headers["idempotency-key"])), 202), {
+      access: "events",
+      body: input(RefundEvents),
+      headers: IdempotencyHeaders,
+      response: { 202: standard(Accepted), ...errors },
+      detail: {
+        tags: ["events"],
+        summary: "Publish refunds and returns to topic `refund`: what a refund takes back of an order is taken back through the whole pipeline",
+        description: idempotency(", then, for a refund of the whole order (no `amount`), by its `orderId`") +
+          " A partial refund needs an `eventId` or an `Idempotency-Key`: partial refunds of one order add up, so its order id cannot tell a retry from a second refund. " +
+          "`orderId` names the purchase: its `orderId`, else its `eventId`; `amount` absent refunds all that is left of it. " +
+          "A refund of more than is left of an order already bought, or of another user's order, is refused with 422 naming the field; " +
+          "a refund of an order not bought yet is accepted and waits for the purchase (judged then, on what is left of it). " +
+          "The fulfillments the purchase completed are judged again on what is left: those that no longer hold are revoked " +
+          "(`fulfillment-revoked`), and the campaigns take the round out, or the rewards it granted back (`reward-revoked`)."
       }
     })

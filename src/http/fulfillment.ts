@@ -14,6 +14,7 @@ import { FulfillmentUseCases } from "../actors/fulfillment/service.ts"
 import { Uuid } from "../domain/primitives.ts"
 import { fulfillmentEventRoutes } from "./fulfillment-events.ts"
 import { fulfillmentProgressRoutes } from "./fulfillment-progress.ts"
+import { heldRefundRoutes } from "./held-refunds.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
 import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
@@ -126,3 +127,4 @@ export const fulfillmentRoutes = (run: Runner<FulfillmentUseCases | EventIngesti
     .use(tagRoutes(run))
     .use(fulfillmentProgressRoutes(run))
     .use(fulfillmentEventRoutes(run))
+    .use(heldRefundRoutes(run))

@@ -67,6 +67,9 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /fulfillment-progress/{userId}": async () => ({ path: `/fulfillment-progress/u1?tenant=${tenantA}` }),
   "post /events/buy": async () => ({ path: "/events/buy", body: { tenant: tenantA, product: "bread", amount: 120, userId: "u1", eventId: uuid() } }),
   "post /events/activity": async () => ({ path: "/events/activity", body: { tenant: tenantA, userId: "u1", tag: "review", eventId: uuid() } }),
+  "get /held-revocations": async () => ({ path: `/held-revocations?tenant=${tenantA}` }),
+  "get /held-refunds": async () => ({ path: `/held-refunds?tenant=${tenantA}` }),
+  "post /events/refund": async () => ({ path: "/events/refund", body: { tenant: tenantA, userId: "u1", orderId: uuid(), amount: 5, eventId: uuid() } }),
   // user
   "post /user": async () => ({ path: "/user", body: member() }),
   "get /user": async () => ({ path: `/user?tenant=${tenantA}` }),

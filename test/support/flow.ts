@@ -123,8 +123,8 @@ export const groupsCaughtUp = async (brokers: string, groups: ReadonlyArray<{ gr
 }
 
 export const loyalteaGroups = [
-  { groupId: "loyaltea-fulfillment", topics: ["buy", "activity"] },
-  { groupId: "loyaltea-campaign", topics: ["fulfillment"] },
+  { groupId: "loyaltea-fulfillment", topics: ["buy", "activity", "refund"] },
+  { groupId: "loyaltea-campaign", topics: ["fulfillment", "fulfillment-revoked"] },
   { groupId: "loyaltea-reward", topics: ["reward"] }
 ] as const
 

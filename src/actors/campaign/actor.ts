@@ -17,6 +17,11 @@ import { counterDeltas, countersTouched } from "./counters/counters.ts"
 import { type Completion, type FulfillmentDone, runFulfillments, touchedKeys } from "./progress.ts"
 import { lockProgress, saveProgress } from "./progress-repo.ts"
 import { startRewardDefinitionConsumer } from "./reward-definitions/consumer.ts"
+import { revocationHandler } from "./revocations/handler.ts"
+import { lockUsers, takeHeld } from "./revocations/held-repo.ts"
+import { withHeldRevocations } from "./revocations/held-first.ts"
+import { roundOf } from "./revocations/round.ts"
+import { recordRounds } from "./revocations/rounds-repo.ts"
 
 /**
  * One `reward` event per reward of a completed round; the ids follow from the cause, so
@@ -53,12 +58,23 @@ const doneOf = (c: Consumed<FulfillmentEvent>): FulfillmentDone => ({
 })
 
 /**
- * A batch in three statements when its campaigns have no limits: the rules of the batch's tenants
- * (reloaded only where they changed), the touched progress rows locked in key order, and one
- * upsert of what changed. Limits add their counters, locked after the progress rows in a fixed
- * order (each user's periods, then the campaigns' budgets) and updated in the same transaction.
+ * A batch in five statements when its campaigns have no limits: a lock per user (shared with the
+ * revocations), the rules of the batch's tenants (reloaded only where they changed), the touched
+ * progress rows locked in key order, one upsert of what changed, and the revocations held for the
+ * batch's events (taken first: they change what the events count for). Limits add their counters, locked after the progress rows in a fixed order (each
+ * user's periods, then the campaigns' budgets) and updated in the same transaction; completed
+ * rounds are recorded (one statement) for refunds to find.
  */
 const advanceCampaigns = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
+  Effect.gen(function*() {
+    yield* lockUsers(tx, consumed.map((c) => c.event))
+    // Revocations that came before their fulfillment event are applied as it is judged.
+    const held = yield* takeHeld(tx, consumed.map((c) => ({ tenant: c.event.tenant, eventId: c.eventId })))
+    return yield* advanceRounds(tx, withHeldRevocations(consumed, held))
+  })
+
+/** The batch's events moved through their campaigns' rounds. */
+const advanceRounds = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
   Effect.gen(function*() {
     const events = consumed.map(doneOf)
     const index = yield* CampaignIndex
@@ -74,6 +90,7 @@ const advanceCampaigns = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentE
     const added = counterDeltas(result.completions)
     yield* addPeriodCounts(tx, added.periods)
     yield* addBudgetUsage(tx, added.budgets)
+    yield* recordRounds(tx, result.completions.map(roundOf))
     const causes = new Map(consumed.map((c) => [keyOf(c), c]))
     return result.completions.flatMap((completion) => rewardMessages(causes.get(keyOf(completion.cause))!, completion))
   })
@@ -95,7 +112,7 @@ export const progressHandler = topicHandler({
 
 export const CampaignActor = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler] })
+    yield* startSupervisedConsumer({ schema: "campaign", handlers: [progressHandler, revocationHandler] })
     yield* startTenantConsumer("campaign")
     yield* startRewardDefinitionConsumer
     yield* startProcessedEventsPruning("campaign")

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { exec, type Sql } from "../../db/database.ts"
 import * as D from "../../domain/decimal.ts"
+import { decodeMembers, encodeMembers } from "./members.ts"
 import { keyText, noProgress, type Progress, type ProgressKey } from "./progress.ts"
 
 type ProgressRow = {
@@ -12,6 +13,7 @@ type ProgressRow = {
   basis: string | null
   order_ids: Array<string>
   last_event_at: number | null
+  members: string
 }
 
 const columns = (keys: ReadonlyArray<ProgressKey>) => ({
@@ -25,7 +27,8 @@ const progressOf = (row: ProgressRow): Progress => ({
   completions: row.completions,
   ...(row.basis !== null && { basis: D.fromText(row.basis) }),
   ...(row.order_ids.length > 0 && { orderIds: row.order_ids }),
-  ...(row.last_event_at !== null && { lastEventAt: row.last_event_at })
+  ...(row.last_event_at !== null && { lastEventAt: row.last_event_at }),
+  ...(row.members !== "[]" && { members: decodeMembers(row.members) })
 })
 
 /**
@@ -37,7 +40,8 @@ export const lockProgress = (tx: Sql, keys: ReadonlyArray<ProgressKey>) => {
   const { campaigns, tenants, users } = columns(keys)
   return exec(() => tx<Array<ProgressRow>>`
     select p.tenant, p.user_id, p.campaign_id::text as campaign_id, p.completed::text[] as completed, p.completions,
-           p.basis::text as basis, p.order_ids, (extract(epoch from p.last_event_at) * 1000)::float8 as last_event_at
+           p.basis::text as basis, p.order_ids, (extract(epoch from p.last_event_at) * 1000)::float8 as last_event_at,
+           p.members::text as members
     from campaign.progress p
     join unnest(${tenants}::text[], ${users}::text[], ${campaigns}::uuid[]) as k(tenant, user_id, campaign_id)
       on (p.tenant, p.user_id, p.campaign_id) = (k.tenant, k.user_id, k.campaign_id)
@@ -62,25 +66,27 @@ export const saveProgress = (tx: Sql, changed: ReadonlyArray<{ readonly key: Pro
   const bases = changed.map((c) => (c.progress.basis === undefined ? null : D.toText(c.progress.basis)))
   const orders = changed.map((c) => JSON.stringify(c.progress.orderIds ?? []))
   const lastAt = changed.map((c) => (c.progress.lastEventAt === undefined ? null : new Date(c.progress.lastEventAt).toISOString()))
+  const members = changed.map((c) => encodeMembers(c.progress.members ?? []))
   return exec(() => tx`
-    insert into campaign.progress as p (tenant, user_id, campaign_id, completed, completions, basis, order_ids, last_event_at)
-    select k.tenant, k.user_id, k.campaign_id, k.completed::uuid[], k.completions, k.basis::numeric, k.order_ids::jsonb, k.last_event_at::timestamptz
+    insert into campaign.progress as p (tenant, user_id, campaign_id, completed, completions, basis, order_ids, last_event_at, members)
+    select k.tenant, k.user_id, k.campaign_id, k.completed::uuid[], k.completions, k.basis::numeric, k.order_ids::jsonb, k.last_event_at::timestamptz, k.members::jsonb
     from unnest(${tenants}::text[], ${users}::text[], ${campaigns}::uuid[], ${sets}::text[], ${changed.map((c) => c.progress.completions)}::int[],
-                ${bases}::text[], ${orders}::text[], ${lastAt}::text[])
-      as k(tenant, user_id, campaign_id, completed, completions, basis, order_ids, last_event_at)
+                ${bases}::text[], ${orders}::text[], ${lastAt}::text[], ${members}::text[])
+      as k(tenant, user_id, campaign_id, completed, completions, basis, order_ids, last_event_at, members)
     join campaign.campaigns c on c.id = k.campaign_id
     order by k.tenant, k.user_id, k.campaign_id
     for key share of c
     on conflict (tenant, user_id, campaign_id) do update
       set completed = excluded.completed, completions = excluded.completions, basis = excluded.basis,
-          order_ids = excluded.order_ids, last_event_at = excluded.last_event_at, updated_at = now()`).pipe(Effect.asVoid)
+          order_ids = excluded.order_ids, last_event_at = excluded.last_event_at, members = excluded.members, updated_at = now()`).pipe(Effect.asVoid)
 }
 
 /** One user's progress in each of `campaignIds` of `tenant`, keyed by `keyText` (none yet: absent). */
 export const findProgressIn = (sql: Sql, tenant: string, userId: string, campaignIds: ReadonlyArray<string>) =>
   exec(() => sql<Array<ProgressRow>>`
     select tenant, user_id, campaign_id::text as campaign_id, completed::text[] as completed, completions,
-           basis::text as basis, order_ids, (extract(epoch from last_event_at) * 1000)::float8 as last_event_at
+           basis::text as basis, order_ids, (extract(epoch from last_event_at) * 1000)::float8 as last_event_at,
+           members::text as members
     from campaign.progress
     where tenant = ${tenant} and user_id = ${userId} and campaign_id = any(${campaignIds as Array<string>}::uuid[])`).pipe(
     Effect.map((rows) =>

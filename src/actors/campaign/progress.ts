@@ -23,6 +23,19 @@ export interface CampaignRules extends Lifecycle {
   readonly earning?: ReadonlyMap<string, EarnRule>
 }
 
+/**
+ * A fulfillment event the round counts: what a refund that revokes it takes out again. `counted`:
+ * whether its basis was added to the round's (one purchase meeting two fulfillments counts once);
+ * `orderIds`: the orders it brought to the round first.
+ */
+export interface Member {
+  readonly eventId: string
+  readonly fulfillmentId: string
+  readonly basis?: D.Decimal
+  readonly counted: boolean
+  readonly orderIds: ReadonlyArray<string>
+}
+
 /** One user's state in one campaign: the round in progress and the rounds completed. */
 export interface Progress {
   readonly completed: ReadonlyArray<string>
@@ -33,12 +46,16 @@ export interface Progress {
   readonly orderIds?: ReadonlyArray<string>
   /** The latest event time among the round's fulfillments (ms). */
   readonly lastEventAt?: number
+  /** The fulfillment events the round counts (absent in progress from before refunds, and for events without an id). */
+  readonly members?: ReadonlyArray<Member>
 }
 
 export const noProgress: Progress = { completed: [], completions: 0 }
 
 /** What a fulfillment event brings besides its fulfillment (a tag, or an event from before, brings none of it). */
 export interface EventFacts {
+  /** The fulfillment event's id: the round remembers it, for a refund to find. */
+  readonly eventId?: string
   /** When it happened (ms): its cause's event time. Windows and periods are judged on it. */
   readonly eventTime?: number
   readonly basis?: D.Decimal
@@ -60,12 +77,21 @@ export const joinRound = (progress: Progress, fulfillmentId: string, facts: Even
   const basis = facts.basis === undefined || spentAlready ? progress.basis : D.add(progress.basis ?? D.zero, facts.basis)
   const orderIds = [...known, ...fresh].slice(0, maxOrderIds)
   const lastEventAt = facts.eventTime === undefined ? progress.lastEventAt : Math.max(progress.lastEventAt ?? facts.eventTime, facts.eventTime)
+  const member: ReadonlyArray<Member> = facts.eventId === undefined ? [] : [{
+    eventId: facts.eventId,
+    fulfillmentId,
+    ...(facts.basis !== undefined && { basis: facts.basis }),
+    counted: facts.basis !== undefined && !spentAlready,
+    orderIds: fresh
+  }]
+  const members = [...(progress.members ?? []), ...member]
   return {
     completed: [...progress.completed, fulfillmentId],
     completions: progress.completions,
     ...(basis !== undefined && { basis }),
     ...(orderIds.length > 0 && { orderIds }),
-    ...(lastEventAt !== undefined && { lastEventAt })
+    ...(lastEventAt !== undefined && { lastEventAt }),
+    ...(members.length > 0 && { members })
   }
 }
 

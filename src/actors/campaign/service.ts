@@ -12,6 +12,7 @@ import type { Campaign, CampaignInput, CampaignPatch, CampaignProgress, Campaign
 import { standing } from "./progress.ts"
 import { findProgress } from "./progress-repo.ts"
 import * as repo from "./repo.ts"
+import { heldRevocationSummary } from "./revocations/held-repo.ts"
 import { tenantRules } from "./rules-repo.ts"
 import { ProgressAnswer } from "../fulfillment/progress/model.ts"
 import { type Credential, peerClient } from "../../http/peer-client.ts"
@@ -157,7 +158,8 @@ const make = Effect.gen(function*() {
         Effect.flatMap((deleted) => (deleted ? Effect.void : Effect.fail(notFound(id))))
       ),
     progress,
-    evaluate: evaluation(db.sql, tenants)
+    evaluate: evaluation(db.sql, tenants),
+    heldRevocations: (scope: TenantScope) => heldRevocationSummary(db.sql, scope).pipe(Effect.map((counts) => ({ tenants: counts })))
   }
 })
 

@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import type { Sql } from "../../db/database.ts"
 import { ActivityEvent } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
+import { fromNumber } from "../../domain/decimal.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
@@ -14,9 +15,19 @@ import type { Contribution } from "./goals/accumulator.ts"
 import { readProgress, writeProgress } from "./goals/progress-repo.ts"
 import { progressKeys, type Qualifying, settle } from "./goals/settle.ts"
 import { emptyIndex, type TenantIndex } from "./matching.ts"
-import { type Qualified, qualifyActivity, qualifyPurchase } from "./qualify.ts"
+import { type Qualified, qualifyActivity, qualifyAmount } from "./qualify.ts"
+import { type CompletionRecord, completionOf } from "./refunds/completion-record.ts"
+import { recordCompletions } from "./refunds/completions-repo.ts"
+import { refundHandler } from "./refunds/handler.ts"
+import { applyHeld, orderRefOf } from "./refunds/held-application.ts"
+import { heldFor, releaseHeld } from "./refunds/held-refunds-repo.ts"
+import { newLines } from "./refunds/new-lines.ts"
+import { addLines, saveOrders } from "./refunds/orders-repo.ts"
 import type { Rule } from "./rule.ts"
 import { RulesIndex } from "./rules-index.ts"
+
+/** The id of the `fulfillment` event a cause completes a rule with: re-deriving repeats it. */
+const fulfillmentEventId = (causeEventId: string, ruleId: string) => derivedEventId("fulfillment", causeEventId, ruleId)
 
 type UserEvent = { readonly tenant: FulfillmentEvent["tenant"]; readonly userId: FulfillmentEvent["userId"] }
 
@@ -30,7 +41,7 @@ export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used:
     tenant: cause.event.tenant,
     fulfillmentId: rule.id,
     userId: cause.event.userId,
-    eventId: derivedEventId("fulfillment", cause.eventId, rule.id),
+    eventId: fulfillmentEventId(cause.eventId, rule.id),
     causeEventId: cause.eventId,
     occurredAt: new Date(cause.eventTime).toISOString(),
     ...reportedSpend(rule, used)
@@ -52,10 +63,36 @@ const settleAll = <A extends UserEvent>(qualify: (index: TenantIndex, c: Consume
       const stored = yield* readProgress(tx, progressKeys(events), true)
       const { judged, changed } = settle(events, stored)
       yield* writeProgress(tx, changed.values())
-      return consumed.flatMap((c, i) =>
-        judged[i]!.flatMap((j) => (j.outcome.kind === "completed" ? [fulfillmentMessage(c, j.rule, j.outcome.used)] : []))
+      const completions: Array<CompletionRecord> = []
+      const emitted = consumed.flatMap((c, i) =>
+        judged[i]!.flatMap((j) => {
+          if (j.outcome.kind !== "completed") return []
+          if (j.rule.kind === "buy") completions.push(completionOf(c.event.tenant, c.event.userId, fulfillmentEventId(c.eventId, j.rule.id), j.rule, j.outcome.used))
+          return [fulfillmentMessage(c, j.rule, j.outcome.used)]
+        })
       )
+      return { emitted, completions }
     })
+
+/**
+ * Purchases are kept per order (what a refund later takes back from), added in one statement that
+ * also locks the orders; refunds that came first are applied before the purchases are judged. Every
+ * completion of a buy fulfillment is recorded with the purchases it used (one more statement).
+ */
+const settlePurchases = (tx: Sql, consumed: ReadonlyArray<Consumed<BuyEvent>>) =>
+  Effect.gen(function*() {
+    const orders = yield* addLines(tx, newLines(consumed))
+    const waiting = orders.filter((o) => o.heldRefunds > 0)
+    const held = yield* heldFor(tx, waiting)
+    const applied = applyHeld(consumed, waiting, held)
+    yield* saveOrders(tx, applied.orders)
+    yield* releaseHeld(tx, held)
+    const judgedOn = (c: Consumed<BuyEvent>) => applied.judged.get(`${c.event.tenant}\u0000${c.eventId}`) ?? fromNumber(c.event.amount)
+    const { emitted, completions } = yield* settleAll<BuyEvent>((index, c) =>
+      qualifyAmount(index, c.event.product, judgedOn(c), c.eventTime, orderRefOf(c), c.eventId))(tx, consumed)
+    yield* recordCompletions(tx, completions)
+    return [...applied.deadLetters, ...emitted]
+  })
 
 /** `buy` → one `fulfillment` event per buy fulfillment of the tenant the purchase completes. */
 export const buyHandler = topicHandler({
@@ -64,7 +101,7 @@ export const buyHandler = topicHandler({
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
   occurredAtOf: (event) => event.occurredAt,
-  handle: settleAll<BuyEvent>((index, c) => qualifyPurchase(index, c.event, c.eventTime, c.event.orderId ?? c.eventId))
+  handle: settlePurchases
 })
 
 /** `activity` → one `fulfillment` event per tag fulfillment of the tenant the activity completes. */
@@ -74,12 +111,12 @@ export const activityHandler = topicHandler({
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
   occurredAtOf: (event) => event.occurredAt,
-  handle: settleAll<ActivityEvent>((index, c) => qualifyActivity(index, c.event, c.eventTime, c.eventId))
+  handle: (tx, consumed) => settleAll<ActivityEvent>((index, c) => qualifyActivity(index, c.event, c.eventTime, c.eventId))(tx, consumed).pipe(Effect.map((r) => r.emitted))
 })
 
 export const FulfillmentActor = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler] })
+    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler, refundHandler] })
     yield* startTenantConsumer("fulfillment")
     yield* startProcessedEventsPruning("fulfillment")
   })

@@ -4,6 +4,10 @@ import { InvalidInput } from "../../domain/errors.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { ActivityEvent } from "../../events/activity.ts"
 import type { BuyEvent } from "../../events/buy.ts"
+import type { RefundEvent } from "../../events/refund.ts"
+import { Database } from "../../db/database.ts"
+import type { DatabaseError } from "../../db/errors.ts"
+import { checkRefunds } from "./refunds/refund-check.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
 import { EventProducer } from "../../kafka/producer.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
@@ -12,15 +16,19 @@ import { type EventsBody, fieldOf, listOf } from "./events-body.ts"
 import type { Accepted } from "./model.ts"
 import { RulesIndex } from "./rules-index.ts"
 
-type Publishable = BuyEvent | ActivityEvent
+type Publishable = BuyEvent | ActivityEvent | RefundEvent
 
-const orderIdOf = (event: Publishable): string | undefined => ("orderId" in event ? event.orderId : undefined)
+// A purchase is one order; a refund of a whole order happens once. A partial refund is neither: two
+// refunds of 10 from one order are two refunds, so its order id cannot tell a retry from a second one.
+const orderIdOf = (event: Publishable): string | undefined =>
+  !("orderId" in event) ? undefined : "product" in event || event.amount === undefined ? event.orderId : undefined
 
 export const missingIdReason =
-  "required: give the event an eventId, send an Idempotency-Key header, or (a purchase) an orderId, so that a retried request is not credited twice"
+  "required: give the event an eventId, send an Idempotency-Key header, or (a purchase, or a refund of a whole order) an orderId, so that a retried request is not credited twice"
 
 const make = Effect.gen(function*() {
   const producer = yield* EventProducer
+  const db = yield* Database
   const tenants = yield* TenantDirectory
   const dryRun = yield* makeDryRun
 
@@ -42,12 +50,19 @@ const make = Effect.gen(function*() {
     })
 
   /** All or nothing on our side: every event is checked and identified before one batch is sent. */
-  const publish = <E extends Publishable>(topic: string, scope: TenantScope, body: EventsBody<E>, idempotencyKey: string | undefined) =>
+  const publish = <E extends Publishable>(
+    topic: string,
+    scope: TenantScope,
+    body: EventsBody<E>,
+    idempotencyKey: string | undefined,
+    check: (identified: ReadonlyArray<E & { readonly eventId: string }>) => Effect.Effect<void, InvalidInput | DatabaseError> = () => Effect.void
+  ) =>
     Effect.gen(function*() {
       const events = listOf(body)
       yield* Effect.forEach(events, (event, index) => tenants.writable(scope, event.tenant, fieldOf(body, index, "tenant")), { discard: true })
       const identified = yield* Effect.forEach(events, (event, index) =>
         idFor(body, event, index, idempotencyKey).pipe(Effect.map((eventId) => ({ ...event, eventId }))))
+      yield* check(identified)
       // A broker out of reach is a 503 at the HTTP edge: the client retries later, with the same ids.
       yield* producer.send(identified.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) })))
       return { eventIds: identified.map((event) => event.eventId) } satisfies Accepted
@@ -56,6 +71,8 @@ const make = Effect.gen(function*() {
   return {
     publishBuys: (scope: TenantScope, body: EventsBody<BuyEvent>, idempotencyKey?: string) => publish(Topics.buy, scope, body, idempotencyKey),
     publishActivities: (scope: TenantScope, body: EventsBody<ActivityEvent>, idempotencyKey?: string) => publish(Topics.activity, scope, body, idempotencyKey),
+    publishRefunds: (scope: TenantScope, body: EventsBody<RefundEvent>, idempotencyKey?: string) =>
+      publish(Topics.refund, scope, body, idempotencyKey, (identified) => checkRefunds(db.sql, body, identified)),
     dryRunBuys: dryRun.buys,
     dryRunActivities: dryRun.activities
   }

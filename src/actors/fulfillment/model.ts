@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { Amount, Label, Tenant, Uuid, Text } from "../../domain/primitives.ts"
 import { ActivityEvent, Tag } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
+import { RefundEvent } from "../../events/refund.ts"
 import { buyGoalFields, GoalCount, GoalPeriod, GoalTotal, GoalWithin, oneWindow, tagGoalFields } from "./goals/goal-fields.ts"
 
 /** As a buy event names it; empty in a fulfillment means "any product". */
@@ -111,8 +112,11 @@ const examplePurchase = {
 }
 const exampleActivity = { tenant: "meiwei", userId: "0e41cc11-5e54-448b-a6ce-9c9a855ad202", tag: "review", eventId: "review-2001", occurredAt: "2026-03-01T09:30:00Z" }
 
+const exampleRefund = { tenant: "meiwei", userId: "0e41cc11-5e54-448b-a6ce-9c9a855ad202", orderId: "order-1001", amount: 30, eventId: "refund-1001-1", occurredAt: "2026-03-04T15:00:00Z" }
+
 export const BuyEvents = oneOrMany(BuyEvent).annotate({ identifier: "BuyEvents", examples: [examplePurchase as never] })
 export const ActivityEvents = oneOrMany(ActivityEvent).annotate({ identifier: "ActivityEvents", examples: [exampleActivity as never] })
+export const RefundEvents = oneOrMany(RefundEvent).annotate({ identifier: "RefundEvents", examples: [exampleRefund as never] })
 
 export const Accepted = Schema.Struct({
   /** In the order of the request; the ids the consumers dedupe by. */

@@ -1,4 +1,4 @@
-import { fromNumber, zero } from "../../domain/decimal.ts"
+import { type Decimal, fromNumber, zero } from "../../domain/decimal.ts"
 import type { ActivityEvent } from "../../events/activity.ts"
 import type { BuyEvent } from "../../events/buy.ts"
 import type { Qualifying } from "./goals/settle.ts"
@@ -11,10 +11,17 @@ export type Qualified = Pick<Qualifying, "rules" | "contribution">
  * it contributes to cumulative ones. Its amount is an exact decimal from here on. `ref` is what
  * a completion reports in `orderIds`: the order id, else the event id.
  */
-export const qualifyPurchase = (index: TenantIndex, event: BuyEvent, at: number, ref: string): Qualified => {
-  const amount = fromNumber(event.amount)
-  return { rules: matchBuyRules(index, { product: event.product, amount }), contribution: { at, amount, ref } }
-}
+export const qualifyPurchase = (index: TenantIndex, event: BuyEvent, at: number, ref: string, eventId?: string): Qualified =>
+  qualifyAmount(index, event.product, fromNumber(event.amount), at, ref, eventId)
+
+/**
+ * A purchase judged on `amount` (what is left of it when a refund came first). Nothing is left of
+ * a purchase refunded in full, so it qualifies for nothing, not even "any amount".
+ */
+export const qualifyAmount = (index: TenantIndex, product: string, amount: Decimal, at: number, ref: string, eventId?: string): Qualified => ({
+  rules: amount === zero ? [] : matchBuyRules(index, { product, amount }),
+  contribution: { at, amount, ref, ...(eventId !== undefined && { eventId }) }
+})
 
 /** An activity as the rules see it: it counts once towards each tag fulfillment with its tag. */
 export const qualifyActivity = (index: TenantIndex, event: ActivityEvent, at: number, ref: string): Qualified =>

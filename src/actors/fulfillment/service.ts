@@ -7,6 +7,7 @@ import { TenantDirectory } from "../../tenants/directory.ts"
 import type { TenantScope } from "../../domain/tenant-scope.ts"
 import type { BuyFulfillmentInput, BuyFulfillmentUpdate, FulfillmentKind, TagFulfillmentInput, TagFulfillmentUpdate } from "./model.ts"
 import { makeGoalProgress } from "./progress/service.ts"
+import { heldSummary } from "./refunds/held-refunds-repo.ts"
 import * as repo from "./repo.ts"
 import { RulesIndex } from "./rules-index.ts"
 
@@ -66,7 +67,8 @@ const make = Effect.gen(function*() {
   }
 
   const { progress } = yield* makeGoalProgress
-  return { buy, tag, progress }
+  const heldRefunds = (scope: TenantScope) => heldSummary(db.sql, scope).pipe(Effect.map((tenants) => ({ tenants })))
+  return { buy, tag, progress, heldRefunds }
 })
 
 /**

@@ -28,6 +28,8 @@ export interface Contribution {
   readonly amount: Decimal
   /** The purchase's order id, else the event's id: what a completion reports in `orderIds`. */
   readonly ref: string
+  /** The purchase's own event id (an order may have several): what a refund of one of them finds. Absent in progress from before refunds. */
+  readonly eventId?: string
 }
 
 export interface GoalState {
