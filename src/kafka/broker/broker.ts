@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerState } from "./apis/api.ts";
+import { brokerConfigFrom } from "./config/broker-settings.ts";
 import { Coordinator } from "./groups/coordinator.ts";
 import { consoleLog } from "./log.ts";
 import { DEFAULTS, type Broker, type BrokerOptions } from "./options.ts";
@@ -43,7 +44,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       throw e;
     }
   }
-  const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions);
+  let listening = { host, port: options.port ?? DEFAULTS.port };
+  const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions, brokerConfigFrom(options, () => listening));
   const coordinator = new Coordinator(offsets, { initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? DEFAULTS.groupInitialRebalanceDelayMs, sessionCheckIntervalMs: 100 }, log);
   let producerIds = Date.now() % 1_000_000_000;
   const state: BrokerState = {
@@ -71,6 +73,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   for (const t of timers) t.unref?.();
   const advertisedHost = options.advertisedHost ?? host;
   const port = server.port;
+  listening = { host, port };
   log.info("broker listening", { host, port, dataDir: options.dataDir ?? null, topics: topics.names().length });
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,6 @@
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
-import { isValidTopicName } from "../state/topics.ts";
+import { checkTopicOverrides } from "../config/topic-configs.ts";
 import { defineApi } from "./api.ts";
 
 const topic = struct({
@@ -34,15 +34,16 @@ export const createTopics = defineApi({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
         const partitions = t.numPartitions === -1 ? (t.assignments.length || topics.defaultPartitions) : t.numPartitions;
+        // A null value asks for the default, which is what leaving the config out gives.
+        const configs = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
+        const configProblem = checkTopicOverrides(configs);
         let errorCode: number = ErrorCode.NONE;
         if (t.replicationFactor > 1) errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
-        else if (req.validateOnly) {
-          if (!isValidTopicName(t.name)) errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
-          else if (topics.get(t.name)) errorCode = ErrorCode.TOPIC_ALREADY_EXISTS;
-          else if (partitions < 1) errorCode = ErrorCode.INVALID_PARTITIONS;
-        } else errorCode = topics.create(t.name, partitions);
-        if (errorCode === ErrorCode.NONE && !req.validateOnly) ctx.broker.log.info("topic created", { topic: t.name, partitions });
-        return { name: t.name, errorCode, errorMessage: messages[errorCode] ?? null };
+        else if (req.validateOnly) errorCode = topics.checkNew(t.name, partitions, configs);
+        else errorCode = topics.create(t.name, partitions, configs);
+        if (errorCode === ErrorCode.NONE && !req.validateOnly) ctx.broker.log.info("topic created", { topic: t.name, partitions, configs });
+        const errorMessage = errorCode === ErrorCode.INVALID_CONFIG ? configProblem : (messages[errorCode] ?? null);
+        return { name: t.name, errorCode, errorMessage };
       }),
     };
   },

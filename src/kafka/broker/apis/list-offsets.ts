@@ -37,7 +37,8 @@ export const listOffsets = defineApi({
           if (timestamp === LATEST) return { partitionIndex, errorCode: 0, timestamp: -1, offset: p.log.nextOffset };
           if (timestamp === EARLIEST) return { partitionIndex, errorCode: 0, timestamp: -1, offset: p.log.logStartOffset };
           const hit = p.log.offsetForTimestamp(timestamp);
-          return { partitionIndex, errorCode: 0, timestamp: hit?.timestamp ?? -1, offset: hit?.offset ?? -1 };
+          // Records below the log start offset were deleted (DeleteRecords): never point a client at them.
+          return { partitionIndex, errorCode: 0, timestamp: hit?.timestamp ?? -1, offset: hit ? Math.max(hit.offset, p.log.logStartOffset) : -1 };
         }),
       })),
     };

@@ -1,3 +1,5 @@
+import type { BrokerConfig, LogLimits } from "../config/broker-config.ts";
+import { checkTopicOverrides } from "../config/topic-configs.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { LogStorage, PartitionLog } from "../storage/log.ts";
 
@@ -12,41 +14,96 @@ export interface Partition {
 const LEGAL = /^[a-zA-Z0-9._-]{1,249}$/;
 export const isValidTopicName = (name: string) => LEGAL.test(name) && name !== "." && name !== "..";
 
-/** The broker's topics and their partitions; the only place that creates or deletes them. */
+export const MAX_PARTITIONS = 10_000;
+
+interface Topic {
+  readonly partitions: Partition[];
+  /** Config overrides; everything else comes from the broker config. */
+  configs: Record<string, string>;
+  limits: LogLimits;
+}
+
+/** The broker's topics, their partitions and configs; the only place that creates, grows or deletes them. */
 export class Topics {
-  private readonly byName = new Map<string, Partition[]>();
+  private readonly byName = new Map<string, Topic>();
 
   constructor(
     private readonly storage: LogStorage,
     readonly defaultPartitions: number,
+    readonly config: BrokerConfig,
   ) {
-    for (const [name, logs] of storage.loadTopics()) this.byName.set(name, this.wrap(name, logs));
+    for (const [name, stored] of storage.loadTopics()) this.byName.set(name, this.wrap(name, stored.logs, stored.configs));
   }
 
-  private wrap(topic: string, logs: PartitionLog[]): Partition[] {
-    return logs.map((log, index) => ({ topic, index, log, waiters: new Set<() => void>() }));
+  private wrap(topic: string, logs: PartitionLog[], configs: Record<string, string>): Topic {
+    const limits = this.config.limits(configs);
+    for (const log of logs) log.configure(limits);
+    return { partitions: logs.map((log, index) => partitionOf(topic, index, log)), configs, limits };
+  }
+
+  /** The directory the logs live in, or null in memory. */
+  get location(): string | null {
+    return this.storage.location;
   }
 
   get(name: string): Partition[] | undefined {
-    return this.byName.get(name);
+    return this.byName.get(name)?.partitions;
   }
   partition(name: string, index: number): Partition | undefined {
-    return this.byName.get(name)?.[index];
+    return this.byName.get(name)?.partitions[index];
   }
   names(): string[] {
     return [...this.byName.keys()];
   }
+  configs(name: string): Readonly<Record<string, string>> | undefined {
+    return this.byName.get(name)?.configs;
+  }
+  limits(name: string): LogLimits | undefined {
+    return this.byName.get(name)?.limits;
+  }
 
-  create(name: string, partitions = this.defaultPartitions): number {
-    if (!isValidTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
-    if (this.byName.has(name)) return ErrorCode.TOPIC_ALREADY_EXISTS;
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) return ErrorCode.INVALID_PARTITIONS;
-    this.byName.set(name, this.wrap(name, this.storage.createTopic(name, partitions)));
+  create(name: string, partitions = this.defaultPartitions, configs: Record<string, string> = {}): number {
+    const problem = this.checkNew(name, partitions, configs);
+    if (problem !== ErrorCode.NONE) return problem;
+    this.byName.set(name, this.wrap(name, this.storage.createTopic(name, partitions, configs), configs));
     return ErrorCode.NONE;
   }
 
+  /** What `create` would answer, without creating anything. */
+  checkNew(name: string, partitions: number, configs: Record<string, string> = {}): number {
+    if (!isValidTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
+    if (this.byName.has(name)) return ErrorCode.TOPIC_ALREADY_EXISTS;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) return ErrorCode.INVALID_PARTITIONS;
+    if (checkTopicOverrides(configs) !== null) return ErrorCode.INVALID_CONFIG;
+    return ErrorCode.NONE;
+  }
+
+  /** Raises a topic's partition count to `count`; the new partitions are empty and accept produce at once. */
+  addPartitions(name: string, count: number): number {
+    const topic = this.byName.get(name);
+    if (!topic) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    const from = topic.partitions.length;
+    if (!Number.isInteger(count) || count <= from || count > MAX_PARTITIONS) return ErrorCode.INVALID_PARTITIONS;
+    const logs = this.storage.addPartitions(name, from, count, topic.configs);
+    logs.forEach((log, i) => {
+      log.configure(topic.limits);
+      topic.partitions.push(partitionOf(name, from + i, log));
+    });
+    return ErrorCode.NONE;
+  }
+
+  /** Replaces a topic's config overrides (already validated), persists them and applies them to its logs. */
+  setConfigs(name: string, configs: Record<string, string>): void {
+    const topic = this.byName.get(name);
+    if (!topic) throw new Error(`unknown topic ${name}`);
+    this.storage.saveConfigs(name, topic.partitions.length, configs);
+    topic.configs = configs;
+    topic.limits = this.config.limits(configs);
+    for (const p of topic.partitions) p.log.configure(topic.limits);
+  }
+
   delete(name: string): number {
-    const partitions = this.byName.get(name);
+    const partitions = this.byName.get(name)?.partitions;
     if (!partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     this.byName.delete(name);
     for (const p of partitions) for (const wake of p.waiters) wake();
@@ -61,11 +118,13 @@ export class Topics {
   }
 
   applyRetention(now: number): void {
-    for (const partitions of this.byName.values()) for (const p of partitions) p.log.applyRetention(now);
+    for (const topic of this.byName.values()) for (const p of topic.partitions) p.log.applyRetention(now);
   }
 
   close(): void {
-    for (const partitions of this.byName.values()) for (const p of partitions) p.log.close();
+    for (const topic of this.byName.values()) for (const p of topic.partitions) p.log.close();
     this.storage.close();
   }
 }
+
+const partitionOf = (topic: string, index: number, log: PartitionLog): Partition => ({ topic, index, log, waiters: new Set<() => void>() });

@@ -1,3 +1,4 @@
+import type { LogLimits } from "../config/broker-config.ts";
 import type { BatchInfo } from "../protocol/records.ts";
 
 /**
@@ -5,7 +6,7 @@ import type { BatchInfo } from "../protocol/records.ts";
  * Both implementations are synchronous: memory, or files whose reads are served by the page cache.
  */
 export interface PartitionLog {
-  /** First offset still readable (advances when retention deletes segments). */
+  /** First offset still readable (advances when retention deletes segments or DeleteRecords moves it). */
   readonly logStartOffset: number;
   /** Next offset to assign; with one replica this is also the high watermark. */
   readonly nextOffset: number;
@@ -23,17 +24,33 @@ export interface PartitionLog {
   sync(): Promise<void>;
   /** Deletes whole old segments past the size or age limit. */
   applyRetention(now: number): void;
+  /** Segment size and retention from now on (a topic's configs changed). */
+  configure(limits: LogLimits): void;
+  /** Moves the log start offset up to `offset` (at most the end), durably; records below it are gone. */
+  deleteRecordsBefore(offset: number): void;
   close(): void;
   /** Removes the log's storage (topic deletion). */
   destroy(): void;
 }
 
+/** A topic as storage keeps it: its partitions' logs and its config overrides. */
+export interface StoredTopic {
+  readonly logs: PartitionLog[];
+  readonly configs: Record<string, string>;
+}
+
 /** Creates and reopens partition logs; memory or files under a data directory. */
 export interface LogStorage {
   readonly durable: boolean;
-  /** Topics found in storage at start-up, with their partition logs. */
-  loadTopics(): Map<string, PartitionLog[]>;
-  createTopic(name: string, partitions: number): PartitionLog[];
+  /** The directory the logs live in, or null in memory. */
+  readonly location: string | null;
+  /** Topics found in storage at start-up, with their partition logs and configs. */
+  loadTopics(): Map<string, StoredTopic>;
+  createTopic(name: string, partitions: number, configs: Record<string, string>): PartitionLog[];
+  /** New partitions `from`..`to - 1` of an existing topic; durable once it returns. */
+  addPartitions(name: string, from: number, to: number, configs: Record<string, string>): PartitionLog[];
+  /** Persists a topic's config overrides. */
+  saveConfigs(name: string, partitions: number, configs: Record<string, string>): void;
   deleteTopic(name: string, logs: PartitionLog[]): void;
   close(): void;
 }

@@ -1,0 +1,49 @@
+import { ErrorCode } from "../protocol/errors.ts";
+import { array, bool, field, int16, int32, int64, nullableArray, string, struct } from "../protocol/schema.ts";
+import { defineApi } from "./api.ts";
+
+/** The one log directory's name when topics live in memory. */
+export const MEMORY_LOG_DIR = "(memory)";
+
+/** Versions 0–1 (v2 is flexible). One log directory: the data directory, with each partition's real size on disk. */
+export const describeLogDirs = defineApi({
+  key: 35,
+  name: "DescribeLogDirs",
+  minVersion: 0,
+  maxVersion: 1,
+  request: struct({ topics: field(nullableArray(struct({ topic: field(string), partitions: field(array(int32)) }))) }),
+  response: struct({
+    throttleTimeMs: field(int32),
+    results: field(
+      array(
+        struct({
+          errorCode: field(int16),
+          logDir: field(string),
+          topics: field(
+            array(
+              struct({
+                name: field(string),
+                partitions: field(array(struct({ partitionIndex: field(int32), partitionSize: field(int64), offsetLag: field(int64), isFutureKey: field(bool) }))),
+              }),
+            ),
+          ),
+        }),
+      ),
+    ),
+  }),
+  handle(req, ctx) {
+    const { topics } = ctx.broker;
+    // null asks for every partition; partitions that do not exist are left out, as Kafka does.
+    const wanted = req.topics ?? topics.names().map((topic) => ({ topic, partitions: (topics.get(topic) ?? []).map((p) => p.index) }));
+    const described = wanted
+      .map((t) => ({
+        name: t.topic,
+        partitions: t.partitions
+          .map((i) => topics.partition(t.topic, i))
+          .filter((p) => p !== undefined)
+          .map((p) => ({ partitionIndex: p.index, partitionSize: p.log.sizeBytes, offsetLag: 0, isFutureKey: false })),
+      }))
+      .filter((t) => t.partitions.length > 0);
+    return { throttleTimeMs: 0, results: [{ errorCode: ErrorCode.NONE, logDir: topics.location ?? MEMORY_LOG_DIR, topics: described }] };
+  },
+});
