@@ -7,6 +7,8 @@ import { metadata } from "../../../src/kafka/broker/apis/metadata.ts";
 import { produce } from "../../../src/kafka/broker/apis/produce.ts";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
 import { Reader } from "../../../src/kafka/broker/protocol/reader.ts";
+import { Writer } from "../../../src/kafka/broker/protocol/writer.ts";
+import { apis } from "../../../src/kafka/broker/registry.ts";
 import { buildBatch, decodeBatches } from "./helpers/record-batch.ts";
 import { RawClient } from "./helpers/raw-client.ts";
 
@@ -18,6 +20,7 @@ const connect = async () => {
   return c;
 };
 const enc = (s: string) => new TextEncoder().encode(s);
+const software = { clientSoftwareName: "loyaltea-test", clientSoftwareVersion: "1.0" };
 const produceReq = (topic: string, records: Uint8Array, acks = 1) => ({
   transactionalId: null,
   acks,
@@ -44,15 +47,50 @@ afterAll(async () => {
 });
 
 describe("connection rules", () => {
-  test("ApiVersions v3 (librdkafka's probe) gets UNSUPPORTED_VERSION in the v0 layout with the ranges", async () => {
+  test("ApiVersions v4 (newer than served) gets UNSUPPORTED_VERSION in the v0 layout with the ranges", async () => {
     const c = await connect();
-    const resp = await c.response(apiVersions, 0, c.send(apiVersions, 3, {}));
+    const resp = await c.response(apiVersions, 0, c.send(apiVersions, 4, software));
     expect(resp.errorCode).toBe(35);
-    expect(resp.apiKeys.find((k) => k.apiKey === 0)).toEqual({ apiKey: 0, minVersion: 0, maxVersion: 7 });
-    expect(resp.apiKeys.length).toBe(25);
-    const retry = await c.request(apiVersions, 0, {});
+    expect(resp.apiKeys.find((k) => k.apiKey === 18)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 3 });
+    expect(resp.apiKeys.length).toBe(apis.length);
+    const retry = await c.request(apiVersions, 0, software);
     expect(retry.errorCode).toBe(0);
     expect(c.closed).toBe(false);
+  });
+
+  test("ApiVersions v3 (flexible) answers in the v3 layout with header v0 and empty feature tags", async () => {
+    const c = await connect();
+    const resp = await c.request(apiVersions, 3, software);
+    expect(resp.errorCode).toBe(0);
+    expect(resp.apiKeys.length).toBe(apis.length);
+    expect(resp).toMatchObject({ throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false });
+    const bad = await c.request(apiVersions, 3, { clientSoftwareName: "bad name!", clientSoftwareVersion: "1" });
+    expect(bad.errorCode).toBe(42);
+    expect(c.closed).toBe(false);
+  });
+
+  test("a flexible request header's tagged fields are skipped, known or not", async () => {
+    const c = await connect();
+    const w = new Writer();
+    w.int32(0);
+    w.int16(apiVersions.key);
+    w.int16(3);
+    w.int32(4242);
+    w.nullableString("tagged-header");
+    // two tagged fields the broker does not know: tag 0 (3 bytes) and tag 7 (0 bytes)
+    w.unsignedVarint(2);
+    w.unsignedVarint(0);
+    w.unsignedVarint(3);
+    w.raw(new Uint8Array([1, 2, 3]));
+    w.unsignedVarint(7);
+    w.unsignedVarint(0);
+    apiVersions.request.write(w, software, 3);
+    const bytes = w.toBytes();
+    new DataView(bytes.buffer, bytes.byteOffset).setInt32(0, bytes.byteLength - 4);
+    const answered = new Promise<Uint8Array>((resolve) => c.onResponse(4242, resolve));
+    c.write(bytes);
+    const resp = apiVersions.response.read(new Reader(await answered), 3);
+    expect(resp.errorCode).toBe(0);
   });
 
   test("an unknown API key closes that connection only", async () => {
@@ -61,7 +99,7 @@ describe("connection rules", () => {
     bad.send({ ...metadata, key: 77 }, 0, { topics: [], allowAutoTopicCreation: false });
     await bad.closedPromise;
     expect(bad.closed).toBe(true);
-    const r = await good.request(apiVersions, 2, {});
+    const r = await good.request(apiVersions, 2, software);
     expect(r.errorCode).toBe(0);
   });
 
@@ -98,7 +136,7 @@ describe("connection rules", () => {
       groupId: "held", sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: "", groupInstanceId: null, protocolType: "consumer",
       protocols: [{ name: "range", metadata: new Uint8Array([1]) }],
     });
-    const versions = c.send(apiVersions, 1, {});
+    const versions = c.send(apiVersions, 1, software);
     await c.response(apiVersions, 1, versions);
     // The join completes after the (zero) initial delay; ApiVersions must not overtake it.
     expect(c.received.indexOf(join)).toBeLessThan(c.received.indexOf(versions));

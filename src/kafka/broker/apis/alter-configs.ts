@@ -1,12 +1,14 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, int8, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 import { applyOverrides, resolveResource } from "./config-resource.ts";
 
-export const alterConfigsResponse = struct({
-  throttleTimeMs: field(int32),
-  responses: field(array(struct({ errorCode: field(int16), errorMessage: field(nullableString), resourceType: field(int8), resourceName: field(string) }))),
-});
+/** The response both AlterConfigs and IncrementalAlterConfigs answer with, flexible from `flexibleVersions`. */
+export const alterConfigsResponse = (flexibleVersions: string) =>
+  message(flexibleVersions, {
+    throttleTimeMs: field(int32),
+    responses: field(array(struct({ errorCode: field(int16), errorMessage: field(nullableString), resourceType: field(int8), resourceName: field(string) }))),
+  });
 
 /** Versions 0–1 (v2 is flexible). Kafka's semantics: the configs given replace all of the resource's overrides. */
 export const alterConfigs = defineApi({
@@ -14,7 +16,7 @@ export const alterConfigs = defineApi({
   name: "AlterConfigs",
   minVersion: 0,
   maxVersion: 1,
-  request: struct({
+  request: message("2+", {
     resources: field(
       array(
         struct({
@@ -26,7 +28,7 @@ export const alterConfigs = defineApi({
     ),
     validateOnly: field(bool),
   }),
-  response: alterConfigsResponse,
+  response: alterConfigsResponse("2+"),
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,

@@ -1,5 +1,5 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int16, int32, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { MAX_PARTITIONS } from "../state/topics.ts";
 import { defineApi, type RequestContext } from "./api.ts";
 
@@ -29,12 +29,12 @@ export const createPartitions = defineApi({
   name: "CreatePartitions",
   minVersion: 0,
   maxVersion: 1,
-  request: struct({
+  request: message("2+", {
     topics: field(array(struct({ name: field(string), count: field(int32), assignments: field(nullableArray(struct({ brokerIds: field(array(int32)) }))) }))),
     timeoutMs: field(int32),
     validateOnly: field(bool),
   }),
-  response: struct({
+  response: message("2+", {
     throttleTimeMs: field(int32),
     results: field(array(struct({ name: field(string), errorCode: field(int16), errorMessage: field(nullableString) }))),
   }),

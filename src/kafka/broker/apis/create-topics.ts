@@ -1,6 +1,6 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
 import { checkTopicOverrides } from "../config/topic-configs.ts";
+import { array, bool, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 const topic = struct({
@@ -23,8 +23,8 @@ export const createTopics = defineApi({
   name: "CreateTopics",
   minVersion: 0,
   maxVersion: 4,
-  request: struct({ topics: field(array(topic)), timeoutMs: field(int32), validateOnly: field(bool, "1+") }),
-  response: struct({
+  request: message("5+", { topics: field(array(topic)), timeoutMs: field(int32), validateOnly: field(bool, "1+") }),
+  response: message("5+", {
     throttleTimeMs: field(int32, "2+"),
     topics: field(array(struct({ name: field(string), errorCode: field(int16), errorMessage: field(nullableString, "1+") }))),
   }),

@@ -1,5 +1,5 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int64, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, message, string, struct } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
 
 /** Offset -1 deletes up to the high watermark. */
@@ -33,11 +33,11 @@ export const deleteRecords = defineApi({
   name: "DeleteRecords",
   minVersion: 0,
   maxVersion: 1,
-  request: struct({
+  request: message("2+", {
     topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), offset: field(int64) }))) }))),
     timeoutMs: field(int32),
   }),
-  response: struct({
+  response: message("2+", {
     throttleTimeMs: field(int32),
     topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), lowWatermark: field(int64), errorCode: field(int16) }))) }))),
   }),

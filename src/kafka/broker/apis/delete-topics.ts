@@ -1,4 +1,4 @@
-import { array, field, int16, int32, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 export const deleteTopics = defineApi({
@@ -6,8 +6,8 @@ export const deleteTopics = defineApi({
   name: "DeleteTopics",
   minVersion: 0,
   maxVersion: 3,
-  request: struct({ topicNames: field(array(string)), timeoutMs: field(int32) }),
-  response: struct({
+  request: message("4+", { topicNames: field(array(string)), timeoutMs: field(int32) }),
+  response: message("4+", {
     throttleTimeMs: field(int32, "1+"),
     responses: field(array(struct({ name: field(string), errorCode: field(int16) }))),
   }),

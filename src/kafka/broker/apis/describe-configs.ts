@@ -1,6 +1,6 @@
 import { ConfigSource, ConfigType, type DescribedConfig } from "../config/broker-config.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, int8, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int16, int32, int8, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
 import { ResourceType, resolveResource } from "./config-resource.ts";
 
@@ -55,12 +55,12 @@ export const describeConfigs = defineApi({
   name: "DescribeConfigs",
   minVersion: 0,
   maxVersion: 3,
-  request: struct({
+  request: message("4+", {
     resources: field(array(struct({ resourceType: field(int8), resourceName: field(string), configurationKeys: field(nullableArray(string)) }))),
     includeSynonyms: field(bool, "1+"),
     includeDocumentation: field(bool, "3+"),
   }),
-  response: struct({ throttleTimeMs: field(int32), results: field(array(result)) }),
+  response: message("4+", { throttleTimeMs: field(int32), results: field(array(result)) }),
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,

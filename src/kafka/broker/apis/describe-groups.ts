@@ -1,5 +1,5 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bytes, field, int16, int32, string, struct } from "../protocol/schema.ts";
+import { array, bytes, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 const member = struct({ memberId: field(string), clientId: field(string), clientHost: field(string), memberMetadata: field(bytes), memberAssignment: field(bytes) });
@@ -9,8 +9,8 @@ export const describeGroups = defineApi({
   name: "DescribeGroups",
   minVersion: 0,
   maxVersion: 2,
-  request: struct({ groups: field(array(string)) }),
-  response: struct({
+  request: message("5+", { groups: field(array(string)) }),
+  response: message("5+", {
     throttleTimeMs: field(int32, "1+"),
     groups: field(
       array(

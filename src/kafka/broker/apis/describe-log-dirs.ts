@@ -1,5 +1,5 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, int64, nullableArray, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int16, int32, int64, message, nullableArray, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 /** The one log directory's name when topics live in memory. */
@@ -11,8 +11,8 @@ export const describeLogDirs = defineApi({
   name: "DescribeLogDirs",
   minVersion: 0,
   maxVersion: 1,
-  request: struct({ topics: field(nullableArray(struct({ topic: field(string), partitions: field(array(int32)) }))) }),
-  response: struct({
+  request: message("2+", { topics: field(nullableArray(struct({ topic: field(string), partitions: field(array(int32)) }))) }),
+  response: message("2+", {
     throttleTimeMs: field(int32),
     results: field(
       array(

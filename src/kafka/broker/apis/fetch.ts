@@ -1,8 +1,8 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int64, int8, nullableArray, records, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, int8, message, nullableArray, records, string, struct } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
 
-const request = struct({
+const request = message("12+", {
   replicaId: field(int32, "0+", -1),
   maxWaitMs: field(int32),
   minBytes: field(int32),
@@ -43,7 +43,7 @@ const partitionData = struct({
   records: field(records),
 });
 
-const response = struct({
+const response = message("12+", {
   throttleTimeMs: field(int32, "1+"),
   errorCode: field(int16, "7+"),
   sessionId: field(int32, "7+"),

@@ -1,4 +1,4 @@
-import { field, int16, int32, int8, nullableString, string, struct } from "../protocol/schema.ts";
+import { field, int16, int32, int8, message, nullableString, string } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 /** This broker coordinates every group (and would every transaction). */
@@ -7,8 +7,8 @@ export const findCoordinator = defineApi({
   name: "FindCoordinator",
   minVersion: 0,
   maxVersion: 2,
-  request: struct({ key: field(string), keyType: field(int8, "1+") }),
-  response: struct({
+  request: message("3+", { key: field(string), keyType: field(int8, "1+") }),
+  response: message("3+", {
     throttleTimeMs: field(int32, "1+"),
     errorCode: field(int16),
     errorMessage: field(nullableString, "1+"),

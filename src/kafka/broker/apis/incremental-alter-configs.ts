@@ -1,6 +1,6 @@
 import { topicConfig } from "../config/topic-configs.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int8, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { alterConfigsResponse } from "./alter-configs.ts";
 import { defineApi } from "./api.ts";
 import { applyOverrides, ResourceType, resolveResource, type Outcome } from "./config-resource.ts";
@@ -45,7 +45,7 @@ export const incrementalAlterConfigs = defineApi({
   name: "IncrementalAlterConfigs",
   minVersion: 0,
   maxVersion: 0,
-  request: struct({
+  request: message("1+", {
     resources: field(
       array(
         struct({
@@ -57,7 +57,7 @@ export const incrementalAlterConfigs = defineApi({
     ),
     validateOnly: field(bool),
   }),
-  response: alterConfigsResponse,
+  response: alterConfigsResponse("1+"),
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,

@@ -1,4 +1,4 @@
-import { field, int16, int32, int64, nullableString, struct } from "../protocol/schema.ts";
+import { field, int16, int32, int64, message, nullableString } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 /** Idempotent producers ask for an id; the broker hands out fresh ones and does not track sequences. */
@@ -7,7 +7,7 @@ export const initProducerId = defineApi({
   name: "InitProducerId",
   minVersion: 0,
   maxVersion: 1,
-  request: struct({ transactionalId: field(nullableString), transactionTimeoutMs: field(int32) }),
-  response: struct({ throttleTimeMs: field(int32), errorCode: field(int16), producerId: field(int64, "0+", -1), producerEpoch: field(int16) }),
+  request: message("2+", { transactionalId: field(nullableString), transactionTimeoutMs: field(int32) }),
+  response: message("2+", { throttleTimeMs: field(int32), errorCode: field(int16), producerId: field(int64, "0+", -1), producerEpoch: field(int16) }),
   handle: (_req, ctx) => ({ throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.nextProducerId(), producerEpoch: 0 }),
 });

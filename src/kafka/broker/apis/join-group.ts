@@ -1,5 +1,5 @@
 import { holdRequest, type JoinResult } from "../groups/member.ts";
-import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bytes, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { defineApi } from "./api.ts";
 
@@ -11,7 +11,7 @@ export const joinGroup = defineApi({
   name: "JoinGroup",
   minVersion: 0,
   maxVersion: 5,
-  request: struct({
+  request: message("6+", {
     groupId: field(string),
     sessionTimeoutMs: field(int32),
     rebalanceTimeoutMs: field(int32, "1+", -1),
@@ -20,7 +20,7 @@ export const joinGroup = defineApi({
     protocolType: field(string),
     protocols: field(array(struct({ name: field(string), metadata: field(bytes) }))),
   }),
-  response: struct({
+  response: message("6+", {
     throttleTimeMs: field(int32, "2+"),
     errorCode: field(int16),
     generationId: field(int32, "0+", -1),

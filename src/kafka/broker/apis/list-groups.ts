@@ -1,4 +1,4 @@
-import { array, field, int16, int32, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 export const listGroups = defineApi({
@@ -6,8 +6,8 @@ export const listGroups = defineApi({
   name: "ListGroups",
   minVersion: 0,
   maxVersion: 2,
-  request: struct({}),
-  response: struct({
+  request: message("3+", {}),
+  response: message("3+", {
     throttleTimeMs: field(int32, "1+"),
     errorCode: field(int16),
     groups: field(array(struct({ groupId: field(string), protocolType: field(string) }))),

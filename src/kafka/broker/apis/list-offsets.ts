@@ -1,5 +1,5 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int64, int8, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, int8, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 const LATEST = -1;
@@ -10,12 +10,12 @@ export const listOffsets = defineApi({
   name: "ListOffsets",
   minVersion: 1,
   maxVersion: 3,
-  request: struct({
+  request: message("6+", {
     replicaId: field(int32),
     isolationLevel: field(int8, "2+"),
     topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), timestamp: field(int64) }))) }))),
   }),
-  response: struct({
+  response: message("6+", {
     throttleTimeMs: field(int32, "2+"),
     topics: field(
       array(

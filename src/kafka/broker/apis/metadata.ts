@@ -1,5 +1,5 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int16, int32, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 const partition = struct({
@@ -23,11 +23,11 @@ export const metadata = defineApi({
   name: "Metadata",
   minVersion: 0,
   maxVersion: 6,
-  request: struct({
+  request: message("9+", {
     topics: field(nullableArray(struct({ name: field(string) }))),
     allowAutoTopicCreation: field(bool, "4+", true),
   }),
-  response: struct({
+  response: message("9+", {
     throttleTimeMs: field(int32, "3+"),
     brokers: field(array(struct({ nodeId: field(int32), host: field(string), port: field(int32), rack: field(nullableString, "1+") }))),
     clusterId: field(nullableString, "2+"),

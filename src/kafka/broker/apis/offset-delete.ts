@@ -1,6 +1,6 @@
 import { groupSubscriptions } from "../groups/subscription.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 /**
@@ -12,8 +12,8 @@ export const offsetDelete = defineApi({
   name: "OffsetDelete",
   minVersion: 0,
   maxVersion: 0,
-  request: struct({ groupId: field(string), topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32) }))) }))) }),
-  response: struct({
+  request: message("none", { groupId: field(string), topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32) }))) }))) }),
+  response: message("none", {
     errorCode: field(int16),
     throttleTimeMs: field(int32),
     topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), errorCode: field(int16) }))) }))),

@@ -1,4 +1,4 @@
-import { array, field, int16, int32, int64, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 const partition = struct({
@@ -14,11 +14,11 @@ export const offsetFetch = defineApi({
   name: "OffsetFetch",
   minVersion: 1,
   maxVersion: 5,
-  request: struct({
+  request: message("6+", {
     groupId: field(string),
     topics: field(nullableArray(struct({ name: field(string), partitionIndexes: field(array(int32)) }))),
   }),
-  response: struct({
+  response: message("6+", {
     throttleTimeMs: field(int32, "3+"),
     topics: field(array(struct({ name: field(string), partitions: field(array(partition)) }))),
     errorCode: field(int16, "2+"),

@@ -2,7 +2,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { encodeRecordBatch } from "../protocol/batch-writer.ts";
 import { readMessageSet, type LegacyRejection } from "../protocol/message-set.ts";
 import { inspectBatch, setBatchBaseOffset, type BatchInfo } from "../protocol/records.ts";
-import { array, field, int16, int32, int64, nullableString, records, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, message, nullableString, records, string, struct } from "../protocol/schema.ts";
 import type { Partition } from "../state/topics.ts";
 import { defineApi, type RequestContext } from "./api.ts";
 
@@ -57,13 +57,13 @@ export const produce = defineApi({
   name: "Produce",
   minVersion: 0,
   maxVersion: 7,
-  request: struct({
+  request: message("9+", {
     transactionalId: field(nullableString, "3+"),
     acks: field(int16),
     timeoutMs: field(int32),
     topicData: field(array(struct({ name: field(string), partitionData: field(array(struct({ index: field(int32), records: field(records) }))) }))),
   }),
-  response: struct({
+  response: message("9+", {
     responses: field(array(struct({ name: field(string), partitionResponses: field(array(partitionResponse)) }))),
     throttleTimeMs: field(int32, "1+"),
   }),

@@ -1,5 +1,5 @@
 import { holdRequest, type SyncResult } from "../groups/member.ts";
-import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bytes, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 export const syncGroup = defineApi({
@@ -7,14 +7,14 @@ export const syncGroup = defineApi({
   name: "SyncGroup",
   minVersion: 0,
   maxVersion: 3,
-  request: struct({
+  request: message("4+", {
     groupId: field(string),
     generationId: field(int32),
     memberId: field(string),
     groupInstanceId: field(nullableString, "3+"),
     assignments: field(array(struct({ memberId: field(string), assignment: field(bytes) }))),
   }),
-  response: struct({ throttleTimeMs: field(int32, "1+"), errorCode: field(int16), assignment: field(bytes) }),
+  response: message("4+", { throttleTimeMs: field(int32, "1+"), errorCode: field(int16), assignment: field(bytes) }),
   handle(req, ctx) {
     const assignments = new Map(req.assignments.map((a) => [a.memberId, a.assignment.slice()]));
     return new Promise<SyncResult>((resolve) => {
