@@ -6,6 +6,7 @@ import { createTopics } from "./apis/create-topics.ts";
 import { deleteGroups } from "./apis/delete-groups.ts";
 import { deleteRecords } from "./apis/delete-records.ts";
 import { deleteTopics } from "./apis/delete-topics.ts";
+import { describeCluster } from "./apis/describe-cluster.ts";
 import { describeConfigs } from "./apis/describe-configs.ts";
 import { describeGroups } from "./apis/describe-groups.ts";
 import { describeLogDirs } from "./apis/describe-log-dirs.ts";
@@ -55,6 +56,7 @@ export const apis: readonly AnyApi[] = [
   deleteGroups,
   incrementalAlterConfigs,
   offsetDelete,
+  describeCluster,
 ];
 
 const byKey = new Map<number, AnyApi>();

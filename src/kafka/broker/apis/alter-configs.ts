@@ -10,12 +10,12 @@ export const alterConfigsResponse = (flexibleVersions: string) =>
     responses: field(array(struct({ errorCode: field(int16), errorMessage: field(nullableString), resourceType: field(int8), resourceName: field(string) }))),
   });
 
-/** Versions 0–1 (v2 is flexible). Kafka's semantics: the configs given replace all of the resource's overrides. */
+/** Versions 0–2 (v2 flexible). Kafka's semantics: the configs given replace all of the resource's overrides. */
 export const alterConfigs = defineApi({
   key: 33,
   name: "AlterConfigs",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   request: message("2+", {
     resources: field(
       array(

@@ -23,12 +23,12 @@ function grow(name: string, count: number, assignments: { brokerIds: number[] }[
   return { errorCode, errorMessage: null };
 }
 
-/** Versions 0–1 (v2 is flexible). New partitions are empty and appear in Metadata at once. */
+/** Versions 0–3 (flexible from v2). New partitions are empty and appear in Metadata at once. */
 export const createPartitions = defineApi({
   key: 37,
   name: "CreatePartitions",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   request: message("2+", {
     topics: field(array(struct({ name: field(string), count: field(int32), assignments: field(nullableArray(struct({ brokerIds: field(array(int32)) }))) }))),
     timeoutMs: field(int32),

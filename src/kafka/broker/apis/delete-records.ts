@@ -24,7 +24,7 @@ function deleteBefore(topic: string, partitionIndex: number, offset: number, ctx
 }
 
 /**
- * Versions 0–1 (v2 is flexible). Moves each partition's log start offset (durably, before answering);
+ * Versions 0–2 (v2 flexible). Moves each partition's log start offset (durably, before answering);
  * Fetch below it answers OFFSET_OUT_OF_RANGE and ListOffsets' earliest is it. Compacted topics refuse
  * (POLICY_VIOLATION), as in Kafka.
  */
@@ -32,7 +32,7 @@ export const deleteRecords = defineApi({
   key: 21,
   name: "DeleteRecords",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   request: message("2+", {
     topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), offset: field(int64) }))) }))),
     timeoutMs: field(int32),

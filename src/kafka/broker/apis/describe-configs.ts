@@ -49,12 +49,12 @@ function describe(resourceType: number, resourceName: string, ctx: RequestContex
   return resource.type === ResourceType.TOPIC ? config.describeTopic(resource.configs) : config.describe();
 }
 
-/** Versions 0–3: v4 is flexible. Topics report every config with its source; the broker its static configs. */
+/** Versions 0–4 (v4 flexible). Topics report every config with its source; the broker its static configs. */
 export const describeConfigs = defineApi({
   key: 32,
   name: "DescribeConfigs",
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   request: message("4+", {
     resources: field(array(struct({ resourceType: field(int8), resourceName: field(string), configurationKeys: field(nullableArray(string)) }))),
     includeSynonyms: field(bool, "1+"),

@@ -1,3 +1,4 @@
+import { statfsSync } from "node:fs";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int64, message, nullableArray, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -5,15 +6,30 @@ import { defineApi } from "./api.ts";
 /** The one log directory's name when topics live in memory. */
 export const MEMORY_LOG_DIR = "(memory)";
 
-/** Versions 0–1 (v2 is flexible). One log directory: the data directory, with each partition's real size on disk. */
+/** The file system's size and free space under `dir` (v4), -1 when unknown or in memory. */
+function space(dir: string | null): { totalBytes: number; usableBytes: number } {
+  if (dir === null) return { totalBytes: -1, usableBytes: -1 };
+  try {
+    const s = statfsSync(dir);
+    return { totalBytes: s.blocks * s.bsize, usableBytes: s.bavail * s.bsize };
+  } catch {
+    return { totalBytes: -1, usableBytes: -1 };
+  }
+}
+
+/**
+ * Versions 0–4 (flexible from v2). One log directory: the data directory, with each partition's real size
+ * on disk and, from v4, the file system's total and usable bytes.
+ */
 export const describeLogDirs = defineApi({
   key: 35,
   name: "DescribeLogDirs",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 4,
   request: message("2+", { topics: field(nullableArray(struct({ topic: field(string), partitions: field(array(int32)) }))) }),
   response: message("2+", {
     throttleTimeMs: field(int32),
+    errorCode: field(int16, "3+"),
     results: field(
       array(
         struct({
@@ -27,6 +43,8 @@ export const describeLogDirs = defineApi({
               }),
             ),
           ),
+          totalBytes: field(int64, "4+", -1),
+          usableBytes: field(int64, "4+", -1),
         }),
       ),
     ),
@@ -44,6 +62,10 @@ export const describeLogDirs = defineApi({
           .map((p) => ({ partitionIndex: p.index, partitionSize: p.log.sizeBytes, offsetLag: 0, isFutureKey: false })),
       }))
       .filter((t) => t.partitions.length > 0);
-    return { throttleTimeMs: 0, results: [{ errorCode: ErrorCode.NONE, logDir: topics.location ?? MEMORY_LOG_DIR, topics: described }] };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      results: [{ errorCode: ErrorCode.NONE, logDir: topics.location ?? MEMORY_LOG_DIR, topics: described, ...space(topics.location) }],
+    };
   },
 });

@@ -39,12 +39,12 @@ function changed(current: Readonly<Record<string, string>>, changes: Change[], v
   return { overrides: next };
 }
 
-/** Version 0 (v1 is flexible): SET, DELETE, APPEND and SUBTRACT on the resource's current overrides. */
+/** Versions 0–1 (v1 flexible): SET, DELETE, APPEND and SUBTRACT on the resource's current overrides. */
 export const incrementalAlterConfigs = defineApi({
   key: 44,
   name: "IncrementalAlterConfigs",
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   request: message("1+", {
     resources: field(
       array(
