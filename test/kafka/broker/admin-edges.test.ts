@@ -13,6 +13,7 @@ import { listOffsets } from "../../../src/kafka/broker/apis/list-offsets.ts";
 import { offsetDelete } from "../../../src/kafka/broker/apis/offset-delete.ts";
 import { produce } from "../../../src/kafka/broker/apis/produce.ts";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
+import { ZERO_UUID } from "../../../src/kafka/broker/protocol/schema.ts";
 import { eventually } from "./helpers/eventually.ts";
 import { kafkaFor, recordingConsumer } from "./helpers/kafkajs.ts";
 import { RawClient } from "./helpers/raw-client.ts";
@@ -179,14 +180,14 @@ describe("DeleteRecords in memory", () => {
     expect(del.topics[0]!.partitions).toEqual([{ partitionIndex: 0, lowWatermark: 7, errorCode: 0 }, { partitionIndex: 4, lowWatermark: -1, errorCode: 3 }]);
     const lower = await c.request(deleteRecords, 1, { topics: [{ name: "dr-mem", partitions: [{ partitionIndex: 0, offset: 2 }] }], timeoutMs: 1000 });
     expect(lower.topics[0]!.partitions[0]).toEqual({ partitionIndex: 0, lowWatermark: 7, errorCode: 0 });
-    const earliest = await c.request(listOffsets, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: "dr-mem", partitions: [{ partitionIndex: 0, timestamp: -2 }] }] });
+    const earliest = await c.request(listOffsets, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: "dr-mem", partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }] });
     expect(earliest.topics[0]!.partitions[0]!.offset).toBe(7);
-    const byTime = await c.request(listOffsets, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: "dr-mem", partitions: [{ partitionIndex: 0, timestamp: 0 }] }] });
+    const byTime = await c.request(listOffsets, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: "dr-mem", partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: 0 }] }] });
     expect(byTime.topics[0]!.partitions[0]!.offset).toBe(7);
     const fetchAt = (fetchOffset: number) =>
       c.request(fetch, 11, {
         replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic: "dr-mem", partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+        topics: [{ topic: "dr-mem", topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
         forgottenTopicsData: [], rackId: "",
       }).then((r) => r.responses[0]!.partitions[0]!);
     expect((await fetchAt(3)).errorCode).toBe(1);
@@ -238,7 +239,7 @@ describe("max.message.bytes", () => {
     await create(c, "mmb", 1, [{ name: "max.message.bytes", value: "200" }]);
     expect(await produceTo(c, "mmb", 0, 1)).toMatchObject({ errorCode: 0, baseOffset: 0 });
     expect(await produceTo(c, "mmb", 0, 30)).toMatchObject({ errorCode: 10, baseOffset: -1 });
-    const end = await c.request(listOffsets, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: "mmb", partitions: [{ partitionIndex: 0, timestamp: -1 }] }] });
+    const end = await c.request(listOffsets, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: "mmb", partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] });
     expect(end.topics[0]!.partitions[0]!.offset).toBe(1);
   });
 });

@@ -1,12 +1,12 @@
 import { array, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
-/** Versions 0–1: v2 is already flexible. */
+/** Versions 0–2: v2 is flexible. */
 export const deleteGroups = defineApi({
   key: 42,
   name: "DeleteGroups",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   request: message("2+", { groupsNames: field(array(string)) }),
   response: message("2+", { throttleTimeMs: field(int32), results: field(array(struct({ groupId: field(string), errorCode: field(int16) }))) }),
   async handle(req, ctx) {

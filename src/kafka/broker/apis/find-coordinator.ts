@@ -1,20 +1,40 @@
-import { field, int16, int32, int8, message, nullableString, string } from "../protocol/schema.ts";
+import { array, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
-/** This broker coordinates every group (and would every transaction). */
+/**
+ * This broker coordinates every group (and would every transaction). Versions 0–4: v3 is flexible, v4
+ * asks for several keys at once and gets one coordinator per key.
+ */
 export const findCoordinator = defineApi({
   key: 10,
   name: "FindCoordinator",
   minVersion: 0,
-  maxVersion: 2,
-  request: message("3+", { key: field(string), keyType: field(int8, "1+") }),
+  maxVersion: 4,
+  request: message("3+", { key: field(string, "0-3"), keyType: field(int8, "1+"), coordinatorKeys: field(array(string), "4+") }),
   response: message("3+", {
     throttleTimeMs: field(int32, "1+"),
-    errorCode: field(int16),
-    errorMessage: field(nullableString, "1+"),
-    nodeId: field(int32),
-    host: field(string),
-    port: field(int32),
+    errorCode: field(int16, "0-3"),
+    errorMessage: field(nullableString, "1-3"),
+    nodeId: field(int32, "0-3"),
+    host: field(string, "0-3"),
+    port: field(int32, "0-3"),
+    coordinators: field(
+      array(
+        struct({
+          key: field(string, "4+"),
+          nodeId: field(int32, "4+"),
+          host: field(string, "4+"),
+          port: field(int32, "4+"),
+          errorCode: field(int16, "4+"),
+          errorMessage: field(nullableString, "4+"),
+        }),
+      ),
+      "4+",
+    ),
   }),
-  handle: (_req, ctx) => ({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: ctx.broker.nodeId, host: ctx.advertised.host, port: ctx.advertised.port }),
+  handle: (req, ctx) => {
+    const self = { nodeId: ctx.broker.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, errorCode: 0, errorMessage: null };
+    const coordinators = ctx.version >= 4 ? req.coordinatorKeys.map((key) => ({ key, ...self })) : [];
+    return { throttleTimeMs: 0, ...self, coordinators };
+  },
 });

@@ -5,7 +5,7 @@ export const heartbeat = defineApi({
   key: 12,
   name: "Heartbeat",
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   request: message("4+", { groupId: field(string), generationId: field(int32), memberId: field(string), groupInstanceId: field(nullableString, "3+") }),
   response: message("4+", { throttleTimeMs: field(int32, "1+"), errorCode: field(int16) }),
   handle: (req, ctx) => ({ throttleTimeMs: 0, errorCode: ctx.broker.coordinator.heartbeat(req.groupId, req.memberId, req.generationId) }),

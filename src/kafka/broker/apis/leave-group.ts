@@ -5,11 +5,11 @@ export const leaveGroup = defineApi({
   key: 13,
   name: "LeaveGroup",
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
   request: message("4+", {
     groupId: field(string),
     memberId: field(string, "0-2"),
-    members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString) })), "3+"),
+    members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString), reason: field(nullableString, "5+", null) })), "3+"),
   }),
   response: message("4+", {
     throttleTimeMs: field(int32, "1+"),

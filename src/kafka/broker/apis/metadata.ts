@@ -1,11 +1,13 @@
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int16, int32, message, nullableArray, nullableString, string, struct, uuid, ZERO_UUID } from "../protocol/schema.ts";
+import { allOperations, OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
 import { defineApi } from "./api.ts";
 
 const partition = struct({
   errorCode: field(int16),
   partitionIndex: field(int32),
   leaderId: field(int32),
+  leaderEpoch: field(int32, "7+", -1),
   replicaNodes: field(array(int32)),
   isrNodes: field(array(int32)),
   offlineReplicas: field(array(int32), "5+"),
@@ -13,19 +15,24 @@ const partition = struct({
 
 const topic = struct({
   errorCode: field(int16),
-  name: field(string),
+  name: field(nullableString),
+  topicId: field(uuid, "10+"),
   isInternal: field(bool, "1+"),
   partitions: field(array(partition)),
+  topicAuthorizedOperations: field(int32, "8+", OPERATIONS_NOT_REQUESTED),
 });
 
+/** Versions 0–12: v9 is flexible, v10 adds topic ids (and asking by id), v12 a null name for an unknown id. */
 export const metadata = defineApi({
   key: 3,
   name: "Metadata",
   minVersion: 0,
-  maxVersion: 6,
+  maxVersion: 12,
   request: message("9+", {
-    topics: field(nullableArray(struct({ name: field(string) }))),
+    topics: field(nullableArray(struct({ topicId: field(uuid, "10+"), name: field(nullableString) }))),
     allowAutoTopicCreation: field(bool, "4+", true),
+    includeClusterAuthorizedOperations: field(bool, "8-10"),
+    includeTopicAuthorizedOperations: field(bool, "8+"),
   }),
   response: message("9+", {
     throttleTimeMs: field(int32, "3+"),
@@ -33,32 +40,50 @@ export const metadata = defineApi({
     clusterId: field(nullableString, "2+"),
     controllerId: field(int32, "1+", -1),
     topics: field(array(topic)),
+    clusterAuthorizedOperations: field(int32, "8-10", OPERATIONS_NOT_REQUESTED),
   }),
   handle(req, ctx) {
     const { topics, nodeId } = ctx.broker;
     // v0: an empty list means all topics; v1+: null means all, empty means none.
     const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
-    const names = all ? topics.names() : [...new Set(req.topics!.map((t) => t.name))];
+    const asked = all ? topics.names().map((name) => ({ name, topicId: ZERO_UUID })) : req.topics!;
     const mayCreate = ctx.broker.autoCreateTopics && !all && (ctx.version <= 3 || req.allowAutoTopicCreation);
+    const topicOperations = req.includeTopicAuthorizedOperations ? allOperations.topic : OPERATIONS_NOT_REQUESTED;
+    const seen = new Set<string>();
+    const answers = [];
+    for (const t of asked) {
+      // A topic asked for by id (v10+) has a null name; an unknown id answers UNKNOWN_TOPIC_ID.
+      const byId = t.name === null || t.name === "";
+      const name = byId ? topics.nameOf(t.topicId) : t.name!;
+      const key = name ?? `id:${t.topicId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (name === undefined) {
+        answers.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: topicOperations });
+        continue;
+      }
+      let errorCode: number = ErrorCode.NONE;
+      if (!topics.get(name)) {
+        errorCode = mayCreate && !byId ? topics.create(name) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (errorCode === ErrorCode.NONE) ctx.broker.log.info("topic auto-created", { topic: name });
+      }
+      const partitions = topics.get(name) ?? [];
+      answers.push({
+        errorCode,
+        name,
+        topicId: topics.idOf(name),
+        isInternal: false,
+        partitions: partitions.map((p) => ({ errorCode: 0, partitionIndex: p.index, leaderId: nodeId, leaderEpoch: -1, replicaNodes: [nodeId], isrNodes: [nodeId], offlineReplicas: [] })),
+        topicAuthorizedOperations: topicOperations,
+      });
+    }
     return {
       throttleTimeMs: 0,
       brokers: [{ nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
       clusterId: ctx.broker.clusterId,
       controllerId: nodeId,
-      topics: names.map((name) => {
-        let errorCode: number = ErrorCode.NONE;
-        if (!topics.get(name)) {
-          errorCode = mayCreate ? topics.create(name) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-          if (errorCode === ErrorCode.NONE) ctx.broker.log.info("topic auto-created", { topic: name });
-        }
-        const partitions = topics.get(name) ?? [];
-        return {
-          errorCode,
-          name,
-          isInternal: false,
-          partitions: partitions.map((p) => ({ errorCode: 0, partitionIndex: p.index, leaderId: nodeId, replicaNodes: [nodeId], isrNodes: [nodeId], offlineReplicas: [] })),
-        };
-      }),
+      topics: answers,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? allOperations.cluster : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

@@ -15,7 +15,7 @@ export const offsetCommit = defineApi({
   key: 8,
   name: "OffsetCommit",
   minVersion: 2,
-  maxVersion: 7,
+  maxVersion: 8,
   request: message("8+", {
     groupId: field(string),
     generationIdOrMemberEpoch: field(int32, "1+", -1),

@@ -12,6 +12,8 @@ const partitionResponse = struct({
   baseOffset: field(int64),
   logAppendTimeMs: field(int64, "2+", -1),
   logStartOffset: field(int64, "5+", -1),
+  recordErrors: field(array(struct({ batchIndex: field(int32, "8+"), batchIndexErrorMessage: field(nullableString, "8+") })), "8+"),
+  errorMessage: field(nullableString, "8+", null),
 });
 type PartitionResponse = ReturnType<typeof partitionResponse.empty>;
 
@@ -26,12 +28,13 @@ function fromMessageSet(bytes: Uint8Array): Uint8Array | LegacyRejection {
 
 /** Validates every batch first so a partition's records are appended all or nothing. */
 function append(p: Partition, records: Uint8Array | null, ctx: RequestContext): PartitionResponse {
-  const reply = (errorCode: number, baseOffset = -1) => ({ index: p.index, errorCode, baseOffset, logAppendTimeMs: -1, logStartOffset: p.log.logStartOffset });
+  const reply = (errorCode: number, baseOffset = -1, errorMessage: string | null = null): PartitionResponse =>
+    ({ index: p.index, errorCode, baseOffset, logAppendTimeMs: -1, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage });
   const reject = (errorCode: number, reason: string) => {
     ctx.broker.log.warn("rejected produced batch", { topic: p.topic, partition: p.index, reason, version: ctx.version, client: ctx.clientId });
-    return reply(errorCode);
+    return reply(errorCode, -1, reason);
   };
-  if (!records || records.byteLength === 0) return reply(ErrorCode.CORRUPT_MESSAGE);
+  if (!records || records.byteLength === 0) return reply(ErrorCode.CORRUPT_MESSAGE, -1, "no records");
   const bytes = ctx.version < 3 ? fromMessageSet(records) : records;
   if (!(bytes instanceof Uint8Array)) return reject(bytes.errorCode, bytes.reason);
   const batches: { at: number; info: BatchInfo }[] = [];
@@ -56,7 +59,7 @@ export const produce = defineApi({
   key: 0,
   name: "Produce",
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 9,
   request: message("9+", {
     transactionalId: field(nullableString, "3+"),
     acks: field(int16),
@@ -75,8 +78,9 @@ export const produce = defineApi({
       name: t.name,
       partitionResponses: t.partitionData.map((pd): PartitionResponse => {
         const p = topics.partition(t.name, pd.index);
-        if (!p) return { index: pd.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
-        if (!validAcks) return { index: pd.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+        const refuse = (errorCode: number): PartitionResponse => ({ index: pd.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null });
+        if (!p) return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (!validAcks) return refuse(ErrorCode.INVALID_REQUIRED_ACKS);
         const r = append(p, pd.records instanceof Uint8Array ? pd.records : null, ctx);
         if (r.errorCode === ErrorCode.NONE) {
           topics.notify(p);

@@ -120,12 +120,16 @@ export function field<T>(type: Type<T>, versions = "0+", fallback?: T, options: 
 }
 
 /** A tagged field (flexible versions only): written only when it differs from `fallback` (or the type's empty value). */
-export function tagged<T>(tag: number, type: Type<T>, versions: string, fallback?: T): Field<T> & { readonly name: "" } {
+export function tagged<T>(tag: number, type: Type<T>, versions: string, fallback?: T): Field<T> & { readonly name: ""; readonly tag: number } {
   return { ...field(type, versions, fallback), tag };
 }
 
 type Shape = Record<string, Field<unknown>>;
-type Value<S extends Shape> = { -readonly [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+type Tagged = { readonly tag: number };
+/** A struct's value; tagged fields are optional (reading fills them with their default when absent). */
+type Value<S extends Shape> = { -readonly [K in keyof S as S[K] extends Tagged ? never : K]: S[K] extends Field<infer T> ? T : never } & {
+  -readonly [K in keyof S as S[K] extends Tagged ? K : never]?: S[K] extends Field<infer T> ? T : never;
+};
 
 const absent = (f: Field<unknown>): unknown => (f.fallback !== undefined ? f.fallback : f.type.empty());
 

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { BrokerConfig, LogLimits } from "../config/broker-config.ts";
 import { checkTopicOverrides } from "../config/topic-configs.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { ZERO_UUID } from "../protocol/schema.ts";
 import type { LogStorage, PartitionLog } from "../storage/log.ts";
 
 export interface Partition {
@@ -17,6 +19,7 @@ export const isValidTopicName = (name: string) => LEGAL.test(name) && name !== "
 export const MAX_PARTITIONS = 10_000;
 
 interface Topic {
+  readonly id: string;
   readonly partitions: Partition[];
   /** Config overrides; everything else comes from the broker config. */
   configs: Record<string, string>;
@@ -26,19 +29,25 @@ interface Topic {
 /** The broker's topics, their partitions and configs; the only place that creates, grows or deletes them. */
 export class Topics {
   private readonly byName = new Map<string, Topic>();
+  private readonly namesById = new Map<string, string>();
 
   constructor(
     private readonly storage: LogStorage,
     readonly defaultPartitions: number,
     readonly config: BrokerConfig,
   ) {
-    for (const [name, stored] of storage.loadTopics()) this.byName.set(name, this.wrap(name, stored.logs, stored.configs));
+    for (const [name, stored] of storage.loadTopics()) this.add(name, stored.id, stored.logs, stored.configs);
   }
 
-  private wrap(topic: string, logs: PartitionLog[], configs: Record<string, string>): Topic {
+  private add(name: string, id: string, logs: PartitionLog[], configs: Record<string, string>): void {
+    this.byName.set(name, this.wrap(name, id, logs, configs));
+    this.namesById.set(id, name);
+  }
+
+  private wrap(topic: string, id: string, logs: PartitionLog[], configs: Record<string, string>): Topic {
     const limits = this.config.limits(configs);
     for (const log of logs) log.configure(limits);
-    return { partitions: logs.map((log, index) => partitionOf(topic, index, log)), configs, limits };
+    return { id, partitions: logs.map((log, index) => partitionOf(topic, index, log)), configs, limits };
   }
 
   /** The directory the logs live in, or null in memory. */
@@ -61,11 +70,19 @@ export class Topics {
   limits(name: string): LogLimits | undefined {
     return this.byName.get(name)?.limits;
   }
+  /** The topic's UUID (Metadata v10+, Fetch v13+), fixed at creation. */
+  idOf(name: string): string {
+    return this.byName.get(name)?.id ?? ZERO_UUID;
+  }
+  nameOf(id: string): string | undefined {
+    return this.namesById.get(id);
+  }
 
   create(name: string, partitions = this.defaultPartitions, configs: Record<string, string> = {}): number {
     const problem = this.checkNew(name, partitions, configs);
     if (problem !== ErrorCode.NONE) return problem;
-    this.byName.set(name, this.wrap(name, this.storage.createTopic(name, partitions, configs), configs));
+    const id = randomUUID();
+    this.add(name, id, this.storage.createTopic(name, { partitions, id, configs }), configs);
     return ErrorCode.NONE;
   }
 
@@ -84,7 +101,7 @@ export class Topics {
     if (!topic) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const from = topic.partitions.length;
     if (!Number.isInteger(count) || count <= from || count > MAX_PARTITIONS) return ErrorCode.INVALID_PARTITIONS;
-    const logs = this.storage.addPartitions(name, from, count, topic.configs);
+    const logs = this.storage.addPartitions(name, from, { partitions: count, id: topic.id, configs: topic.configs });
     logs.forEach((log, i) => {
       log.configure(topic.limits);
       topic.partitions.push(partitionOf(name, from + i, log));
@@ -96,7 +113,7 @@ export class Topics {
   setConfigs(name: string, configs: Record<string, string>): void {
     const topic = this.byName.get(name);
     if (!topic) throw new Error(`unknown topic ${name}`);
-    this.storage.saveConfigs(name, topic.partitions.length, configs);
+    this.storage.saveTopic(name, { partitions: topic.partitions.length, id: topic.id, configs });
     topic.configs = configs;
     topic.limits = this.config.limits(configs);
     for (const p of topic.partitions) p.log.configure(topic.limits);
@@ -105,6 +122,7 @@ export class Topics {
   delete(name: string): number {
     const partitions = this.byName.get(name)?.partitions;
     if (!partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    this.namesById.delete(this.idOf(name));
     this.byName.delete(name);
     for (const p of partitions) for (const wake of p.waiters) wake();
     this.storage.deleteTopic(name, partitions.map((p) => p.log));

@@ -1,21 +1,23 @@
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FileLog, fsyncDir, writeFileDurably, type FileLogConfig } from "./file-log.ts";
 import type { Flusher } from "./flusher.ts";
-import type { LogStorage, PartitionLog, StoredTopic } from "./log.ts";
+import type { LogStorage, PartitionLog, StoredTopic, TopicMeta } from "./log.ts";
 
 const MARKER = "topic.json";
 
+/** `topic.json`; the id and the configs are absent in data directories written before topics had them. */
 interface Marker {
-  partitions: number;
-  /** Config overrides (absent in data directories written before topics had configs). */
-  configs?: Record<string, string>;
+  readonly partitions: number;
+  readonly id?: string;
+  readonly configs?: Record<string, string>;
 }
 
 /**
  * Topics as directories `topics/<name>/<partition>/` under the data directory. A topic exists once its
- * `topic.json` marker (partition count and config overrides) is in place, written last and by rename, so
- * a creation or a partition increase cut short by a crash leaves nothing half-made behind: partition
+ * `topic.json` marker (partition count, id and config overrides) is in place, written last and by rename,
+ * so a creation or a partition increase cut short by a crash leaves nothing half-made behind: partition
  * directories beyond the marker's count are removed on start.
  */
 export class FileStorage implements LogStorage {
@@ -44,7 +46,10 @@ export class FileStorage implements LogStorage {
       const marker = JSON.parse(readFileSync(join(dir, MARKER), "utf8")) as Marker;
       for (const entry of readdirSync(dir))
         if (/^\d+$/.test(entry) && Number(entry) >= marker.partitions) rmSync(join(dir, entry), { recursive: true, force: true });
-      topics.set(name, { logs: this.open(name, 0, marker.partitions), configs: marker.configs ?? {} });
+      const meta: TopicMeta = { partitions: marker.partitions, id: marker.id ?? randomUUID(), configs: marker.configs ?? {} };
+      // Topics created before ids existed get one now, kept from then on.
+      if (!marker.id) this.saveTopic(name, meta);
+      topics.set(name, { id: meta.id, logs: this.open(name, 0, meta.partitions), configs: meta.configs });
     }
     return topics;
   }
@@ -53,26 +58,23 @@ export class FileStorage implements LogStorage {
     return Array.from({ length: to - from }, (_, i) => new FileLog(join(this.root, name, String(from + i)), this.config, this.flusher));
   }
 
-  private writeMarker(name: string, marker: Marker): void {
+  saveTopic(name: string, meta: TopicMeta): void {
+    const marker: Marker = { partitions: meta.partitions, id: meta.id, configs: meta.configs };
     writeFileDurably(join(this.root, name, MARKER), JSON.stringify(marker));
   }
 
-  createTopic(name: string, partitions: number, configs: Record<string, string>): PartitionLog[] {
+  createTopic(name: string, meta: TopicMeta): PartitionLog[] {
     mkdirSync(join(this.root, name), { recursive: true });
-    const logs = this.open(name, 0, partitions);
-    this.writeMarker(name, { partitions, configs });
+    const logs = this.open(name, 0, meta.partitions);
+    this.saveTopic(name, meta);
     fsyncDir(this.root);
     return logs;
   }
 
-  addPartitions(name: string, from: number, to: number, configs: Record<string, string>): PartitionLog[] {
-    const logs = this.open(name, from, to);
-    this.writeMarker(name, { partitions: to, configs });
+  addPartitions(name: string, from: number, meta: TopicMeta): PartitionLog[] {
+    const logs = this.open(name, from, meta.partitions);
+    this.saveTopic(name, meta);
     return logs;
-  }
-
-  saveConfigs(name: string, partitions: number, configs: Record<string, string>): void {
-    this.writeMarker(name, { partitions, configs });
   }
 
   deleteTopic(name: string, logs: PartitionLog[]): void {

@@ -20,6 +20,8 @@ export interface PartitionLog {
   read(offset: number, maxBytes: number): Uint8Array[];
   /** First record with timestamp ≥ ts (exact for uncompressed batches, the batch's base otherwise). */
   offsetForTimestamp(ts: number): { offset: number; timestamp: number } | null;
+  /** The record with the largest timestamp (the first of them), as ListOffsets' MAX_TIMESTAMP asks (same exactness). */
+  offsetForMaxTimestamp(): { offset: number; timestamp: number } | null;
   /** Makes everything appended so far durable; resolves at once for memory logs. */
   sync(): Promise<void>;
   /** Deletes whole old segments past the size or age limit. */
@@ -33,8 +35,17 @@ export interface PartitionLog {
   destroy(): void;
 }
 
-/** A topic as storage keeps it: its partitions' logs and its config overrides. */
+/** What storage records about a topic besides its logs: partition count, id and config overrides. */
+export interface TopicMeta {
+  readonly partitions: number;
+  /** A UUID fixed at creation (Metadata v10+, Fetch v13+). */
+  readonly id: string;
+  readonly configs: Record<string, string>;
+}
+
+/** A topic as storage keeps it: its id, its partitions' logs and its config overrides. */
 export interface StoredTopic {
+  readonly id: string;
   readonly logs: PartitionLog[];
   readonly configs: Record<string, string>;
 }
@@ -44,13 +55,14 @@ export interface LogStorage {
   readonly durable: boolean;
   /** The directory the logs live in, or null in memory. */
   readonly location: string | null;
-  /** Topics found in storage at start-up, with their partition logs and configs. */
+  /** Topics found in storage at start-up, with their ids, partition logs and configs. */
   loadTopics(): Map<string, StoredTopic>;
-  createTopic(name: string, partitions: number, configs: Record<string, string>): PartitionLog[];
-  /** New partitions `from`..`to - 1` of an existing topic; durable once it returns. */
-  addPartitions(name: string, from: number, to: number, configs: Record<string, string>): PartitionLog[];
-  /** Persists a topic's config overrides. */
-  saveConfigs(name: string, partitions: number, configs: Record<string, string>): void;
+  /** Creates a topic; its id and configs are stored with it so they survive restarts. */
+  createTopic(name: string, meta: TopicMeta): PartitionLog[];
+  /** New partitions `from`..`meta.partitions - 1` of an existing topic; durable once it returns. */
+  addPartitions(name: string, from: number, meta: TopicMeta): PartitionLog[];
+  /** Persists a topic's changed config overrides. */
+  saveTopic(name: string, meta: TopicMeta): void;
   deleteTopic(name: string, logs: PartitionLog[]): void;
   close(): void;
 }

@@ -1,5 +1,5 @@
 import { findTimestampInBatch, type BatchInfo } from "../protocol/records.ts";
-import type { LogStorage, PartitionLog, StoredTopic } from "./log.ts";
+import type { LogStorage, PartitionLog, StoredTopic, TopicMeta } from "./log.ts";
 
 /** A partition kept entirely in memory: an array of batches and their offsets, for tests and demos. */
 export class MemoryLog implements PartitionLog {
@@ -51,6 +51,14 @@ export class MemoryLog implements PartitionLog {
     return findTimestampInBatch(this.batches[i]!, 0, ts) ?? { offset: this.bases[i]!, timestamp: this.maxTimestamps[i]! };
   }
 
+  offsetForMaxTimestamp(): { offset: number; timestamp: number } | null {
+    let best = -1;
+    for (let i = 0; i < this.maxTimestamps.length; i++) if (best < 0 || this.maxTimestamps[i]! > this.maxTimestamps[best]!) best = i;
+    if (best < 0) return null;
+    const ts = this.maxTimestamps[best]!;
+    return findTimestampInBatch(this.batches[best]!, 0, ts) ?? { offset: this.bases[best]!, timestamp: ts };
+  }
+
   sync(): Promise<void> {
     return Promise.resolve();
   }
@@ -76,13 +84,13 @@ export class MemoryStorage implements LogStorage {
   loadTopics(): Map<string, StoredTopic> {
     return new Map();
   }
-  createTopic(_name: string, partitions: number): PartitionLog[] {
-    return Array.from({ length: partitions }, () => new MemoryLog());
+  createTopic(_name: string, meta: TopicMeta): PartitionLog[] {
+    return Array.from({ length: meta.partitions }, () => new MemoryLog());
   }
-  addPartitions(_name: string, from: number, to: number): PartitionLog[] {
-    return Array.from({ length: to - from }, () => new MemoryLog());
+  addPartitions(_name: string, from: number, meta: TopicMeta): PartitionLog[] {
+    return Array.from({ length: meta.partitions - from }, () => new MemoryLog());
   }
-  saveConfigs(): void {}
+  saveTopic(): void {}
   deleteTopic(_name: string, logs: PartitionLog[]): void {
     for (const log of logs) log.destroy();
   }
