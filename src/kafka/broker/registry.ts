@@ -10,6 +10,7 @@ import { describeCluster } from "./apis/describe-cluster.ts";
 import { describeConfigs } from "./apis/describe-configs.ts";
 import { describeGroups } from "./apis/describe-groups.ts";
 import { describeLogDirs } from "./apis/describe-log-dirs.ts";
+import { describeProducers } from "./apis/describe-producers.ts";
 import { fetch } from "./apis/fetch.ts";
 import { findCoordinator } from "./apis/find-coordinator.ts";
 import { heartbeat } from "./apis/heartbeat.ts";
@@ -57,6 +58,7 @@ export const apis: readonly AnyApi[] = [
   incrementalAlterConfigs,
   offsetDelete,
   describeCluster,
+  describeProducers,
 ];
 
 const byKey = new Map<number, AnyApi>();

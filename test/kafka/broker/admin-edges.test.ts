@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Connection, describeProducersV0 } from "@platformatic/kafka";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createPartitions } from "../../../src/kafka/broker/apis/create-partitions.ts";
@@ -241,5 +242,31 @@ describe("max.message.bytes", () => {
     expect(await produceTo(c, "mmb", 0, 30)).toMatchObject({ errorCode: 10, baseOffset: -1 });
     const end = await c.request(listOffsets, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: "mmb", partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] });
     expect(end.topics[0]!.partitions[0]!.offset).toBe(1);
+  });
+});
+
+describe("DescribeProducers", () => {
+  test("lists each idempotent producer of a partition with its epoch, last sequence and timestamp; plain producers are not listed", async () => {
+    const c = await connect();
+    await create(c, "dp");
+    await produceTo(c, "dp", 0, 3); // a plain batch (producer id -1)
+    const kafka = kafkaFor(broker.address);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (let i = 0; i < 3; i++) await producer.send({ topic: "dp", acks: -1, messages: [{ value: `a${i}`, timestamp: String(1_700_000_000_000 + i) }, { value: `b${i}`, timestamp: String(1_700_000_000_000 + i) }] });
+    await producer.disconnect();
+    const conn = new Connection("describe-producers");
+    await conn.connect("127.0.0.1", broker.port);
+    try {
+      const r = await describeProducersV0.api.async(conn, [{ name: "dp", partitionIndexes: [0] }]);
+      const active = r.topics[0]!.partitions[0]!.activeProducers;
+      expect(active.length).toBe(1);
+      expect(active[0]!.producerId).toBeGreaterThanOrEqual(0n);
+      expect([active[0]!.producerEpoch, active[0]!.lastSequence, active[0]!.lastTimestamp, active[0]!.coordinatorEpoch]).toEqual([0, 5, 1_700_000_000_002n, -1]);
+      const missing = await describeProducersV0.api.async(conn, [{ name: "dp", partitionIndexes: [3] }]).catch((e: Error) => e);
+      expect(missing).toBeInstanceOf(Error);
+    } finally {
+      await conn.close();
+    }
   });
 });
