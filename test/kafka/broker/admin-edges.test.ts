@@ -109,6 +109,9 @@ describe("IncrementalAlterConfigs", () => {
     expect(await alter(c, "iac", [{ name: "cleanup.policy", configOperation: 3, value: "delete" }, { name: "retention.bytes", configOperation: 1, value: null }])).toMatchObject({ errorCode: 0 });
     expect(await values(c, "iac")).toEqual({ "retention.ms": "60000", "cleanup.policy": "compact" });
     expect(await alter(c, "iac", [{ name: "retention.ms", configOperation: 0, value: "1" }], true)).toMatchObject({ errorCode: 0 });
+    // Tools write Long.MAX_VALUE for "forever"; it is a valid retention.
+    expect(await alter(c, "iac", [{ name: "retention.bytes", configOperation: 0, value: "9223372036854775807" }], true)).toMatchObject({ errorCode: 0 });
+    expect(await alter(c, "iac", [{ name: "retention.bytes", configOperation: 0, value: "9223372036854775808" }], true)).toMatchObject({ errorCode: 40 });
     expect((await values(c, "iac"))["retention.ms"]).toBe("60000");
   });
 

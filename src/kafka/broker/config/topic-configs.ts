@@ -22,13 +22,14 @@ export interface TopicConfigDefinition extends ConfigDefinition {
   readonly brokerName: string;
 }
 
-const INT_MAX = 2 ** 31 - 1;
+const INT_MAX = 2n ** 31n - 1n;
+const LONG_MAX = 2n ** 63n - 1n;
 
 const integer =
-  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (min: bigint, max: bigint) =>
   (value: string): string | null => {
-    if (!/^-?\d+$/.test(value.trim())) return `must be an integer, got "${value}"`;
-    const n = Number(value);
+    if (!/^-?\d+$/.test(value)) return `must be an integer, got "${value}"`;
+    const n = BigInt(value);
     return n < min || n > max ? `must be between ${min} and ${max}, got ${n}` : null;
   };
 
@@ -56,28 +57,28 @@ export const topicConfigs: readonly TopicConfigDefinition[] = [
     brokerName: "log.retention.ms",
     type: "LONG",
     documentation: "Age after which a closed segment is deleted (delete policy only); -1 keeps everything.",
-    check: integer(-1),
+    check: integer(-1n, LONG_MAX),
   },
   {
     name: "retention.bytes",
     brokerName: "log.retention.bytes",
     type: "LONG",
     documentation: "Bytes kept per partition before whole old segments are deleted (delete policy only); -1 keeps everything.",
-    check: integer(-1),
+    check: integer(-1n, LONG_MAX),
   },
   {
     name: "segment.bytes",
     brokerName: "log.segment.bytes",
     type: "INT",
     documentation: "Size at which the active segment is closed and a new one started.",
-    check: integer(1024, INT_MAX),
+    check: integer(1024n, INT_MAX),
   },
   {
     name: "max.message.bytes",
     brokerName: "message.max.bytes",
     type: "INT",
     documentation: "Largest record batch accepted by Produce for this topic (MESSAGE_TOO_LARGE beyond it).",
-    check: integer(0, INT_MAX),
+    check: integer(0n, INT_MAX),
   },
   {
     name: "min.insync.replicas",
