@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { ConfigResourceTypes, type Admin } from "kafkajs";
+import { topicConfigs } from "../../../src/events/topics.ts";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
 import { eventually } from "./helpers/eventually.ts";
 import { kafkaFor } from "./helpers/kafkajs.ts";
@@ -33,7 +34,7 @@ const dataDir = () => {
 
 type Entry = { configName: string; configValue: string; isDefault: boolean; configSource: number; readOnly: boolean; configSynonyms: { configName: string; configValue: string; configSource: number }[] };
 
-async function topicConfigs(admin: Admin, topic: string): Promise<Map<string, Entry>> {
+async function describedConfigs(admin: Admin, topic: string): Promise<Map<string, Entry>> {
   const r = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
   expect(r.resources[0]!.errorCode).toBe(0);
   return new Map((r.resources[0]!.configEntries as Entry[]).map((e) => [e.configName, e]));
@@ -62,7 +63,7 @@ describe("kafkajs admin against the embedded broker", () => {
     broker = await startBroker({ port: 0, log: silentLog, retention: { ms: 3_600_000 } });
     await withAdmin(broker, async (admin) => {
       await admin.createTopics({ topics: [{ topic: "described", numPartitions: 2, configEntries: [{ name: "retention.bytes", value: "1048576" }] }] });
-      const configs = await topicConfigs(admin, "described");
+      const configs = await describedConfigs(admin, "described");
       const bytes = configs.get("retention.bytes")!;
       expect([bytes.configValue, bytes.configSource, bytes.isDefault, bytes.readOnly]).toEqual(["1048576", 1, false, false]);
       expect(bytes.configSynonyms.map((s) => [s.configName, s.configValue, s.configSource])).toEqual([
@@ -82,6 +83,19 @@ describe("kafkajs admin against the embedded broker", () => {
 
       const missing = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: "no-such-topic" }] }).catch((e: Error) => e);
       expect(missing).toMatchObject({ type: "UNKNOWN_TOPIC_OR_PARTITION" });
+    });
+  });
+
+  test("every config Loyaltea creates its own topics with is accepted and reported back", async () => {
+    broker = await startBroker({ port: 0, log: silentLog });
+    await withAdmin(broker, async (admin) => {
+      const entries = Object.entries(topicConfigs);
+      expect(entries.length).toBeGreaterThan(0);
+      await admin.createTopics({ topics: entries.map(([topic, configEntries]) => ({ topic, configEntries: [...configEntries] })) });
+      for (const [topic, configEntries] of entries) {
+        const configs = await describedConfigs(admin, topic);
+        for (const { name, value } of configEntries) expect(configs.get(name)).toMatchObject({ configValue: value, configSource: 1 });
+      }
     });
   });
 
@@ -110,7 +124,7 @@ describe("kafkajs admin against the embedded broker", () => {
         validateOnly: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: "altered", configEntries: [{ name: "max.message.bytes", value: "2000" }, { name: "retention.ms", value: "86400000" }] }],
       });
-      const configs = await topicConfigs(admin, "altered");
+      const configs = await describedConfigs(admin, "altered");
       expect(configs.get("max.message.bytes")!.configValue).toBe("2000");
       // AlterConfigs is not incremental: the compact policy not restated is back to its default.
       expect(configs.get("cleanup.policy")).toMatchObject({ configValue: "delete", configSource: 5 });
@@ -118,7 +132,7 @@ describe("kafkajs admin against the embedded broker", () => {
         .alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: "altered", configEntries: [{ name: "segment.bytes", value: "-5" }] }] })
         .catch((e: Error) => e);
       expect(refused).toMatchObject({ type: "INVALID_CONFIG" });
-      expect((await topicConfigs(admin, "altered")).get("max.message.bytes")!.configValue).toBe("2000");
+      expect((await describedConfigs(admin, "altered")).get("max.message.bytes")!.configValue).toBe("2000");
       const brokerRefused = await admin
         .alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: "0", configEntries: [{ name: "log.retention.ms", value: "1" }] }] })
         .catch((e: Error) => e);
@@ -131,7 +145,7 @@ describe("kafkajs admin against the embedded broker", () => {
 
     broker = await startBroker({ port: 0, log: silentLog, dataDir: dir });
     await withAdmin(broker, async (admin) => {
-      const configs = await topicConfigs(admin, "altered");
+      const configs = await describedConfigs(admin, "altered");
       expect(configs.get("max.message.bytes")).toMatchObject({ configValue: "2000", configSource: 1 });
       expect(configs.get("retention.ms")!.configValue).toBe("86400000");
     });
