@@ -5,6 +5,7 @@ import {
   Connection,
   createPartitionsV3,
   deleteRecordsV2,
+  describeAclsV3,
   describeClusterV1,
   describeConfigsV4,
   describeGroupsV5,
@@ -107,6 +108,11 @@ describe("Kafka UI replay", () => {
       const names = r.results[0]!.configs.map((c) => c.name);
       expect(names).toContain("log.retention.ms");
       expect(r.results[0]!.configs.every((c) => c.readOnly && c.documentation !== null)).toBe(true);
+    }),
+    step("describeAcls of everything (SECURITY_DISABLED, 54, without authentication: Kafka UI then hides ACLs)", 29, 3, async () => {
+      const filter = { resourceType: 1, resourceName: null, resourcePatternType: 1, principal: null, host: null, operation: 1, permissionType: 1 } as const;
+      const r = await describeAclsV3.api.async(conn, filter).catch((e: { response?: { errorCode: number } }) => e.response);
+      expect([0, 54]).toContain(r!.errorCode);
     }),
   ]);
 
