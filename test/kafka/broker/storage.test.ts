@@ -120,6 +120,23 @@ describe("committed offsets journal", () => {
     again.close();
     expect(new OffsetsStore(file).get("g", "t", 0)).toBeUndefined();
   });
+
+  test("deleting some partitions' offsets survives reopening; a group left with none is forgotten", async () => {
+    const file = join(newDir("offsets-drop"), "offsets.jsonl");
+    const store = new OffsetsStore(file, new Flusher());
+    const at = (topic: string, partition: number, offset: number) => ({ topic, partition, offset, leaderEpoch: -1, metadata: null });
+    await store.commit("g", [at("a", 0, 1), at("a", 1, 2), at("b", 0, 3)]);
+    await store.commit("other", [at("a", 0, 7)]);
+    await store.deletePartitions("g", [{ topic: "a", partition: 1 }, { topic: "b", partition: 0 }, { topic: "never", partition: 0 }]);
+    store.close();
+    const again = new OffsetsStore(file, new Flusher());
+    expect([again.get("g", "a", 0)?.offset, again.get("g", "a", 1), again.get("g", "b", 0), again.get("other", "a", 0)?.offset]).toEqual([1, undefined, undefined, 7]);
+    expect([...again.topics("g").keys()]).toEqual(["a"]);
+    await again.deletePartitions("g", [{ topic: "a", partition: 0 }]);
+    expect(again.groups()).toEqual(["other"]);
+    again.close();
+    expect(new OffsetsStore(file).groups()).toEqual(["other"]);
+  });
 });
 
 describe("data directory lock", () => {
