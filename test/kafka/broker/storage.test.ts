@@ -94,6 +94,35 @@ describe("file log", () => {
     log.close();
   });
 
+  test("DeleteRecords' start offset is kept across reopening, removes the segments below it, and new limits apply", () => {
+    const dir = newDir("log-delete-records");
+    const log = new FileLog(dir, { ...config, segmentBytes: 500 }, new Flusher());
+    for (let i = 0; i < 60; i++) appendValues(log, [`v${i}`]);
+    const before = readdirSync(dir).filter((f) => f.endsWith(".log")).length;
+    log.deleteRecordsBefore(41);
+    expect(log.logStartOffset).toBe(41);
+    const after = readdirSync(dir).filter((f) => f.endsWith(".log")).length;
+    expect(after).toBeLessThan(before);
+    log.deleteRecordsBefore(10); // never backwards
+    expect(log.logStartOffset).toBe(41);
+    log.close();
+    const again = new FileLog(dir, { ...config, segmentBytes: 500 }, new Flusher());
+    expect([again.logStartOffset, again.nextOffset]).toEqual([41, 60]);
+    expect(readValues(again, 41)).toContain("41:v41");
+    // Limits from a topic config replace the ones the log was opened with.
+    again.configure({ segmentBytes: 64 * 1024 * 1024, retentionBytes: 0, retentionMs: -1, maxMessageBytes: 1 << 20, deletable: true });
+    for (let i = 60; i < 70; i++) appendValues(again, [`v${i}`]);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".log")).length).toBe(after);
+    again.applyRetention(Date.now());
+    expect(readdirSync(dir).filter((f) => f.endsWith(".log")).length).toBe(1);
+    again.deleteRecordsBefore(1_000);
+    expect(again.logStartOffset).toBe(70);
+    again.close();
+    const third = new FileLog(dir, config, new Flusher());
+    expect(third.logStartOffset).toBe(70);
+    third.close();
+  });
+
   test("age retention deletes closed segments older than the limit but keeps the active one", () => {
     const dir = newDir("log-age");
     const log = new FileLog(dir, { ...config, segmentBytes: 500, retentionMs: 1000 }, new Flusher());
