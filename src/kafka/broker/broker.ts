@@ -6,6 +6,7 @@ import { consoleLog } from "./log.ts";
 import { DEFAULTS, type Broker, type BrokerOptions } from "./options.ts";
 import { apiRanges } from "./registry.ts";
 import { Server } from "./server.ts";
+import { ProducerIds } from "./state/producer-ids.ts";
 import { Topics } from "./state/topics.ts";
 import { lockDataDir } from "./storage/data-dir-lock.ts";
 import { FileStorage } from "./storage/file-storage.ts";
@@ -45,7 +46,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions);
   const coordinator = new Coordinator(offsets, { initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? DEFAULTS.groupInitialRebalanceDelayMs, sessionCheckIntervalMs: 100 }, log);
-  let producerIds = Date.now() % 1_000_000_000;
+  const producerIds = new ProducerIds(options.dataDir ? join(options.dataDir, "producer-ids.json") : null);
   const state: BrokerState = {
     nodeId: 0,
     clusterId: "loyaltea-embedded",
@@ -55,7 +56,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     durable: storage.durable,
     log,
     apiRanges,
-    nextProducerId: () => ++producerIds,
+    nextProducerId: () => producerIds.take(),
   };
   let server: Server;
   try {
@@ -97,9 +98,10 @@ function backgroundFlush(topics: Topics, offsets: OffsetsStore, flusher: Flusher
   return setInterval(() => {
     for (const name of topics.names())
       for (const p of topics.get(name) ?? []) {
-        if (synced.get(p.log) === p.log.nextOffset) continue;
-        synced.set(p.log, p.log.nextOffset);
-        p.log.sync().catch(() => {});
+        const offset = p.log.nextOffset;
+        if (synced.get(p.log) === offset) continue;
+        synced.set(p.log, offset);
+        p.log.sync().then(() => p.producers.save(offset)).catch(() => {});
       }
     flusher.request(offsets).catch(() => {});
   }, everyMs);

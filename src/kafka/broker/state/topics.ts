@@ -1,5 +1,6 @@
 import { ErrorCode } from "../protocol/errors.ts";
 import type { LogStorage, PartitionLog } from "../storage/log.ts";
+import { ProducerState } from "./producers.ts";
 
 export interface Partition {
   readonly topic: string;
@@ -7,6 +8,8 @@ export interface Partition {
   readonly log: PartitionLog;
   /** Long-polling fetches waiting for data on this partition. */
   readonly waiters: Set<() => void>;
+  /** Idempotent producers' epochs and recent sequences on this partition. */
+  readonly producers: ProducerState;
 }
 
 const LEGAL = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -24,7 +27,7 @@ export class Topics {
   }
 
   private wrap(topic: string, logs: PartitionLog[]): Partition[] {
-    return logs.map((log, index) => ({ topic, index, log, waiters: new Set<() => void>() }));
+    return logs.map((log, index) => ({ topic, index, log, waiters: new Set<() => void>(), producers: ProducerState.open(log, this.storage.producerStatePath(topic, index)) }));
   }
 
   get(name: string): Partition[] | undefined {
@@ -65,7 +68,11 @@ export class Topics {
   }
 
   close(): void {
-    for (const partitions of this.byName.values()) for (const p of partitions) p.log.close();
+    for (const partitions of this.byName.values())
+      for (const p of partitions) {
+        p.log.close(); // syncs, so the snapshot may cover the whole log
+        p.producers.save(p.log.nextOffset);
+      }
     this.storage.close();
   }
 }

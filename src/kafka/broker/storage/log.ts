@@ -35,5 +35,7 @@ export interface LogStorage {
   loadTopics(): Map<string, PartitionLog[]>;
   createTopic(name: string, partitions: number): PartitionLog[];
   deleteTopic(name: string, logs: PartitionLog[]): void;
+  /** Where a partition's idempotent-producer snapshot lives; null keeps producer state in memory only. */
+  producerStatePath(topic: string, partition: number): string | null;
   close(): void;
 }
