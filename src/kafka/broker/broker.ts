@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerState } from "./apis/api.ts";
+import { securityFrom } from "./auth/setup.ts";
 import { Coordinator } from "./groups/coordinator.ts";
 import { consoleLog } from "./log.ts";
 import { DEFAULTS, type Broker, type BrokerOptions } from "./options.ts";
@@ -57,6 +58,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     log,
     apiRanges,
     nextProducerId: () => producerIds.take(),
+    security: options.sasl ? securityFrom(options.sasl, options.dataDir) : null,
   };
   let server: Server;
   try {

@@ -1,6 +1,11 @@
 import type { Api } from "./apis/api.ts";
 import { apiVersions } from "./apis/api-versions.ts";
+import { createAcls } from "./apis/create-acls.ts";
 import { createTopics } from "./apis/create-topics.ts";
+import { deleteAcls } from "./apis/delete-acls.ts";
+import { describeAcls } from "./apis/describe-acls.ts";
+import { saslAuthenticate } from "./apis/sasl-authenticate.ts";
+import { saslHandshake } from "./apis/sasl-handshake.ts";
 import { deleteGroups } from "./apis/delete-groups.ts";
 import { deleteTopics } from "./apis/delete-topics.ts";
 import { describeGroups } from "./apis/describe-groups.ts";
@@ -41,6 +46,12 @@ export const apis: readonly AnyApi[] = [
   deleteTopics,
   initProducerId,
   deleteGroups,
+  // Security: SASL and ACLs (auth/).
+  saslHandshake,
+  saslAuthenticate,
+  describeAcls,
+  createAcls,
+  deleteAcls,
 ];
 
 const byKey = new Map<number, AnyApi>();

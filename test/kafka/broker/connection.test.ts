@@ -49,7 +49,7 @@ describe("connection rules", () => {
     const resp = await c.response(apiVersions, 0, c.send(apiVersions, 3, {}));
     expect(resp.errorCode).toBe(35);
     expect(resp.apiKeys.find((k) => k.apiKey === 0)).toEqual({ apiKey: 0, minVersion: 0, maxVersion: 7 });
-    expect(resp.apiKeys.length).toBe(18);
+    expect(resp.apiKeys.length).toBe(23);
     const retry = await c.request(apiVersions, 0, {});
     expect(retry.errorCode).toBe(0);
     expect(c.closed).toBe(false);

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
 import { isValidTopicName } from "../state/topics.ts";
@@ -15,6 +16,7 @@ const messages: Record<number, string> = {
   [ErrorCode.TOPIC_ALREADY_EXISTS]: "Topic already exists.",
   [ErrorCode.INVALID_TOPIC_EXCEPTION]: "Invalid topic name.",
   [ErrorCode.INVALID_PARTITIONS]: "Invalid number of partitions.",
+  [ErrorCode.TOPIC_AUTHORIZATION_FAILED]: "Not authorized to create this topic (Create on the topic or the cluster).",
   [ErrorCode.INVALID_REPLICATION_FACTOR]: "This broker is a single node: replication factor must be 1.",
 };
 
@@ -35,7 +37,8 @@ export const createTopics = defineApi({
       topics: req.topics.map((t) => {
         const partitions = t.numPartitions === -1 ? (t.assignments.length || topics.defaultPartitions) : t.numPartitions;
         let errorCode: number = ErrorCode.NONE;
-        if (t.replicationFactor > 1) errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
+        if (!ctx.access.cluster(Operation.Create) && !ctx.access.topic(Operation.Create, t.name)) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (t.replicationFactor > 1) errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
         else if (req.validateOnly) {
           if (!isValidTopicName(t.name)) errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
           else if (topics.get(t.name)) errorCode = ErrorCode.TOPIC_ALREADY_EXISTS;

@@ -1,3 +1,5 @@
+import { Operation } from "../auth/acl.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
@@ -15,7 +17,7 @@ export const deleteTopics = defineApi({
     return {
       throttleTimeMs: 0,
       responses: req.topicNames.map((name) => {
-        const errorCode = ctx.broker.topics.delete(name);
+        const errorCode = ctx.access.topic(Operation.Delete, name) ? ctx.broker.topics.delete(name) : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         if (errorCode === 0) ctx.broker.log.info("topic deleted", { topic: name });
         return { name, errorCode };
       }),

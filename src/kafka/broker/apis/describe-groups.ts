@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bytes, field, int16, int32, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -30,6 +31,7 @@ export const describeGroups = defineApi({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
+        if (!ctx.access.group(Operation.Describe, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: "", protocolType: "", protocolData: "", members: [] };
         const g = coordinator.group(groupId);
         if (!g) {
           const known = coordinator.offsets.groups().includes(groupId);

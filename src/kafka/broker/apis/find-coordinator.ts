@@ -1,3 +1,5 @@
+import { Operation } from "../auth/acl.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import { field, int16, int32, int8, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
@@ -16,5 +18,13 @@ export const findCoordinator = defineApi({
     host: field(string),
     port: field(int32),
   }),
-  handle: (_req, ctx) => ({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: ctx.broker.nodeId, host: ctx.advertised.host, port: ctx.advertised.port }),
+  handle(req, ctx) {
+    // keyType 0 is a group, 1 a transactional id.
+    const allowed = req.keyType === 1 ? ctx.access.transactionalId(Operation.Describe, req.key) : ctx.access.group(Operation.Describe, req.key);
+    if (!allowed) {
+      const errorCode = req.keyType === 1 ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+      return { throttleTimeMs: 0, errorCode, errorMessage: "Not authorized to describe it", nodeId: -1, host: "", port: -1 };
+    }
+    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: ctx.broker.nodeId, host: ctx.advertised.host, port: ctx.advertised.port };
+  },
 });

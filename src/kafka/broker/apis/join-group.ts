@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { holdRequest, type JoinResult } from "../groups/member.ts";
 import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
 import { ErrorCode } from "../protocol/errors.ts";
@@ -30,6 +31,9 @@ export const joinGroup = defineApi({
     members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString, "5+"), metadata: field(bytes) }))),
   }),
   handle(req, ctx) {
+    if (!ctx.access.group(Operation.Read, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] };
+    }
     const bad = (ms: number) => !(ms >= 1 && ms <= MAX_TIMEOUT_MS);
     if (bad(req.sessionTimeoutMs) || (req.rebalanceTimeoutMs !== -1 && bad(req.rebalanceTimeoutMs))) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_SESSION_TIMEOUT, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] };

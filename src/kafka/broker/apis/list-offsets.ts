@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, int64, int8, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -33,6 +34,7 @@ export const listOffsets = defineApi({
         name: t.name,
         partitions: t.partitions.map(({ partitionIndex, timestamp }) => {
           const p = ctx.broker.topics.partition(t.name, partitionIndex);
+          if (!ctx.access.topic(Operation.Describe, t.name)) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1, offset: -1 };
           if (!p) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1 };
           if (timestamp === LATEST) return { partitionIndex, errorCode: 0, timestamp: -1, offset: p.log.nextOffset };
           if (timestamp === EARLIEST) return { partitionIndex, errorCode: 0, timestamp: -1, offset: p.log.logStartOffset };

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -38,7 +39,8 @@ export const metadata = defineApi({
     const { topics, nodeId } = ctx.broker;
     // v0: an empty list means all topics; v1+: null means all, empty means none.
     const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
-    const names = all ? topics.names() : [...new Set(req.topics!.map((t) => t.name))];
+    // Topics the principal may not describe are left out of "all" and refused when asked for by name.
+    const names = all ? topics.names().filter((name) => ctx.access.topic(Operation.Describe, name)) : [...new Set(req.topics!.map((t) => t.name))];
     const mayCreate = ctx.broker.autoCreateTopics && !all && (ctx.version <= 3 || req.allowAutoTopicCreation);
     return {
       throttleTimeMs: 0,
@@ -47,8 +49,10 @@ export const metadata = defineApi({
       controllerId: nodeId,
       topics: names.map((name) => {
         let errorCode: number = ErrorCode.NONE;
+        if (!ctx.access.topic(Operation.Describe, name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [] };
         if (!topics.get(name)) {
-          errorCode = mayCreate ? topics.create(name) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          const creatable = mayCreate && (ctx.access.cluster(Operation.Create) || ctx.access.topic(Operation.Create, name));
+          errorCode = creatable ? topics.create(name) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           if (errorCode === ErrorCode.NONE) ctx.broker.log.info("topic auto-created", { topic: name });
         }
         const partitions = topics.get(name) ?? [];

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { encodeRecordBatch } from "../protocol/batch-writer.ts";
 import { readMessageSet, type LegacyRejection } from "../protocol/message-set.ts";
@@ -84,6 +85,7 @@ export const produce = defineApi({
       name: t.name,
       partitionResponses: t.partitionData.map((pd): PartitionResponse => {
         const p = topics.partition(t.name, pd.index);
+        if (!ctx.access.topic(Operation.Write, t.name)) return { index: pd.index, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
         if (!p) return { index: pd.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
         if (!validAcks) return { index: pd.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
         const r = append(p, pd.records instanceof Uint8Array ? pd.records : null, ctx);
