@@ -13,11 +13,12 @@ export interface BrokerProcess {
 }
 
 /** `bun run broker` as its own process with a data directory, as split deployments share it. */
-export const startBrokerProcess = async (options: { dataDir?: string; port?: number; partitions?: number } = {}): Promise<BrokerProcess> => {
+export const startBrokerProcess = async (options: { dataDir?: string; port?: number; partitions?: number; args?: ReadonlyArray<string>; env?: Record<string, string> } = {}): Promise<BrokerProcess> => {
   const port = options.port ?? (await freePort())
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "loyaltea-broker-"))
-  const proc = Bun.spawn([process.execPath, "src/kafka/broker/cli.ts", "--port", String(port), "--data-dir", dataDir, "--partitions", String(options.partitions ?? 3), "--quiet"], {
+  const proc = Bun.spawn([process.execPath, "src/kafka/broker/cli.ts", "--port", String(port), "--data-dir", dataDir, "--partitions", String(options.partitions ?? 3), "--quiet", ...(options.args ?? [])], {
     cwd: root,
+    env: { ...process.env, ...options.env },
     stdout: "pipe",
     stderr: "inherit"
   })

@@ -120,6 +120,11 @@ describe("ACLs", () => {
     await shop.connect();
     await shop.send({ topic: "in-buy", messages: [{ value: "a purchase" }] });
     await expect(shop.send({ topic: "points", messages: [{ value: "free points" }] })).rejects.toThrow(/authoriz/i);
+    // Allowed to see the topic but not to write it: the Produce itself is refused.
+    await admin.createAcls({ acl: [allow("User:shop", AclResourceTypes.TOPIC, "points", AclOperationTypes.DESCRIBE)] });
+    const produced = await shop.send({ topic: "points", messages: [{ value: "free points" }] }).then(() => null, (e: { type?: string; cause?: { type?: string } }) => e.type ?? e.cause?.type);
+    expect(produced).toBe("TOPIC_AUTHORIZATION_FAILED");
+    await admin.deleteAcls({ filters: [allow("User:shop", AclResourceTypes.TOPIC, "points", AclOperationTypes.DESCRIBE)] });
     await shop.disconnect();
     const shopAdmin = as("shop").admin();
     await shopAdmin.connect();
