@@ -9,7 +9,7 @@ import { spawnBrokerProcess } from "./helpers/broker-process.ts";
 import { kafkaFor } from "./helpers/kafkajs.ts";
 import { buildBatch } from "./helpers/record-batch.ts";
 import { RawClient } from "./helpers/raw-client.ts";
-import { startDroppingProxy } from "./helpers/response-dropping-proxy.ts";
+import { startKafkaProxy } from "./helpers/kafka-proxy.ts";
 import { storedBatches } from "./helpers/stored-batches.ts";
 import { tempDir } from "./helpers/temp-dir.ts";
 
@@ -114,7 +114,7 @@ describe("idempotent producers", () => {
 
   test("kafkajs with idempotent: true retries a produce whose response was lost and the log holds one copy", async () => {
     const brokerPort = await freePort();
-    const proxy = await startDroppingProxy({ host: "127.0.0.1", port: brokerPort }, 0, 1);
+    const proxy = await startKafkaProxy({ host: "127.0.0.1", port: brokerPort }, { dropResponses: { apiKey: 0, count: 1 } });
     const broker: Broker = await startBroker({ port: brokerPort, advertisedPort: proxy.port, log: silentLog });
     const kafka = kafkaFor(`127.0.0.1:${proxy.port}`);
     const admin = kafka.admin();
