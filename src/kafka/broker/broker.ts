@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { BrokerState } from "./apis/api.ts";
 import { securityFrom } from "./auth/setup.ts";
 import { Coordinator } from "./groups/coordinator.ts";
+import { GroupStore } from "./groups/group-store.ts";
 import { consoleLog } from "./log.ts";
 import { DEFAULTS, type Broker, type BrokerOptions } from "./options.ts";
 import { apiRanges } from "./registry.ts";
@@ -46,7 +47,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     }
   }
   const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions);
-  const coordinator = new Coordinator(offsets, { initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? DEFAULTS.groupInitialRebalanceDelayMs, sessionCheckIntervalMs: 100 }, log);
+  const groupStore = new GroupStore(options.dataDir ? join(options.dataDir, "groups.json") : null);
+  const coordinator = new Coordinator(offsets, { initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? DEFAULTS.groupInitialRebalanceDelayMs, sessionCheckIntervalMs: 100 }, log, groupStore);
   const producerIds = new ProducerIds(options.dataDir ? join(options.dataDir, "producer-ids.json") : null);
   const state: BrokerState = {
     nodeId: 0,
