@@ -4,8 +4,9 @@ import { BEFORE_AUTHENTICATION, SaslSession } from "./auth/sasl-session.ts";
 import { FrameReader } from "./frame-reader.ts";
 import { Outbox, type WritableSocket } from "./outbox.ts";
 import { ErrorCode } from "./protocol/errors.ts";
-import { encodeResponse, readRequestHeader } from "./protocol/header.ts";
+import { encodeResponse, readRequestHeader, skipRequestHeaderTags } from "./protocol/header.ts";
 import { ProtocolError, Reader } from "./protocol/reader.ts";
+import { isFlexible } from "./protocol/schema.ts";
 import { lookupApi } from "./registry.ts";
 
 export interface ConnectionSocket extends WritableSocket {
@@ -93,14 +94,16 @@ export class Connection {
     }
     const api = lookupApi(header.apiKey);
     if (header.apiKey === apiVersions.key && header.apiVersion > apiVersions.maxVersion) {
-      // librdkafka probes with a flexible v3 first; this v0-layout error tells it which versions exist.
-      const body = { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: [...this.broker.apiRanges], throttleTimeMs: 0 };
+      // A client probing with a newer version than served gets this v0-layout error listing the versions that exist.
+      const body = { ...apiVersions.response.empty(), errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: [...this.broker.apiRanges] };
       this.slots.push({ chunks: encodeResponse(header.correlationId, apiVersions.response, body, 0) });
       return this.release();
     }
     if (!api || header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion) {
       return this.fail(`unsupported API key ${header.apiKey} version ${header.apiVersion}`, header.clientId);
     }
+    const flexible = isFlexible(api, header.apiVersion);
+    if (flexible) skipRequestHeaderTags(r);
     const request = api.request.read(r, header.apiVersion);
     const ctx: RequestContext = {
       broker: this.broker,
@@ -116,7 +119,9 @@ export class Connection {
     };
     const result = api.handle(request, ctx);
     if (result === null) return;
-    const encode = (value: unknown) => encodeResponse(header.correlationId, api.response, value, header.apiVersion);
+    // ApiVersions answers with header v0 in every version, so a client can read it before knowing the versions.
+    const headerV1 = flexible && api.key !== apiVersions.key;
+    const encode = (value: unknown) => encodeResponse(header.correlationId, api.response, value, header.apiVersion, headerV1);
     if (!(result instanceof Promise)) {
       this.slots.push({ chunks: encode(result) });
       return this.release();

@@ -7,6 +7,7 @@ import { run } from "./helpers/process.ts";
 import { decodeBatches } from "./helpers/record-batch.ts";
 import { RawClient } from "./helpers/raw-client.ts";
 import { tempDir } from "./helpers/temp-dir.ts";
+import { ZERO_UUID } from "../../../src/kafka/broker/protocol/schema.ts";
 
 const dir = tempDir("durability");
 const children: BrokerChild[] = [];
@@ -31,7 +32,7 @@ async function readAll(address: string, topic: string, partition: number): Promi
   for (let offset = 0; ; ) {
     const f = await c.request(fetch, 11, {
       replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 22, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: 1 << 22 }] }],
+      topics: [{ topic, topicId: ZERO_UUID, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 22 }] }],
       forgottenTopicsData: [], rackId: "",
     });
     const p = f.responses[0]!.partitions[0]!;

@@ -22,7 +22,7 @@ const portOf = (address: string) => Number(address.split(":")[1]);
 const values = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ key: null, value: new TextEncoder().encode(`${prefix}-${i}`) }));
 
 async function newProducer(c: RawClient): Promise<number> {
-  const r = await c.request(initProducerId, 1, { transactionalId: null, transactionTimeoutMs: 60_000 });
+  const r = await c.request(initProducerId, 1, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
   expect(r.errorCode).toBe(0);
   return r.producerId;
 }

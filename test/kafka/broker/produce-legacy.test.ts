@@ -12,6 +12,8 @@ import { concat, encodeMessage, gzipSet, messageSet, wrapper, type LegacyMessage
 import { buildBatch, decodeBatches } from "./helpers/record-batch.ts";
 import { RawClient } from "./helpers/raw-client.ts";
 import { tempDir } from "./helpers/temp-dir.ts";
+import { metadataRequest } from "./helpers/requests.ts";
+import { ZERO_UUID } from "../../../src/kafka/broker/protocol/schema.ts";
 
 let broker: Broker;
 /** Why the broker rejected produced records, in order (its warnings). */
@@ -39,14 +41,14 @@ const produceReq = (parts: [topic: string, records: Uint8Array][], acks = 1) => 
 const fetchAll = async (c: RawClient, topic: string) => {
   const f = await c.request(fetch, 11, {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    topics: [{ topic, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
     forgottenTopicsData: [], rackId: "",
   });
   const p = f.responses[0]!.partitions[0]!;
   return { highWatermark: p.highWatermark, records: decodeBatches((p.records as Uint8Array | null) ?? new Uint8Array(0)) };
 };
 const create = async (c: RawClient, ...names: string[]) => {
-  const md = await c.request(metadata, 1, { topics: names.map((name) => ({ name })), allowAutoTopicCreation: true });
+  const md = await c.request(metadata, 1, metadataRequest(names, true));
   for (const t of md.topics) expect(t.errorCode).toBe(0);
 };
 const partition = <P>(r: { responses: { partitionResponses: P[] }[] }, topic = 0): P => r.responses[topic]!.partitionResponses[0]!;
@@ -67,7 +69,7 @@ describe("Produce v0–2 (legacy message sets)", () => {
     const before = Date.now();
     const r = await c.request(produce, 0, produceReq([["legacy-v0", messageSet(0, msgs("zero", 3))]]));
     const after = Date.now();
-    expect(partition(r)).toEqual({ index: 0, errorCode: 0, baseOffset: 2, logAppendTimeMs: -1, logStartOffset: -1 });
+    expect(partition(r)).toEqual({ index: 0, errorCode: 0, baseOffset: 2, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null });
     const { highWatermark, records } = await fetchAll(c, "legacy-v0");
     expect(highWatermark).toBe(5);
     const legacy = records.slice(2);
@@ -87,7 +89,7 @@ describe("Produce v0–2 (legacy message sets)", () => {
     const r2 = await c.request(produce, 1, produceReq([["legacy-v1", gzipSet(1, zipped)]], -1));
     expect(partition(r2)).toMatchObject({ errorCode: 0, baseOffset: 3 });
     const r3 = await c.request(produce, 2, produceReq([["legacy-v1", gzipSet(1, v2)]]));
-    expect(partition(r3)).toEqual({ index: 0, errorCode: 0, baseOffset: 7, logAppendTimeMs: -1, logStartOffset: -1 });
+    expect(partition(r3)).toEqual({ index: 0, errorCode: 0, baseOffset: 7, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null });
     const all = [...plain, ...zipped, ...v2];
     const want = all.map((m, i) => [i, text(m.key), text(m.value), m.timestamp]);
     const { records } = await fetchAll(c, "legacy-v1");
@@ -169,7 +171,7 @@ describe("Produce v0–2 (legacy message sets)", () => {
     const c = await connect();
     await create(c, "legacy-acks0");
     const silent = c.send(produce, 0, produceReq([["legacy-acks0", messageSet(0, msgs("q", 2))]], 0));
-    const lo = await c.request(listOffsets, 1, { replicaId: -1, isolationLevel: 0, topics: [{ name: "legacy-acks0", partitions: [{ partitionIndex: 0, timestamp: -1 }] }] });
+    const lo = await c.request(listOffsets, 1, { replicaId: -1, isolationLevel: 0, topics: [{ name: "legacy-acks0", partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] });
     expect(lo.topics[0]!.partitions[0]!.offset).toBe(2);
     expect(c.received.includes(silent)).toBe(false);
 

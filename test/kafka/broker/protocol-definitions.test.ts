@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Type } from "../../../src/kafka/broker/protocol/schema.ts";
+import type { Field, Type } from "../../../src/kafka/broker/protocol/schema.ts";
 import { apis } from "../../../src/kafka/broker/registry.ts";
 
 /** Apache Kafka's message definitions, beside the repository or where KAFKA_PROTOCOL_DIR points. */
@@ -13,6 +13,9 @@ interface JsonField {
   versions: string;
   nullableVersions?: string;
   taggedVersions?: string;
+  tag?: number;
+  default?: string;
+  flexibleVersions?: string;
   fields?: JsonField[];
 }
 interface JsonMessage {
@@ -33,30 +36,48 @@ function inRange(range: string | undefined, v: number): boolean {
   return v >= lo! && v <= (hi ?? lo!);
 }
 
+const firstVersion = (range: string) => (range === "none" ? Number.POSITIVE_INFINITY : Number.parseInt(range, 10));
 const primitive = new Set(["int8", "int16", "int32", "int64", "bool", "string", "bytes", "records", "uuid", "float64"]);
 const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
-/** Field-by-field comparison at one version: same names, order, types and nullability. */
+/** One field against its definition at version v: type, nullability, flexible override, default of a tagged field. */
+function compareField(at: string, f: Field<unknown>, jf: JsonField, v: number, common: Map<string, JsonField[]>): string[] {
+  const problems: string[] = [];
+  if (inRange(jf.nullableVersions, v) && !f.type.nullable) problems.push(`${at}: must be nullable`);
+  if ((jf.flexibleVersions === undefined ? 0 : firstVersion(jf.flexibleVersions)) !== f.flexibleFrom) problems.push(`${at}: flexible from ${f.flexibleFrom}, definition ${jf.flexibleVersions}`);
+  if (jf.default !== undefined && f.tag !== undefined) {
+    const ours = f.fallback !== undefined ? f.fallback : f.type.empty();
+    if (String(ours) !== jf.default) problems.push(`${at}: default ${String(ours)}, definition ${jf.default}`);
+  }
+  const isArray = jf.type.startsWith("[]");
+  const element = isArray ? jf.type.slice(2) : jf.type;
+  if (primitive.has(element)) {
+    if (f.type.kind !== jf.type) problems.push(`${at}: type ${f.type.kind}, definition ${jf.type}`);
+  } else {
+    const inner = isArray ? f.type.items : f.type;
+    if (!inner?.fields || (isArray && !f.type.kind.startsWith("[]"))) problems.push(`${at}: expected ${jf.type}`);
+    else problems.push(...compare(at, inner, jf.fields ?? common.get(element) ?? [], v, common));
+  }
+  return problems;
+}
+
+/** Field-by-field comparison at one version: same names, order, types and nullability, and the same tagged fields. */
 function compare(path: string, ours: Type<unknown>, json: JsonField[], v: number, common: Map<string, JsonField[]>): string[] {
   const problems: string[] = [];
-  const theirs = json.filter((f) => inRange(f.versions, v) && !f.taggedVersions);
-  const mine = ours.fields!.filter((f) => v >= f.min && v <= f.max);
+  const theirs = json.filter((f) => inRange(f.versions, v) && !inRange(f.taggedVersions, v));
+  const mine = ours.fields!.filter((f) => v >= f.min && v <= f.max && f.tag === undefined);
   const names = (xs: { name: string }[]) => xs.map((x) => lower(x.name)).join(",");
   if (names(mine) !== names(theirs)) return [`${path} v${v}: fields [${names(mine)}] but definition has [${names(theirs)}]`];
-  theirs.forEach((jf, i) => {
-    const f = mine[i]!;
-    const at = `${path}.${f.name} v${v}`;
-    if (inRange(jf.nullableVersions, v) && !f.type.nullable) problems.push(`${at}: must be nullable`);
-    const isArray = jf.type.startsWith("[]");
-    const element = isArray ? jf.type.slice(2) : jf.type;
-    if (primitive.has(element)) {
-      if (f.type.kind !== jf.type) problems.push(`${at}: type ${f.type.kind}, definition ${jf.type}`);
-    } else {
-      const inner = isArray ? f.type.items : f.type;
-      if (!inner?.fields || (isArray && !f.type.kind.startsWith("[]"))) problems.push(`${at}: expected ${jf.type}`);
-      else problems.push(...compare(at, inner, jf.fields ?? common.get(element) ?? [], v, common));
-    }
-  });
+  theirs.forEach((jf, i) => problems.push(...compareField(`${path}.${mine[i]!.name} v${v}`, mine[i]!, jf, v, common)));
+
+  const tags = (xs: { name: string; tag?: number }[]) => xs.map((x) => `${x.tag}:${lower(x.name)}`).sort().join(",");
+  const theirTags = json.filter((f) => inRange(f.versions, v) && inRange(f.taggedVersions, v));
+  const myTags = ours.fields!.filter((f) => v >= f.min && v <= f.max && f.tag !== undefined);
+  if (tags(myTags) !== tags(theirTags)) return [...problems, `${path} v${v}: tagged fields [${tags(myTags)}] but definition has [${tags(theirTags)}]`];
+  for (const jf of theirTags) {
+    const f = myTags.find((m) => m.tag === jf.tag)!;
+    problems.push(...compareField(`${path}.${f.name} (tag ${jf.tag}) v${v}`, f, jf, v, common));
+  }
   return problems;
 }
 
@@ -74,9 +95,8 @@ describe("codecs agree with Apache Kafka's message definitions", () => {
         const common = new Map((def.commonStructs ?? []).map((s) => [s.name, s.fields]));
         if (kind === "Request") expect(def.apiKey).toBe(api.key);
         expect(inRange(def.validVersions, api.minVersion) && inRange(def.validVersions, api.maxVersion)).toBe(true);
-        // Flexible versions need compact encodings and tagged fields, which these codecs do not write.
-        expect(inRange(def.flexibleVersions, api.maxVersion)).toBe(false);
         const schema = kind === "Request" ? api.request : api.response;
+        expect(`${kind} flexible from ${schema.flexibleFrom}`).toBe(`${kind} flexible from ${firstVersion(def.flexibleVersions)}`);
         for (let v = api.minVersion; v <= api.maxVersion; v++) expect(compare(`${api.name}${kind}`, schema, def.fields, v, common)).toEqual([]);
       }
     });

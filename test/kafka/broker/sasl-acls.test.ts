@@ -83,7 +83,7 @@ describe("SASL authentication", () => {
     const hs = await c.request(saslHandshake, 1, { mechanism: "GSSAPI" });
     expect(hs.errorCode).toBe(33);
     expect(hs.mechanisms).toEqual(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
-    await expect(c.request(metadata, 1, { topics: null, allowAutoTopicCreation: false })).rejects.toThrow("connection closed");
+    await expect(c.request(metadata, 1, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).rejects.toThrow("connection closed");
     expect(c.closed).toBe(true);
   });
 
@@ -96,7 +96,7 @@ describe("SASL authentication", () => {
     frame.set(token, 4);
     c.write(frame);
     await eventually(() => (c.received.length >= 2 || c.closed ? true : undefined), 5000, "the empty reply");
-    const m = await c.request(metadata, 1, { topics: null, allowAutoTopicCreation: false });
+    const m = await c.request(metadata, 1, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(m.brokers.length).toBe(1);
     c.close();
   });

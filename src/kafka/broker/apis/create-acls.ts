@@ -1,14 +1,14 @@
 import { invalidBinding, Operation, type AclBinding } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int8, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 export const createAcls = defineApi({
   key: 30,
   name: "CreateAcls",
   minVersion: 0,
-  maxVersion: 1,
-  request: struct({
+  maxVersion: 3,
+  request: message("2+", {
     creations: field(
       array(
         struct({
@@ -23,7 +23,7 @@ export const createAcls = defineApi({
       ),
     ),
   }),
-  response: struct({ throttleTimeMs: field(int32), results: field(array(struct({ errorCode: field(int16), errorMessage: field(nullableString) }))) }),
+  response: message("2+", { throttleTimeMs: field(int32), results: field(array(struct({ errorCode: field(int16), errorMessage: field(nullableString) }))) }),
   handle(req, ctx) {
     const security = ctx.broker.security;
     const all = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage })) });

@@ -1,6 +1,6 @@
 import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, bool, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, field, int16, int32, int8, message, nullableArray, nullableString, string, struct, tagged, uuid, ZERO_UUID } from "../protocol/schema.ts";
 import { isValidTopicName } from "../state/topics.ts";
 import { defineApi } from "./api.ts";
 
@@ -12,6 +12,14 @@ const topic = struct({
   configs: field(array(struct({ name: field(string), value: field(nullableString) }))),
 });
 
+const topicConfig = {
+  name: field(string, "5+"),
+  value: field(nullableString, "5+"),
+  readOnly: field(bool, "5+"),
+  configSource: field(int8, "5+", -1),
+  isSensitive: field(bool, "5+"),
+};
+
 const messages: Record<number, string> = {
   [ErrorCode.TOPIC_ALREADY_EXISTS]: "Topic already exists.",
   [ErrorCode.INVALID_TOPIC_EXCEPTION]: "Invalid topic name.",
@@ -20,15 +28,29 @@ const messages: Record<number, string> = {
   [ErrorCode.INVALID_REPLICATION_FACTOR]: "This broker is a single node: replication factor must be 1.",
 };
 
+/** Versions 0–7: v5 is flexible and describes the created topic, v7 gives its id. */
 export const createTopics = defineApi({
   key: 19,
   name: "CreateTopics",
   minVersion: 0,
-  maxVersion: 4,
-  request: struct({ topics: field(array(topic)), timeoutMs: field(int32), validateOnly: field(bool, "1+") }),
-  response: struct({
+  maxVersion: 7,
+  request: message("5+", { topics: field(array(topic)), timeoutMs: field(int32), validateOnly: field(bool, "1+") }),
+  response: message("5+", {
     throttleTimeMs: field(int32, "2+"),
-    topics: field(array(struct({ name: field(string), errorCode: field(int16), errorMessage: field(nullableString, "1+") }))),
+    topics: field(
+      array(
+        struct({
+          name: field(string),
+          topicId: field(uuid, "7+"),
+          errorCode: field(int16),
+          errorMessage: field(nullableString, "1+"),
+          topicConfigErrorCode: tagged(0, int16, "5+", 0),
+          numPartitions: field(int32, "5+", -1),
+          replicationFactor: field(int16, "5+", -1),
+          configs: field(nullableArray(struct(topicConfig)), "5+"),
+        }),
+      ),
+    ),
   }),
   handle(req, ctx) {
     const { topics } = ctx.broker;
@@ -45,7 +67,17 @@ export const createTopics = defineApi({
           else if (partitions < 1) errorCode = ErrorCode.INVALID_PARTITIONS;
         } else errorCode = topics.create(t.name, partitions);
         if (errorCode === ErrorCode.NONE && !req.validateOnly) ctx.broker.log.info("topic created", { topic: t.name, partitions });
-        return { name: t.name, errorCode, errorMessage: messages[errorCode] ?? null };
+        const ok = errorCode === ErrorCode.NONE;
+        return {
+          name: t.name,
+          topicId: ok && !req.validateOnly ? topics.idOf(t.name) : ZERO_UUID,
+          errorCode,
+          errorMessage: messages[errorCode] ?? null,
+          numPartitions: ok ? partitions : -1,
+          replicationFactor: ok ? 1 : -1,
+          // Topic configs are described by DescribeConfigs; an empty list says none were set at creation.
+          configs: ok ? [] : null,
+        };
       }),
     };
   },

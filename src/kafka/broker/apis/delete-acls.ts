@@ -1,6 +1,6 @@
 import { invalidFilter, Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int8, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 import { aclFilterFields, toFilter } from "./describe-acls.ts";
 
@@ -20,9 +20,9 @@ export const deleteAcls = defineApi({
   key: 31,
   name: "DeleteAcls",
   minVersion: 0,
-  maxVersion: 1,
-  request: struct({ filters: field(array(struct(aclFilterFields))) }),
-  response: struct({
+  maxVersion: 3,
+  request: message("2+", { filters: field(array(struct(aclFilterFields))) }),
+  response: message("2+", {
     throttleTimeMs: field(int32),
     filterResults: field(array(struct({ errorCode: field(int16), errorMessage: field(nullableString), matchingAcls: field(array(matchingAcl)) }))),
   }),

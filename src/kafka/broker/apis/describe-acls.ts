@@ -1,7 +1,7 @@
 import { Operation } from "../auth/acl.ts";
 import { invalidFilter, type AclBinding } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int8, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 export const aclFilterFields = {
@@ -40,9 +40,9 @@ export const describeAcls = defineApi({
   key: 29,
   name: "DescribeAcls",
   minVersion: 0,
-  maxVersion: 1,
-  request: struct(aclFilterFields),
-  response: struct({
+  maxVersion: 3,
+  request: message("2+", aclFilterFields),
+  response: message("2+", {
     throttleTimeMs: field(int32),
     errorCode: field(int16),
     errorMessage: field(nullableString),

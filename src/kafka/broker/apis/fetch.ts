@@ -1,9 +1,10 @@
 import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int64, int8, nullableArray, records, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, int8, message, nullableArray, nullableString, records, string, struct, tagged, uuid } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
 
-const request = struct({
+const request = message("12+", {
+  clusterId: tagged(0, nullableString, "12+", null),
   replicaId: field(int32, "0+", -1),
   maxWaitMs: field(int32),
   minBytes: field(int32),
@@ -14,13 +15,15 @@ const request = struct({
   topics: field(
     array(
       struct({
-        topic: field(string),
+        topic: field(string, "0-12"),
+        topicId: field(uuid, "13+"),
         partitions: field(
           array(
             struct({
               partition: field(int32),
               currentLeaderEpoch: field(int32, "9+", -1),
               fetchOffset: field(int64),
+              lastFetchedEpoch: field(int32, "12+", -1),
               logStartOffset: field(int64, "5+", -1),
               partitionMaxBytes: field(int32),
             }),
@@ -29,9 +32,13 @@ const request = struct({
       }),
     ),
   ),
-  forgottenTopicsData: field(array(struct({ topic: field(string), partitions: field(array(int32)) })), "7+"),
+  forgottenTopicsData: field(array(struct({ topic: field(string, "7-12"), topicId: field(uuid, "13+"), partitions: field(array(int32)) })), "7+"),
   rackId: field(string, "11+"),
 });
+
+const epochEndOffset = struct({ epoch: field(int32, "12+", -1), endOffset: field(int64, "12+", -1) });
+const leaderIdAndEpoch = struct({ leaderId: field(int32, "12+", -1), leaderEpoch: field(int32, "12+", -1) });
+const snapshotId = struct({ endOffset: field(int64, "0+", -1), epoch: field(int32, "0+", -1) });
 
 const partitionData = struct({
   partitionIndex: field(int32),
@@ -39,16 +46,19 @@ const partitionData = struct({
   highWatermark: field(int64),
   lastStableOffset: field(int64, "4+", -1),
   logStartOffset: field(int64, "5+", -1),
+  divergingEpoch: tagged(0, epochEndOffset, "12+", { epoch: -1, endOffset: -1 }),
+  currentLeader: tagged(1, leaderIdAndEpoch, "12+", { leaderId: -1, leaderEpoch: -1 }),
+  snapshotId: tagged(2, snapshotId, "12+", { endOffset: -1, epoch: -1 }),
   abortedTransactions: field(nullableArray(struct({ producerId: field(int64), firstOffset: field(int64) })), "4+"),
   preferredReadReplica: field(int32, "11+", -1),
   records: field(records),
 });
 
-const response = struct({
+const response = message("12+", {
   throttleTimeMs: field(int32, "1+"),
   errorCode: field(int16, "7+"),
   sessionId: field(int32, "7+"),
-  responses: field(array(struct({ topic: field(string), partitions: field(array(partitionData)) }))),
+  responses: field(array(struct({ topic: field(string, "0-12"), topicId: field(uuid, "13+"), partitions: field(array(partitionData)) }))),
 });
 
 type Request = ReturnType<typeof request.empty>;
@@ -62,11 +72,12 @@ function collect(req: Request, ctx: RequestContext): { response: Response; bytes
   let bytes = 0;
   const responses = req.topics.map((t) => ({
     topic: t.topic,
+    topicId: t.topicId,
     partitions: t.partitions.map((fp) => {
       const p = ctx.broker.topics.partition(t.topic, fp.partition);
       const none = { partitionIndex: fp.partition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, preferredReadReplica: -1, records: null };
-      if (!ctx.access.topic(Operation.Read, t.topic)) return { ...none, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
-      if (!p) return { ...none, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+      if (t.topic !== "" && !ctx.access.topic(Operation.Read, t.topic)) return { ...none, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+      if (!p) return { ...none, errorCode: ctx.version >= 13 && t.topic === "" ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       const hw = p.log.nextOffset;
       const start = p.log.logStartOffset;
       const base = { ...none, highWatermark: hw, lastStableOffset: hw, logStartOffset: start, abortedTransactions: null };
@@ -109,10 +120,12 @@ export const fetch = defineApi({
   key: 1,
   name: "Fetch",
   minVersion: 4,
-  maxVersion: 11,
+  maxVersion: 13,
   request,
   response,
   handle(req, ctx) {
+    // v13+ names topics by id; resolved once here (an unknown id keeps an empty name and answers UNKNOWN_TOPIC_ID).
+    if (ctx.version >= 13) for (const t of req.topics) t.topic = ctx.broker.topics.nameOf(t.topicId) ?? "";
     const { response, bytes } = collect(req, ctx);
     const hasError = response.responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
     if (bytes >= req.minBytes || req.maxWaitMs <= 0 || hasError) return response;

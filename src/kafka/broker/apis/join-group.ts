@@ -1,6 +1,6 @@
 import { Operation } from "../auth/acl.ts";
 import { holdRequest, type JoinResult } from "../groups/member.ts";
-import { array, bytes, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, bool, bytes, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { defineApi } from "./api.ts";
 
@@ -11,8 +11,8 @@ export const joinGroup = defineApi({
   key: 11,
   name: "JoinGroup",
   minVersion: 0,
-  maxVersion: 5,
-  request: struct({
+  maxVersion: 9,
+  request: message("6+", {
     groupId: field(string),
     sessionTimeoutMs: field(int32),
     rebalanceTimeoutMs: field(int32, "1+", -1),
@@ -20,23 +20,31 @@ export const joinGroup = defineApi({
     groupInstanceId: field(nullableString, "5+"),
     protocolType: field(string),
     protocols: field(array(struct({ name: field(string), metadata: field(bytes) }))),
+    reason: field(nullableString, "8+", null),
   }),
-  response: struct({
+  response: message("6+", {
     throttleTimeMs: field(int32, "2+"),
     errorCode: field(int16),
     generationId: field(int32, "0+", -1),
-    protocolName: field(string),
+    protocolType: field(nullableString, "7+", null),
+    protocolName: field(nullableString),
     leader: field(string),
+    skipAssignment: field(bool, "9+", false),
     memberId: field(string),
     members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString, "5+"), metadata: field(bytes) }))),
   }),
   handle(req, ctx) {
+    // v7+ names the protocol type, and a failed join has no protocol (null) rather than an empty name.
+    const answer = (r: JoinResult) => {
+      const ok = r.errorCode === ErrorCode.NONE;
+      return { throttleTimeMs: 0, ...r, protocolType: ok ? req.protocolType : null, protocolName: ok || ctx.version < 7 ? r.protocolName : null, skipAssignment: false };
+    };
     if (!ctx.access.group(Operation.Read, req.groupId)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] };
+      return answer({ errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] });
     }
     const bad = (ms: number) => !(ms >= 1 && ms <= MAX_TIMEOUT_MS);
     if (bad(req.sessionTimeoutMs) || (req.rebalanceTimeoutMs !== -1 && bad(req.rebalanceTimeoutMs))) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_SESSION_TIMEOUT, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] };
+      return answer({ errorCode: ErrorCode.INVALID_SESSION_TIMEOUT, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] });
     }
     return new Promise<JoinResult>((resolve) => {
       ctx.broker.coordinator.join(
@@ -55,6 +63,6 @@ export const joinGroup = defineApi({
         ctx.version >= 4,
         holdRequest(resolve, ctx.alive, ctx.onClose),
       );
-    }).then((r) => ({ throttleTimeMs: 0, ...r }));
+    }).then(answer);
   },
 });

@@ -1,19 +1,19 @@
 import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 export const leaveGroup = defineApi({
   key: 13,
   name: "LeaveGroup",
   minVersion: 0,
-  maxVersion: 3,
-  request: struct({
+  maxVersion: 5,
+  request: message("4+", {
     groupId: field(string),
     memberId: field(string, "0-2"),
-    members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString) })), "3+"),
+    members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString), reason: field(nullableString, "5+", null) })), "3+"),
   }),
-  response: struct({
+  response: message("4+", {
     throttleTimeMs: field(int32, "1+"),
     errorCode: field(int16),
     members: field(array(struct({ memberId: field(string), groupInstanceId: field(nullableString), errorCode: field(int16) })), "3+"),

@@ -1,28 +1,48 @@
 import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int64, int8, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, int8, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
 const LATEST = -1;
 const EARLIEST = -2;
+/** v7+: the record with the largest timestamp (KIP-734). */
+const MAX_TIMESTAMP = -3;
 
+/** Versions 1–7: v4 adds leader epochs (-1: this broker keeps none), v6 is flexible, v7 asks for the max timestamp. */
 export const listOffsets = defineApi({
   key: 2,
   name: "ListOffsets",
   minVersion: 1,
-  maxVersion: 3,
-  request: struct({
+  maxVersion: 7,
+  request: message("6+", {
     replicaId: field(int32),
     isolationLevel: field(int8, "2+"),
-    topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), timestamp: field(int64) }))) }))),
+    topics: field(
+      array(
+        struct({
+          name: field(string),
+          partitions: field(array(struct({ partitionIndex: field(int32), currentLeaderEpoch: field(int32, "4+", -1), timestamp: field(int64) }))),
+        }),
+      ),
+    ),
   }),
-  response: struct({
+  response: message("6+", {
     throttleTimeMs: field(int32, "2+"),
     topics: field(
       array(
         struct({
           name: field(string),
-          partitions: field(array(struct({ partitionIndex: field(int32), errorCode: field(int16), timestamp: field(int64, "1+", -1), offset: field(int64, "1+", -1) }))),
+          partitions: field(
+            array(
+              struct({
+                partitionIndex: field(int32),
+                errorCode: field(int16),
+                timestamp: field(int64, "1+", -1),
+                offset: field(int64, "1+", -1),
+                leaderEpoch: field(int32, "4+", -1),
+              }),
+            ),
+          ),
         }),
       ),
     ),
@@ -33,13 +53,14 @@ export const listOffsets = defineApi({
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map(({ partitionIndex, timestamp }) => {
+          const answer = (errorCode: number, offset = -1, ts = -1) => ({ partitionIndex, errorCode, timestamp: ts, offset, leaderEpoch: -1 });
           const p = ctx.broker.topics.partition(t.name, partitionIndex);
-          if (!ctx.access.topic(Operation.Describe, t.name)) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1, offset: -1 };
-          if (!p) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1 };
-          if (timestamp === LATEST) return { partitionIndex, errorCode: 0, timestamp: -1, offset: p.log.nextOffset };
-          if (timestamp === EARLIEST) return { partitionIndex, errorCode: 0, timestamp: -1, offset: p.log.logStartOffset };
-          const hit = p.log.offsetForTimestamp(timestamp);
-          return { partitionIndex, errorCode: 0, timestamp: hit?.timestamp ?? -1, offset: hit?.offset ?? -1 };
+          if (!ctx.access.topic(Operation.Describe, t.name)) return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (timestamp === LATEST) return answer(ErrorCode.NONE, p.log.nextOffset);
+          if (timestamp === EARLIEST) return answer(ErrorCode.NONE, p.log.logStartOffset);
+          const hit = timestamp === MAX_TIMESTAMP && ctx.version >= 7 ? p.log.offsetForMaxTimestamp() : p.log.offsetForTimestamp(timestamp);
+          return answer(ErrorCode.NONE, hit?.offset ?? -1, hit?.timestamp ?? -1);
         }),
       })),
     };

@@ -1,6 +1,6 @@
 import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { array, field, int16, int32, int64, nullableString, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, message, nullableString, string, struct } from "../protocol/schema.ts";
 import type { OffsetEntry } from "../storage/offsets-store.ts";
 import { defineApi } from "./api.ts";
 
@@ -16,8 +16,8 @@ export const offsetCommit = defineApi({
   key: 8,
   name: "OffsetCommit",
   minVersion: 2,
-  maxVersion: 7,
-  request: struct({
+  maxVersion: 8,
+  request: message("8+", {
     groupId: field(string),
     generationIdOrMemberEpoch: field(int32, "1+", -1),
     memberId: field(string, "1+"),
@@ -25,7 +25,7 @@ export const offsetCommit = defineApi({
     retentionTimeMs: field(int64, "2-4", -1),
     topics: field(array(struct({ name: field(string), partitions: field(array(partition)) }))),
   }),
-  response: struct({
+  response: message("8+", {
     throttleTimeMs: field(int32, "3+"),
     topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), errorCode: field(int16) }))) }))),
   }),

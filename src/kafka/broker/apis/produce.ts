@@ -3,7 +3,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { encodeRecordBatch } from "../protocol/batch-writer.ts";
 import { readMessageSet, type LegacyRejection } from "../protocol/message-set.ts";
 import { inspectBatch, setBatchBaseOffset, type BatchInfo } from "../protocol/records.ts";
-import { array, field, int16, int32, int64, nullableString, records, string, struct } from "../protocol/schema.ts";
+import { array, field, int16, int32, int64, message, nullableString, records, string, struct } from "../protocol/schema.ts";
 import { batchProducer } from "../state/producers.ts";
 import type { Partition } from "../state/topics.ts";
 import { defineApi, type RequestContext } from "./api.ts";
@@ -14,6 +14,8 @@ const partitionResponse = struct({
   baseOffset: field(int64),
   logAppendTimeMs: field(int64, "2+", -1),
   logStartOffset: field(int64, "5+", -1),
+  recordErrors: field(array(struct({ batchIndex: field(int32, "8+"), batchIndexErrorMessage: field(nullableString, "8+") })), "8+"),
+  errorMessage: field(nullableString, "8+", null),
 });
 type PartitionResponse = ReturnType<typeof partitionResponse.empty>;
 
@@ -28,12 +30,13 @@ function fromMessageSet(bytes: Uint8Array): Uint8Array | LegacyRejection {
 
 /** Validates every batch first so a partition's records are appended all or nothing. */
 function append(p: Partition, records: Uint8Array | null, ctx: RequestContext): PartitionResponse {
-  const reply = (errorCode: number, baseOffset = -1) => ({ index: p.index, errorCode, baseOffset, logAppendTimeMs: -1, logStartOffset: p.log.logStartOffset });
+  const reply = (errorCode: number, baseOffset = -1, errorMessage: string | null = null): PartitionResponse =>
+    ({ index: p.index, errorCode, baseOffset, logAppendTimeMs: -1, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage });
   const reject = (errorCode: number, reason: string) => {
     ctx.broker.log.warn("rejected produced batch", { topic: p.topic, partition: p.index, reason, version: ctx.version, client: ctx.clientId });
-    return reply(errorCode);
+    return reply(errorCode, -1, reason);
   };
-  if (!records || records.byteLength === 0) return reply(ErrorCode.CORRUPT_MESSAGE);
+  if (!records || records.byteLength === 0) return reply(ErrorCode.CORRUPT_MESSAGE, -1, "no records");
   const bytes = ctx.version < 3 ? fromMessageSet(records) : records;
   if (!(bytes instanceof Uint8Array)) return reject(bytes.errorCode, bytes.reason);
   const batches: { at: number; info: BatchInfo }[] = [];
@@ -66,14 +69,14 @@ export const produce = defineApi({
   key: 0,
   name: "Produce",
   minVersion: 0,
-  maxVersion: 7,
-  request: struct({
+  maxVersion: 9,
+  request: message("9+", {
     transactionalId: field(nullableString, "3+"),
     acks: field(int16),
     timeoutMs: field(int32),
     topicData: field(array(struct({ name: field(string), partitionData: field(array(struct({ index: field(int32), records: field(records) }))) }))),
   }),
-  response: struct({
+  response: message("9+", {
     responses: field(array(struct({ name: field(string), partitionResponses: field(array(partitionResponse)) }))),
     throttleTimeMs: field(int32, "1+"),
   }),
@@ -85,9 +88,10 @@ export const produce = defineApi({
       name: t.name,
       partitionResponses: t.partitionData.map((pd): PartitionResponse => {
         const p = topics.partition(t.name, pd.index);
-        if (!ctx.access.topic(Operation.Write, t.name)) return { index: pd.index, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
-        if (!p) return { index: pd.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
-        if (!validAcks) return { index: pd.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+        const refuse = (errorCode: number): PartitionResponse => ({ index: pd.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null });
+        if (!ctx.access.topic(Operation.Write, t.name)) return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        if (!p) return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (!validAcks) return refuse(ErrorCode.INVALID_REQUIRED_ACKS);
         const r = append(p, pd.records instanceof Uint8Array ? pd.records : null, ctx);
         if (r.errorCode === ErrorCode.NONE) {
           topics.notify(p);

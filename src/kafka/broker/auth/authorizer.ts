@@ -1,5 +1,6 @@
 import { CLUSTER, type AclBinding, Operation, PatternType, Permission, ResourceType, WILDCARD } from "./acl.ts";
 import type { AclStore } from "./acl-store.ts";
+import { allOperations } from "../state/operations.ts";
 
 export interface AuthorizerConfig {
   /** Principals allowed everything, ACLs or not (`User:admin`). */
@@ -57,7 +58,11 @@ export interface Access {
   cluster(operation: number): boolean;
   transactionalId(operation: number, id: string): boolean;
   anyTopic(operation: number): boolean;
+  /** The authorized-operations bit field of Metadata and DescribeGroups: what of `allOperations` the principal may do. */
+  operations(kind: "topic" | "group" | "cluster", name: string): number;
 }
+
+const ofBits = (field: number) => Array.from({ length: 31 }, (_, op) => op).filter((op) => (field & (1 << op)) !== 0);
 
 export const openAccess: Access = {
   principal: "User:ANONYMOUS",
@@ -66,6 +71,7 @@ export const openAccess: Access = {
   cluster: () => true,
   transactionalId: () => true,
   anyTopic: () => true,
+  operations: (kind) => allOperations[kind],
 };
 
 export function accessFor(authorizer: Authorizer, principal: string, host: string): Access {
@@ -77,5 +83,9 @@ export function accessFor(authorizer: Authorizer, principal: string, host: strin
     cluster: (op) => can(op, ResourceType.Cluster, CLUSTER),
     transactionalId: (op, id) => can(op, ResourceType.TransactionalId, id),
     anyTopic: (op) => authorizer.anyTopic(principal, host, op),
+    operations: (kind, name) => {
+      const type = kind === "topic" ? ResourceType.Topic : kind === "group" ? ResourceType.Group : ResourceType.Cluster;
+      return ofBits(allOperations[kind]).reduce((acc, op) => (can(op, type, kind === "cluster" ? CLUSTER : name) ? acc | (1 << op) : acc), 0);
+    },
   };
 }

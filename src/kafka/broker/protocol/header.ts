@@ -10,8 +10,9 @@ export interface RequestHeader {
 }
 
 /**
- * Request header v1 (v2 adds tagged fields after the client id, which only matters for flexible
- * request bodies, and the broker decodes none of those).
+ * Request header v1: key, version, correlation id and the client id, which stays a classic nullable
+ * string even in header v2. Header v2 (flexible requests) then has a tagged-field section, read with
+ * `skipRequestHeaderTags` once the API and version tell the header version.
  */
 export function readRequestHeader(r: Reader): RequestHeader {
   const apiKey = r.int16();
@@ -21,11 +22,19 @@ export function readRequestHeader(r: Reader): RequestHeader {
   return { apiKey, apiVersion, correlationId, clientId };
 }
 
-/** A whole response frame (size, header v0, body) as chunks ready for the socket. */
-export function encodeResponse<T>(correlationId: number, body: Type<T>, value: T, version: number): Uint8Array[] {
+/** The rest of request header v2: tagged fields, none of which the broker uses. */
+export const skipRequestHeaderTags = (r: Reader): void => r.skipTaggedFields();
+
+/**
+ * A whole response frame (size, header, body) as chunks ready for the socket. Header v0 is the correlation
+ * id; header v1 (flexible responses, except ApiVersions, which always answers with v0) adds an empty
+ * tagged-field section.
+ */
+export function encodeResponse<T>(correlationId: number, body: Type<T>, value: T, version: number, headerV1 = false): Uint8Array[] {
   const w = new Writer(512);
   w.int32(0);
   w.int32(correlationId);
+  if (headerV1) w.unsignedVarint(0);
   body.write(w, value, version);
   const size = w.length - 4;
   const chunks = w.chunksOut();

@@ -74,6 +74,65 @@ export class Reader {
     return this.bytes.subarray(at, at + 16);
   }
 
+  /** Unsigned varint (protobuf style, at most 5 bytes), the length prefix of flexible versions. */
+  unsignedVarint(): number {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.view.getUint8(this.need(1));
+      value += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) {
+        if (value > 0xffffffff) throw new ProtocolError(`unsigned varint out of range at ${this.pos}`);
+        return value;
+      }
+    }
+    throw new ProtocolError(`unsigned varint longer than 5 bytes at ${this.pos}`);
+  }
+
+  /** Length of a compact string, bytes or array: the varint holds length + 1, 0 meaning null (-1 here). */
+  private compactLength(): number {
+    const n = this.unsignedVarint() - 1;
+    if (n > this.remaining) throw new ProtocolError(`compact length ${n} exceeds frame`);
+    return n;
+  }
+
+  compactNullableString(): string | null {
+    const n = this.compactLength();
+    if (n < 0) return null;
+    const at = this.need(n);
+    return utf8.decode(this.bytes.subarray(at, at + n));
+  }
+  compactString(): string {
+    return this.compactNullableString() ?? "";
+  }
+
+  /** Zero-copy like nullableBytes. */
+  compactNullableBytes(): Uint8Array | null {
+    const n = this.compactLength();
+    if (n < 0) return null;
+    const at = this.need(n);
+    return this.bytes.subarray(at, at + n);
+  }
+
+  /** Compact array length (-1 for null), with the same frame check as arrayLength. */
+  compactArrayLength(minSize: number): number {
+    const n = this.compactLength();
+    if (n > 0 && n * minSize > this.remaining) throw new ProtocolError(`array length ${n} exceeds frame`);
+    return n;
+  }
+
+  float64(): number {
+    return this.view.getFloat64(this.need(8));
+  }
+
+  /** Skips a tagged-field section whose tags are all unknown to the reader (request header v2). */
+  skipTaggedFields(): void {
+    const count = this.unsignedVarint();
+    for (let i = 0; i < count; i++) {
+      this.unsignedVarint();
+      this.need(this.unsignedVarint());
+    }
+  }
+
   /** Array length, rejecting counts that could not fit in what is left (each element takes ≥ minSize bytes). */
   arrayLength(minSize: number): number {
     const n = this.int32();

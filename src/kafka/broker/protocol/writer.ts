@@ -1,5 +1,7 @@
 const utf8 = new TextEncoder();
 const TWO_32 = 4294967296;
+export const varintSize = (x: number): number => (x < 0x80 ? 1 : x < 0x4000 ? 2 : x < 0x200000 ? 3 : x < 0x10000000 ? 4 : 5);
+
 /** Byte arrays at least this large are referenced, not copied, into the output. */
 const EXTERNAL_MIN = 4096;
 
@@ -71,6 +73,45 @@ export class Writer {
     const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos + 2));
     this.view.setInt16(this.pos, written);
     this.pos += 2 + written;
+  }
+
+  float64(x: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, x);
+    this.pos += 8;
+  }
+
+  unsignedVarint(x: number): void {
+    this.ensure(5);
+    while (x >= 0x80) {
+      this.buf[this.pos++] = (x & 0x7f) | 0x80;
+      x = Math.floor(x / 128);
+    }
+    this.buf[this.pos++] = x;
+  }
+
+  /** Compact string: varint of length + 1 (0 for null), then UTF-8. */
+  compactNullableString(s: string | null): void {
+    if (s === null) return this.unsignedVarint(0);
+    this.ensure(5 + s.length * 3);
+    // Encode after a one-byte prefix, then move the text if the prefix turns out longer.
+    const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos + 1));
+    const size = varintSize(written + 1);
+    if (size > 1) this.buf.copyWithin(this.pos + size, this.pos + 1, this.pos + 1 + written);
+    this.unsignedVarint(written + 1);
+    this.pos += written;
+  }
+
+  compactNullableBytes(bytes: Uint8Array | readonly Uint8Array[] | null): void {
+    if (bytes === null) return this.unsignedVarint(0);
+    if (bytes instanceof Uint8Array) {
+      this.unsignedVarint(bytes.byteLength + 1);
+      return this.raw(bytes);
+    }
+    let total = 0;
+    for (const b of bytes) total += b.byteLength;
+    this.unsignedVarint(total + 1);
+    for (const b of bytes) this.raw(b);
   }
 
   raw(bytes: Uint8Array): void {

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { ErrorCode } from "../protocol/errors.ts";
+import { ZERO_UUID } from "../protocol/schema.ts";
 import type { LogStorage, PartitionLog } from "../storage/log.ts";
 import { ProducerState } from "./producers.ts";
 
@@ -18,12 +20,20 @@ export const isValidTopicName = (name: string) => LEGAL.test(name) && name !== "
 /** The broker's topics and their partitions; the only place that creates or deletes them. */
 export class Topics {
   private readonly byName = new Map<string, Partition[]>();
+  private readonly ids = new Map<string, string>();
+  private readonly namesById = new Map<string, string>();
 
   constructor(
     private readonly storage: LogStorage,
     readonly defaultPartitions: number,
   ) {
-    for (const [name, logs] of storage.loadTopics()) this.byName.set(name, this.wrap(name, logs));
+    for (const [name, { id, logs }] of storage.loadTopics()) this.add(name, id, logs);
+  }
+
+  private add(name: string, id: string, logs: PartitionLog[]): void {
+    this.byName.set(name, this.wrap(name, logs));
+    this.ids.set(name, id);
+    this.namesById.set(id, name);
   }
 
   private wrap(topic: string, logs: PartitionLog[]): Partition[] {
@@ -39,12 +49,20 @@ export class Topics {
   names(): string[] {
     return [...this.byName.keys()];
   }
+  /** The topic's UUID (Metadata v10+, Fetch v13+), fixed at creation. */
+  idOf(name: string): string {
+    return this.ids.get(name) ?? ZERO_UUID;
+  }
+  nameOf(id: string): string | undefined {
+    return this.namesById.get(id);
+  }
 
   create(name: string, partitions = this.defaultPartitions): number {
     if (!isValidTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
     if (this.byName.has(name)) return ErrorCode.TOPIC_ALREADY_EXISTS;
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) return ErrorCode.INVALID_PARTITIONS;
-    this.byName.set(name, this.wrap(name, this.storage.createTopic(name, partitions)));
+    const id = randomUUID();
+    this.add(name, id, this.storage.createTopic(name, partitions, id));
     return ErrorCode.NONE;
   }
 
@@ -52,6 +70,8 @@ export class Topics {
     const partitions = this.byName.get(name);
     if (!partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     this.byName.delete(name);
+    this.namesById.delete(this.idOf(name));
+    this.ids.delete(name);
     for (const p of partitions) for (const wake of p.waiters) wake();
     this.storage.deleteTopic(name, partitions.map((p) => p.log));
     return ErrorCode.NONE;

@@ -112,6 +112,19 @@ export class FileLog implements PartitionLog {
     return null;
   }
 
+  offsetForMaxTimestamp(): { offset: number; timestamp: number } | null {
+    let best: { seg: Segment; batch: ScannedBatch } | undefined;
+    for (const seg of this.segments) {
+      seg.scan((b) => {
+        if (!best || b.maxTimestamp > best.batch.maxTimestamp) best = { seg, batch: b };
+        return true;
+      });
+    }
+    if (!best) return null;
+    const { seg, batch } = best;
+    return findTimestampInBatch(seg.readRange(batch.position, batch.size), 0, batch.maxTimestamp) ?? { offset: batch.baseOffset, timestamp: batch.maxTimestamp };
+  }
+
   sync(): Promise<void> {
     return this.flusher.request(this.active);
   }

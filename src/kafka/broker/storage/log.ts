@@ -19,6 +19,8 @@ export interface PartitionLog {
   read(offset: number, maxBytes: number): Uint8Array[];
   /** First record with timestamp ≥ ts (exact for uncompressed batches, the batch's base otherwise). */
   offsetForTimestamp(ts: number): { offset: number; timestamp: number } | null;
+  /** The record with the largest timestamp (the first of them), as ListOffsets' MAX_TIMESTAMP asks (same exactness). */
+  offsetForMaxTimestamp(): { offset: number; timestamp: number } | null;
   /** Makes everything appended so far durable; resolves at once for memory logs. */
   sync(): Promise<void>;
   /** Deletes whole old segments past the size or age limit. */
@@ -28,12 +30,18 @@ export interface PartitionLog {
   destroy(): void;
 }
 
+export interface StoredTopic {
+  readonly id: string;
+  readonly logs: PartitionLog[];
+}
+
 /** Creates and reopens partition logs; memory or files under a data directory. */
 export interface LogStorage {
   readonly durable: boolean;
-  /** Topics found in storage at start-up, with their partition logs. */
-  loadTopics(): Map<string, PartitionLog[]>;
-  createTopic(name: string, partitions: number): PartitionLog[];
+  /** Topics found in storage at start-up, with their ids and partition logs. */
+  loadTopics(): Map<string, StoredTopic>;
+  /** Creates a topic; `id` (a UUID) is stored with it so it survives restarts. */
+  createTopic(name: string, partitions: number, id: string): PartitionLog[];
   deleteTopic(name: string, logs: PartitionLog[]): void;
   /** Where a partition's idempotent-producer snapshot lives; null keeps producer state in memory only. */
   producerStatePath(topic: string, partition: number): string | null;

@@ -1,5 +1,5 @@
 import { findTimestampInBatch, type BatchInfo } from "../protocol/records.ts";
-import type { LogStorage, PartitionLog } from "./log.ts";
+import type { LogStorage, PartitionLog, StoredTopic } from "./log.ts";
 
 /** A partition kept entirely in memory: an array of batches and their offsets, for tests and demos. */
 export class MemoryLog implements PartitionLog {
@@ -51,6 +51,14 @@ export class MemoryLog implements PartitionLog {
     return findTimestampInBatch(this.batches[i]!, 0, ts) ?? { offset: this.bases[i]!, timestamp: this.maxTimestamps[i]! };
   }
 
+  offsetForMaxTimestamp(): { offset: number; timestamp: number } | null {
+    let best = -1;
+    for (let i = 0; i < this.maxTimestamps.length; i++) if (best < 0 || this.maxTimestamps[i]! > this.maxTimestamps[best]!) best = i;
+    if (best < 0) return null;
+    const ts = this.maxTimestamps[best]!;
+    return findTimestampInBatch(this.batches[best]!, 0, ts) ?? { offset: this.bases[best]!, timestamp: ts };
+  }
+
   sync(): Promise<void> {
     return Promise.resolve();
   }
@@ -63,10 +71,10 @@ export class MemoryLog implements PartitionLog {
 
 export class MemoryStorage implements LogStorage {
   readonly durable = false;
-  loadTopics(): Map<string, PartitionLog[]> {
+  loadTopics(): Map<string, StoredTopic> {
     return new Map();
   }
-  createTopic(_name: string, partitions: number): PartitionLog[] {
+  createTopic(_name: string, partitions: number, _id: string): PartitionLog[] {
     return Array.from({ length: partitions }, () => new MemoryLog());
   }
   deleteTopic(_name: string, logs: PartitionLog[]): void {

@@ -28,6 +28,12 @@ export function randomValue(type: Type<unknown>, version: number, rand: () => nu
       return int(53) * (rand() < 0.5 ? 1 : -1) || 0;
     case "bool":
       return rand() < 0.5;
+    case "float64":
+      return (rand() - 0.5) * 1e6;
+    case "uuid":
+      return Array.from({ length: 16 }, () => Math.floor(rand() * 256).toString(16).padStart(2, "0"))
+        .join("")
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
     case "string":
       if (maybeNull()) return null;
       return Array.from({ length: Math.floor(rand() * 12) }, () => "aZ09._-é€"[Math.floor(rand() * 10)]).join("");

@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import type { ApiSchema } from "../../../../src/kafka/broker/protocol/schema.ts";
+import { isFlexible, type ApiSchema } from "../../../../src/kafka/broker/protocol/schema.ts";
 import { Reader } from "../../../../src/kafka/broker/protocol/reader.ts";
 import { Writer } from "../../../../src/kafka/broker/protocol/writer.ts";
 
@@ -46,11 +46,16 @@ export class RawClient {
     }
   }
 
+  /** Calls `cb` with the body (after the correlation id) of the response to `id`, for hand-built requests. */
+  onResponse(id: number, cb: (body: Uint8Array) => void): void {
+    this.waiting.set(id, cb);
+  }
+
   write(bytes: Uint8Array): void {
     this.socket.write(bytes);
   }
 
-  /** Sends a request (header v1) and returns its correlation id. */
+  /** Sends a request (header v1, or v2 for flexible versions) and returns its correlation id. */
   send<Req, Res>(api: ApiSchema<Req, Res>, version: number, request: Req, clientId = "raw-test"): number {
     const id = ++this.correlation;
     const w = new Writer();
@@ -59,6 +64,7 @@ export class RawClient {
     w.int16(version);
     w.int32(id);
     w.nullableString(clientId);
+    if (isFlexible(api, version)) w.unsignedVarint(0);
     api.request.write(w, request, version);
     const bytes = w.toBytes();
     new DataView(bytes.buffer, bytes.byteOffset).setInt32(0, bytes.byteLength - 4);
@@ -71,7 +77,12 @@ export class RawClient {
       const timer = setTimeout(() => reject(new Error(`no response to ${api.name} #${id}`)), timeoutMs);
       this.waiting.set(id, (body) => {
         clearTimeout(timer);
-        resolve(api.response.read(new Reader(body), version));
+        const r = new Reader(body);
+        // Flexible responses have header v1 (tagged fields), except ApiVersions, always header v0.
+        if (isFlexible(api, version) && api.key !== 18) r.skipTaggedFields();
+        const value = api.response.read(r, version);
+        if (r.remaining !== 0) reject(new Error(`${api.name} v${version} response has ${r.remaining} bytes left over`));
+        resolve(value);
       });
       void this.closedPromise.then(() => reject(new Error("connection closed")));
     });

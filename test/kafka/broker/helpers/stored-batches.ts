@@ -1,6 +1,7 @@
 import { fetch } from "../../../../src/kafka/broker/apis/fetch.ts";
 import { crc32c } from "../../../../src/kafka/broker/protocol/crc32c.ts";
 import { RawClient } from "./raw-client.ts";
+import { ZERO_UUID } from "../../../../src/kafka/broker/protocol/schema.ts";
 
 export const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
@@ -9,7 +10,7 @@ export async function storedBatches(port: number, topic: string): Promise<{ code
   const c = await RawClient.connect(port);
   const f = await c.request(fetch, 11, {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 24, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 24 }] }],
+    topics: [{ topic, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 24 }] }],
     forgottenTopicsData: [], rackId: "",
   });
   c.close();
