@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type SASLOptions } from "kafkajs";
 import { apiVersions } from "../../../src/kafka/broker/apis/api-versions.ts";
 import { metadata } from "../../../src/kafka/broker/apis/metadata.ts";
+import { saslAuthenticate } from "../../../src/kafka/broker/apis/sasl-authenticate.ts";
 import { saslHandshake } from "../../../src/kafka/broker/apis/sasl-handshake.ts";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
 import { eventually } from "./helpers/eventually.ts";
@@ -199,6 +200,17 @@ describe("ACLs", () => {
     await expect(shop.createAcls({ acl: [allow("User:shop", AclResourceTypes.TOPIC, "points", AclOperationTypes.WRITE)] })).rejects.toThrow(/authoriz/i);
     await expect(shop.describeAcls(filter)).rejects.toThrow(/authoriz/i);
     await shop.disconnect();
+  });
+
+  test("Metadata's authorized operations are what the principal may do on each topic", async () => {
+    const c = await RawClient.connect(broker.port);
+    expect((await c.request(saslHandshake, 1, { mechanism: "PLAIN" })).errorCode).toBe(0);
+    expect((await c.request(saslAuthenticate, 1, { authBytes: new TextEncoder().encode("\u0000shop\u0000shop-secret") })).errorCode).toBe(0);
+    const m = await c.request(metadata, 8, { topics: [{ name: "in-buy", topicId: "" }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true });
+    c.close();
+    // The shop was granted Write and Describe on in-* (prefixed), nothing on the cluster.
+    expect(m.topics[0]!.topicAuthorizedOperations).toBe((1 << 4) | (1 << 8));
+    expect(m.clusterAuthorizedOperations).toBe(0);
   });
 
   test("an idempotent producer needs Write on some topic (or IdempotentWrite on the cluster)", async () => {
