@@ -2,7 +2,12 @@ import type { Api } from "./apis/api.ts";
 import { alterConfigs } from "./apis/alter-configs.ts";
 import { apiVersions } from "./apis/api-versions.ts";
 import { createPartitions } from "./apis/create-partitions.ts";
+import { createAcls } from "./apis/create-acls.ts";
 import { createTopics } from "./apis/create-topics.ts";
+import { deleteAcls } from "./apis/delete-acls.ts";
+import { describeAcls } from "./apis/describe-acls.ts";
+import { saslAuthenticate } from "./apis/sasl-authenticate.ts";
+import { saslHandshake } from "./apis/sasl-handshake.ts";
 import { deleteGroups } from "./apis/delete-groups.ts";
 import { deleteRecords } from "./apis/delete-records.ts";
 import { deleteTopics } from "./apis/delete-topics.ts";
@@ -59,6 +64,12 @@ export const apis: readonly AnyApi[] = [
   offsetDelete,
   describeCluster,
   describeProducers,
+  // Security: SASL and ACLs (auth/).
+  saslHandshake,
+  saslAuthenticate,
+  describeAcls,
+  createAcls,
+  deleteAcls,
 ];
 
 const byKey = new Map<number, AnyApi>();

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { ConfigSource } from "../config/broker-config.ts";
 import { checkTopicOverrides } from "../config/topic-configs.ts";
@@ -24,6 +25,7 @@ const messages: Record<number, string> = {
   [ErrorCode.TOPIC_ALREADY_EXISTS]: "Topic already exists.",
   [ErrorCode.INVALID_TOPIC_EXCEPTION]: "Invalid topic name.",
   [ErrorCode.INVALID_PARTITIONS]: "Invalid number of partitions.",
+  [ErrorCode.TOPIC_AUTHORIZATION_FAILED]: "Not authorized to create this topic (Create on the topic or the cluster).",
   [ErrorCode.INVALID_REPLICATION_FACTOR]: "This broker is a single node: replication factor must be 1.",
 };
 
@@ -61,7 +63,8 @@ export const createTopics = defineApi({
         const configs = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
         const configProblem = checkTopicOverrides(configs);
         let errorCode: number = ErrorCode.NONE;
-        if (t.replicationFactor > 1) errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
+        if (!ctx.access.cluster(Operation.Create) && !ctx.access.topic(Operation.Create, t.name)) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (t.replicationFactor > 1) errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
         else if (req.validateOnly) errorCode = topics.checkNew(t.name, partitions, configs);
         else errorCode = topics.create(t.name, partitions, configs);
         if (errorCode === ErrorCode.NONE && !req.validateOnly) ctx.broker.log.info("topic created", { topic: t.name, partitions, configs });

@@ -4,6 +4,7 @@ import { checkTopicOverrides } from "../config/topic-configs.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { ZERO_UUID } from "../protocol/schema.ts";
 import type { LogStorage, PartitionLog } from "../storage/log.ts";
+import { ProducerState } from "./producers.ts";
 
 export interface Partition {
   readonly topic: string;
@@ -11,6 +12,8 @@ export interface Partition {
   readonly log: PartitionLog;
   /** Long-polling fetches waiting for data on this partition. */
   readonly waiters: Set<() => void>;
+  /** Idempotent producers' epochs and recent sequences on this partition. */
+  readonly producers: ProducerState;
 }
 
 const LEGAL = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -47,7 +50,11 @@ export class Topics {
   private wrap(topic: string, id: string, logs: PartitionLog[], configs: Record<string, string>): Topic {
     const limits = this.config.limits(configs);
     for (const log of logs) log.configure(limits);
-    return { id, partitions: logs.map((log, index) => partitionOf(topic, index, log)), configs, limits };
+    return { id, partitions: logs.map((log, index) => this.partitionOf(topic, index, log)), configs, limits };
+  }
+
+  private partitionOf(topic: string, index: number, log: PartitionLog): Partition {
+    return { topic, index, log, waiters: new Set<() => void>(), producers: ProducerState.open(log, this.storage.producerStatePath(topic, index)) };
   }
 
   /** The directory the logs live in, or null in memory. */
@@ -104,7 +111,7 @@ export class Topics {
     const logs = this.storage.addPartitions(name, from, { partitions: count, id: topic.id, configs: topic.configs });
     logs.forEach((log, i) => {
       log.configure(topic.limits);
-      topic.partitions.push(partitionOf(name, from + i, log));
+      topic.partitions.push(this.partitionOf(name, from + i, log));
     });
     return ErrorCode.NONE;
   }
@@ -140,9 +147,11 @@ export class Topics {
   }
 
   close(): void {
-    for (const topic of this.byName.values()) for (const p of topic.partitions) p.log.close();
+    for (const topic of this.byName.values())
+      for (const p of topic.partitions) {
+        p.log.close(); // syncs, so the snapshot may cover the whole log
+        p.producers.save(p.log.nextOffset);
+      }
     this.storage.close();
   }
 }
-
-const partitionOf = (topic: string, index: number, log: PartitionLog): Partition => ({ topic, index, log, waiters: new Set<() => void>() });

@@ -85,5 +85,9 @@ export class FileStorage implements LogStorage {
     rmSync(doomed, { recursive: true, force: true });
   }
 
+  producerStatePath(topic: string, partition: number): string {
+    return join(this.root, topic, String(partition), "producer-state.json");
+  }
+
   close(): void {}
 }

@@ -64,5 +64,7 @@ export interface LogStorage {
   /** Persists a topic's changed config overrides. */
   saveTopic(name: string, meta: TopicMeta): void;
   deleteTopic(name: string, logs: PartitionLog[]): void;
+  /** Where a partition's idempotent-producer snapshot lives; null keeps producer state in memory only. */
+  producerStatePath(topic: string, partition: number): string | null;
   close(): void;
 }

@@ -94,5 +94,8 @@ export class MemoryStorage implements LogStorage {
   deleteTopic(_name: string, logs: PartitionLog[]): void {
     for (const log of logs) log.destroy();
   }
+  producerStatePath(): string | null {
+    return null;
+  }
   close(): void {}
 }
