@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -37,7 +38,7 @@ export const alterConfigs = defineApi({
         const names = r.configs.map((c) => c.name);
         if (new Set(names).size !== names.length) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "A config is named twice." };
         const overrides = Object.fromEntries(r.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
-        return { ...base, ...applyOverrides(resolveResource(r.resourceType, r.resourceName, ctx), overrides, req.validateOnly, ctx) };
+        return { ...base, ...applyOverrides(resolveResource(r.resourceType, r.resourceName, Operation.AlterConfigs, ctx), overrides, req.validateOnly, ctx) };
       }),
     };
   },

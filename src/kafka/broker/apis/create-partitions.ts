@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { MAX_PARTITIONS } from "../state/topics.ts";
@@ -7,6 +8,7 @@ type Outcome = { errorCode: number; errorMessage: string | null };
 
 function grow(name: string, count: number, assignments: { brokerIds: number[] }[] | null, validateOnly: boolean, ctx: RequestContext): Outcome {
   const { topics, nodeId } = ctx.broker;
+  if (!ctx.access.topic(Operation.Alter, name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `Not authorized to add partitions to topic ${name}.` };
   const current = topics.get(name)?.length;
   if (current === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${name} does not exist.` };
   if (count <= current) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic ${name} has ${current} partitions; the new count must be larger, got ${count}.` };
@@ -23,7 +25,7 @@ function grow(name: string, count: number, assignments: { brokerIds: number[] }[
   return { errorCode, errorMessage: null };
 }
 
-/** Versions 0–3 (flexible from v2). New partitions are empty and appear in Metadata at once. */
+/** Versions 0–3 (flexible from v2). New partitions are empty and appear in Metadata at once. Needs Alter on the topic. */
 export const createPartitions = defineApi({
   key: 37,
   name: "CreatePartitions",

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, int64, message, string, struct } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
@@ -7,6 +8,7 @@ const HIGH_WATERMARK = -1;
 
 function deleteBefore(topic: string, partitionIndex: number, offset: number, ctx: RequestContext): { lowWatermark: number; errorCode: number } {
   const { topics } = ctx.broker;
+  if (!ctx.access.topic(Operation.Delete, topic)) return { lowWatermark: -1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
   const p = topics.partition(topic, partitionIndex);
   if (!p) return { lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
   if (!topics.limits(topic)!.deletable) return { lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION };
@@ -26,7 +28,7 @@ function deleteBefore(topic: string, partitionIndex: number, offset: number, ctx
 /**
  * Versions 0–2 (v2 flexible). Moves each partition's log start offset (durably, before answering);
  * Fetch below it answers OFFSET_OUT_OF_RANGE and ListOffsets' earliest is it. Compacted topics refuse
- * (POLICY_VIOLATION), as in Kafka.
+ * (POLICY_VIOLATION), as in Kafka. Needs Delete on the topic.
  */
 export const deleteRecords = defineApi({
   key: 21,

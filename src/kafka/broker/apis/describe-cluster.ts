@@ -1,11 +1,12 @@
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
-import { allOperations, OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
+import { CLUSTER } from "../auth/acl.ts";
+import { OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
 import { defineApi } from "./api.ts";
 
 const BROKERS = 1;
 
-/** Versions 0–1 (always flexible): this node is the whole cluster and its controller. */
+/** Versions 0–1 (always flexible): this node is the whole cluster and its controller; anyone may ask, as in Kafka. */
 export const describeCluster = defineApi({
   key: 60,
   name: "DescribeCluster",
@@ -32,7 +33,7 @@ export const describeCluster = defineApi({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       brokers: [{ brokerId: nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? allOperations.cluster : OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ctx.access.operations("cluster", CLUSTER) : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

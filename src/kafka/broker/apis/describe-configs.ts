@@ -1,4 +1,5 @@
 import { ConfigSource, ConfigType, type DescribedConfig } from "../config/broker-config.ts";
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int8, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
@@ -43,7 +44,7 @@ function entry(c: DescribedConfig, o: Options) {
 }
 
 function describe(resourceType: number, resourceName: string, ctx: RequestContext): DescribedConfig[] | { errorCode: number; errorMessage: string } {
-  const resource = resolveResource(resourceType, resourceName, ctx);
+  const resource = resolveResource(resourceType, resourceName, Operation.DescribeConfigs, ctx);
   if ("errorCode" in resource) return resource;
   const { config } = ctx.broker.topics;
   return resource.type === ResourceType.TOPIC ? config.describeTopic(resource.configs) : config.describe();

@@ -1,4 +1,5 @@
 import { topicConfig } from "../config/topic-configs.ts";
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { alterConfigsResponse } from "./alter-configs.ts";
@@ -65,7 +66,7 @@ export const incrementalAlterConfigs = defineApi({
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
         const names = r.configs.map((c) => c.name);
         if (new Set(names).size !== names.length) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "A config is named twice." };
-        const resource = resolveResource(r.resourceType, r.resourceName, ctx);
+        const resource = resolveResource(r.resourceType, r.resourceName, Operation.AlterConfigs, ctx);
         if (!("type" in resource) || resource.type !== ResourceType.TOPIC) return { ...base, ...applyOverrides(resource, {}, req.validateOnly, ctx) };
         const next = changed(resource.configs, r.configs, (name) => ctx.broker.topics.config.topicValue(name, resource.configs));
         if ("refused" in next) return { ...base, ...next.refused };

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { groupSubscriptions } from "../groups/subscription.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
@@ -5,7 +6,8 @@ import { defineApi } from "./api.ts";
 
 /**
  * Version 0. Removes a group's committed offsets for the partitions named, durably; partitions of topics
- * a live member is subscribed to answer GROUP_SUBSCRIBED_TO_TOPIC, as in Kafka.
+ * a live member is subscribed to answer GROUP_SUBSCRIBED_TO_TOPIC, as in Kafka. Needs Delete on the group
+ * and Read on each topic.
  */
 export const offsetDelete = defineApi({
   key: 47,
@@ -22,6 +24,7 @@ export const offsetDelete = defineApi({
     const { coordinator, topics } = ctx.broker;
     const group = coordinator.group(req.groupId);
     const fail = (errorCode: number) => ({ errorCode, throttleTimeMs: 0, topics: [] });
+    if (!ctx.access.group(Operation.Delete, req.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     if (!group && !coordinator.offsets.groups().includes(req.groupId)) return fail(ErrorCode.GROUP_ID_NOT_FOUND);
     const live = group !== undefined && group.members.size > 0;
     const inUse = live ? groupSubscriptions(group) : new Set<string>();
@@ -34,7 +37,8 @@ export const offsetDelete = defineApi({
         name: t.name,
         partitions: t.partitions.map(({ partitionIndex }) => {
           let errorCode: number = ErrorCode.NONE;
-          if (!topics.partition(t.name, partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          if (!ctx.access.topic(Operation.Read, t.name)) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          else if (!topics.partition(t.name, partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           else if (inUse.has(t.name)) errorCode = ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
           else doomed.push({ topic: t.name, partition: partitionIndex });
           return { partitionIndex, errorCode };
