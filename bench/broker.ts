@@ -3,12 +3,14 @@
  *   bun run bench:broker            throughput (100 B and 1 KB values) and produce→consume latency
  *   bun run bench:broker -- --disk  also writes ~1 GB to a data-dir broker and reports its RSS
  *   bun run bench:broker -- --disk-only   only the data-dir part
+ *   bun run bench:broker -- --kafkajs-only   without the @platformatic/kafka figures
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel, type Producer } from "kafkajs";
 import { spawnBroker, type BrokerProcess } from "./lib/broker-process.ts";
+import { pltConsume, pltCreateTopic, pltProduce } from "./lib/platformatic.ts";
 import { fmt, percentile, rate } from "./lib/stats.ts";
 
 const PARTITIONS = 4;
@@ -87,6 +89,19 @@ async function throughput(broker: BrokerProcess, size: number, total: number, ac
   console.log(`${rate(`consume ${size} B (eachBatch)`, total + 20_000, (total + 20_000) * size, c.ms)}  ${c.cpu}`);
 }
 
+/** The same produce and consume load through @platformatic/kafka, which speaks only flexible versions. */
+async function platformaticThroughput(broker: BrokerProcess, size: number, total: number, acks = 1) {
+  const topic = `plt-${size}-${acks}-${Date.now()}`;
+  await pltCreateTopic(broker.address, topic, PARTITIONS);
+  const load = { partitions: PARTITIONS, batch: BATCH, concurrency: CONCURRENCY };
+  const p = await withBrokerCpu(broker, () => pltProduce(broker.address, topic, total, size, acks, load));
+  console.log(`${rate(`plt produce ${size} B acks=${acks}`, total, total * size, p.ms)}  ${p.cpu}`);
+  // Everything produced, the warm-up batches included.
+  const produced = total + CONCURRENCY * BATCH;
+  const c = await withBrokerCpu(broker, () => pltConsume(broker.address, topic, produced));
+  console.log(`${rate(`plt consume ${size} B (stream)`, produced, produced * size, c.ms)}  ${c.cpu}`);
+}
+
 /** One message at a time: send, wait until the consumer sees it, record the gap. */
 async function latency(address: string, samples: number) {
   const kafka = kafkaFor(address);
@@ -153,6 +168,11 @@ async function main() {
     await throughput(broker, 100, 500_000);
     await throughput(broker, 1000, 200_000);
     await latency(broker.address, 1000);
+    if (!process.argv.includes("--kafkajs-only")) {
+      console.log("@platformatic/kafka 1.x, same load (flexible versions: Produce v9, Fetch v13 by topic id)");
+      await platformaticThroughput(broker, 100, 500_000);
+      await platformaticThroughput(broker, 1000, 200_000);
+    }
   } finally {
     await broker.stop();
   }

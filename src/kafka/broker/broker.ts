@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerState } from "./apis/api.ts";
 import { securityFrom } from "./auth/setup.ts";
+import { brokerConfigFrom } from "./config/broker-settings.ts";
 import { Coordinator } from "./groups/coordinator.ts";
 import { GroupStore } from "./groups/group-store.ts";
 import { consoleLog } from "./log.ts";
@@ -46,7 +47,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       throw e;
     }
   }
-  const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions);
+  let listening = { host, port: options.port ?? DEFAULTS.port };
+  const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions, brokerConfigFrom(options, () => listening));
   const groupStore = new GroupStore(options.dataDir ? join(options.dataDir, "groups.json") : null);
   const coordinator = new Coordinator(offsets, { initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? DEFAULTS.groupInitialRebalanceDelayMs, sessionCheckIntervalMs: 100 }, log, groupStore);
   const producerIds = new ProducerIds(options.dataDir ? join(options.dataDir, "producer-ids.json") : null);
@@ -76,6 +78,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   for (const t of timers) t.unref?.();
   const advertisedHost = options.advertisedHost ?? host;
   const port = server.port;
+  listening = { host, port };
   log.info("broker listening", { host, port, dataDir: options.dataDir ?? null, topics: topics.names().length });
   let closing: Promise<void> | undefined;
   return {

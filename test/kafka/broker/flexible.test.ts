@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { apiVersions } from "../../../src/kafka/broker/apis/api-versions.ts";
+import { encodeResponse, readRequestHeader, requestHeader, responseHeader, skipRequestHeaderTags } from "../../../src/kafka/broker/protocol/header.ts";
 import { ProtocolError, Reader } from "../../../src/kafka/broker/protocol/reader.ts";
 import { array, field, int16, int32, int64, message, nullableArray, nullableBytes, nullableString, records, string, struct, tagged, uuid, type Type } from "../../../src/kafka/broker/protocol/schema.ts";
 import { Writer } from "../../../src/kafka/broker/protocol/writer.ts";
@@ -119,5 +120,32 @@ describe("ApiVersions v3", () => {
     const value = { ...apiVersions.response.empty(), apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }] };
     expect(encode(apiVersions.response, value, 3)).toBe("0000" + "02" + "0012000000030" + "0" + "00000000" + "00");
     expect(encode(apiVersions.response, value, 2)).toBe("0000" + "00000001" + "001200000003" + "00000000");
+  });
+});
+
+describe("request and response headers", () => {
+  test("the hand-written request header reader agrees with the v1 and v2 layouts", () => {
+    for (const v of [1, 2]) {
+      for (const clientId of ["loyaltea", null, "é".repeat(80)]) {
+        const value = { requestApiKey: 3, requestApiVersion: 12, correlationId: 77, clientId };
+        const w = new Writer();
+        requestHeader.write(w, value, v);
+        w.int8(42); // the body's first byte
+        const r = new Reader(w.toBytes());
+        expect(readRequestHeader(r)).toEqual({ apiKey: 3, apiVersion: 12, correlationId: 77, clientId: clientId ?? "" });
+        if (v === 2) skipRequestHeaderTags(r);
+        expect(r.int8()).toBe(42);
+      }
+    }
+  });
+
+  test("response header v1 adds an empty tag section after the correlation id; v0 has none", () => {
+    const body = message("0+", { x: field(int16) });
+    const frame = (headerV1: boolean) => Buffer.concat(encodeResponse(9, body, { x: 1 }, 0, headerV1)).toString("hex");
+    expect(frame(false)).toBe("00000007" + "00000009" + "0001" + "00");
+    expect(frame(true)).toBe("00000008" + "00000009" + "00" + "0001" + "00");
+    const w = new Writer();
+    responseHeader.write(w, { correlationId: 9 }, 1);
+    expect(Buffer.from(w.toBytes()).toString("hex")).toBe("0000000900");
   });
 });

@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { apiVersions } from "../../../src/kafka/broker/apis/api-versions.ts";
 import { metadata } from "../../../src/kafka/broker/apis/metadata.ts";
 import { startBroker, type Broker, type BrokerLog } from "../../../src/kafka/broker/index.ts";
+import { isFlexible } from "../../../src/kafka/broker/protocol/schema.ts";
 import { Writer } from "../../../src/kafka/broker/protocol/writer.ts";
 import { apis } from "../../../src/kafka/broker/registry.ts";
 import { kafkaFor } from "./helpers/kafkajs.ts";
@@ -37,6 +38,7 @@ function validFrame(): Uint8Array {
   w.int16(version);
   w.int32(Math.floor(rand() * 1e6));
   w.nullableString("fuzz");
+  if (isFlexible(api, version)) w.unsignedVarint(0); // request header v2: no tagged fields
   // Keep held requests short so connections settle: small waits and timeouts.
   const value = randomValue(api.request, version, rand) as Record<string, unknown>;
   for (const k of ["maxWaitMs", "sessionTimeoutMs", "rebalanceTimeoutMs", "timeoutMs"]) if (k in value) value[k] = Math.floor(rand() * 50);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Field, Type } from "../../../src/kafka/broker/protocol/schema.ts";
+import { requestHeader, responseHeader } from "../../../src/kafka/broker/protocol/header.ts";
 import { apis } from "../../../src/kafka/broker/registry.ts";
 
 /** Apache Kafka's message definitions, beside the repository or where KAFKA_PROTOCOL_DIR points. */
@@ -87,6 +88,14 @@ describe("codecs agree with Apache Kafka's message definitions", () => {
   test("the definitions directory is found (or was not asked for explicitly)", () => {
     expect(present || process.env.KAFKA_PROTOCOL_DIR === undefined).toBe(true);
   });
+
+  for (const [name, layout, versions] of [["RequestHeader", requestHeader, [0, 2]], ["ResponseHeader", responseHeader, [0, 1]]] as const) {
+    test.if(present)(`${name}: every field of versions ${versions[0]}–${versions[1]}, the client id classic in v2`, () => {
+      const def = load(`${name}.json`);
+      expect(`${name} flexible from ${layout.flexibleFrom}`).toBe(`${name} flexible from ${firstVersion(def.flexibleVersions)}`);
+      for (let v = versions[0]; v <= versions[1]; v++) expect(compare(name, layout, def.fields, v, new Map())).toEqual([]);
+    });
+  }
 
   for (const api of present ? apis : []) {
     test(`${api.name}: key, version range and every field of versions ${api.minVersion}–${api.maxVersion}`, () => {

@@ -60,7 +60,8 @@ export const listOffsets = defineApi({
           if (timestamp === LATEST) return answer(ErrorCode.NONE, p.log.nextOffset);
           if (timestamp === EARLIEST) return answer(ErrorCode.NONE, p.log.logStartOffset);
           const hit = timestamp === MAX_TIMESTAMP && ctx.version >= 7 ? p.log.offsetForMaxTimestamp() : p.log.offsetForTimestamp(timestamp);
-          return answer(ErrorCode.NONE, hit?.offset ?? -1, hit?.timestamp ?? -1);
+          // Records below the log start offset were deleted (DeleteRecords): never point a client at them.
+          return answer(ErrorCode.NONE, hit ? Math.max(hit.offset, p.log.logStartOffset) : -1, hit?.timestamp ?? -1);
         }),
       })),
     };

@@ -40,9 +40,11 @@ function append(p: Partition, records: Uint8Array | null, ctx: RequestContext): 
   const bytes = ctx.version < 3 ? fromMessageSet(records) : records;
   if (!(bytes instanceof Uint8Array)) return reject(bytes.errorCode, bytes.reason);
   const batches: { at: number; info: BatchInfo }[] = [];
+  const maxBytes = ctx.broker.topics.limits(p.topic)?.maxMessageBytes ?? Number.POSITIVE_INFINITY;
   for (let at = 0; at < bytes.byteLength; ) {
     const info = inspectBatch(bytes, at);
     if (typeof info === "string") return reject(ErrorCode.CORRUPT_MESSAGE, info);
+    if (info.size > maxBytes) return reject(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${info.size} bytes exceeds max.message.bytes ${maxBytes}`);
     batches.push({ at, info });
     at += info.size;
   }

@@ -1,6 +1,18 @@
 import type { Reader } from "./reader.ts";
-import type { Type } from "./schema.ts";
+import { field, int16, int32, message, nullableString, type Type } from "./schema.ts";
 import { Writer } from "./writer.ts";
+
+/**
+ * The header layouts as Kafka defines them (request header v0–2, response header v0–1). The hot path
+ * reads and writes headers by hand below; these layouts are what tests and clients check that against.
+ */
+export const requestHeader = message("2+", {
+  requestApiKey: field(int16),
+  requestApiVersion: field(int16),
+  correlationId: field(int32),
+  clientId: field(nullableString, "1+", null, { flexibleVersions: "none" }),
+});
+export const responseHeader = message("1+", { correlationId: field(int32) });
 
 export interface RequestHeader {
   apiKey: number;
