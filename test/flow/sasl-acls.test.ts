@@ -134,9 +134,11 @@ describe("the embedded broker with SASL users (LOYALTEA_BROKER_SASL_USERS)", () 
 
 describe("SASL settings that cannot work are refused at start", () => {
   test("users for the embedded broker without KAFKA_SASL_* for the services: one line saying what is missing", async () => {
-    const lt = await spawnLoyaltea({ LOYALTEA_BROKER_SASL_USERS: "shop:secret", LOG_LEVEL: "warn" })
+    const database = await createTestDatabase()
+    const lt = await spawnLoyaltea({ DATABASE_URL: database.url, LOYALTEA_BROKER_SASL_USERS: "shop:secret", LOG_LEVEL: "warn" })
     const code = await Promise.race([lt.exited, Bun.sleep(60_000).then(() => "still running")])
     if (code === "still running") await lt.stop("SIGKILL")
+    await database.drop()
     expect(code).not.toBe(0)
     expect(lt.output()).toContain("the services need KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
     expect(lt.output()).not.toContain("secret")
