@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerState } from "./apis/api.ts";
-import { securityFrom } from "./auth/setup.ts";
 import { brokerConfigFrom } from "./config/broker-settings.ts";
+import { securityFrom } from "./auth/setup.ts";
 import { Coordinator } from "./groups/coordinator.ts";
 import { GroupStore } from "./groups/group-store.ts";
 import { consoleLog } from "./log.ts";

@@ -1,8 +1,8 @@
 import type { Api } from "./apis/api.ts";
 import { alterConfigs } from "./apis/alter-configs.ts";
 import { apiVersions } from "./apis/api-versions.ts";
-import { createAcls } from "./apis/create-acls.ts";
 import { createPartitions } from "./apis/create-partitions.ts";
+import { createAcls } from "./apis/create-acls.ts";
 import { createTopics } from "./apis/create-topics.ts";
 import { deleteAcls } from "./apis/delete-acls.ts";
 import { describeAcls } from "./apis/describe-acls.ts";
@@ -60,16 +60,16 @@ export const apis: readonly AnyApi[] = [
   describeLogDirs,
   createPartitions,
   deleteGroups,
+  incrementalAlterConfigs,
+  offsetDelete,
+  describeCluster,
+  describeProducers,
   // Security: SASL and ACLs (auth/).
   saslHandshake,
   saslAuthenticate,
   describeAcls,
   createAcls,
   deleteAcls,
-  incrementalAlterConfigs,
-  offsetDelete,
-  describeCluster,
-  describeProducers,
 ];
 
 const byKey = new Map<number, AnyApi>();

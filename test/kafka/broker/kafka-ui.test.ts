@@ -102,6 +102,7 @@ describe("Kafka UI replay", () => {
       expect(r.clusterId).toBe("loyaltea-embedded");
       expect(r.brokers.map((b) => [b.brokerId, b.port])).toEqual([[0, broker.port]]);
       expect(r.controllerId).toBe(0);
+      expect(r.clusterAuthorizedOperations & (1 << 10)).not.toBe(0); // DESCRIBE_CONFIGS, which the UI checks before showing configs
     }),
     step("DescribeConfigs of the broker, with synonyms and documentation", 32, 4, async () => {
       const r = await describeConfigsV4.api.async(conn, [{ resourceType: BROKER_TYPE, resourceName: "0", configurationKeys: null }], true, true);

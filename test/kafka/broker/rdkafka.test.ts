@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
+import { freePort } from "../../support/ports.ts";
+import { startKafkaProxy } from "./helpers/kafka-proxy.ts";
 import { kafkaFor } from "./helpers/kafkajs.ts";
 import { run } from "./helpers/process.ts";
+import { storedBatches } from "./helpers/stored-batches.ts";
 import { tempDir } from "./helpers/temp-dir.ts";
 
 // node-rdkafka is a native addon built for Node; the script runs under `node`, the broker in this process.
@@ -63,5 +66,24 @@ describe("node-rdkafka (librdkafka 2.12) under Node", () => {
     expect(await offsets("rd-idempotent")).toEqual([[0, 0, 100]]);
     const c = await rd("consume", broker.address, "rd-idempotent", "rd-idem-readers", "100");
     expect(lines(c.stdout).map((m) => m.value)).toEqual(Array.from({ length: 100 }, (_, i) => `v${i}`));
+  }, 90_000);
+
+  test("a produce whose response is lost with the connection is retried by the idempotent producer and stored once", async () => {
+    const brokerPort = await freePort();
+    const proxy = await startKafkaProxy({ host: "127.0.0.1", port: brokerPort }, { dropResponses: { apiKey: 0, count: 1 } });
+    const behind = await startBroker({ port: brokerPort, advertisedPort: proxy.port, log: silentLog });
+    try {
+      const address = `127.0.0.1:${proxy.port}`;
+      expect(lines((await rd("create-topic", address, "rd-retried", "1")).stdout)).toEqual([{ ok: true }]);
+      const p = await rd("produce", address, "rd-retried", "50", "idempotent");
+      expect(p.stderr).toBe("");
+      expect(lines(p.stdout)).toEqual([{ delivered: 50 }]);
+      expect(proxy.dropped()).toBe(1);
+      const stored = await storedBatches(brokerPort, "rd-retried");
+      expect(stored.reduce((n, b) => n + b.records, 0)).toBe(50);
+    } finally {
+      await behind.close();
+      await proxy.close();
+    }
   }, 90_000);
 });

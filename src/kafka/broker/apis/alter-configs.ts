@@ -1,4 +1,3 @@
-import { configDenied } from "../auth/config-access.ts";
 import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
@@ -36,12 +35,10 @@ export const alterConfigs = defineApi({
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        const denied = configDenied(ctx.access, Operation.AlterConfigs, r.resourceType, r.resourceName);
-        if (denied) return { ...base, ...denied };
         const names = r.configs.map((c) => c.name);
         if (new Set(names).size !== names.length) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "A config is named twice." };
         const overrides = Object.fromEntries(r.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
-        return { ...base, ...applyOverrides(resolveResource(r.resourceType, r.resourceName, ctx), overrides, req.validateOnly, ctx) };
+        return { ...base, ...applyOverrides(resolveResource(r.resourceType, r.resourceName, Operation.AlterConfigs, ctx), overrides, req.validateOnly, ctx) };
       }),
     };
   },

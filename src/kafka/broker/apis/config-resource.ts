@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { checkTopicOverrides } from "../config/topic-configs.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { RequestContext } from "./api.ts";
@@ -15,14 +16,21 @@ export interface Outcome {
   errorMessage: string | null;
 }
 
-/** A config resource of a request: a topic, or this broker (by its id, or "" for the cluster default). */
-export function resolveResource(type: number, name: string, ctx: RequestContext): Resource {
+/**
+ * A config resource of a request: a topic, or this broker (by its id, or "" for the cluster default), once
+ * the principal may `operation` (DescribeConfigs or AlterConfigs) on it; authorization is checked before
+ * existence, so a topic's existence is not told to whoever may not see it.
+ */
+export function resolveResource(type: number, name: string, operation: typeof Operation.DescribeConfigs | typeof Operation.AlterConfigs, ctx: RequestContext): Resource {
+  const verb = operation === Operation.DescribeConfigs ? "describe" : "alter";
   if (type === ResourceType.TOPIC) {
+    if (!ctx.access.topic(operation, name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `Not authorized to ${verb} the configs of topic ${name}.` };
     const configs = ctx.broker.topics.configs(name);
     if (!configs) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${name} does not exist.` };
     return { type, name, configs };
   }
   if (type === ResourceType.BROKER) {
+    if (!ctx.access.cluster(operation)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: `Not authorized to ${verb} the broker's configs.` };
     if (name !== "" && name !== String(ctx.broker.nodeId)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Broker ${name} is not this broker (${ctx.broker.nodeId}).` };
     return { type };
   }

@@ -8,6 +8,7 @@ type Outcome = { errorCode: number; errorMessage: string | null };
 
 function grow(name: string, count: number, assignments: { brokerIds: number[] }[] | null, validateOnly: boolean, ctx: RequestContext): Outcome {
   const { topics, nodeId } = ctx.broker;
+  if (!ctx.access.topic(Operation.Alter, name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `Not authorized to add partitions to topic ${name}.` };
   const current = topics.get(name)?.length;
   if (current === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${name} does not exist.` };
   if (count <= current) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic ${name} has ${current} partitions; the new count must be larger, got ${count}.` };
@@ -24,7 +25,7 @@ function grow(name: string, count: number, assignments: { brokerIds: number[] }[
   return { errorCode, errorMessage: null };
 }
 
-/** Versions 0–3 (flexible from v2). New partitions are empty and appear in Metadata at once. */
+/** Versions 0–3 (flexible from v2). New partitions are empty and appear in Metadata at once. Needs Alter on the topic. */
 export const createPartitions = defineApi({
   key: 37,
   name: "CreatePartitions",
@@ -45,7 +46,6 @@ export const createPartitions = defineApi({
       throttleTimeMs: 0,
       results: req.topics.map((t) => {
         if (names.indexOf(t.name) !== names.lastIndexOf(t.name)) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Topic ${t.name} is named twice.` };
-        if (!ctx.access.topic(Operation.Alter, t.name)) return { name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: "Not authorized to alter this topic." };
         return { name: t.name, ...grow(t.name, t.count, t.assignments, req.validateOnly, ctx) };
       }),
     };

@@ -8,6 +8,7 @@ const HIGH_WATERMARK = -1;
 
 function deleteBefore(topic: string, partitionIndex: number, offset: number, ctx: RequestContext): { lowWatermark: number; errorCode: number } {
   const { topics } = ctx.broker;
+  if (!ctx.access.topic(Operation.Delete, topic)) return { lowWatermark: -1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
   const p = topics.partition(topic, partitionIndex);
   if (!p) return { lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
   if (!topics.limits(topic)!.deletable) return { lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION };
@@ -27,7 +28,7 @@ function deleteBefore(topic: string, partitionIndex: number, offset: number, ctx
 /**
  * Versions 0–2 (v2 flexible). Moves each partition's log start offset (durably, before answering);
  * Fetch below it answers OFFSET_OUT_OF_RANGE and ListOffsets' earliest is it. Compacted topics refuse
- * (POLICY_VIOLATION), as in Kafka.
+ * (POLICY_VIOLATION), as in Kafka. Needs Delete on the topic.
  */
 export const deleteRecords = defineApi({
   key: 21,
@@ -47,9 +48,7 @@ export const deleteRecords = defineApi({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map(({ partitionIndex, offset }) =>
-          ctx.access.topic(Operation.Delete, t.name) ? { partitionIndex, ...deleteBefore(t.name, partitionIndex, offset, ctx) } : { partitionIndex, lowWatermark: -1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED },
-        ),
+        partitions: t.partitions.map(({ partitionIndex, offset }) => ({ partitionIndex, ...deleteBefore(t.name, partitionIndex, offset, ctx) })),
       })),
     };
   },

@@ -1,16 +1,12 @@
-import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
+import { CLUSTER } from "../auth/acl.ts";
+import { OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
 import { defineApi } from "./api.ts";
 
 const BROKERS = 1;
 
-/** Kafka's AclOperation numbers that apply to the cluster resource. */
-const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12]; // CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE
-/** "Not asked for", in the authorized-operations fields. */
-const OMITTED = -2147483648;
-
-/** Versions 0–1 (always flexible): this node is the whole cluster and its controller. */
+/** Versions 0–1 (always flexible): this node is the whole cluster and its controller; anyone may ask, as in Kafka. */
 export const describeCluster = defineApi({
   key: 60,
   name: "DescribeCluster",
@@ -25,12 +21,11 @@ export const describeCluster = defineApi({
     clusterId: field(string),
     controllerId: field(int32, "0+", -1),
     brokers: field(array(struct({ brokerId: field(int32), host: field(string), port: field(int32), rack: field(nullableString) }))),
-    clusterAuthorizedOperations: field(int32, "0+", OMITTED),
+    clusterAuthorizedOperations: field(int32, "0+", OPERATIONS_NOT_REQUESTED),
   }),
   handle(req, ctx) {
     const { nodeId, clusterId } = ctx.broker;
-    const base = { throttleTimeMs: 0, endpointType: req.endpointType, clusterId, controllerId: nodeId, clusterAuthorizedOperations: OMITTED };
-    if (!ctx.access.cluster(Operation.Describe)) return { ...base, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: "Describe on the cluster is needed.", brokers: [] };
+    const base = { throttleTimeMs: 0, endpointType: req.endpointType, clusterId, controllerId: nodeId, clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
     if (req.endpointType !== BROKERS)
       return { ...base, errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, errorMessage: "This broker describes brokers only (endpoint type 1).", brokers: [] };
     return {
@@ -38,7 +33,7 @@ export const describeCluster = defineApi({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       brokers: [{ brokerId: nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS.reduce((bits, op) => (ctx.access.cluster(op) ? bits | (1 << op) : bits), 0) : OMITTED,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ctx.access.operations("cluster", CLUSTER) : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

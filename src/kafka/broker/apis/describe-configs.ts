@@ -1,6 +1,5 @@
-import { configDenied } from "../auth/config-access.ts";
-import { Operation } from "../auth/acl.ts";
 import { ConfigSource, ConfigType, type DescribedConfig } from "../config/broker-config.ts";
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int8, message, nullableArray, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
@@ -45,7 +44,7 @@ function entry(c: DescribedConfig, o: Options) {
 }
 
 function describe(resourceType: number, resourceName: string, ctx: RequestContext): DescribedConfig[] | { errorCode: number; errorMessage: string } {
-  const resource = resolveResource(resourceType, resourceName, ctx);
+  const resource = resolveResource(resourceType, resourceName, Operation.DescribeConfigs, ctx);
   if ("errorCode" in resource) return resource;
   const { config } = ctx.broker.topics;
   return resource.type === ResourceType.TOPIC ? config.describeTopic(resource.configs) : config.describe();
@@ -67,10 +66,8 @@ export const describeConfigs = defineApi({
     return {
       throttleTimeMs: 0,
       results: req.resources.map((r) => {
-        const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        const denied = configDenied(ctx.access, Operation.DescribeConfigs, r.resourceType, r.resourceName);
-        if (denied) return { ...base, ...denied, configs: [] };
         const found = describe(r.resourceType, r.resourceName, ctx);
+        const base = { resourceType: r.resourceType, resourceName: r.resourceName };
         if (!Array.isArray(found)) return { ...base, ...found, configs: [] };
         const keys = r.configurationKeys === null ? null : new Set(r.configurationKeys);
         const configs = found.filter((c) => keys === null || keys.has(c.name)).map((c) => entry(c, req));

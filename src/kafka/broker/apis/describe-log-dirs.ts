@@ -1,5 +1,5 @@
-import { Operation } from "../auth/acl.ts";
 import { statfsSync } from "node:fs";
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int64, message, nullableArray, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -20,7 +20,7 @@ function space(dir: string | null): { totalBytes: number; usableBytes: number } 
 
 /**
  * Versions 0–4 (flexible from v2). One log directory: the data directory, with each partition's real size
- * on disk and, from v4, the file system's total and usable bytes.
+ * on disk and, from v4, the file system's total and usable bytes. Needs Describe on the cluster.
  */
 export const describeLogDirs = defineApi({
   key: 35,
@@ -52,7 +52,7 @@ export const describeLogDirs = defineApi({
   }),
   handle(req, ctx) {
     const { topics } = ctx.broker;
-    // Kafka: Describe on the cluster, else CLUSTER_AUTHORIZATION_FAILED (v3+) or no log directories at all.
+    // Kafka answers an unauthorized request with no log directories (and, from v3, the error).
     if (!ctx.access.cluster(Operation.Describe)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     // null asks for every partition; partitions that do not exist are left out, as Kafka does.
     const wanted = req.topics ?? topics.names().map((topic) => ({ topic, partitions: (topics.get(topic) ?? []).map((p) => p.index) }));

@@ -1,6 +1,5 @@
-import { configDenied } from "../auth/config-access.ts";
-import { Operation } from "../auth/acl.ts";
 import { topicConfig } from "../config/topic-configs.ts";
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { alterConfigsResponse } from "./alter-configs.ts";
@@ -65,11 +64,9 @@ export const incrementalAlterConfigs = defineApi({
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        const denied = configDenied(ctx.access, Operation.AlterConfigs, r.resourceType, r.resourceName);
-        if (denied) return { ...base, ...denied };
         const names = r.configs.map((c) => c.name);
         if (new Set(names).size !== names.length) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "A config is named twice." };
-        const resource = resolveResource(r.resourceType, r.resourceName, ctx);
+        const resource = resolveResource(r.resourceType, r.resourceName, Operation.AlterConfigs, ctx);
         if (!("type" in resource) || resource.type !== ResourceType.TOPIC) return { ...base, ...applyOverrides(resource, {}, req.validateOnly, ctx) };
         const next = changed(resource.configs, r.configs, (name) => ctx.broker.topics.config.topicValue(name, resource.configs));
         if ("refused" in next) return { ...base, ...next.refused };

@@ -6,7 +6,8 @@ import { defineApi } from "./api.ts";
 
 /**
  * Version 0. Removes a group's committed offsets for the partitions named, durably; partitions of topics
- * a live member is subscribed to answer GROUP_SUBSCRIBED_TO_TOPIC, as in Kafka.
+ * a live member is subscribed to answer GROUP_SUBSCRIBED_TO_TOPIC, as in Kafka. Needs Delete on the group
+ * and Read on each topic.
  */
 export const offsetDelete = defineApi({
   key: 47,

@@ -126,6 +126,11 @@ export class ProducerState {
     this.dirty = true;
   }
 
+  /** The producers with state here and their latest batch, for DescribeProducers. */
+  producers(): { producerId: number; epoch: number; lastSequence: number; lastOffset: number }[] {
+    return [...this.entries].map(([producerId, e]) => ({ producerId, epoch: e.epoch, lastSequence: e.batches.at(-1)?.lastSeq ?? -1, lastOffset: e.batches.at(-1)?.firstOffset ?? -1 }));
+  }
+
   /**
    * Writes the snapshot, covering everything below `offset`. Call it only once the log is durable up to
    * `offset`, so that a snapshot never describes batches a crash could still take away. `force` (a

@@ -155,4 +155,3 @@ export class Topics {
     this.storage.close();
   }
 }
-

@@ -71,6 +71,8 @@ export class FileLog implements PartitionLog {
     if (this.segments.length === 0) this.roll(this.deletedBefore);
     // A torn tail cut away on load can leave the checkpoint past the end: the log then starts at its end.
     this.deletedBefore = Math.min(this.deletedBefore, this.nextOffset);
+    // Segments a crash kept after their records were deleted go now.
+    this.dropSegmentsBelow(this.deletedBefore);
   }
 
   private get active(): Segment {
@@ -170,7 +172,11 @@ export class FileLog implements PartitionLog {
     const target = Math.min(offset, this.nextOffset);
     writeFileDurably(join(this.dir, START_OFFSET_FILE), String(target));
     this.deletedBefore = target;
-    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= target) this.dropOldest();
+    this.dropSegmentsBelow(target);
+  }
+
+  private dropSegmentsBelow(offset: number): void {
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.dropOldest();
   }
 
   private dropOldest(): void {

@@ -56,9 +56,12 @@ export class OffsetsStore {
       return;
     }
     if (l.drop) {
-      const parts = this.byGroup.get(l.g)?.get(l.t!);
+      const topics = this.byGroup.get(l.g);
+      const parts = topics?.get(l.t!);
       if (parts?.delete(l.p!)) this.live--;
-      if (parts?.size === 0) this.byGroup.get(l.g)!.delete(l.t!);
+      if (parts?.size === 0) topics!.delete(l.t!);
+      // A group left with no offsets is forgotten, as one whose offsets all expired.
+      if (topics?.size === 0) this.byGroup.delete(l.g);
       return;
     }
     const topics = this.byGroup.get(l.g) ?? new Map<string, Map<number, CommittedOffset>>();

@@ -37,7 +37,10 @@ function produce(broker, topic, count, idempotent) {
       });
     }
   });
-  producer.on("event.error", fail);
+  // A dropped connection is reported here too and retried by librdkafka; only a fatal error ends the run.
+  producer.on("event.error", (err) => {
+    if (err.isFatal) fail(err);
+  });
   producer.setPollInterval(10);
   producer.connect({}, (err) => {
     if (err) fail(err);
