@@ -72,15 +72,17 @@ describe("ApiVersions is derived from the registry", () => {
 });
 
 describe("malformed input", () => {
-  test("a truncated request throws ProtocolError instead of reading past the end", () => {
-    const produce = apis.find((a) => a.name === "Produce")!;
-    const w = new Writer();
-    produce.request.write(w, randomValue(produce.request, 7, rng(3)), 7);
-    const bytes = w.toBytes();
-    for (let cut = 0; cut < bytes.byteLength; cut++) {
-      expect(() => produce.request.read(new Reader(bytes.subarray(0, cut)), 7)).toThrow(ProtocolError);
-    }
-  });
+  for (const [name, version] of [["Produce", 7], ["Produce", 9], ["Fetch", 13], ["Metadata", 12], ["ApiVersions", 3]] as const) {
+    test(`a truncated ${name} v${version} request throws ProtocolError instead of reading past the end`, () => {
+      const api = apis.find((a) => a.name === name)!;
+      const w = new Writer();
+      api.request.write(w, randomValue(api.request, version, rng(3)), version);
+      const bytes = w.toBytes();
+      for (let cut = 0; cut < bytes.byteLength; cut++) {
+        expect(() => api.request.read(new Reader(bytes.subarray(0, cut)), version)).toThrow(ProtocolError);
+      }
+    });
+  }
 
   test("an array count larger than the frame is rejected before allocating", () => {
     const w = new Writer();

@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTopics } from "../../../src/kafka/broker/apis/create-topics.ts";
+import { describeGroups } from "../../../src/kafka/broker/apis/describe-groups.ts";
+import { heartbeat } from "../../../src/kafka/broker/apis/heartbeat.ts";
+import { joinGroup } from "../../../src/kafka/broker/apis/join-group.ts";
+import { leaveGroup } from "../../../src/kafka/broker/apis/leave-group.ts";
+import { syncGroup } from "../../../src/kafka/broker/apis/sync-group.ts";
 import { deleteTopics } from "../../../src/kafka/broker/apis/delete-topics.ts";
 import { fetch } from "../../../src/kafka/broker/apis/fetch.ts";
 import { findCoordinator } from "../../../src/kafka/broker/apis/find-coordinator.ts";
@@ -80,6 +85,8 @@ describe("topic ids", () => {
     const unknown = "0000000a-0000-0000-0000-000000000001";
     const missing = await c.request(metadata, 12, { ...metadata.request.empty(), topics: [{ topicId: unknown, name: null }] });
     expect(missing.topics).toMatchObject([{ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: unknown, partitions: [] }]);
+    const v10 = await c.request(metadata, 10, { ...metadata.request.empty(), topics: [{ topicId: unknown, name: null }] });
+    expect(v10.topics).toMatchObject([{ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: "", topicId: unknown }]);
   });
 
   test("Metadata v8+ reports authorized operations only when asked", async () => {
@@ -211,6 +218,41 @@ describe("batched group APIs", () => {
     const listed = await c.request(listGroups, 4, { statesFilter: ["empty"] });
     expect(listed.groups.filter((g) => g.groupId === "ga" || g.groupId === "gb").map((g) => g.groupState)).toEqual(["Empty", "Empty"]);
     expect((await c.request(listGroups, 4, { statesFilter: ["Stable"] })).groups.some((g) => g.groupId === "ga")).toBe(false);
+  });
+});
+
+describe("a group's life in the newest versions", () => {
+  test("JoinGroup v9, SyncGroup v5 (protocol checked), Heartbeat v4, DescribeGroups v5, LeaveGroup v5", async () => {
+    const c = await connect();
+    const join = (memberId: string) =>
+      c.request(joinGroup, 9, {
+        groupId: "life", sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: "consumer",
+        protocols: [{ name: "range", metadata: new Uint8Array([1, 2]) }], reason: "starting",
+      });
+    const first = await join("");
+    expect(first).toMatchObject({ errorCode: ErrorCode.MEMBER_ID_REQUIRED, protocolType: null, protocolName: null });
+    const joined = await join(first.memberId);
+    expect(joined).toMatchObject({ errorCode: 0, generationId: 1, protocolType: "consumer", protocolName: "range", leader: first.memberId, skipAssignment: false });
+    expect(joined.members.map((m) => [m.memberId, [...m.metadata]])).toEqual([[first.memberId, [1, 2]]]);
+
+    const sync = (protocolName: string) =>
+      c.request(syncGroup, 5, {
+        groupId: "life", generationId: 1, memberId: first.memberId, groupInstanceId: null, protocolType: "consumer", protocolName,
+        assignments: [{ memberId: first.memberId, assignment: new Uint8Array([7]) }],
+      });
+    expect((await sync("roundrobin")).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    const synced = await sync("range");
+    expect({ ...synced, assignment: [...synced.assignment] }).toEqual({ throttleTimeMs: 0, errorCode: 0, protocolType: "consumer", protocolName: "range", assignment: [7] });
+
+    expect((await c.request(heartbeat, 4, { groupId: "life", generationId: 1, memberId: first.memberId, groupInstanceId: null })).errorCode).toBe(0);
+    const described = await c.request(describeGroups, 5, { groups: ["life"], includeAuthorizedOperations: true });
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: "Stable", protocolType: "consumer", protocolData: "range", authorizedOperations: allOperations.group });
+    expect(described.groups[0]!.members.map((m) => [m.memberId, m.groupInstanceId, [...m.memberAssignment]])).toEqual([[first.memberId, null, [7]]]);
+
+    const left = await c.request(leaveGroup, 5, { groupId: "life", memberId: "", members: [{ memberId: first.memberId, groupInstanceId: null, reason: "done" }] });
+    expect(left).toMatchObject({ errorCode: 0, members: [{ memberId: first.memberId, errorCode: 0 }] });
+    const after = await c.request(describeGroups, 5, { groups: ["life"], includeAuthorizedOperations: false });
+    expect(after.groups[0]).toMatchObject({ groupState: "Empty", members: [], authorizedOperations: -2147483648 });
   });
 });
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Admin, Consumer, MessagesStreamFallbackModes, MessagesStreamModes, Producer, type Message } from "@platformatic/kafka";
 import { startBroker, silentLog, type Broker } from "../../../src/kafka/broker/index.ts";
+import { isFlexible } from "../../../src/kafka/broker/protocol/schema.ts";
+import { apis } from "../../../src/kafka/broker/registry.ts";
 import { eventually } from "./helpers/eventually.ts";
+import { recordingProxy, type RecordingProxy } from "./helpers/recording-proxy.ts";
 import { storedBatches } from "./helpers/stored-batches.ts";
 
 /**
@@ -9,16 +12,21 @@ import { storedBatches } from "./helpers/stored-batches.ts";
  * ...), so every call here goes through the KIP-482 encodings, request header v2 and topic ids.
  */
 let broker: Broker;
+let proxy: RecordingProxy;
 const closers: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
-  broker = await startBroker({ port: 0, log: silentLog, groupInitialRebalanceDelayMs: 20 });
+  // Clients reach the broker through a proxy that records the versions they choose.
+  proxy = await recordingProxy();
+  broker = await startBroker({ port: 0, log: silentLog, groupInitialRebalanceDelayMs: 20, advertisedPort: proxy.port });
+  proxy.forwardTo(broker.port);
 });
 afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => {});
+  await proxy.close();
   await broker.close();
 });
 
-const base = (clientId: string) => ({ clientId, bootstrapBrokers: [broker.address], retries: 2, retryDelay: 100 });
+const base = (clientId: string) => ({ clientId, bootstrapBrokers: [`127.0.0.1:${proxy.port}`], retries: 2, retryDelay: 100 });
 function admin(): Admin {
   const a = new Admin(base("plt-admin"));
   closers.push(() => a.close());
@@ -156,7 +164,7 @@ describe("@platformatic/kafka", () => {
     expect(offsets[0]!.partitions.map((x) => [x.partitionIndex, x.offset])).toEqual([[1, 5n], [2, 0n]]);
 
     const coordinators = await a.findCoordinator({ keyType: 0, keys: ["plt-g1", "plt-g2"] });
-    expect(coordinators.map((x) => [x.key, x.port])).toEqual([["plt-g1", broker.port], ["plt-g2", broker.port]]);
+    expect(coordinators.map((x) => [x.key, x.port])).toEqual([["plt-g1", proxy.port], ["plt-g2", proxy.port]]);
 
     await a.alterConsumerGroupOffsets({ groupId: "plt-admin-g", topics: [{ name: "plt-admin-a", partitionOffsets: [{ partition: 1, offset: 3n }] }] });
     const listed = await a.listConsumerGroupOffsets({ groups: ["plt-admin-g"] });
@@ -187,6 +195,7 @@ describe("@platformatic/kafka", () => {
     expect(member!.id).toBe(c.memberId!);
     expect(member!.assignments?.get(topic)?.partitions.sort()).toEqual([0, 1]);
     expect((await a.listGroups({ states: ["STABLE"] })).has("plt-members")).toBe(true);
+    await eventually(() => (proxy.seen.has(12) ? true : undefined), 10_000, "a heartbeat"); // every 500 ms
 
     await a.removeMembersFromConsumerGroup({ groupId: "plt-members", members: [{ memberId: c.memberId!, reason: "test" }] });
     await eventually(async () => {
@@ -195,4 +204,32 @@ describe("@platformatic/kafka", () => {
     }, 10_000, "member removed");
     await stream.close();
   }, 30_000);
+
+  test("every request above went out in the newest version both sides have, all of them flexible", () => {
+    const used = Object.fromEntries([...proxy.seen].sort(([a], [b]) => a - b).map(([key, versions]) => [key, [...versions].sort((x, y) => x - y)]));
+    expect(used).toEqual({
+      0: [9], // Produce
+      1: [13], // Fetch, topics by id
+      2: [7], // ListOffsets
+      3: [12], // Metadata
+      8: [8], // OffsetCommit
+      9: [8], // OffsetFetch, several groups per request
+      10: [4], // FindCoordinator, batched
+      11: [9], // JoinGroup
+      12: [4], // Heartbeat
+      13: [5], // LeaveGroup
+      14: [5], // SyncGroup
+      15: [5], // DescribeGroups
+      16: [4], // ListGroups
+      18: [3], // ApiVersions
+      19: [7], // CreateTopics
+      20: [6], // DeleteTopics
+      22: [4], // InitProducerId
+      42: [2], // DeleteGroups
+    });
+    for (const [key, versions] of proxy.seen) {
+      const api = apis.find((a) => a.key === key)!;
+      for (const v of versions) expect(isFlexible(api, v)).toBe(true);
+    }
+  });
 });

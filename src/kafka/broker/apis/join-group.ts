@@ -7,6 +7,7 @@ import { defineApi } from "./api.ts";
 /** Session and rebalance timeouts above this are refused (Kafka's group.max.session.timeout.ms is 30 min). */
 const MAX_TIMEOUT_MS = 30 * 60 * 1000;
 
+/** Versions 0–9: v6 is flexible, v7 names the protocol type, v8 carries a reason, v9 skip_assignment (never set here). */
 export const joinGroup = defineApi({
   key: 11,
   name: "JoinGroup",

@@ -61,7 +61,9 @@ export const metadata = defineApi({
       if (seen.has(key)) continue;
       seen.add(key);
       if (name === undefined) {
-        answers.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED });
+        // The name may only be null from v12 on; v10–11 answer an empty one.
+        const unnamed = ctx.version >= 12 ? null : "";
+        answers.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: unnamed, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED });
         continue;
       }
       if (!ctx.access.topic(Operation.Describe, name)) {

@@ -4,6 +4,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { array, bytes, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
+/** Versions 0–5: v3 adds static members' instance ids, v4 is flexible, v5 names the protocol type and name. */
 export const syncGroup = defineApi({
   key: 14,
   name: "SyncGroup",
@@ -31,8 +32,8 @@ export const syncGroup = defineApi({
     const group = () => coordinator.group(req.groupId);
     // v5+: a member naming a protocol type or name other than the group's is refused, as Kafka does.
     const g = group();
-    const mismatch = g && ((req.protocolType !== null && g.protocolType !== null && req.protocolType !== g.protocolType) || (req.protocolName !== null && g.protocolName !== null && req.protocolName !== g.protocolName));
-    if (mismatch) return { throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, protocolType: null, protocolName: null, assignment: EMPTY };
+    const differs = (asked: string | null, actual: string | null) => asked !== null && actual !== null && asked !== actual;
+    if (g && (differs(req.protocolType, g.protocolType) || differs(req.protocolName, g.protocolName))) return { throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, protocolType: null, protocolName: null, assignment: EMPTY };
     const assignments = new Map(req.assignments.map((a) => [a.memberId, a.assignment.slice()]));
     return new Promise<SyncResult>((resolve) => {
       coordinator.sync(req.groupId, req.memberId, req.generationId, assignments, holdRequest(resolve, ctx.alive, ctx.onClose));
