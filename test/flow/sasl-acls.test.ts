@@ -131,3 +131,31 @@ describe("the embedded broker with SASL users (LOYALTEA_BROKER_SASL_USERS)", () 
     await anonymous.disconnect()
   }, 30_000)
 })
+
+describe("SASL settings that cannot work are refused at start", () => {
+  test("users for the embedded broker without KAFKA_SASL_* for the services: one line saying what is missing", async () => {
+    const database = await createTestDatabase()
+    const lt = await spawnLoyaltea({ DATABASE_URL: database.url, LOYALTEA_BROKER_SASL_USERS: "shop:secret", LOG_LEVEL: "warn" })
+    const code = await Promise.race([lt.exited, Bun.sleep(60_000).then(() => "still running")])
+    if (code === "still running") await lt.stop("SIGKILL")
+    await database.drop()
+    expect(code).not.toBe(0)
+    expect(lt.output()).toContain("the services need KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+    expect(lt.output()).not.toContain("secret")
+  }, 90_000)
+
+  test("the standalone broker takes its users from BROKER_SASL_USERS", async () => {
+    const broker = await startBrokerProcess({ env: { BROKER_SASL_USERS: "ops:ops-password" }, args: ["--super-users", "User:ops"] })
+    try {
+      const ok = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl: { mechanism: "scram-sha-256", username: "ops", password: "ops-password" } }).admin()
+      await ok.connect()
+      expect(await ok.listTopics()).toEqual([])
+      await ok.disconnect()
+      const anonymous = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin()
+      await expect(anonymous.connect().then(() => anonymous.listTopics())).rejects.toThrow()
+      await anonymous.disconnect()
+    } finally {
+      await broker.stop()
+    }
+  }, 30_000)
+})

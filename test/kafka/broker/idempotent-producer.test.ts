@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createTopics } from "../../../src/kafka/broker/apis/create-topics.ts";
 import { initProducerId } from "../../../src/kafka/broker/apis/init-producer-id.ts";
 import { produce } from "../../../src/kafka/broker/apis/produce.ts";
@@ -110,6 +112,24 @@ describe("idempotent producers", () => {
       again.proc.kill("SIGKILL");
       await again.proc.exited;
     }
+  });
+
+  test("a clean stop leaves a snapshot even of a partition without idempotent producers, so a start replays nothing", async () => {
+    const dir = tempDir("idempotent-plain");
+    dirs.push(dir);
+    let broker = await startBroker({ port: 0, log: silentLog, dataDir: dir.path });
+    let c = await RawClient.connect(broker.port);
+    await createTopic(c, "plain");
+    expect((await send(c, "plain", { id: -1, epoch: -1, sequence: -1 }, 3)).errorCode).toBe(0);
+    c.close();
+    await broker.close();
+    const snapshot = JSON.parse(readFileSync(join(dir.path, "topics", "plain", "0", "producer-state.json"), "utf8"));
+    expect(snapshot).toEqual({ offset: 3, producers: [] });
+    broker = await startBroker({ port: 0, log: silentLog, dataDir: dir.path });
+    c = await RawClient.connect(broker.port);
+    expect(await send(c, "plain", { id: -1, epoch: -1, sequence: -1 })).toEqual({ errorCode: 0, baseOffset: 3 });
+    c.close();
+    await broker.close();
   });
 
   test("kafkajs with idempotent: true retries a produce whose response was lost and the log holds one copy", async () => {

@@ -202,6 +202,23 @@ describe("ACLs", () => {
     await shop.disconnect();
   });
 
+  test("the admin APIs ask for Kafka's operations: DescribeConfigs, Alter, Delete, Describe on the cluster", async () => {
+    const shop = as("shop").admin({ retry: { retries: 0 } });
+    await shop.connect();
+    const typeOf = (p: Promise<unknown>) => p.then(() => "allowed", (e: { type?: string; errors?: { type?: string }[]; cause?: { type?: string } }) => e.type ?? e.errors?.[0]?.type ?? e.cause?.type ?? "refused");
+    // The shop may write and describe in-buy, which grants none of these.
+    expect(await typeOf(shop.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: "in-buy" }] }))).toBe("TOPIC_AUTHORIZATION_FAILED");
+    expect(await typeOf(shop.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: "0" }] }))).toBe("CLUSTER_AUTHORIZATION_FAILED");
+    expect(await typeOf(shop.createPartitions({ topicPartitions: [{ topic: "in-buy", count: 2 }] }))).not.toBe("allowed");
+    expect(await typeOf(shop.deleteTopicRecords({ topic: "in-buy", partitions: [{ partition: 0, offset: "-1" }] }))).not.toBe("allowed");
+    await shop.disconnect();
+    const admin = as("admin").admin();
+    await admin.connect();
+    expect((await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: "in-buy" }] })).resources[0]!.errorCode).toBe(0);
+    expect((await admin.fetchTopicOffsets("in-buy")).map((o) => o.partition)).toEqual([0]);
+    await admin.disconnect();
+  });
+
   test("Metadata's authorized operations are what the principal may do on each topic", async () => {
     const c = await RawClient.connect(broker.port);
     expect((await c.request(saslHandshake, 1, { mechanism: "PLAIN" })).errorCode).toBe(0);

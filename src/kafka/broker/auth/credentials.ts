@@ -40,10 +40,6 @@ export class Users {
     }
   }
 
-  get size(): number {
-    return this.byName.size;
-  }
-
   scram(m: ScramMechanism, name: string): ScramCredential | undefined {
     return this.byName.get(name)?.[m];
   }

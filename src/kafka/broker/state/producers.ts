@@ -15,6 +15,8 @@ const INT32_MAX = 2147483647;
 /** Kafka keeps the metadata of this many recent batches per producer and partition for duplicate detection. */
 const KEPT_BATCHES = 5;
 const SCAN_BYTES = 1 << 20;
+/** A log that grew by this many offsets since the last snapshot gets a new one, idempotent batches or not, so a start never replays much. */
+const RESNAPSHOT_OFFSETS = 100_000;
 
 export function batchProducer(bytes: Uint8Array, at = 0): BatchProducer {
   const v = new DataView(bytes.buffer, bytes.byteOffset + at, 61);
@@ -53,6 +55,7 @@ interface Snapshot {
 export class ProducerState {
   private readonly entries = new Map<number, Entry>();
   private dirty = false;
+  private savedAt = 0;
 
   private constructor(private readonly snapshotPath: string | null) {}
 
@@ -64,6 +67,7 @@ export class ProducerState {
     if (snapshot && snapshot.offset <= log.nextOffset) {
       for (const [id, entry] of snapshot.producers) state.entries.set(id, entry);
       from = Math.max(from, snapshot.offset);
+      state.savedAt = snapshot.offset;
     }
     state.replay(log, from);
     return state;
@@ -122,18 +126,21 @@ export class ProducerState {
     this.dirty = true;
   }
 
-  /** Producers with state here, for DescribeProducers-like views and tests. */
+  /** The producers with state here and their latest batch, for DescribeProducers. */
   producers(): { producerId: number; epoch: number; lastSequence: number; lastOffset: number }[] {
     return [...this.entries].map(([producerId, e]) => ({ producerId, epoch: e.epoch, lastSequence: e.batches.at(-1)?.lastSeq ?? -1, lastOffset: e.batches.at(-1)?.firstOffset ?? -1 }));
   }
 
   /**
    * Writes the snapshot, covering everything below `offset`. Call it only once the log is durable up to
-   * `offset`, so that a snapshot never describes batches a crash could still take away.
+   * `offset`, so that a snapshot never describes batches a crash could still take away. `force` (a
+   * clean stop) writes it even when nothing changed, so the next start replays nothing.
    */
-  save(offset: number): void {
-    if (!this.snapshotPath || !this.dirty) return;
+  save(offset: number, force = false): void {
+    if (!this.snapshotPath) return;
+    if (!this.dirty && !force && offset - this.savedAt < RESNAPSHOT_OFFSETS) return;
     this.dirty = false;
+    this.savedAt = offset;
     const producers: [number, Entry][] = [];
     for (const [id, e] of this.entries) {
       const batches = e.batches.filter((b) => b.firstOffset < offset);
@@ -141,8 +148,12 @@ export class ProducerState {
       producers.push([id, { epoch: e.epoch, batches }]);
     }
     const snapshot: Snapshot = { offset, producers };
-    writeFileSync(`${this.snapshotPath}.tmp`, JSON.stringify(snapshot));
-    renameSync(`${this.snapshotPath}.tmp`, this.snapshotPath);
+    try {
+      writeFileSync(`${this.snapshotPath}.tmp`, JSON.stringify(snapshot));
+      renameSync(`${this.snapshotPath}.tmp`, this.snapshotPath);
+    } catch {
+      this.dirty = true; // the partition went away, or the disk refused: the log still rebuilds the state
+    }
   }
 }
 

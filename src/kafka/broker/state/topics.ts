@@ -150,7 +150,7 @@ export class Topics {
     for (const topic of this.byName.values())
       for (const p of topic.partitions) {
         p.log.close(); // syncs, so the snapshot may cover the whole log
-        p.producers.save(p.log.nextOffset);
+        p.producers.save(p.log.nextOffset, true);
       }
     this.storage.close();
   }
