@@ -1,5 +1,5 @@
 import { Config, type Option, type Redacted, Schema } from "effect"
-import { Millis, WholeAtLeast } from "./parsers.ts"
+import { Millis, PrincipalList, WholeAtLeast } from "./parsers.ts"
 
 export const SaslMechanism = Schema.Literals(["plain", "scram-sha-256", "scram-sha-512"])
 
@@ -29,6 +29,18 @@ export interface KafkaSettings {
    * has not ended after this long is stuck: its consumer is torn down and started again.
    */
   readonly stallTimeoutMs: number
+  /**
+   * Whether Loyaltea creates its missing topics at start (`LOYALTEA_CREATE_TOPICS`); with false it only
+   * checks they exist, for clusters where topics are provisioned by other means.
+   */
+  readonly createTopics: boolean
+  /**
+   * SASL users of the embedded broker (`name:password` lines), from `LOYALTEA_BROKER_SASL_USERS_FILE`
+   * or `LOYALTEA_BROKER_SASL_USERS`; none leaves it open.
+   */
+  readonly embeddedBrokerUsers: Option.Option<{ readonly file: string } | { readonly inline: Redacted.Redacted<string> }>
+  /** Principals of the embedded broker allowed everything, besides the services' own (`LOYALTEA_BROKER_SUPER_USERS`). */
+  readonly embeddedBrokerSuperUsers: ReadonlyArray<string>
   readonly ssl: boolean
   readonly sasl: Option.Option<{
     readonly mechanism: typeof SaslMechanism.Type
@@ -46,6 +58,14 @@ export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
   consumersPerService: Config.Int("KAFKA_CONSUMERS_PER_SERVICE").pipe(Config.withDefault(3)),
   processedEventsRetentionDays: Config.schema(WholeAtLeast(1), "LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS").pipe(Config.withDefault(30)),
   stallTimeoutMs: Config.schema(Millis, "KAFKA_CONSUMER_STALL_TIMEOUT_MS").pipe(Config.withDefault(60_000)),
+  createTopics: Config.Boolean("LOYALTEA_CREATE_TOPICS").pipe(Config.withDefault(true)),
+  embeddedBrokerUsers: Config.option(
+    Config.String("LOYALTEA_BROKER_SASL_USERS_FILE").pipe(
+      Config.map((file) => ({ file })),
+      Config.orElse(() => Config.Redacted("LOYALTEA_BROKER_SASL_USERS").pipe(Config.map((inline) => ({ inline }))))
+    )
+  ),
+  embeddedBrokerSuperUsers: Config.schema(PrincipalList, "LOYALTEA_BROKER_SUPER_USERS").pipe(Config.withDefault([] as ReadonlyArray<string>)),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl: Config.option(
     Config.all({

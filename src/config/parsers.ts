@@ -33,6 +33,14 @@ export const BrokerList = Schema.String.pipe(
   )
 )
 
+/** `User:a,User:b` Kafka principals. */
+export const PrincipalList = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.Array(Schema.String.check(Schema.isPattern(/^User:[^\s,]+$/, { message: "each principal must be User:<name>" }))),
+    SchemaTransformation.transform({ decode: splitList, encode: (list: ReadonlyArray<string>) => list.join(",") })
+  )
+)
+
 const LogLevelLiteral = Schema.Literals(["All", "Trace", "Debug", "Info", "Warn", "Error", "Fatal", "None"])
 const levelByName: Record<string, typeof LogLevelLiteral.Type> = {
   all: "All", trace: "Trace", debug: "Debug", info: "Info", warn: "Warn", warning: "Warn", error: "Error", fatal: "Fatal", none: "None"

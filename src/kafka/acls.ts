@@ -10,22 +10,34 @@ export interface AclPlan {
   readonly groupPrefix: string
 }
 
-const topicArgs = (topics: ReadonlyArray<string>) => topics.map((topic) => `--topic ${topic}`).join(" ")
-const command = (principal: string, rest: string) =>
-  `kafka-acls.sh --bootstrap-server "$KAFKA" --command-config admin.properties --add --allow-principal ${principal} ${rest}`
+export type AclOperationName = "Read" | "Write" | "Describe" | "Create"
+
+/** One allow rule: a principal may do these operations on these topics, or on the groups of a prefix. */
+export type AclGrant =
+  | { readonly principal: string; readonly operations: ReadonlyArray<AclOperationName>; readonly topics: ReadonlyArray<string> }
+  | { readonly principal: string; readonly operations: ReadonlyArray<AclOperationName>; readonly groupPrefix: string }
 
 /**
- * The ACLs a production cluster needs, as `kafka-acls.sh` commands: the services may do everything
- * on their topics and groups; a shop may only write (and describe) the ingress topics; a reader may
- * only read `reward-notify`. With `allow.everyone.if.no.acl.found=false` nothing else is allowed, so
- * no shop can write a `reward` (points) or `fulfillment` event itself.
+ * The ACLs a production cluster needs: the services may do everything on their topics and groups; a
+ * shop may only write (and describe) the ingress topics; a reader may only read `reward-notify`. With
+ * `allow.everyone.if.no.acl.found=false` nothing else is allowed, so no shop can write a `reward`
+ * (points) or `fulfillment` event itself.
  */
-export const aclCommands = (plan: AclPlan): ReadonlyArray<string> => [
-  command(plan.services, `--operation Read --operation Write --operation Describe --operation Create ${topicArgs([...ingressTopics, ...internalTopics])}`),
-  command(plan.services, `--operation Read --operation Describe --resource-pattern-type prefixed --group ${plan.groupPrefix}`),
-  ...plan.shops.map((shop) => command(shop, `--operation Write --operation Describe ${topicArgs(ingressTopics)}`)),
-  ...plan.readers.flatMap((reader) => [
-    command(reader, `--operation Read --operation Describe ${topicArgs([Topics.rewardNotify, deadLetterTopic(Topics.rewardNotify)])}`),
-    command(reader, `--operation Read --resource-pattern-type prefixed --group ${reader.replace(/^User:/, "")}-`)
+export const aclGrants = (plan: AclPlan): ReadonlyArray<AclGrant> => [
+  { principal: plan.services, operations: ["Read", "Write", "Describe", "Create"], topics: [...ingressTopics, ...internalTopics] },
+  { principal: plan.services, operations: ["Read", "Describe"], groupPrefix: plan.groupPrefix },
+  ...plan.shops.map((shop): AclGrant => ({ principal: shop, operations: ["Write", "Describe"], topics: ingressTopics })),
+  ...plan.readers.flatMap((reader): ReadonlyArray<AclGrant> => [
+    { principal: reader, operations: ["Read", "Describe"], topics: [Topics.rewardNotify, deadLetterTopic(Topics.rewardNotify)] },
+    { principal: reader, operations: ["Read"], groupPrefix: `${reader.replace(/^User:/, "")}-` }
   ])
 ]
+
+const resourceArgs = (grant: AclGrant) =>
+  "topics" in grant ? grant.topics.map((topic) => `--topic ${topic}`).join(" ") : `--resource-pattern-type prefixed --group ${grant.groupPrefix}`
+
+/** The grants as `kafka-acls.sh` commands. */
+export const aclCommands = (plan: AclPlan): ReadonlyArray<string> =>
+  aclGrants(plan).map((grant) =>
+    `kafka-acls.sh --bootstrap-server "$KAFKA" --command-config admin.properties --add --allow-principal ${grant.principal} ${grant.operations.map((op) => `--operation ${op}`).join(" ")} ${resourceArgs(grant)}`
+  )

@@ -2,7 +2,9 @@ import { resolve } from "node:path"
 import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Kafka, type SASLOptions } from "kafkajs"
 import { AppConfig, type AppConfigShape } from "../config/app-config.ts"
+import { parseUsers, readUsersFile } from "./broker/auth/credentials.ts"
 import { startBroker } from "./broker/index.ts"
+import type { SaslOptions } from "./broker/options.ts"
 import { embeddedBrokerLog } from "./embedded-broker-log.ts"
 import { kafkajsLogCreator, kafkajsLogLevel } from "./kafkajs-logger.ts"
 
@@ -26,11 +28,33 @@ export class KafkaClient extends Context.Service<KafkaClient, KafkaClientShape>(
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
+/**
+ * SASL for the embedded broker when it has users: the services log in to it with `KAFKA_SASL_*` like any
+ * client and, as its owners, are super users (other principals get what ACLs grant them).
+ */
+const embeddedSasl = (config: AppConfigShape): Effect.Effect<SaslOptions | undefined, KafkaUnavailable> =>
+  Effect.gen(function*() {
+    const source = Option.getOrUndefined(config.kafka.embeddedBrokerUsers)
+    if (!source) return undefined
+    const own = Option.getOrUndefined(config.kafka.sasl)
+    if (!own) {
+      return yield* new KafkaUnavailable({
+        reason: "the embedded broker has SASL users (LOYALTEA_BROKER_SASL_USERS*), so the services need KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD to log in to it"
+      })
+    }
+    const users = yield* Effect.try({
+      try: () => ("file" in source ? readUsersFile(source.file) : parseUsers(Redacted.value(source.inline), "LOYALTEA_BROKER_SASL_USERS", true)),
+      catch: (error) => new KafkaUnavailable({ reason: `the embedded broker's SASL users: ${reasonOf(error)}` })
+    })
+    return { users, superUsers: [...new Set([`User:${own.username}`, ...config.kafka.embeddedBrokerSuperUsers])] }
+  })
+
 /** The project's own single-node broker, its log kept in `<dataDir>/kafka`. */
 const embeddedBroker = (config: AppConfigShape) =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const log = yield* embeddedBrokerLog
+      const sasl = yield* embeddedSasl(config)
       return yield* Effect.tryPromise({
         try: () =>
           startBroker({
@@ -38,6 +62,7 @@ const embeddedBroker = (config: AppConfigShape) =>
             port: config.embeddedBrokerPort,
             dataDir: resolve(config.dataDir, "kafka"),
             defaultPartitions: config.kafka.topicPartitions,
+            sasl,
             log
           }),
         catch: (error) =>

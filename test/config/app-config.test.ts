@@ -69,6 +69,20 @@ describe("configuration", () => {
     expect(set.kafka.stallTimeoutMs).toBe(5000)
   })
 
+  test("topics are created at start unless LOYALTEA_CREATE_TOPICS=false", async () => {
+    expect((await parsed({})).kafka.createTopics).toBe(true)
+    expect((await parsed({ LOYALTEA_CREATE_TOPICS: "false" })).kafka.createTopics).toBe(false)
+  })
+
+  test("the embedded broker's SASL users come from a file or a variable, its super users from a list", async () => {
+    expect(Option.isNone((await parsed({})).kafka.embeddedBrokerUsers)).toBe(true)
+    expect((await parsed({ LOYALTEA_BROKER_SASL_USERS_FILE: "/etc/loyaltea/users" })).kafka.embeddedBrokerUsers).toEqual(Option.some({ file: "/etc/loyaltea/users" }))
+    const inline = (await parsed({ LOYALTEA_BROKER_SASL_USERS: "shop:secret" })).kafka.embeddedBrokerUsers
+    expect(Option.map(inline, (u) => ("inline" in u ? Redacted.value(u.inline) : ""))).toEqual(Option.some("shop:secret"))
+    expect(String(inline)).not.toContain("secret")
+    expect((await parsed({ LOYALTEA_BROKER_SUPER_USERS: "User:ops, User:admin" })).kafka.embeddedBrokerSuperUsers).toEqual(["User:ops", "User:admin"])
+  })
+
   test("the database URL never shows in printed configuration", async () => {
     const config = await parsed({ DATABASE_URL: "postgres://u:secret@db/x" })
     expect(String(config.databaseUrl)).not.toContain("secret")
@@ -92,7 +106,9 @@ describe("configuration", () => {
     ["DATABASE_STATEMENT_TIMEOUT_MS", "0"],
     ["DATABASE_CALL_TIMEOUT_MS", "-5"],
     ["DATABASE_CONNECT_TIMEOUT_MS", "soon"],
-    ["KAFKA_CONSUMER_STALL_TIMEOUT_MS", "1.5"]
+    ["KAFKA_CONSUMER_STALL_TIMEOUT_MS", "1.5"],
+    ["LOYALTEA_CREATE_TOPICS", "maybe"],
+    ["LOYALTEA_BROKER_SUPER_USERS", "admin"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

@@ -28,7 +28,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
   peers: { campaign: Option.none(), fulfillment: Option.none() },
   embeddedBrokerPort: 9092,
-  kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, processedEventsRetentionDays: 30, stallTimeoutMs: 60_000, ssl: false, sasl: Option.none() },
+  kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, processedEventsRetentionDays: 30, stallTimeoutMs: 60_000, createTopics: true, embeddedBrokerUsers: Option.none(), embeddedBrokerSuperUsers: [], ssl: false, sasl: Option.none() },
   auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, trustedProxies: 1, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7, revocationPollMs: 100, revocationMaxStalenessMs: 60_000 },
   logLevel: "Warn",
   logFormat: "pretty",

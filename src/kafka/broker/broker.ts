@@ -1,11 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerState } from "./apis/api.ts";
+import { brokerConfigFrom } from "./config/broker-settings.ts";
+import { securityFrom } from "./auth/setup.ts";
 import { Coordinator } from "./groups/coordinator.ts";
+import { GroupStore } from "./groups/group-store.ts";
 import { consoleLog } from "./log.ts";
 import { DEFAULTS, type Broker, type BrokerOptions } from "./options.ts";
 import { apiRanges } from "./registry.ts";
 import { Server } from "./server.ts";
+import { ProducerIds } from "./state/producer-ids.ts";
 import { Topics } from "./state/topics.ts";
 import { lockDataDir } from "./storage/data-dir-lock.ts";
 import { FileStorage } from "./storage/file-storage.ts";
@@ -43,9 +47,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       throw e;
     }
   }
-  const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions);
-  const coordinator = new Coordinator(offsets, { initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? DEFAULTS.groupInitialRebalanceDelayMs, sessionCheckIntervalMs: 100 }, log);
-  let producerIds = Date.now() % 1_000_000_000;
+  let listening = { host, port: options.port ?? DEFAULTS.port };
+  const topics = new Topics(storage, options.defaultPartitions ?? DEFAULTS.defaultPartitions, brokerConfigFrom(options, () => listening));
+  const groupStore = new GroupStore(options.dataDir ? join(options.dataDir, "groups.json") : null);
+  const coordinator = new Coordinator(offsets, { initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? DEFAULTS.groupInitialRebalanceDelayMs, sessionCheckIntervalMs: 100 }, log, groupStore);
+  const producerIds = new ProducerIds(options.dataDir ? join(options.dataDir, "producer-ids.json") : null);
   const state: BrokerState = {
     nodeId: 0,
     clusterId: "loyaltea-embedded",
@@ -55,7 +61,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     durable: storage.durable,
     log,
     apiRanges,
-    nextProducerId: () => ++producerIds,
+    nextProducerId: () => producerIds.take(),
+    security: options.sasl ? securityFrom(options.sasl, options.dataDir) : null,
   };
   let server: Server;
   try {
@@ -71,6 +78,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   for (const t of timers) t.unref?.();
   const advertisedHost = options.advertisedHost ?? host;
   const port = server.port;
+  listening = { host, port };
   log.info("broker listening", { host, port, dataDir: options.dataDir ?? null, topics: topics.names().length });
   let closing: Promise<void> | undefined;
   return {
@@ -97,9 +105,10 @@ function backgroundFlush(topics: Topics, offsets: OffsetsStore, flusher: Flusher
   return setInterval(() => {
     for (const name of topics.names())
       for (const p of topics.get(name) ?? []) {
-        if (synced.get(p.log) === p.log.nextOffset) continue;
-        synced.set(p.log, p.log.nextOffset);
-        p.log.sync().catch(() => {});
+        const offset = p.log.nextOffset;
+        if (synced.get(p.log) === offset) continue;
+        synced.set(p.log, offset);
+        p.log.sync().then(() => p.producers.save(offset)).catch(() => {});
       }
     flusher.request(offsets).catch(() => {});
   }, everyMs);

@@ -1,5 +1,6 @@
 import type { BrokerState, RequestContext } from "./apis/api.ts";
 import { apiVersions } from "./apis/api-versions.ts";
+import { BEFORE_AUTHENTICATION, SaslSession } from "./auth/sasl-session.ts";
 import { FrameReader } from "./frame-reader.ts";
 import { Outbox, type WritableSocket } from "./outbox.ts";
 import { ErrorCode } from "./protocol/errors.ts";
@@ -28,6 +29,8 @@ export class Connection {
   private readonly outbox: Outbox;
   private readonly slots: Slot[] = [];
   private readonly closeListeners = new Set<() => void>();
+  private readonly session: SaslSession;
+  private closing = false;
   closed = false;
   readonly alive = () => !this.closed;
   readonly onClose = (cb: () => void) => {
@@ -43,6 +46,7 @@ export class Connection {
     private readonly onClosed: (c: Connection) => void,
   ) {
     this.outbox = new Outbox(socket);
+    this.session = new SaslSession(broker.security, socket.remoteAddress);
     this.reader = new FrameReader(
       maxFrameBytes,
       (frame) => this.onFrame(frame),
@@ -60,7 +64,8 @@ export class Connection {
 
   private onFrame(frame: Uint8Array): boolean {
     try {
-      this.handle(new Reader(frame));
+      if (this.session.rawTokens) this.rawToken(frame);
+      else this.handle(new Reader(frame));
     } catch (e) {
       if (e instanceof ProtocolError) this.fail(e.message);
       else {
@@ -71,8 +76,22 @@ export class Connection {
     return !this.closed;
   }
 
+  /** A SASL token sent as a bare frame after a SaslHandshake v0; answered the same way, or the connection closes. */
+  private rawToken(frame: Uint8Array): void {
+    const r = this.session.authenticate(frame);
+    if (r.errorCode !== ErrorCode.NONE) return this.fail(`SASL authentication failed: ${r.errorMessage}`);
+    const size = new Uint8Array(4);
+    new DataView(size.buffer).setInt32(0, r.reply.byteLength);
+    this.slots.push({ chunks: [size, r.reply] });
+    this.release();
+  }
+
   private handle(r: Reader): void {
     const header = readRequestHeader(r);
+    if (!this.session.authenticated && !BEFORE_AUTHENTICATION.has(header.apiKey)) {
+      // As Kafka does: nothing but ApiVersions and the SASL exchange before authentication.
+      return this.fail(`request ${header.apiKey} before SASL authentication`, header.clientId);
+    }
     const api = lookupApi(header.apiKey);
     if (header.apiKey === apiVersions.key && header.apiVersion > apiVersions.maxVersion) {
       // A client probing with a newer version than served gets this v0-layout error listing the versions that exist.
@@ -94,6 +113,9 @@ export class Connection {
       advertised: this.advertised,
       alive: this.alive,
       onClose: this.onClose,
+      session: this.session,
+      access: this.session.access,
+      closeAfterResponse: () => void (this.closing = true),
     };
     const result = api.handle(request, ctx);
     if (result === null) return;
@@ -128,6 +150,7 @@ export class Connection {
       else done = chunks;
     }
     if (done) this.outbox.push(done);
+    if (this.closing && this.slots.length === 0) queueMicrotask(() => this.close());
   }
 
   private fail(reason: string, clientId?: string): void {

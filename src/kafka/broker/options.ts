@@ -1,4 +1,17 @@
+import type { Mechanism } from "./auth/credentials.ts";
 import type { BrokerLog } from "./log.ts";
+
+/** SASL authentication and ACL authorization; without it the broker is open, as a PLAINTEXT listener. */
+export interface SaslOptions {
+  /** User name → password. The passwords are kept only as salted SCRAM credentials. */
+  users: ReadonlyMap<string, string>;
+  /** Default: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
+  mechanisms?: readonly Mechanism[];
+  /** Principals allowed everything (`User:admin`). */
+  superUsers?: readonly string[];
+  /** Kafka's `allow.everyone.if.no.acl.found`. Default false: a resource without ACLs is closed to all but super users. */
+  allowEveryoneIfNoAclFound?: boolean;
+}
 
 export interface RetentionOptions {
   /** Bytes kept per partition before whole old segments are deleted; -1 keeps all. Default 1 GiB. */
@@ -33,6 +46,8 @@ export interface BrokerOptions {
   groupInitialRebalanceDelayMs?: number;
   /** acks=1 and offset data is fsynced at least this often in the background. Default 1000 ms. */
   backgroundFlushMs?: number;
+  /** Turns on SASL (every connection must authenticate) and ACLs, kept in `<dataDir>/acls.json`. */
+  sasl?: SaslOptions;
   log?: BrokerLog;
 }
 

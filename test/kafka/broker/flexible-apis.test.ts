@@ -132,7 +132,9 @@ describe("topic ids", () => {
       validateOnly: false,
     });
     const t = created.topics[0]!;
-    expect(t).toMatchObject({ errorCode: 0, numPartitions: 3, replicationFactor: 1, configs: [] });
+    expect(t).toMatchObject({ errorCode: 0, numPartitions: 3, replicationFactor: 1 });
+    // v5+ describes the new topic's configs, as DescribeConfigs would (here all defaults).
+    expect(t.configs!.find((c) => c.name === "cleanup.policy")).toEqual({ name: "cleanup.policy", value: "delete", readOnly: false, configSource: 5, isSensitive: false });
     expect(await topicId(c, "by-id")).toBe(t.topicId);
     const again = await c.request(createTopics, 7, { topics: [{ name: "by-id", numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
     expect(again.topics[0]).toMatchObject({ errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, topicId: ZERO_UUID, numPartitions: -1, configs: null });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Group } from "../../../src/kafka/broker/groups/group.ts";
 import type { JoinRequest, JoinResult, SyncResult } from "../../../src/kafka/broker/groups/member.ts";
 
-const newGroup = (initialRebalanceDelayMs = 0) => new Group("g", { initialRebalanceDelayMs, onRebalance() {} });
+const newGroup = (initialRebalanceDelayMs = 0) => new Group("g", { initialRebalanceDelayMs, onRebalance() {}, onSettled() {} });
 const request = (memberId: string, over: Partial<JoinRequest> = {}): JoinRequest => ({
   memberId, groupInstanceId: null, clientId: "c", clientHost: "h", sessionTimeoutMs: 300, rebalanceTimeoutMs: 300,
   protocolType: "consumer", protocols: [{ name: "range", metadata: new Uint8Array([1]) }], ...over,

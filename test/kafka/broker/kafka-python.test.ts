@@ -146,4 +146,26 @@ describe("kafka-python", () => {
       dir.remove();
     }
   }, 60_000);
+
+  test("KafkaAdminClient creates a topic with configs, describes, alters (refusing a bad value by name) and adds partitions", async () => {
+    const r = await run(py("admin", broker.address, "py-admin"));
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    expect(lines(r.stdout)).toEqual([
+      { created: [["py-admin", 0]] },
+      {
+        topic: {
+          "retention.ms": ["120000", false, 1, [["retention.ms", "120000", 1], ["log.retention.ms", "604800000", 5]]],
+          "cleanup.policy": ["delete", false, 5, [["log.cleanup.policy", "delete", 5]]],
+        },
+      },
+      { broker: { "num.partitions": ["1", true], "log.retention.ms": ["604800000", true] } },
+      { altered: [[0, null]] },
+      { refused: [[40, 'Invalid value for retention.bytes: must be an integer, got "lots"']] },
+      // AlterConfigs replaces the overrides: retention.ms, not restated, is back to the broker's value.
+      { after: { "retention.ms": "604800000", "retention.bytes": "4096" } },
+      { grown: [["py-admin", 0]] },
+      { partitions: [0, 1, 2] },
+    ]);
+  }, 60_000);
 });

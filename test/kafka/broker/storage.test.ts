@@ -94,6 +94,35 @@ describe("file log", () => {
     log.close();
   });
 
+  test("DeleteRecords' start offset is kept across reopening, removes the segments below it, and new limits apply", () => {
+    const dir = newDir("log-delete-records");
+    const log = new FileLog(dir, { ...config, segmentBytes: 500 }, new Flusher());
+    for (let i = 0; i < 60; i++) appendValues(log, [`v${i}`]);
+    const before = readdirSync(dir).filter((f) => f.endsWith(".log")).length;
+    log.deleteRecordsBefore(41);
+    expect(log.logStartOffset).toBe(41);
+    const after = readdirSync(dir).filter((f) => f.endsWith(".log")).length;
+    expect(after).toBeLessThan(before);
+    log.deleteRecordsBefore(10); // never backwards
+    expect(log.logStartOffset).toBe(41);
+    log.close();
+    const again = new FileLog(dir, { ...config, segmentBytes: 500 }, new Flusher());
+    expect([again.logStartOffset, again.nextOffset]).toEqual([41, 60]);
+    expect(readValues(again, 41)).toContain("41:v41");
+    // Limits from a topic config replace the ones the log was opened with.
+    again.configure({ segmentBytes: 64 * 1024 * 1024, retentionBytes: 0, retentionMs: -1, maxMessageBytes: 1 << 20, deletable: true });
+    for (let i = 60; i < 70; i++) appendValues(again, [`v${i}`]);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".log")).length).toBe(after);
+    again.applyRetention(Date.now());
+    expect(readdirSync(dir).filter((f) => f.endsWith(".log")).length).toBe(1);
+    again.deleteRecordsBefore(1_000);
+    expect(again.logStartOffset).toBe(70);
+    again.close();
+    const third = new FileLog(dir, config, new Flusher());
+    expect(third.logStartOffset).toBe(70);
+    third.close();
+  });
+
   test("age retention deletes closed segments older than the limit but keeps the active one", () => {
     const dir = newDir("log-age");
     const log = new FileLog(dir, { ...config, segmentBytes: 500, retentionMs: 1000 }, new Flusher());
@@ -119,6 +148,23 @@ describe("committed offsets journal", () => {
     await again.deleteGroup("g");
     again.close();
     expect(new OffsetsStore(file).get("g", "t", 0)).toBeUndefined();
+  });
+
+  test("deleting some partitions' offsets survives reopening; a group left with none is forgotten", async () => {
+    const file = join(newDir("offsets-drop"), "offsets.jsonl");
+    const store = new OffsetsStore(file, new Flusher());
+    const at = (topic: string, partition: number, offset: number) => ({ topic, partition, offset, leaderEpoch: -1, metadata: null });
+    await store.commit("g", [at("a", 0, 1), at("a", 1, 2), at("b", 0, 3)]);
+    await store.commit("other", [at("a", 0, 7)]);
+    await store.deletePartitions("g", [{ topic: "a", partition: 1 }, { topic: "b", partition: 0 }, { topic: "never", partition: 0 }]);
+    store.close();
+    const again = new OffsetsStore(file, new Flusher());
+    expect([again.get("g", "a", 0)?.offset, again.get("g", "a", 1), again.get("g", "b", 0), again.get("other", "a", 0)?.offset]).toEqual([1, undefined, undefined, 7]);
+    expect([...again.topics("g").keys()]).toEqual(["a"]);
+    await again.deletePartitions("g", [{ topic: "a", partition: 0 }]);
+    expect(again.groups()).toEqual(["other"]);
+    again.close();
+    expect(new OffsetsStore(file).groups()).toEqual(["other"]);
   });
 });
 

@@ -1,3 +1,6 @@
+import type { Access } from "../auth/authorizer.ts";
+import type { SaslSession } from "../auth/sasl-session.ts";
+import type { Security } from "../auth/security.ts";
 import type { Coordinator } from "../groups/coordinator.ts";
 import type { BrokerLog } from "../log.ts";
 import type { ApiSchema } from "../protocol/schema.ts";
@@ -15,6 +18,8 @@ export interface BrokerState {
   /** The ranges ApiVersions advertises, derived from the registry. */
   readonly apiRanges: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
   nextProducerId(): number;
+  /** SASL users and ACLs; null when the broker runs open. */
+  readonly security: Security | null;
 }
 
 /** One request as a handler sees it. */
@@ -29,6 +34,12 @@ export interface RequestContext {
   alive(): boolean;
   /** Runs `cb` when the connection closes (held requests release their timers); returns an unregister function. */
   onClose(cb: () => void): () => void;
+  /** The connection's SASL state (handshake, authentication). */
+  readonly session: SaslSession;
+  /** What the connection's principal may do (everything when the broker runs open). */
+  readonly access: Access;
+  /** Closes the connection once this request's response has been written (failed authentication). */
+  closeAfterResponse(): void;
 }
 
 export interface Api<Req, Res> extends ApiSchema<Req, Res> {

@@ -1,6 +1,8 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { ConfigSource } from "../config/broker-config.ts";
+import { checkTopicOverrides } from "../config/topic-configs.ts";
 import { array, bool, field, int16, int32, int8, message, nullableArray, nullableString, string, struct, tagged, uuid, ZERO_UUID } from "../protocol/schema.ts";
-import { isValidTopicName } from "../state/topics.ts";
 import { defineApi } from "./api.ts";
 
 const topic = struct({
@@ -23,6 +25,7 @@ const messages: Record<number, string> = {
   [ErrorCode.TOPIC_ALREADY_EXISTS]: "Topic already exists.",
   [ErrorCode.INVALID_TOPIC_EXCEPTION]: "Invalid topic name.",
   [ErrorCode.INVALID_PARTITIONS]: "Invalid number of partitions.",
+  [ErrorCode.TOPIC_AUTHORIZATION_FAILED]: "Not authorized to create this topic (Create on the topic or the cluster).",
   [ErrorCode.INVALID_REPLICATION_FACTOR]: "This broker is a single node: replication factor must be 1.",
 };
 
@@ -56,24 +59,24 @@ export const createTopics = defineApi({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
         const partitions = t.numPartitions === -1 ? (t.assignments.length || topics.defaultPartitions) : t.numPartitions;
+        // A null value asks for the default, which is what leaving the config out gives.
+        const configs = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
+        const configProblem = checkTopicOverrides(configs);
         let errorCode: number = ErrorCode.NONE;
-        if (t.replicationFactor > 1) errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
-        else if (req.validateOnly) {
-          if (!isValidTopicName(t.name)) errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
-          else if (topics.get(t.name)) errorCode = ErrorCode.TOPIC_ALREADY_EXISTS;
-          else if (partitions < 1) errorCode = ErrorCode.INVALID_PARTITIONS;
-        } else errorCode = topics.create(t.name, partitions);
-        if (errorCode === ErrorCode.NONE && !req.validateOnly) ctx.broker.log.info("topic created", { topic: t.name, partitions });
+        if (!ctx.access.cluster(Operation.Create) && !ctx.access.topic(Operation.Create, t.name)) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (t.replicationFactor > 1) errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
+        else if (req.validateOnly) errorCode = topics.checkNew(t.name, partitions, configs);
+        else errorCode = topics.create(t.name, partitions, configs);
+        if (errorCode === ErrorCode.NONE && !req.validateOnly) ctx.broker.log.info("topic created", { topic: t.name, partitions, configs });
         const ok = errorCode === ErrorCode.NONE;
         return {
           name: t.name,
           topicId: ok && !req.validateOnly ? topics.idOf(t.name) : ZERO_UUID,
           errorCode,
-          errorMessage: messages[errorCode] ?? null,
+          errorMessage: errorCode === ErrorCode.INVALID_CONFIG ? configProblem : (messages[errorCode] ?? null),
           numPartitions: ok ? partitions : -1,
           replicationFactor: ok ? 1 : -1,
-          // Topic configs are described by DescribeConfigs; an empty list says none were set at creation.
-          configs: ok ? [] : null,
+          configs: ok ? topics.config.describeTopic(configs).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: ConfigSource[c.source], isSensitive: false })) : null,
         };
       }),
     };

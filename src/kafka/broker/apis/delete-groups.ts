@@ -1,3 +1,5 @@
+import { Operation } from "../auth/acl.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
@@ -11,7 +13,10 @@ export const deleteGroups = defineApi({
   response: message("2+", { throttleTimeMs: field(int32), results: field(array(struct({ groupId: field(string), errorCode: field(int16) }))) }),
   async handle(req, ctx) {
     const results = [];
-    for (const groupId of req.groupsNames) results.push({ groupId, errorCode: await ctx.broker.coordinator.delete(groupId) });
+    for (const groupId of req.groupsNames) {
+      const errorCode = ctx.access.group(Operation.Delete, groupId) ? await ctx.broker.coordinator.delete(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+      results.push({ groupId, errorCode });
+    }
     return { throttleTimeMs: 0, results };
   },
 });

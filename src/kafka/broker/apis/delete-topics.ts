@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, message, nullableString, string, struct, uuid, ZERO_UUID } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -28,6 +29,7 @@ export const deleteTopics = defineApi({
         const resolved = name ?? topics.nameOf(topicId);
         if (resolved === undefined) return { name: null, topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: `No topic has id ${topicId}.` };
         const id = topics.idOf(resolved);
+        if (!ctx.access.topic(Operation.Delete, resolved)) return { name: resolved, topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: "Not authorized to delete this topic." };
         const errorCode = topics.delete(resolved);
         if (errorCode === 0) ctx.broker.log.info("topic deleted", { topic: resolved });
         const errorMessage = errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `Topic ${resolved} does not exist.` : null;

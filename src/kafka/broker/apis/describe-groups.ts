@@ -1,6 +1,7 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, bytes, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
-import { allOperations, OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
+import { OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
 import { defineApi } from "./api.ts";
 
 const member = struct({
@@ -38,10 +39,11 @@ export const describeGroups = defineApi({
   }),
   handle(req, ctx) {
     const { coordinator } = ctx.broker;
-    const authorizedOperations = req.includeAuthorizedOperations ? allOperations.group : OPERATIONS_NOT_REQUESTED;
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
+        const authorizedOperations = req.includeAuthorizedOperations ? ctx.access.operations("group", groupId) : OPERATIONS_NOT_REQUESTED;
+        if (!ctx.access.group(Operation.Describe, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: "", protocolType: "", protocolData: "", members: [], authorizedOperations };
         const g = coordinator.group(groupId);
         if (!g) {
           const known = coordinator.offsets.groups().includes(groupId);

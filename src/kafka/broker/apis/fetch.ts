@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, int64, int8, message, nullableArray, nullableString, records, string, struct, tagged, uuid } from "../protocol/schema.ts";
 import { defineApi, type RequestContext } from "./api.ts";
@@ -75,6 +76,7 @@ function collect(req: Request, ctx: RequestContext): { response: Response; bytes
     partitions: t.partitions.map((fp) => {
       const p = ctx.broker.topics.partition(t.topic, fp.partition);
       const none = { partitionIndex: fp.partition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, preferredReadReplica: -1, records: null };
+      if (t.topic !== "" && !ctx.access.topic(Operation.Read, t.topic)) return { ...none, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       if (!p) return { ...none, errorCode: ctx.version >= 13 && t.topic === "" ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       const hw = p.log.nextOffset;
       const start = p.log.logStartOffset;

@@ -1,3 +1,5 @@
+import { Operation } from "../auth/acl.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
@@ -34,7 +36,14 @@ export const findCoordinator = defineApi({
   }),
   handle: (req, ctx) => {
     const self = { nodeId: ctx.broker.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, errorCode: 0, errorMessage: null };
-    const coordinators = ctx.version >= 4 ? req.coordinatorKeys.map((key) => ({ key, ...self })) : [];
-    return { throttleTimeMs: 0, ...self, coordinators };
+    // keyType 0 is a group, 1 a transactional id; each needs Describe on it.
+    const answer = (key: string) => {
+      const allowed = req.keyType === 1 ? ctx.access.transactionalId(Operation.Describe, key) : ctx.access.group(Operation.Describe, key);
+      if (allowed) return self;
+      const errorCode = req.keyType === 1 ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+      return { nodeId: -1, host: "", port: -1, errorCode, errorMessage: `Not authorized to describe ${key}` };
+    };
+    const coordinators = ctx.version >= 4 ? req.coordinatorKeys.map((key) => ({ key, ...answer(key) })) : [];
+    return { throttleTimeMs: 0, ...(ctx.version >= 4 ? self : answer(req.key)), coordinators };
   },
 });

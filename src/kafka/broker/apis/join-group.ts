@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { holdRequest, type JoinResult } from "../groups/member.ts";
 import { array, bool, bytes, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { ErrorCode } from "../protocol/errors.ts";
@@ -39,6 +40,9 @@ export const joinGroup = defineApi({
       const ok = r.errorCode === ErrorCode.NONE;
       return { throttleTimeMs: 0, ...r, protocolType: ok ? req.protocolType : null, protocolName: ok || ctx.version < 7 ? r.protocolName : null, skipAssignment: false };
     };
+    if (!ctx.access.group(Operation.Read, req.groupId)) {
+      return answer({ errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] });
+    }
     const bad = (ms: number) => !(ms >= 1 && ms <= MAX_TIMEOUT_MS);
     if (bad(req.sessionTimeoutMs) || (req.rebalanceTimeoutMs !== -1 && bad(req.rebalanceTimeoutMs))) {
       return answer({ errorCode: ErrorCode.INVALID_SESSION_TIMEOUT, generationId: -1, protocolName: "", leader: "", memberId: req.memberId, members: [] });

@@ -1,3 +1,5 @@
+import { Operation } from "../auth/acl.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
@@ -18,6 +20,7 @@ export const leaveGroup = defineApi({
   }),
   handle(req, ctx) {
     const { coordinator } = ctx.broker;
+    if (!ctx.access.group(Operation.Read, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     if (ctx.version < 3) return { throttleTimeMs: 0, errorCode: coordinator.leave(req.groupId, req.memberId), members: [] };
     const members = req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: coordinator.leave(req.groupId, m.memberId) }));
     return { throttleTimeMs: 0, errorCode: 0, members };

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { array, field, int16, int32, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
 
@@ -15,7 +16,9 @@ export const listGroups = defineApi({
   }),
   handle: (req, ctx) => {
     const { coordinator } = ctx.broker;
-    const groups = coordinator.list().map((g) => ({ ...g, groupState: coordinator.group(g.groupId)?.state ?? "Empty" }));
+    // Describe on the cluster lists every group; otherwise only the groups the principal may describe.
+    const everyGroup = ctx.access.cluster(Operation.Describe);
+    const groups = coordinator.list().filter((g) => everyGroup || ctx.access.group(Operation.Describe, g.groupId)).map((g) => ({ ...g, groupState: coordinator.group(g.groupId)?.state ?? "Empty" }));
     // State names compare case-insensitively, as Kafka's do.
     const wanted = new Set(req.statesFilter.map((s) => s.toLowerCase()));
     return { throttleTimeMs: 0, errorCode: 0, groups: wanted.size === 0 ? groups : groups.filter((g) => wanted.has(g.groupState.toLowerCase())) };

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, int64, int8, message, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
@@ -54,11 +55,13 @@ export const listOffsets = defineApi({
         partitions: t.partitions.map(({ partitionIndex, timestamp }) => {
           const answer = (errorCode: number, offset = -1, ts = -1) => ({ partitionIndex, errorCode, timestamp: ts, offset, leaderEpoch: -1 });
           const p = ctx.broker.topics.partition(t.name, partitionIndex);
+          if (!ctx.access.topic(Operation.Describe, t.name)) return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           if (timestamp === LATEST) return answer(ErrorCode.NONE, p.log.nextOffset);
           if (timestamp === EARLIEST) return answer(ErrorCode.NONE, p.log.logStartOffset);
           const hit = timestamp === MAX_TIMESTAMP && ctx.version >= 7 ? p.log.offsetForMaxTimestamp() : p.log.offsetForTimestamp(timestamp);
-          return answer(ErrorCode.NONE, hit?.offset ?? -1, hit?.timestamp ?? -1);
+          // Records below the log start offset were deleted (DeleteRecords): never point a client at them.
+          return answer(ErrorCode.NONE, hit ? Math.max(hit.offset, p.log.logStartOffset) : -1, hit?.timestamp ?? -1);
         }),
       })),
     };

@@ -1,6 +1,7 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, message, nullableArray, nullableString, string, struct, uuid, ZERO_UUID } from "../protocol/schema.ts";
-import { allOperations, OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
+import { OPERATIONS_NOT_REQUESTED } from "../state/operations.ts";
 import { defineApi } from "./api.ts";
 
 const partition = struct({
@@ -46,9 +47,10 @@ export const metadata = defineApi({
     const { topics, nodeId } = ctx.broker;
     // v0: an empty list means all topics; v1+: null means all, empty means none.
     const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
-    const asked = all ? topics.names().map((name) => ({ name, topicId: ZERO_UUID })) : req.topics!;
+    // Topics the principal may not describe are left out of "all" and refused when asked for.
+    const asked = all ? topics.names().filter((name) => ctx.access.topic(Operation.Describe, name)).map((name) => ({ name, topicId: ZERO_UUID })) : req.topics!;
     const mayCreate = ctx.broker.autoCreateTopics && !all && (ctx.version <= 3 || req.allowAutoTopicCreation);
-    const topicOperations = req.includeTopicAuthorizedOperations ? allOperations.topic : OPERATIONS_NOT_REQUESTED;
+    const operationsOf = (name: string) => (req.includeTopicAuthorizedOperations ? ctx.access.operations("topic", name) : OPERATIONS_NOT_REQUESTED);
     const seen = new Set<string>();
     const answers = [];
     for (const t of asked) {
@@ -61,12 +63,17 @@ export const metadata = defineApi({
       if (name === undefined) {
         // The name may only be null from v12 on; v10–11 answer an empty one.
         const unnamed = ctx.version >= 12 ? null : "";
-        answers.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: unnamed, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: topicOperations });
+        answers.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: unnamed, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED });
+        continue;
+      }
+      if (!ctx.access.topic(Operation.Describe, name)) {
+        answers.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED });
         continue;
       }
       let errorCode: number = ErrorCode.NONE;
       if (!topics.get(name)) {
-        errorCode = mayCreate && !byId ? topics.create(name) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        const creatable = mayCreate && !byId && (ctx.access.cluster(Operation.Create) || ctx.access.topic(Operation.Create, name));
+        errorCode = creatable ? topics.create(name) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         if (errorCode === ErrorCode.NONE) ctx.broker.log.info("topic auto-created", { topic: name });
       }
       const partitions = topics.get(name) ?? [];
@@ -76,7 +83,7 @@ export const metadata = defineApi({
         topicId: topics.idOf(name),
         isInternal: false,
         partitions: partitions.map((p) => ({ errorCode: 0, partitionIndex: p.index, leaderId: nodeId, leaderEpoch: -1, replicaNodes: [nodeId], isrNodes: [nodeId], offlineReplicas: [] })),
-        topicAuthorizedOperations: topicOperations,
+        topicAuthorizedOperations: operationsOf(name),
       });
     }
     return {
@@ -85,7 +92,7 @@ export const metadata = defineApi({
       clusterId: ctx.broker.clusterId,
       controllerId: nodeId,
       topics: answers,
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? allOperations.cluster : OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ctx.access.operations("cluster", "") : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, field, int16, int32, int64, message, nullableString, string, struct } from "../protocol/schema.ts";
 import type { OffsetEntry } from "../storage/offsets-store.ts";
@@ -30,7 +31,8 @@ export const offsetCommit = defineApi({
   }),
   async handle(req, ctx) {
     const { coordinator, topics } = ctx.broker;
-    const denied = coordinator.commitCheck(req.groupId, req.memberId, req.generationIdOrMemberEpoch);
+    const groupDenied = !ctx.access.group(Operation.Read, req.groupId);
+    const denied = groupDenied ? ErrorCode.GROUP_AUTHORIZATION_FAILED : coordinator.commitCheck(req.groupId, req.memberId, req.generationIdOrMemberEpoch);
     const entries: OffsetEntry[] = [];
     const response = {
       throttleTimeMs: 0,
@@ -38,6 +40,7 @@ export const offsetCommit = defineApi({
         name: t.name,
         partitions: t.partitions.map((p) => {
           let errorCode = denied;
+          if (errorCode === ErrorCode.NONE && !ctx.access.topic(Operation.Read, t.name)) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
           if (errorCode === ErrorCode.NONE && !topics.partition(t.name, p.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           if (errorCode === ErrorCode.NONE) {
             entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata });

@@ -1,8 +1,10 @@
+import { Operation } from "../auth/acl.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { encodeRecordBatch } from "../protocol/batch-writer.ts";
 import { readMessageSet, type LegacyRejection } from "../protocol/message-set.ts";
 import { inspectBatch, setBatchBaseOffset, type BatchInfo } from "../protocol/records.ts";
 import { array, field, int16, int32, int64, message, nullableString, records, string, struct } from "../protocol/schema.ts";
+import { batchProducer } from "../state/producers.ts";
 import type { Partition } from "../state/topics.ts";
 import { defineApi, type RequestContext } from "./api.ts";
 
@@ -38,18 +40,30 @@ function append(p: Partition, records: Uint8Array | null, ctx: RequestContext): 
   const bytes = ctx.version < 3 ? fromMessageSet(records) : records;
   if (!(bytes instanceof Uint8Array)) return reject(bytes.errorCode, bytes.reason);
   const batches: { at: number; info: BatchInfo }[] = [];
+  const maxBytes = ctx.broker.topics.limits(p.topic)?.maxMessageBytes ?? Number.POSITIVE_INFINITY;
   for (let at = 0; at < bytes.byteLength; ) {
     const info = inspectBatch(bytes, at);
     if (typeof info === "string") return reject(ErrorCode.CORRUPT_MESSAGE, info);
+    if (info.size > maxBytes) return reject(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${info.size} bytes exceeds max.message.bytes ${maxBytes}`);
     batches.push({ at, info });
     at += info.size;
   }
-  const baseOffset = p.log.nextOffset;
-  for (const { at, info } of batches) {
-    const batch = bytes.subarray(at, at + info.size);
-    setBatchBaseOffset(batch, p.log.nextOffset);
-    p.log.append(batch, info);
+  const producers = batches.map(({ at }) => batchProducer(bytes, at));
+  if (producers.some((b) => b.producerId >= 0)) {
+    // Idempotent producers: a retried batch gets its first offset back instead of a second copy.
+    if (producers.length > 1) return reject(ErrorCode.INVALID_RECORD, "an idempotent produce carries one batch per partition");
+    const verdict = p.producers.check(producers[0]!);
+    if (verdict.kind === "duplicate") return reply(ErrorCode.NONE, verdict.baseOffset);
+    if (verdict.kind === "reject") return reject(verdict.errorCode, verdict.reason);
   }
+  const baseOffset = p.log.nextOffset;
+  batches.forEach(({ at, info }, i) => {
+    const batch = bytes.subarray(at, at + info.size);
+    const offset = p.log.nextOffset;
+    setBatchBaseOffset(batch, offset);
+    p.log.append(batch, info);
+    p.producers.record(producers[i]!, offset);
+  });
   return reply(ErrorCode.NONE, baseOffset);
 }
 
@@ -77,6 +91,7 @@ export const produce = defineApi({
       partitionResponses: t.partitionData.map((pd): PartitionResponse => {
         const p = topics.partition(t.name, pd.index);
         const refuse = (errorCode: number): PartitionResponse => ({ index: pd.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null });
+        if (!ctx.access.topic(Operation.Write, t.name)) return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         if (!p) return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (!validAcks) return refuse(ErrorCode.INVALID_REQUIRED_ACKS);
         const r = append(p, pd.records instanceof Uint8Array ? pd.records : null, ctx);

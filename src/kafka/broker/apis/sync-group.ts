@@ -1,3 +1,4 @@
+import { Operation } from "../auth/acl.ts";
 import { EMPTY, holdRequest, type SyncResult } from "../groups/member.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { array, bytes, field, int16, int32, message, nullableString, string, struct } from "../protocol/schema.ts";
@@ -27,6 +28,7 @@ export const syncGroup = defineApi({
   }),
   handle(req, ctx) {
     const { coordinator } = ctx.broker;
+    if (!ctx.access.group(Operation.Read, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: EMPTY };
     const group = () => coordinator.group(req.groupId);
     // v5+: a member naming a protocol type or name other than the group's is refused, as Kafka does.
     const g = group();

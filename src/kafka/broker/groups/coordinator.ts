@@ -2,6 +2,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import type { OffsetsStore } from "../storage/offsets-store.ts";
 import type { BrokerLog } from "../log.ts";
 import { Group } from "./group.ts";
+import type { GroupStore } from "./group-store.ts";
 import type { JoinRequest, JoinResult, Pending, SyncResult } from "./member.ts";
 
 export interface CoordinatorConfig {
@@ -19,7 +20,10 @@ export class Coordinator {
     readonly offsets: OffsetsStore,
     private readonly config: CoordinatorConfig,
     private readonly log: BrokerLog,
+    private readonly store?: GroupStore,
   ) {
+    const now = Date.now();
+    for (const [id, saved] of store?.load() ?? []) this.ensure(id).restore(saved, now);
     this.sweeper = setInterval(() => {
       const now = Date.now();
       for (const g of this.groups.values()) g.expire(now);
@@ -37,6 +41,7 @@ export class Coordinator {
       g = new Group(id, {
         initialRebalanceDelayMs: this.config.initialRebalanceDelayMs,
         onRebalance: (group, reason) => this.log.info("group rebalancing", { group: group.id, reason, generation: group.generation }),
+        onSettled: () => this.persist(),
       });
       this.groups.set(id, g);
     }
@@ -79,8 +84,18 @@ export class Coordinator {
     if (!g && !this.offsets.groups().includes(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
     g?.close();
     this.groups.delete(groupId);
+    this.persist();
     await this.offsets.deleteGroup(groupId);
     return ErrorCode.NONE;
+  }
+
+  private persist(): void {
+    if (!this.store) return;
+    try {
+      this.store.save(new Map([...this.groups].map(([id, g]) => [id, g.snapshot()])));
+    } catch (e) {
+      this.log.warn("group membership not saved", { error: String(e) });
+    }
   }
 
   close(): void {

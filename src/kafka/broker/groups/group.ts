@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode } from "../protocol/errors.ts";
+import type { SavedGroup } from "./group-store.ts";
 import { chooseProtocol } from "./vote.ts";
 import { EMPTY, Member, type JoinRequest, type JoinResult, type Pending, type SyncResult } from "./member.ts";
 
@@ -9,6 +10,8 @@ export interface GroupConfig {
   /** Wait this long after the first join of an empty group so that members starting together join one generation. */
   initialRebalanceDelayMs: number;
   onRebalance(group: Group, reason: string): void;
+  /** The group became stable or empty: the moment its membership is worth keeping. */
+  onSettled(group: Group): void;
 }
 
 const failJoin = (errorCode: number, memberId: string): JoinResult => ({ errorCode, generationId: -1, protocolName: "", leader: "", memberId, members: [] });
@@ -29,12 +32,38 @@ export class Group {
   private readonly pendingIds = new Map<string, number>();
   private joinDeadline = 0;
   private delayUntil = 0;
+  private rebalanceStarted = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly id: string,
     private readonly config: GroupConfig,
   ) {}
+
+  /** Picks up where a previous broker left the group: same generation, members and assignments, stable. */
+  restore(saved: SavedGroup, now: number): void {
+    this.generation = saved.generation;
+    this.protocolType = saved.protocolType;
+    this.protocolName = saved.protocolName;
+    this.leader = saved.leader;
+    for (const m of saved.members) {
+      const member = new Member(m.request.memberId, m.request);
+      member.assignment = m.assignment;
+      member.touch(now);
+      this.members.set(member.id, member);
+    }
+    this.state = this.members.size > 0 ? "Stable" : "Empty";
+  }
+
+  snapshot(): SavedGroup {
+    return {
+      generation: this.generation,
+      protocolType: this.protocolType,
+      protocolName: this.protocolName,
+      leader: this.leader,
+      members: [...this.members.values()].map((m) => ({ request: m.request, assignment: m.assignment })),
+    };
+  }
 
   join(req: JoinRequest, requireKnownId: boolean, reply: Pending<JoinResult>): void {
     const now = Date.now();
@@ -70,6 +99,11 @@ export class Group {
     if (!existing) {
       this.members.set(id, member);
       if (this.protocolType === null) this.protocolType = req.protocolType;
+      // Kafka's initial delayed join: while a new group waits, each newcomer extends the wait (up to
+      // the rebalance timeout), so members starting together share one generation.
+      if (this.state === "PreparingRebalance" && this.delayUntil > 0) {
+        this.delayUntil = Math.min(now + this.config.initialRebalanceDelayMs, this.rebalanceStarted + req.rebalanceTimeoutMs);
+      }
     }
     this.prepareRebalance(existing ? `member ${id} rejoined` : `member ${id} joined`);
     this.maybeCompleteJoin();
@@ -95,6 +129,7 @@ export class Group {
     }
     const now = Date.now();
     this.delayUntil = this.state === "Empty" ? now + this.config.initialRebalanceDelayMs : 0;
+    this.rebalanceStarted = now;
     this.joinDeadline = now + Math.max(0, ...[...this.members.values()].map((m) => m.request.rebalanceTimeoutMs));
     this.state = "PreparingRebalance";
     this.config.onRebalance(this, reason);
@@ -119,6 +154,7 @@ export class Group {
       this.protocolName = null;
       this.protocolType = null;
       this.leader = null;
+      this.config.onSettled(this);
       return;
     }
     this.protocolName = chooseProtocol([...this.members.values()]);
@@ -153,6 +189,7 @@ export class Group {
       member.sync?.resolve({ errorCode: ErrorCode.NONE, assignment: member.assignment });
       member.sync = undefined;
     }
+    this.config.onSettled(this);
   }
 
   heartbeat(memberId: string, generation: number): number {

@@ -1,4 +1,6 @@
-import { fsyncSync, mkdirSync, openSync, closeSync, readdirSync } from "node:fs";
+import { fsyncSync, mkdirSync, openSync, closeSync, readdirSync, existsSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { LogLimits } from "../config/broker-config.ts";
 import { findTimestampInBatch, type BatchInfo } from "../protocol/records.ts";
 import type { Flusher } from "./flusher.ts";
 import type { PartitionLog } from "./log.ts";
@@ -23,17 +25,39 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** Where DeleteRecords leaves the log start offset, when it is inside the first segment. */
+const START_OFFSET_FILE = "log-start-offset";
+
+/** Replaces `path` with `text` atomically and durably (temporary file, fsync, rename, directory fsync). */
+export function writeFileDurably(path: string, text: string): void {
+  const fd = openSync(`${path}.tmp`, "w");
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(`${path}.tmp`, path);
+  fsyncDir(dirname(path));
+}
+
 /** A partition stored as a directory of segments; reads come from disk, only sparse indexes stay in memory. */
 export class FileLog implements PartitionLog {
   private readonly segments: Segment[] = [];
+  private readonly config: FileLogConfig;
+  /** Records below this offset were deleted by DeleteRecords (whole segments below it are removed too). */
+  private deletedBefore = 0;
   sizeBytes = 0;
 
   constructor(
     private readonly dir: string,
-    private readonly config: FileLogConfig,
+    config: FileLogConfig,
     private readonly flusher: Flusher,
   ) {
+    this.config = { ...config };
     mkdirSync(dir, { recursive: true });
+    const startFile = join(dir, START_OFFSET_FILE);
+    if (existsSync(startFile)) this.deletedBefore = Number.parseInt(readFileSync(startFile, "utf8"), 10) || 0;
     const bases = readdirSync(dir)
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number.parseInt(f, 10))
@@ -44,14 +68,18 @@ export class FileLog implements PartitionLog {
       this.segments.push(segment);
       this.sizeBytes += segment.size;
     });
-    if (this.segments.length === 0) this.roll(0);
+    if (this.segments.length === 0) this.roll(this.deletedBefore);
+    // A torn tail cut away on load can leave the checkpoint past the end: the log then starts at its end.
+    this.deletedBefore = Math.min(this.deletedBefore, this.nextOffset);
+    // Segments a crash kept after their records were deleted go now.
+    this.dropSegmentsBelow(this.deletedBefore);
   }
 
   private get active(): Segment {
     return this.segments.at(-1)!;
   }
   get logStartOffset(): number {
-    return this.segments[0]!.baseOffset;
+    return Math.min(Math.max(this.segments[0]!.baseOffset, this.deletedBefore), this.nextOffset);
   }
   get nextOffset(): number {
     return this.active.nextOffset;
@@ -129,6 +157,34 @@ export class FileLog implements PartitionLog {
     return this.flusher.request(this.active);
   }
 
+  configure(limits: LogLimits): void {
+    this.config.segmentBytes = limits.segmentBytes;
+    this.config.retentionBytes = limits.retentionBytes;
+    this.config.retentionMs = limits.retentionMs;
+  }
+
+  /**
+   * Moves the log start offset to `offset` (durably, before returning) and removes the segments that lie
+   * wholly below it; the active segment always stays.
+   */
+  deleteRecordsBefore(offset: number): void {
+    if (offset <= this.logStartOffset) return;
+    const target = Math.min(offset, this.nextOffset);
+    writeFileDurably(join(this.dir, START_OFFSET_FILE), String(target));
+    this.deletedBefore = target;
+    this.dropSegmentsBelow(target);
+  }
+
+  private dropSegmentsBelow(offset: number): void {
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    const oldest = this.segments.shift()!;
+    this.sizeBytes -= oldest.size;
+    oldest.remove();
+  }
+
   applyRetention(now: number): void {
     const { retentionBytes, retentionMs } = this.config;
     while (this.segments.length > 1) {
@@ -136,9 +192,7 @@ export class FileLog implements PartitionLog {
       const overSize = retentionBytes >= 0 && this.sizeBytes - oldest.size >= retentionBytes;
       const overAge = retentionMs >= 0 && now - oldest.modifiedAt > retentionMs;
       if (!overSize && !overAge) return;
-      this.segments.shift();
-      this.sizeBytes -= oldest.size;
-      oldest.remove();
+      this.dropOldest();
     }
   }
 

@@ -1,3 +1,4 @@
+import type { LogLimits } from "../config/broker-config.ts";
 import type { BatchInfo } from "../protocol/records.ts";
 
 /**
@@ -5,7 +6,7 @@ import type { BatchInfo } from "../protocol/records.ts";
  * Both implementations are synchronous: memory, or files whose reads are served by the page cache.
  */
 export interface PartitionLog {
-  /** First offset still readable (advances when retention deletes segments). */
+  /** First offset still readable (advances when retention deletes segments or DeleteRecords moves it). */
   readonly logStartOffset: number;
   /** Next offset to assign; with one replica this is also the high watermark. */
   readonly nextOffset: number;
@@ -25,23 +26,45 @@ export interface PartitionLog {
   sync(): Promise<void>;
   /** Deletes whole old segments past the size or age limit. */
   applyRetention(now: number): void;
+  /** Segment size and retention from now on (a topic's configs changed). */
+  configure(limits: LogLimits): void;
+  /** Moves the log start offset up to `offset` (at most the end), durably; records below it are gone. */
+  deleteRecordsBefore(offset: number): void;
   close(): void;
   /** Removes the log's storage (topic deletion). */
   destroy(): void;
 }
 
+/** What storage records about a topic besides its logs: partition count, id and config overrides. */
+export interface TopicMeta {
+  readonly partitions: number;
+  /** A UUID fixed at creation (Metadata v10+, Fetch v13+). */
+  readonly id: string;
+  readonly configs: Record<string, string>;
+}
+
+/** A topic as storage keeps it: its id, its partitions' logs and its config overrides. */
 export interface StoredTopic {
   readonly id: string;
   readonly logs: PartitionLog[];
+  readonly configs: Record<string, string>;
 }
 
 /** Creates and reopens partition logs; memory or files under a data directory. */
 export interface LogStorage {
   readonly durable: boolean;
-  /** Topics found in storage at start-up, with their ids and partition logs. */
+  /** The directory the logs live in, or null in memory. */
+  readonly location: string | null;
+  /** Topics found in storage at start-up, with their ids, partition logs and configs. */
   loadTopics(): Map<string, StoredTopic>;
-  /** Creates a topic; `id` (a UUID) is stored with it so it survives restarts. */
-  createTopic(name: string, partitions: number, id: string): PartitionLog[];
+  /** Creates a topic; its id and configs are stored with it so they survive restarts. */
+  createTopic(name: string, meta: TopicMeta): PartitionLog[];
+  /** New partitions `from`..`meta.partitions - 1` of an existing topic; durable once it returns. */
+  addPartitions(name: string, from: number, meta: TopicMeta): PartitionLog[];
+  /** Persists a topic's changed config overrides. */
+  saveTopic(name: string, meta: TopicMeta): void;
   deleteTopic(name: string, logs: PartitionLog[]): void;
+  /** Where a partition's idempotent-producer snapshot lives; null keeps producer state in memory only. */
+  producerStatePath(topic: string, partition: number): string | null;
   close(): void;
 }

@@ -1,9 +1,9 @@
 import { findTimestampInBatch, type BatchInfo } from "../protocol/records.ts";
-import type { LogStorage, PartitionLog, StoredTopic } from "./log.ts";
+import type { LogStorage, PartitionLog, StoredTopic, TopicMeta } from "./log.ts";
 
 /** A partition kept entirely in memory: an array of batches and their offsets, for tests and demos. */
 export class MemoryLog implements PartitionLog {
-  readonly logStartOffset = 0;
+  logStartOffset = 0;
   nextOffset = 0;
   sizeBytes = 0;
   private readonly bases: number[] = [];
@@ -62,6 +62,15 @@ export class MemoryLog implements PartitionLog {
   sync(): Promise<void> {
     return Promise.resolve();
   }
+  /** Retention does not apply in memory, so the limits change nothing here. */
+  configure(): void {}
+  deleteRecordsBefore(offset: number): void {
+    if (offset <= this.logStartOffset) return;
+    this.logStartOffset = Math.min(offset, this.nextOffset);
+    const drop = this.firstEndingAtOrAfter(this.logStartOffset);
+    for (const a of [this.bases, this.lasts, this.maxTimestamps]) a.splice(0, drop);
+    for (const b of this.batches.splice(0, drop)) this.sizeBytes -= b.byteLength;
+  }
   applyRetention(): void {}
   close(): void {}
   destroy(): void {
@@ -71,14 +80,22 @@ export class MemoryLog implements PartitionLog {
 
 export class MemoryStorage implements LogStorage {
   readonly durable = false;
+  readonly location = null;
   loadTopics(): Map<string, StoredTopic> {
     return new Map();
   }
-  createTopic(_name: string, partitions: number, _id: string): PartitionLog[] {
-    return Array.from({ length: partitions }, () => new MemoryLog());
+  createTopic(_name: string, meta: TopicMeta): PartitionLog[] {
+    return Array.from({ length: meta.partitions }, () => new MemoryLog());
   }
+  addPartitions(_name: string, from: number, meta: TopicMeta): PartitionLog[] {
+    return Array.from({ length: meta.partitions - from }, () => new MemoryLog());
+  }
+  saveTopic(): void {}
   deleteTopic(_name: string, logs: PartitionLog[]): void {
     for (const log of logs) log.destroy();
+  }
+  producerStatePath(): string | null {
+    return null;
   }
   close(): void {}
 }

@@ -13,7 +13,8 @@ export interface OffsetEntry extends CommittedOffset {
   partition: number;
 }
 
-type Line = { g: string; t?: string; p?: number; o?: number; e?: number; m?: string | null; del?: 1 };
+/** One journal entry: a commit, a whole group's deletion (`del`) or one partition's deletion (`drop`). */
+type Line = { g: string; t?: string; p?: number; o?: number; e?: number; m?: string | null; del?: 1; drop?: 1 };
 
 /**
  * Committed group offsets: a map in memory and, with a data directory, an append-only journal of JSON
@@ -54,6 +55,15 @@ export class OffsetsStore {
       this.byGroup.delete(l.g);
       return;
     }
+    if (l.drop) {
+      const topics = this.byGroup.get(l.g);
+      const parts = topics?.get(l.t!);
+      if (parts?.delete(l.p!)) this.live--;
+      if (parts?.size === 0) topics!.delete(l.t!);
+      // A group left with no offsets is forgotten, as one whose offsets all expired.
+      if (topics?.size === 0) this.byGroup.delete(l.g);
+      return;
+    }
     const topics = this.byGroup.get(l.g) ?? new Map<string, Map<number, CommittedOffset>>();
     this.byGroup.set(l.g, topics);
     const parts = topics.get(l.t!) ?? new Map<number, CommittedOffset>();
@@ -76,6 +86,11 @@ export class OffsetsStore {
   commit(group: string, entries: OffsetEntry[]): Promise<void> {
     const lines = entries.map((e): Line => ({ g: group, t: e.topic, p: e.partition, o: e.offset, e: e.leaderEpoch, m: e.metadata }));
     return this.record(lines);
+  }
+
+  /** Forgets a group's committed offsets for these partitions; resolves once that is durable. */
+  deletePartitions(group: string, partitions: { topic: string; partition: number }[]): Promise<void> {
+    return this.record(partitions.filter((x) => this.get(group, x.topic, x.partition) !== undefined).map((x): Line => ({ g: group, t: x.topic, p: x.partition, drop: 1 })));
   }
 
   deleteGroup(group: string): Promise<void> {

@@ -4,6 +4,8 @@
   consume <broker> <topic> <group|-> <count>            prints one JSON line per message (hex bytes)
   member  <broker> <topic> <group>                      group member until SIGTERM, then leaves cleanly
   version <broker>                                      the broker version it infers and the magic it produces
+  admin   <broker> <topic>                              KafkaAdminClient: create with configs, describe, alter,
+                                                        add partitions; prints one JSON line per step
   produce-legacy <broker> <topic> <compression|none> <count> <api_version>
                                                         an old client: 0.10 sends Produce v2 with magic 1,
                                                         0.9 Produce v1 and 0.8.2 Produce v0 with magic 0
@@ -12,7 +14,8 @@ import json
 import signal
 import sys
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
 
 FAST = dict(session_timeout_ms=3000, heartbeat_interval_ms=300, max_poll_interval_ms=10000,
             auto_offset_reset="earliest", metadata_max_age_ms=1000)
@@ -100,6 +103,36 @@ def member(broker, topic, group):
     consumer.close()  # commits and sends LeaveGroup
 
 
+def described(admin, resource, synonyms):
+    """name -> [value, read_only, source, synonyms] for one resource (DescribeConfigs v1+ layout)."""
+    response = admin.describe_configs([resource], include_synonyms=synonyms)[0]
+    error_code, error_message, _, _, entries = response.resources[0]
+    if error_code != 0:
+        return {"error": [error_code, error_message]}
+    return {e[0]: [e[1], e[2], e[3], [list(s) for s in e[5]]] for e in entries}
+
+
+def admin(broker, topic):
+    client = KafkaAdminClient(bootstrap_servers=broker)
+    created = client.create_topics([NewTopic(topic, 1, 1, topic_configs={"retention.ms": "120000"})])
+    out({"created": [list(t[:2]) for t in created.topic_errors]})
+    config = described(client, ConfigResource(ConfigResourceType.TOPIC, topic), True)
+    out({"topic": {k: config[k] for k in ("retention.ms", "cleanup.policy")}})
+    config = described(client, ConfigResource(ConfigResourceType.BROKER, "0"), False)
+    out({"broker": {k: config[k][:2] for k in ("num.partitions", "log.retention.ms")}})
+    altered = client.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.bytes": "4096"})])
+    out({"altered": [list(r[:2]) for r in altered.resources]})
+    refused = client.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.bytes": "lots"})])
+    out({"refused": [list(r[:2]) for r in refused.resources]})
+    config = described(client, ConfigResource(ConfigResourceType.TOPIC, topic), False)
+    out({"after": {k: config[k][0] for k in ("retention.ms", "retention.bytes")}})
+    grown = client.create_partitions({topic: NewPartitions(3)})
+    out({"grown": [list(t[:2]) for t in grown.topic_errors]})
+    metadata = client.describe_topics([topic])
+    out({"partitions": sorted(p["partition"] for p in metadata[0]["partitions"])})
+    client.close()
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "produce":
@@ -108,6 +141,8 @@ if __name__ == "__main__":
         consume(args[0], args[1], args[2], int(args[3]))
     elif command == "member":
         member(args[0], args[1], args[2])
+    elif command == "admin":
+        admin(args[0], args[1])
     elif command == "version":
         version(args[0])
     elif command == "produce-legacy":

@@ -35,6 +35,10 @@ export class RawClient {
       if (this.buffer.length < 4 + size) return;
       const frame = this.buffer.subarray(4, 4 + size);
       this.buffer = this.buffer.subarray(4 + size);
+      if (size < 4) {
+        this.received.push(-1); // a bare SASL token, not a response
+        continue;
+      }
       const id = frame.readInt32BE(0);
       this.received.push(id);
       this.waiting.get(id)?.(new Uint8Array(frame.subarray(4)));

@@ -24,7 +24,7 @@ function bytesField(out: number[], b: Uint8Array | null): void {
 }
 
 /** An independent RecordBatch v2 encoder for tests, so they do not rely on the broker's own code. */
-export function buildBatch(records: TestRecord[], opts: { gzip?: boolean; baseTimestamp?: number } = {}): Uint8Array {
+export function buildBatch(records: TestRecord[], opts: { gzip?: boolean; baseTimestamp?: number; producer?: { id: number; epoch: number; sequence: number } } = {}): Uint8Array {
   const base = opts.baseTimestamp ?? records[0]?.timestamp ?? Date.now();
   const body: number[] = [];
   records.forEach((r, i) => {
@@ -53,9 +53,9 @@ export function buildBatch(records: TestRecord[], opts: { gzip?: boolean; baseTi
   v.setInt32(23, records.length - 1);
   v.setBigInt64(27, BigInt(base));
   v.setBigInt64(35, BigInt(maxTs));
-  v.setBigInt64(43, -1n);
-  v.setInt16(51, -1);
-  v.setInt32(53, -1);
+  v.setBigInt64(43, BigInt(opts.producer?.id ?? -1));
+  v.setInt16(51, opts.producer?.epoch ?? -1);
+  v.setInt32(53, opts.producer?.sequence ?? -1);
   v.setInt32(57, records.length);
   out.set(payload, 61);
   v.setUint32(17, crc32c(out, 21));
