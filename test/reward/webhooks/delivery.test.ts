@@ -235,4 +235,17 @@ describe("webhook deliveries to a real receiver", () => {
     expect(refused!.log[0]!.status).toBeNull()
     expect(refused!.log[0]!.error).toBe("refused: hooks.shop.test resolves to 10.0.0.7, a private address")
   })
+
+  test("a name that turns private between the check and the connection (DNS rebinding) reaches nothing: the connection checks what it connects to", async () => {
+    const target = receiver()
+    const port = new URL(target.url).port
+    const hook = await endpoint(`http://rebind.shop.test:${port}/hooks`)
+    await consume(notifyWebhooks, [notify("wh", "u1", "rebind-1")])
+    let lookups = 0
+    await relay({ resolve: async () => (lookups++ === 0 ? ["93.184.216.34"] : ["127.0.0.1"]), settings: { allowPrivate: false, retryForMs: 1 } })
+    const [refused] = await settled(hook.id, 1)
+    expect(refused!.log[0]!.error).toBe("refused: rebind.shop.test resolves to 127.0.0.1, a loopback address")
+    expect(lookups).toBe(2)
+    expect(target.received).toHaveLength(0)
+  })
 })
