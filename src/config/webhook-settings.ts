@@ -19,6 +19,8 @@ export interface WebhookSettings {
   readonly disableAfterFailures: number
   /** How often the relay looks for due deliveries when it found none. */
   readonly pollMs: number
+  /** Delivered and failed deliveries stay in the log this many days after their last attempt. */
+  readonly logRetentionDays: number
 }
 
 const millisOf = (name: string, fallback: Duration.Duration) =>
@@ -32,5 +34,6 @@ export const webhookSettings: Config.Config<WebhookSettings> = Config.all({
   timeoutMs: Config.schema(Millis, "LOYALTEA_WEBHOOK_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   disableAfterMs: millisOf("LOYALTEA_WEBHOOK_DISABLE_AFTER", Duration.days(3)),
   disableAfterFailures: Config.schema(WholeAtLeast(1), "LOYALTEA_WEBHOOK_DISABLE_AFTER_FAILURES").pipe(Config.withDefault(20)),
-  pollMs: Config.schema(Millis, "LOYALTEA_WEBHOOK_POLL_MS").pipe(Config.withDefault(1000))
+  pollMs: Config.schema(Millis, "LOYALTEA_WEBHOOK_POLL_MS").pipe(Config.withDefault(1000)),
+  logRetentionDays: Config.schema(WholeAtLeast(1), "LOYALTEA_WEBHOOK_LOG_RETENTION_DAYS").pipe(Config.withDefault(30))
 })

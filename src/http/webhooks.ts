@@ -10,7 +10,7 @@ import { LimitQuery, PageQuery, pageOf, TenantQuery } from "./params.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 
-const DeliveryId = WellFormedString.check(Schema.isPattern(/^\d{1,18}$/, { message: "must be a delivery id" }))
+const DeliveryId = WellFormedString.check(Schema.isPattern(/^\d{1,18}$/, { message: "must be a delivery id" })).annotate({ examples: ["42"] })
 const WebhookParams = input(Schema.Struct({ webhookId: Uuid }), "params")
 const SecretParams = input(Schema.Struct({ webhookId: Uuid, secretId: Uuid }), "params")
 const DeliveryParams = input(Schema.Struct({ webhookId: Uuid, deliveryId: DeliveryId }), "params")

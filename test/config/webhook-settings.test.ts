@@ -16,7 +16,8 @@ describe("webhook configuration", () => {
       timeoutMs: 10_000,
       disableAfterMs: 259_200_000,
       disableAfterFailures: 20,
-      pollMs: 1000
+      pollMs: 1000,
+      logRetentionDays: 30
     })
   })
 

@@ -194,3 +194,14 @@ export const requeueDelivery = (sql: Sql, tenant: string, endpointId: string, de
       )
     })
   )
+
+/**
+ * Deletes up to `limit` settled deliveries (delivered or failed) whose last attempt was before
+ * `before`, with their attempts; pending ones stay whatever their age. Returns how many went.
+ */
+export const pruneDeliveryLog = (sql: Sql, before: number, limit: number) =>
+  exec(() => sql`
+    delete from reward.webhook_deliveries where id in (
+      select id from reward.webhook_deliveries
+      where status <> 'pending' and last_attempt_at < ${at(before)}::timestamptz
+      order by id limit ${limit})`).pipe(Effect.map((rows) => rows.count))

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import { AppConfig } from "../../../config/app-config.ts"
 import type { WebhookSettings } from "../../../config/webhook-settings.ts"
 import { Database } from "../../../db/database.ts"
@@ -85,7 +85,11 @@ export const startWebhookRelay = (options: RelayOptions = {}) =>
           }, { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, resolve: options.resolve })
         )
         yield* record(delivery, attemptAt, outcome)
-      })
+      }).pipe(
+        // Not recorded (the database is away, the endpoint was deleted meanwhile): the lease runs
+        // out and the delivery is sent again, with the same event id; the others go on.
+        Effect.catchCause((cause) => Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.logWarning(`webhook delivery ${delivery.id}: the attempt could not be recorded; it is sent again after its lease`, cause))
+      )
 
     // Until nothing is due: a member's next delivery becomes due as soon as the previous one is recorded.
     const drain: Effect.Effect<void, unknown> = Effect.gen(function*() {
