@@ -55,6 +55,8 @@ create table reward.webhook_deliveries (
   unique (tenant, endpoint_id, event_id),
   foreign key (tenant, endpoint_id) references reward.webhook_endpoints (tenant, id) on delete cascade
 );
+-- The relay's scan for due rows, and its check that no earlier delivery of the member is pending.
+create index webhook_deliveries_due on reward.webhook_deliveries (id) where status = 'pending';
 create index webhook_deliveries_pending on reward.webhook_deliveries (tenant, endpoint_id, user_id, id) where status = 'pending';
 create index webhook_deliveries_log on reward.webhook_deliveries (tenant, endpoint_id, id desc);
 

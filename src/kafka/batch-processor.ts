@@ -120,7 +120,8 @@ const sum = (outcomes: ReadonlyArray<BatchOutcome>): BatchOutcome => ({
   outboxIds: outcomes.flatMap((o) => o.outboxIds)
 })
 
-const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, handle: () => Effect.succeed([]) })
+// An event this consumer cannot apply is its own to report, even where another consumer reports those that do not decode.
+const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, deadLetters: true, handle: () => Effect.succeed([]) })
 
 /** One event in its own transaction; if it still fails for a non-transient reason, it is dead-lettered. */
 const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, item: Item<A>) =>

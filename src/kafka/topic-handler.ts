@@ -44,8 +44,9 @@ export interface TopicHandler<A, R = never> {
    */
   readonly processedAs: string
   /**
-   * Whether what does not decode is sent to the topic's dead-letter topic (default); a second
-   * consumer of a topic leaves that to the first, so each bad event is dead-lettered once.
+   * Whether what does not decode (or names an unknown tenant) is sent to the topic's dead-letter
+   * topic (default); a second consumer of a topic leaves that to the first, so each bad event is
+   * dead-lettered once. An event that decodes but cannot be applied is always dead-lettered.
    */
   readonly deadLetters: boolean
   /** Applies new (never seen) events; returns what they emit, published once the transaction commits. */
