@@ -3,7 +3,7 @@ import { AppConfig } from "../../../config/app-config.ts"
 import { Database } from "../../../db/database.ts"
 import { periodicJob } from "../../../platform/periodic-job.ts"
 import { startWebhookConsumer } from "./consumer.ts"
-import { pruneDeliveryLog } from "./delivery-repo.ts"
+import { pruneDeliveryLog } from "./delivery-log-repo.ts"
 import { startWebhookRelay } from "./relay.ts"
 
 const pruneBatch = 10_000

@@ -4,7 +4,7 @@ import { RewardEvent, RewardNotifyEvent } from "../../../events/reward.ts"
 import { Topics } from "../../../events/topics.ts"
 import { startSupervisedConsumer } from "../../../kafka/supervised-consumer.ts"
 import { type Consumed, topicHandler } from "../../../kafka/topic-handler.ts"
-import { enqueueDeliveries, type WebhookEvent } from "./delivery-repo.ts"
+import { enqueueDeliveries, type WebhookEvent } from "./outbox-repo.ts"
 import type { WebhookEventType } from "./model.ts"
 
 /**

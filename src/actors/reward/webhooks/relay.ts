@@ -4,7 +4,7 @@ import type { WebhookSettings } from "../../../config/webhook-settings.ts"
 import { Database } from "../../../db/database.ts"
 import { periodicJob } from "../../../platform/periodic-job.ts"
 import { retryDelayMs } from "./backoff.ts"
-import { type LeasedDelivery, leaseDue, recordAttempt } from "./delivery-repo.ts"
+import { type LeasedDelivery, leaseDue, recordAttempt } from "./outbox-repo.ts"
 import { type Outcome, sendDelivery } from "./send.ts"
 import type { Resolve } from "./target.ts"
 
