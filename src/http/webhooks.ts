@@ -19,7 +19,9 @@ const DeliveriesQuery = input(Schema.Struct({
   before: Schema.optionalKey(DeliveryId.annotate({ description: "Only deliveries older than this one (the last id of the previous page)" })),
   status: Schema.optionalKey(DeliveryStatus)
 }), "query")
-const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse }
+const invalid = { 400: errorResponse, 403: errorResponse, 422: errorResponse }
+const errors = { ...invalid, 404: errorResponse }
+const conflicts = { ...errors, 409: errorResponse }
 const tags = ["webhooks"]
 
 const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
@@ -32,13 +34,13 @@ export const webhookRoutes = (run: Runner<WebhookUseCases | Authenticator>) =>
     .post("/webhooks", ({ body, scope, set }) => run(set, WebhookUseCases.use((u) => u.create(scope, body)), 201), {
       access: "write",
       body: input(WebhookInput),
-      response: { 201: standard(CreatedWebhook), ...errors },
+      response: { 201: standard(CreatedWebhook), ...invalid },
       detail: { tags, summary: "Create a webhook endpoint for some event types; the answer carries its signing secret, shown only here" }
     })
     .get("/webhooks", ({ query, scope, set }) => run(set, orEmpty(narrow(scope, query.tenant), (s) => WebhookUseCases.use((u) => u.list(s, pageOf(query))))), {
       access: "read",
       query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
-      response: { 200: standard(Schema.Array(Webhook)), ...errors },
+      response: { 200: standard(Schema.Array(Webhook)), ...invalid },
       detail: { tags, summary: "List webhook endpoints, optionally of one tenant" }
     })
     .get("/webhooks/:webhookId", ({ params, scope, set }) => run(set, WebhookUseCases.use((u) => u.get(scope, params.webhookId))), {
@@ -70,7 +72,7 @@ export const webhookRoutes = (run: Runner<WebhookUseCases | Authenticator>) =>
       run(set, WebhookUseCases.use((u) => u.removeSecret(scope, params.webhookId, params.secretId)), 204), {
       access: "write",
       params: SecretParams,
-      response: { 204: standard(Schema.Undefined), ...errors },
+      response: { 204: standard(Schema.Undefined), ...conflicts },
       detail: { tags, summary: "End a rotation: stop signing with a secret (409 for the endpoint's last one)" }
     })
     .get("/webhooks/:webhookId/deliveries", ({ params, query, scope, set }) =>
@@ -85,6 +87,6 @@ export const webhookRoutes = (run: Runner<WebhookUseCases | Authenticator>) =>
       run(set, WebhookUseCases.use((u) => u.redeliver(scope, params.webhookId, params.deliveryId)), 202), {
       access: "write",
       params: DeliveryParams,
-      response: { 202: standard(Delivery), ...errors },
+      response: { 202: standard(Delivery), ...conflicts },
       detail: { tags, summary: "Send a delivered or failed delivery again, with the same event id and a fresh retry window (409 while it is pending)" }
     })
