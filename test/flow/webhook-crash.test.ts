@@ -50,7 +50,7 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
       const http = api(lt)
       await http.create("user", "/tenants", { id: "hooked", name: "Hooked" })
       await http.create("reward", "/rewards/", { tenant: "hooked", reward_id: rewardId, reward_points: 2 })
-      const hook = (await http.create("reward", "/webhooks", { tenant: "hooked", url: receiver.url, events: ["credited"] })) as { id: string; secret: string }
+      const hook = (await http.create("reward", "/webhooks", { tenant: "hooked", url: receiver.url, events: ["credited", "campaign-completed"] })) as { id: string; secret: string }
       await produce(broker.address, "reward", credits)
       await eventually(async () => held, (n) => n >= 1, 60_000)
       lt.proc.kill("SIGKILL")
@@ -61,12 +61,15 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
       const restarted = await spawnLoyaltea(env())
       await waitStarted(restarted)
       const deliveries = () =>
-        api(restarted).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=100`).then((r) => r.body as Array<{ eventId: string; status: string; userId: string }>)
-      const done = await eventually(deliveries, (list) => list.length === credits.length && list.every((d) => d.status === "delivered"), 90_000)
-      expect(done).toHaveLength(credits.length)
+        api(restarted).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=1000`).then((r) => r.body as Array<{ eventId: string; status: string; userId: string }>)
+      // Each credit is two deliveries: the campaign's completion (topic reward) and the credit (reward-notify).
+      const expected = credits.length * 2
+      const done = await eventually(deliveries, (list) => list.length === expected && list.every((d) => d.status === "delivered"), 90_000)
+      expect(done).toHaveLength(expected)
 
       const ids = new Set(receiver.received.map((r) => r.headers["loyaltea-event-id"]))
-      expect(ids.size).toBe(credits.length)
+      expect(ids.size).toBe(expected)
+      expect(new Set(receiver.received.map((r) => r.headers["loyaltea-event-type"]))).toEqual(new Set(["credited", "campaign-completed"]))
       // A request sent twice is the same event: same id, same body, and it verifies.
       const bodyOf = new Map<string, string>()
       for (const got of receiver.received) {
@@ -76,10 +79,11 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
         expect(verifySignature(got.headers["loyaltea-signature"], got.body, hook.secret)).toBe(true)
       }
       // The requests cut off by the kill were sent again: duplicates, each with its event's id.
-      expect(receiver.received.length).toBeGreaterThanOrEqual(credits.length + cutOff)
+      expect(receiver.received.length).toBeGreaterThanOrEqual(expected + cutOff)
       // Each member's credits arrived (first time) in the order they happened: their balances only grow.
       for (const user of users) {
-        const balances = [...new Set(receiver.received.map((r) => JSON.parse(r.body).data).filter((d) => d.userId === user).map((d) => d.balance as number))]
+        const credited = receiver.received.map((r) => JSON.parse(r.body)).filter((b) => b.type === "credited").map((b) => b.data)
+        const balances = [...new Set(credited.filter((d) => d.userId === user).map((d) => d.balance as number))]
         expect(balances).toEqual([2, 4, 6, 8, 10, 12])
       }
       expect(await restarted.stop()).toBe(0)

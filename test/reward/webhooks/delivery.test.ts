@@ -165,6 +165,9 @@ describe("webhook deliveries to a real receiver", () => {
     }
     const list = await settled(hook.id, 2)
     expect(list.map((d) => d.status)).toEqual(["failed", "failed"])
+    expect(((await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?status=failed&limit=1`)).json()) as Array<Delivery>).map((d) => d.id)).toEqual([list[0]!.id])
+    expect(await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?status=delivered`)).json()).toEqual([])
+    expect(((await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?before=${list[0]!.id}`)).json()) as Array<Delivery>).map((d) => d.id)).toEqual([list[1]!.id])
     // An answer is kept only as an excerpt.
     expect(list[0]!.log[0]!.responseExcerpt!.length).toBe(1024)
     const endpointNow = (await (await request(app, "GET", `/webhooks/${hook.id}`)).json()) as { enabled: boolean; consecutiveFailures: number }
