@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { startBrokerProcess, type BrokerProcess } from "../support/broker-process.ts"
-import { api, eventually, produce } from "../support/flow.ts"
+import { api, eventually, groupsCaughtUp, produce, rewindGroups } from "../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { spawnLoyaltea, waitStarted } from "../support/process.ts"
 import { startReceiver, verifySignature } from "../reward/webhooks/receiver.ts"
@@ -32,7 +32,7 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
     await database?.drop()
   })
 
-  test("deliveries in flight when the process dies are sent after the restart: none lost, repeats only with the same event id, each member in order", async () => {
+  test("deliveries in flight when the process dies are sent after the restart: none lost, repeats only with the same event id, each member in order; a replay adds none", async () => {
     let killed: () => void = () => undefined
     const dead = new Promise<void>((resolve) => (killed = resolve))
     let held = 0
@@ -87,6 +87,20 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
         expect(balances).toEqual([2, 4, 6, 8, 10, 12])
       }
       expect(await restarted.stop()).toBe(0)
+
+      // Both topics replayed from offset 0 through the webhook group: not one delivery more.
+      const webhookGroup = { groupId: "loyaltea-reward-webhooks", topics: ["reward-notify", "reward"] }
+      await rewindGroups(broker.address, [webhookGroup])
+      const sentBefore = receiver.received.length
+      const replaying = await spawnLoyaltea(env())
+      await waitStarted(replaying)
+      await eventually(() => groupsCaughtUp(broker.address, [webhookGroup]), (caughtUp) => caughtUp, 60_000)
+      await Bun.sleep(1000)
+      const after = (await api(replaying).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=1000`)).body as Array<{ status: string }>
+      expect(after).toHaveLength(expected)
+      expect(after.every((d) => d.status === "delivered")).toBe(true)
+      expect(receiver.received.length).toBe(sentBefore)
+      expect(await replaying.stop()).toBe(0)
     } finally {
       killed()
       receiver.stop()
