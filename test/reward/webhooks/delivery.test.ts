@@ -197,6 +197,25 @@ describe("webhook deliveries to a real receiver", () => {
     await eventually(async () => target.received.length, (n) => n > sent)
   })
 
+  test("an attempt whose lease ran out (another relay holds the row now) is not recorded over the new holder's", async () => {
+    let answered = false
+    const target = receiver(async () => {
+      await Bun.sleep(400)
+      answered = true
+      return new Response("late")
+    })
+    const hook = await endpoint(target.url)
+    await consume(notifyWebhooks, [notify("wh", "u1", "lease-1")])
+    await relay()
+    await eventually(async () => target.received.length, (n) => n === 1)
+    // Meanwhile the lease is taken over, as a relay would once it had run out.
+    await runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => Effect.promise(() => db.sql`update reward.webhook_deliveries set leased_until = now() + interval '1 hour'`)))
+    await eventually(async () => answered, (done) => done)
+    await Bun.sleep(300)
+    const [delivery] = await deliveries(hook.id)
+    expect(delivery).toMatchObject({ status: "pending", attempts: 0, log: [] })
+  })
+
   test("a member's deliveries go out in order: the next waits while an earlier one is retried; other members do not wait", async () => {
     let failuresLeft = 3
     const target = receiver((got) => {

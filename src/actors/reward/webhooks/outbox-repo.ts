@@ -38,6 +38,8 @@ export interface LeasedDelivery {
   readonly attempts: number
   /** Null before the first attempt. */
   readonly retryUntil: Date | null
+  /** The lease: its attempt is recorded only while the row is still held under it. */
+  readonly leasedUntil: number
   readonly secrets: ReadonlyArray<string>
 }
 
@@ -77,6 +79,7 @@ export const leaseDue = (sql: Sql, now: number, leaseMs: number, limit: number) 
         payload: row.payload,
         attempts: row.attempts,
         retryUntil: row.retry_until,
+        leasedUntil: now + leaseMs,
         secrets: row.secrets
       }))
     )
@@ -84,6 +87,7 @@ export const leaseDue = (sql: Sql, now: number, leaseMs: number, limit: number) 
 
 export interface AttemptRecord {
   readonly deliveryId: string
+  readonly leasedUntil: number
   readonly tenant: string
   readonly endpointId: string
   readonly attempt: number
@@ -104,31 +108,34 @@ export interface EndpointHealthRule {
 }
 
 /**
- * Records one attempt, in one transaction: the attempt in the log, the delivery's new state, and
+ * Records one attempt, in one transaction: the delivery's new state, the attempt in the log, and
  * the endpoint's run of failures (reset by a success; past the sustained-failure rule it disables
- * the endpoint, with the reason). Returns whether this attempt disabled the endpoint.
+ * the endpoint, with the reason). `lost` when the row is no longer held under the caller's lease
+ * (it ran out and another relay took the row, or the endpoint was deleted): nothing is recorded,
+ * and the receiver dedupes the extra request by its event id.
  */
 export const recordAttempt = (tx: Sql, record: AttemptRecord, rule: EndpointHealthRule) =>
   Effect.gen(function*() {
     const now = at(record.at)
-    yield* exec(() => tx`
-      insert into reward.webhook_attempts (delivery_id, attempt, at, status, error, latency_ms, response_excerpt)
-      values (${record.deliveryId}::bigint, ${record.attempt}, ${now}::timestamptz, ${record.status}, ${record.error}, ${record.latencyMs}, ${record.excerpt})
-      on conflict do nothing`)
     const status = record.ok ? "delivered" : record.nextAttemptAt === null ? "failed" : "pending"
-    yield* exec(() => tx`
+    const held = yield* exec(() => tx`
       update reward.webhook_deliveries
       set status = ${status}, attempts = ${record.attempt}, leased_until = null,
           next_attempt_at = ${record.nextAttemptAt === null ? null : at(record.nextAttemptAt)}::timestamptz,
           retry_until = ${at(record.retryUntil)}::timestamptz,
           last_attempt_at = ${now}::timestamptz, last_status = ${record.status}, last_error = ${record.error},
           last_latency_ms = ${record.latencyMs}, last_response = ${record.excerpt}
-      where id = ${record.deliveryId}::bigint`)
+      where id = ${record.deliveryId}::bigint and leased_until = ${at(record.leasedUntil)}::timestamptz
+      returning id`)
+    if (held.length === 0) return "lost" as const
+    yield* exec(() => tx`
+      insert into reward.webhook_attempts (delivery_id, attempt, at, status, error, latency_ms, response_excerpt)
+      values (${record.deliveryId}::bigint, ${record.attempt}, ${now}::timestamptz, ${record.status}, ${record.error}, ${record.latencyMs}, ${record.excerpt})`)
     if (record.ok) {
       yield* exec(() => tx`
         update reward.webhook_endpoints set failing_since = null, consecutive_failures = 0
         where tenant = ${record.tenant} and id = ${record.endpointId}::uuid and (failing_since is not null or consecutive_failures > 0)`)
-      return false
+      return "recorded" as const
     }
     const rows = yield* exec(() => tx<Array<{ disabled: boolean }>>`
       update reward.webhook_endpoints e
@@ -145,5 +152,5 @@ export const recordAttempt = (tx: Sql, record: AttemptRecord, rule: EndpointHeal
             else e.disabled_reason end
       where e.tenant = ${record.tenant} and e.id = ${record.endpointId}::uuid
       returning (e.disabled_reason is not null and not e.enabled) as disabled`)
-    return rows[0]?.disabled === true
+    return rows[0]?.disabled === true ? "disabled" as const : "recorded" as const
   })

@@ -46,6 +46,7 @@ export const startWebhookRelay = (options: RelayOptions = {}) =>
       return db.transaction((tx) =>
         recordAttempt(tx, {
           deliveryId: delivery.id,
+          leasedUntil: delivery.leasedUntil,
           tenant: delivery.tenant,
           endpointId: delivery.endpointId,
           attempt,
@@ -59,11 +60,15 @@ export const startWebhookRelay = (options: RelayOptions = {}) =>
           retryUntil
         }, settings)
       ).pipe(
-        Effect.tap((disabled) =>
-          disabled ? Effect.logWarning(`webhook ${delivery.endpointId} of tenant ${delivery.tenant} disabled after sustained failure`) : Effect.void
+        Effect.tap((recorded) =>
+          recorded === "disabled"
+            ? Effect.logWarning(`webhook ${delivery.endpointId} of tenant ${delivery.tenant} disabled after sustained failure`)
+            : recorded === "lost"
+            ? Effect.logInfo(`webhook delivery ${delivery.id}: its lease ended before the attempt was recorded; the attempt is not recorded`)
+            : Effect.void
         ),
-        Effect.tap(() =>
-          !outcome.ok && nextAttemptAt === null
+        Effect.tap((recorded) =>
+          recorded !== "lost" && !outcome.ok && nextAttemptAt === null
             ? Effect.logWarning(`webhook delivery ${delivery.id} (event ${delivery.eventId}) to ${delivery.endpointId} failed for good after ${attempt} attempts`)
             : Effect.void
         )
