@@ -42,6 +42,8 @@ create table reward.webhook_deliveries (
   payload text not null,
   status text not null default 'pending' check (status in ('pending', 'delivered', 'failed')),
   attempts integer not null default 0,
+  -- Attempts since the retry window began (a manual redelivery starts a new one): what the backoff grows with.
+  window_attempts integer not null default 0,
   next_attempt_at timestamptz,
   -- Retried until then (set at the first attempt, and again by a manual redelivery).
   retry_until timestamptz,

@@ -52,7 +52,7 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
       await http.create("reward", "/rewards/", { tenant: "hooked", reward_id: rewardId, reward_points: 2 })
       const hook = (await http.create("reward", "/webhooks", { tenant: "hooked", url: receiver.url, events: ["credited", "campaign-completed"] })) as { id: string; secret: string }
       await produce(broker.address, "reward", credits)
-      await eventually(async () => held, (n) => n >= 1, 60_000)
+      expect(await eventually(async () => held, (n) => n >= 1, 60_000)).toBeGreaterThanOrEqual(1)
       lt.proc.kill("SIGKILL")
       await lt.exited
       const cutOff = held
@@ -94,7 +94,7 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
       const sentBefore = receiver.received.length
       const replaying = await spawnLoyaltea(env())
       await waitStarted(replaying)
-      await eventually(() => groupsCaughtUp(broker.address, [webhookGroup]), (caughtUp) => caughtUp, 60_000)
+      expect(await eventually(() => groupsCaughtUp(broker.address, [webhookGroup]), (caughtUp) => caughtUp, 60_000)).toBe(true)
       await Bun.sleep(1000)
       const after = (await api(replaying).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=1000`)).body as Array<{ status: string }>
       expect(after).toHaveLength(expected)

@@ -37,7 +37,7 @@ export const requeueDelivery = (sql: Sql, tenant: string, endpointId: string, de
     with target as (
       select id, status from reward.webhook_deliveries where tenant = ${tenant} and endpoint_id = ${endpointId}::uuid and id = ${deliveryId}::bigint for update),
     requeued as (
-      update reward.webhook_deliveries d set status = 'pending', next_attempt_at = null, retry_until = null, leased_until = null
+      update reward.webhook_deliveries d set status = 'pending', next_attempt_at = null, retry_until = null, window_attempts = 0, leased_until = null
       from target t where d.id = t.id and t.status <> 'pending' returning d.id)
     select t.status from target t`).pipe(
     Effect.flatMap((rows): Effect.Effect<"missing" | "pending" | DeliveryAnswer, DatabaseError> => {

@@ -36,6 +36,8 @@ export interface LeasedDelivery {
   readonly eventType: string
   readonly payload: string
   readonly attempts: number
+  /** Attempts in the current retry window (0 before its first). */
+  readonly windowAttempts: number
   /** Null before the first attempt. */
   readonly retryUntil: Date | null
   /** The lease: its attempt is recorded only while the row is still held under it. */
@@ -53,7 +55,7 @@ const at = (ms: number) => new Date(ms).toISOString()
  * anyone): a member's deliveries go out in order.
  */
 export const leaseDue = (sql: Sql, now: number, leaseMs: number, limit: number) =>
-  exec(() => sql<Array<{ id: string; tenant: string; endpoint_id: string; url: string; event_id: string; event_type: string; payload: string; attempts: number; retry_until: Date | null; secrets: Array<string> }>>`
+  exec(() => sql<Array<{ id: string; tenant: string; endpoint_id: string; url: string; event_id: string; event_type: string; payload: string; attempts: number; window_attempts: number; retry_until: Date | null; secrets: Array<string> }>>`
     update reward.webhook_deliveries d set leased_until = ${at(now + leaseMs)}::timestamptz
     from reward.webhook_endpoints ep
     where ep.tenant = d.tenant and ep.id = d.endpoint_id and d.id in (
@@ -66,7 +68,7 @@ export const leaseDue = (sql: Sql, now: number, leaseMs: number, limit: number) 
                         where p.tenant = c.tenant and p.endpoint_id = c.endpoint_id and p.user_id = c.user_id and p.status = 'pending' and p.id < c.id)
       order by c.id limit ${limit}
       for update of c skip locked)
-    returning d.id::text as id, d.tenant, d.endpoint_id::text as endpoint_id, ep.url, d.event_id, d.event_type, d.payload, d.attempts, d.retry_until,
+    returning d.id::text as id, d.tenant, d.endpoint_id::text as endpoint_id, ep.url, d.event_id, d.event_type, d.payload, d.attempts, d.window_attempts, d.retry_until,
       array(select s.secret from reward.webhook_secrets s where s.tenant = d.tenant and s.endpoint_id = d.endpoint_id order by s.created_at desc, s.id) as secrets`).pipe(
     Effect.map((rows): ReadonlyArray<LeasedDelivery> =>
       rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id))).map((row) => ({
@@ -78,6 +80,7 @@ export const leaseDue = (sql: Sql, now: number, leaseMs: number, limit: number) 
         eventType: row.event_type,
         payload: row.payload,
         attempts: row.attempts,
+        windowAttempts: row.window_attempts,
         retryUntil: row.retry_until,
         leasedUntil: now + leaseMs,
         secrets: row.secrets
@@ -91,6 +94,7 @@ export interface AttemptRecord {
   readonly tenant: string
   readonly endpointId: string
   readonly attempt: number
+  readonly windowAttempt: number
   readonly at: number
   readonly ok: boolean
   readonly status: number | null
@@ -120,7 +124,7 @@ export const recordAttempt = (tx: Sql, record: AttemptRecord, rule: EndpointHeal
     const status = record.ok ? "delivered" : record.nextAttemptAt === null ? "failed" : "pending"
     const held = yield* exec(() => tx`
       update reward.webhook_deliveries
-      set status = ${status}, attempts = ${record.attempt}, leased_until = null,
+      set status = ${status}, attempts = ${record.attempt}, window_attempts = ${record.windowAttempt}, leased_until = null,
           next_attempt_at = ${record.nextAttemptAt === null ? null : at(record.nextAttemptAt)}::timestamptz,
           retry_until = ${at(record.retryUntil)}::timestamptz,
           last_attempt_at = ${now}::timestamptz, last_status = ${record.status}, last_error = ${record.error},

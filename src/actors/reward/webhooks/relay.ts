@@ -41,7 +41,8 @@ export const startWebhookRelay = (options: RelayOptions = {}) =>
       const attempt = delivery.attempts + 1
       const retryUntil = delivery.retryUntil?.getTime() ?? attemptAt + settings.retryForMs
       const finishedAt = attemptAt + outcome.latencyMs
-      const retryAt = finishedAt + retryDelayMs(attempt, settings.backoffBaseMs, settings.backoffMaxMs, options.random)
+      const windowAttempt = delivery.windowAttempts + 1
+      const retryAt = finishedAt + retryDelayMs(windowAttempt, settings.backoffBaseMs, settings.backoffMaxMs, options.random)
       const nextAttemptAt = outcome.ok || retryAt > retryUntil ? null : retryAt
       return db.transaction((tx) =>
         recordAttempt(tx, {
@@ -50,6 +51,7 @@ export const startWebhookRelay = (options: RelayOptions = {}) =>
           tenant: delivery.tenant,
           endpointId: delivery.endpointId,
           attempt,
+          windowAttempt,
           at: attemptAt,
           ok: outcome.ok,
           status: outcome.status,
