@@ -6,6 +6,7 @@ import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
 import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
 import { type PeerUrls, peerUrlsConfig } from "./peer-urls.ts"
 import { defaultPorts, portVariable, type ServiceName } from "./service-name.ts"
+import { webhookSettings, type WebhookSettings } from "./webhook-settings.ts"
 
 export interface AppConfigShape {
   /** Services this process runs (`LOYALTEA_SERVICES`). */
@@ -25,6 +26,8 @@ export interface AppConfigShape {
   readonly embeddedBrokerPort: number
   readonly kafka: KafkaSettings
   readonly auth: AuthConfig
+  /** Delivery of the reward service's webhooks. */
+  readonly webhooks: WebhookSettings
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
   /** Upper bound for a graceful shutdown before the process exits anyway. */
@@ -51,6 +54,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   embeddedBrokerPort: Config.Port("LOYALTEA_BROKER_PORT").pipe(Config.withDefault(9092)),
   kafka: kafkaSettings,
   auth: authConfig,
+  webhooks: webhookSettings,
   logLevel: Config.schema(LogLevelName, "LOG_LEVEL").pipe(Config.withDefault("Info" as const)),
   logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000))

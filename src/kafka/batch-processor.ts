@@ -92,13 +92,13 @@ const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandle
     const unique = firstOfEachKey(items)
     return yield* db.transaction((tx) =>
       Effect.gen(function*() {
-        const fresh = yield* markProcessed(tx, schema, handler.topic, unique.map(identity))
+        const fresh = yield* markProcessed(tx, schema, handler.processedAs, unique.map(identity))
         const applied = unique.filter((item) => fresh.has(item.key))
         const valid = applied.flatMap((item) => (item.kind === "valid" ? [item.consumed] : []))
         const derived = valid.length > 0 ? yield* handler.handle(tx, valid) : []
         const emittedBy = yield* Effect.try({ try: () => inCauseOrder(derived, valid.map((c) => c.key)), catch: (e) => e }).pipe(Effect.orDie)
         const emitted = applied.flatMap((item) =>
-          item.kind === "valid" ? (emittedBy.get(item.key) ?? []) : [deadLetterFor(item.raw, item.reason)]
+          item.kind === "valid" ? (emittedBy.get(item.key) ?? []) : handler.deadLetters ? [deadLetterFor(item.raw, item.reason)] : []
         )
         const outboxId = yield* appendOutbox(tx, schema, emitted)
         return {
@@ -120,7 +120,8 @@ const sum = (outcomes: ReadonlyArray<BatchOutcome>): BatchOutcome => ({
   outboxIds: outcomes.flatMap((o) => o.outboxIds)
 })
 
-const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, handle: () => Effect.succeed([]) })
+// An event this consumer cannot apply is its own to report, even where another consumer reports those that do not decode.
+const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, deadLetters: true, handle: () => Effect.succeed([]) })
 
 /** One event in its own transaction; if it still fails for a non-transient reason, it is dead-lettered. */
 const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, item: Item<A>) =>

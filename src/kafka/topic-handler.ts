@@ -37,6 +37,18 @@ export interface TopicHandler<A, R = never> {
    * itself, whose events are what makes tenants known).
    */
   readonly knownTenantsOnly: boolean
+  /**
+   * The name its events are recorded as processed under (default: the topic). A second consumer
+   * of a topic in the same schema needs a name of its own, or each would see the other's events as
+   * already processed.
+   */
+  readonly processedAs: string
+  /**
+   * Whether what does not decode (or names an unknown tenant) is sent to the topic's dead-letter
+   * topic (default); a second consumer of a topic leaves that to the first, so each bad event is
+   * dead-lettered once. An event that decodes but cannot be applied is always dead-lettered.
+   */
+  readonly deadLetters: boolean
   /** Applies new (never seen) events; returns what they emit, published once the transaction commits. */
   readonly handle: (tx: Sql, events: ReadonlyArray<Consumed<A>>) => Effect.Effect<ReadonlyArray<Emitted>, DatabaseError, R>
 }
@@ -48,6 +60,8 @@ export const topicHandler = <S extends Schema.Top & Schema.ConstraintDecoder<unk
   readonly tenantOf: (event: S["Type"]) => string
   readonly occurredAtOf?: (event: S["Type"]) => string | undefined
   readonly knownTenantsOnly?: boolean
+  readonly processedAs?: string
+  readonly deadLetters?: boolean
   readonly handle: TopicHandler<S["Type"], R>["handle"]
 }): TopicHandler<S["Type"], R> => ({
   topic: options.topic,
@@ -56,5 +70,7 @@ export const topicHandler = <S extends Schema.Top & Schema.ConstraintDecoder<unk
   tenantOf: options.tenantOf,
   occurredAtOf: options.occurredAtOf ?? (() => undefined),
   knownTenantsOnly: options.knownTenantsOnly ?? true,
+  processedAs: options.processedAs ?? options.topic,
+  deadLetters: options.deadLetters ?? true,
   handle: options.handle
 })

@@ -20,6 +20,8 @@ const campaign = () => ({ tenant: tenantA, name: "c", fulfillments: [uuid()], re
 const member = () => ({ tenant: tenantA, fullname: "Ada", username: `ada-${uuid()}` })
 const operator = () => ({ username: `op-${uuid()}`, password: "a-long-enough-password", role: "tenant-viewer", tenant: tenantA })
 const apiKey = () => ({ name: "shop", tenant: tenantA, scopes: ["read"] })
+const webhook = () => ({ tenant: tenantA, url: "https://hooks.example.com/loyaltea", events: ["credited"] })
+const webhookPath = async (c: Create) => `/webhooks/${await c("reward", "/webhooks", webhook(), "id")}`
 
 /**
  * For every route (by `METHOD path` as in the OpenAPI documents), a well-formed call aimed at
@@ -53,6 +55,15 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /user-rewards/{userId}/": async () => ({ path: `/user-rewards/u1/?tenant=${tenantA}` }),
   "get /user-rewards/{userId}/ledger": async () => ({ path: `/user-rewards/u1/ledger?tenant=${tenantA}` }),
   "post /user-rewards/{userId}/redemptions": async () => ({ path: "/user-rewards/u1/redemptions", body: { tenant: tenantA, points: 1, reason: "mug", idempotencyKey: uuid() } }),
+  "post /webhooks": async () => ({ path: "/webhooks", body: webhook() }),
+  "get /webhooks": async () => ({ path: `/webhooks?tenant=${tenantA}` }),
+  "get /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c) }),
+  "put /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c), body: { url: "https://hooks.example.com/v2", events: ["redeemed"], enabled: true } }),
+  "delete /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c) }),
+  "post /webhooks/{webhookId}/secrets": async (c) => ({ path: `${await webhookPath(c)}/secrets` }),
+  "delete /webhooks/{webhookId}/secrets/{secretId}": async (c) => ({ path: `${await webhookPath(c)}/secrets/${uuid()}` }),
+  "get /webhooks/{webhookId}/deliveries": async (c) => ({ path: `${await webhookPath(c)}/deliveries` }),
+  "post /webhooks/{webhookId}/deliveries/{deliveryId}/redeliver": async (c) => ({ path: `${await webhookPath(c)}/deliveries/1/redeliver` }),
   // fulfillment
   "post /buy-fulfillments/": async () => ({ path: "/buy-fulfillments/", body: buy() }),
   "get /buy-fulfillments/": async () => ({ path: `/buy-fulfillments/?tenant=${tenantA}` }),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import type { AnyElysia } from "elysia"
 import { rewardService } from "../../src/actors/reward/definition.ts"
 import { RewardUseCases } from "../../src/actors/reward/service.ts"
+import type { WebhookUseCases } from "../../src/actors/reward/webhooks/service.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
@@ -10,7 +11,7 @@ import type { TenantDirectory } from "../../src/tenants/directory.ts"
 
 describe("reward HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
   let app: AnyElysia
 
   beforeAll(async () => {

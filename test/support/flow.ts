@@ -140,12 +140,12 @@ export const mirrorGroups = [
 export const allLoyalteaGroups = [...loyalteaGroups, ...mirrorGroups]
 
 /**
- * Rewinds every Loyaltea consumer group to offset 0 of its topics (the processes must be stopped):
+ * Rewinds every Loyaltea consumer group (or those given) to offset 0 of its topics (the processes must be stopped):
  * joins each group as its only member and commits 0 for every partition.
  */
-export const rewindGroups = async (brokers: string) => {
+export const rewindGroups = async (brokers: string, groups: ReadonlyArray<{ readonly groupId: string; readonly topics: ReadonlyArray<string> }> = allLoyalteaGroups) => {
   const kafka = kafkaClient(brokers)
-  await Promise.all(allLoyalteaGroups.map(async (group) => {
+  await Promise.all(groups.map(async (group) => {
     const consumer = kafka.consumer({ groupId: group.groupId, maxWaitTimeInMs: 100 })
     await consumer.connect()
     try {

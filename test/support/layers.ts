@@ -30,6 +30,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   embeddedBrokerPort: 9092,
   kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, processedEventsRetentionDays: 30, stallTimeoutMs: 60_000, createTopics: true, embeddedBrokerUsers: Option.none(), embeddedBrokerSuperUsers: [], ssl: false, sasl: Option.none() },
   auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, trustedProxies: 1, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7, revocationPollMs: 100, revocationMaxStalenessMs: 60_000 },
+  webhooks: { allowPrivate: true, retryForMs: 60_000, backoffBaseMs: 50, backoffMaxMs: 1000, timeoutMs: 2000, disableAfterMs: 86_400_000, disableAfterFailures: 20, pollMs: 50, logRetentionDays: 30 },
   logLevel: "Warn",
   logFormat: "pretty",
   shutdownTimeoutMs: 5000,

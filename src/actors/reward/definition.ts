@@ -2,15 +2,18 @@ import { Layer } from "effect"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { ServiceDefinition } from "../service-definition.ts"
 import { rewardRoutes } from "../../http/reward.ts"
+import { webhookRoutes } from "../../http/webhooks.ts"
 import { RewardActor } from "./actor.ts"
 import { RewardUseCases } from "./service.ts"
+import { WebhookActor } from "./webhooks/actor.ts"
+import { WebhookUseCases } from "./webhooks/service.ts"
 
-/** Rewards, balances, the ledger and redemptions; credits `reward` events. */
-export const rewardService: ServiceDefinition<RewardUseCases | TenantDirectory> = {
+/** Rewards, balances, the ledger and redemptions; credits `reward` events; delivers webhooks. */
+export const rewardService: ServiceDefinition<RewardUseCases | WebhookUseCases | TenantDirectory> = {
   name: "reward",
   usesKafka: true,
   consumesEvents: true,
-  useCases: RewardUseCases.layer.pipe(Layer.provideMerge(TenantDirectory.layer("reward"))),
-  routes: rewardRoutes,
-  actors: RewardActor
+  useCases: Layer.mergeAll(RewardUseCases.layer, WebhookUseCases.layer).pipe(Layer.provideMerge(TenantDirectory.layer("reward"))),
+  routes: (run) => rewardRoutes(run).use(webhookRoutes(run)),
+  actors: Layer.merge(RewardActor, WebhookActor)
 }
