@@ -1,0 +1,120 @@
+import { Effect, Schema } from "effect"
+import { exec, type Sql } from "../../../db/database.ts"
+import { decodeRows } from "../../../db/rows.ts"
+import * as D from "../../../domain/decimal.ts"
+import { type Account, accountKey, type Lot } from "./model.ts"
+
+/** An account a change needs, with what besides its open lots it must see. */
+export interface AccountWanted {
+  readonly tenant: string
+  readonly userId: string
+  /** Credits since then count for the tier (the window's start); null without a window. */
+  readonly tierSince: number | null
+  /** Lots by key, also when spent or expired (a reversal's credit). */
+  readonly lotKeys: ReadonlyArray<string>
+}
+
+const BalanceRow = Schema.Struct({
+  tenant: Schema.String,
+  user_id: Schema.String,
+  points: Schema.String,
+  pending: Schema.String,
+  earned: Schema.String,
+  tier: Schema.NullOr(Schema.String),
+  tier_review_at: Schema.NullOr(Schema.Number)
+})
+const LotRow = Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  user_id: Schema.String,
+  lot_key: Schema.String,
+  source: Schema.Literals(["credit", "adjustment", "opening"]),
+  points: Schema.String,
+  multiplier: Schema.String,
+  remaining: Schema.String,
+  reversed: Schema.String,
+  occurred_at: Schema.Number,
+  available_at: Schema.Number,
+  expires_at: Schema.NullOr(Schema.Number),
+  pending: Schema.Boolean,
+  expired: Schema.Boolean
+})
+const decodeBalances = decodeRows(BalanceRow)
+const decodeLots = decodeRows(LotRow)
+
+const epochMs = (sql: Sql, column: string) => sql`(extract(epoch from ${sql(column)}) * 1000)::float8`
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+const sorted = (wanted: ReadonlyArray<AccountWanted>) =>
+  [...new Map(wanted.map((w) => [accountKey(w.tenant, w.userId), w])).values()]
+    .sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
+
+/**
+ * Locks the accounts (their balance rows, in key order, so two batches never deadlock) and loads
+ * them with the lots a change can touch. `skipLocked`: accounts another transaction holds are
+ * left out (a job takes the next ones instead of waiting), and none is created.
+ */
+export const lockAccounts = (tx: Sql, wanted: ReadonlyArray<AccountWanted>, options: { readonly skipLocked?: boolean } = {}) =>
+  Effect.gen(function*() {
+    const keys = sorted(wanted)
+    if (keys.length === 0) return new Map<string, Account>()
+    const tenants = keys.map((k) => k.tenant)
+    const users = keys.map((k) => k.userId)
+    if (!options.skipLocked) {
+      yield* exec(() => tx`
+        insert into reward.balances (tenant, user_id, points)
+        select * from unnest(${tenants}::text[], ${users}::text[], ${keys.map(() => "0")}::numeric[])
+        on conflict (tenant, user_id) do nothing`)
+    }
+    const balances = yield* exec(() => tx`
+      select b.tenant, b.user_id, b.points::text as points, b.pending::text as pending, b.earned::text as earned, b.tier,
+             ${epochMs(tx, "tier_review_at")} as tier_review_at
+      from reward.balances b join unnest(${tenants}::text[], ${users}::text[]) as k(tenant, user_id) on b.tenant = k.tenant and b.user_id = k.user_id
+      order by b.tenant, b.user_id
+      for update of b ${options.skipLocked ? tx`skip locked` : tx``}`).pipe(Effect.flatMap(decodeBalances))
+    const locked = keys.filter((k) => balances.some((b) => b.tenant === k.tenant && b.user_id === k.userId))
+    const lotKeys = locked.flatMap((k) => k.lotKeys.map((lotKey) => ({ tenant: k.tenant, lotKey })))
+    const lots = locked.length === 0 ? [] : yield* exec(() => tx`
+      select l.id::text as id, l.tenant, l.user_id, l.lot_key, l.source, l.points::text as points, l.multiplier::text as multiplier,
+             l.remaining::text as remaining, l.reversed::text as reversed, ${epochMs(tx, "occurred_at")} as occurred_at,
+             ${epochMs(tx, "available_at")} as available_at, ${epochMs(tx, "expires_at")} as expires_at, l.pending, l.expired
+      from reward.lots l
+      join unnest(${locked.map((k) => k.tenant)}::text[], ${locked.map((k) => k.userId)}::text[], ${locked.map((k) => iso(k.tierSince))}::timestamptz[])
+        as k(tenant, user_id, since) on l.tenant = k.tenant and l.user_id = k.user_id
+      where (not l.expired and (l.remaining > 0 or l.pending))
+         or (k.since is not null and l.source = 'credit' and l.occurred_at > k.since)
+         or (l.tenant, l.lot_key) in (select * from unnest(${lotKeys.map((k) => k.tenant)}::text[], ${lotKeys.map((k) => k.lotKey)}::text[]))
+      order by l.id`).pipe(Effect.flatMap(decodeLots))
+    const accounts = new Map<string, Account>(balances.map((b) => [accountKey(b.tenant, b.user_id), {
+      tenant: b.tenant,
+      userId: b.user_id,
+      points: D.fromText(b.points),
+      pending: D.fromText(b.pending),
+      earned: D.fromText(b.earned),
+      tier: b.tier,
+      tierReviewAt: b.tier_review_at,
+      lots: []
+    }]))
+    for (const row of lots) {
+      accounts.get(accountKey(row.tenant, row.user_id))?.lots.push({
+        id: row.id,
+        lotKey: row.lot_key,
+        source: row.source,
+        points: D.fromText(row.points),
+        multiplier: D.fromText(row.multiplier),
+        remaining: D.fromText(row.remaining),
+        reversed: D.fromText(row.reversed),
+        occurredAt: row.occurred_at,
+        availableAt: row.available_at,
+        expiresAt: row.expires_at,
+        pending: row.pending,
+        expired: row.expired,
+        isNew: false,
+        changed: false
+      })
+    }
+    return accounts
+  })
+
+/** Finds a lot of an account by its key. */
+export const lotOf = (account: Account, lotKey: string): Lot | undefined => account.lots.find((lot) => lot.lotKey === lotKey)
