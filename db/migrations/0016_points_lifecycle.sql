@@ -56,12 +56,14 @@ create index balances_tier_review on reward.balances (tier_review_at) where tier
 -- Every entry says what kind of movement it is, what caused it and who made it. `amount` moves the
 -- spendable balance, `pending_change` the pending points (a credit still pending moves only them,
 -- its activation moves them over). A reversal or a debit that a `clamp` program stopped at zero
--- records what it could not take as `shortfall`.
+-- records what it could not take as `shortfall`. `balance_after` is the spendable balance right
+-- after the entry (null for entries from before).
 alter table reward.ledger drop constraint ledger_kind_check;
 alter table reward.ledger drop constraint ledger_amount_check;
 alter table reward.ledger
   add column pending_change numeric(20, 4) not null default 0,
   add column shortfall numeric(20, 4) not null default 0 check (shortfall >= 0),
+  add column balance_after numeric(20, 4),
   add column lot_id bigint references reward.lots (id),
   add column cause_event_id text,
   add column order_id text,

@@ -15,6 +15,7 @@ import { IdempotencyKeyReused, InsufficientBalance, type RedemptionRequest, type
 import { claimIdempotencyKey, findRedemptionByKey, recordRedemption } from "./redemption-repo.ts"
 import * as D from "../../domain/decimal.ts"
 import { changeAccount } from "./lots/account-change.ts"
+import type { Actor, EntryKind } from "./lots/model.ts"
 import { redeem as redeemPoints } from "./lots/movements.ts"
 import * as repo from "./repo.ts"
 import type { StoredReward } from "./reward-row.ts"
@@ -68,7 +69,7 @@ const make = Effect.gen(function*() {
       Effect.flatMap((reward) => (reward ? Effect.succeed(reward.answer) : Effect.fail(notFound(id))))
     )
 
-  const redeem = (scope: TenantScope, userId: string, request: RedemptionRequest) =>
+  const redeem = (scope: TenantScope, userId: string, request: RedemptionRequest, actor: Actor | null = null) =>
     tenants.writable(scope, request.tenant).pipe(
       Effect.andThen(Clock.currentTimeMillis),
       Effect.flatMap((now) => db.transaction((tx) =>
@@ -80,7 +81,7 @@ const make = Effect.gen(function*() {
           const changed = yield* changeAccount(tx, { tenant: request.tenant, userId, now }, (changes, account) =>
             D.compare(account.points, points) < 0
               ? Effect.fail(new InsufficientBalance({ tenant: request.tenant, userId, balance: D.toNumber(account.points), requested: request.points }))
-              : Effect.sync(() => redeemPoints(changes, account, points, { redemptionId: id, reason: request.reason })))
+              : Effect.sync(() => redeemPoints(changes, account, points, { redemptionId: id, reason: request.reason, idempotencyKey: request.idempotencyKey, actor })))
           const redemption = yield* recordRedemption(tx, { id, balance: D.toText(changed.account.points) })
           return { replayed: false as const, redemption, messages: changed.messages, outboxId: changed.outboxId }
         })
@@ -112,7 +113,7 @@ const make = Effect.gen(function*() {
     listBalances: (scope: TenantScope, userId: string | undefined, page: Page) => repo.listBalances(db.sql, scope, userId, page),
     balance: (tenant: string, userId: string) =>
       repo.balanceOf(db.sql, tenant, userId).pipe(Effect.map((points) => ({ tenant, user_id: userId, points }))),
-    ledger: (tenant: string, userId: string, page: { limit: number; before: string | undefined }) =>
+    ledger: (tenant: string, userId: string, page: { limit: number; before: string | undefined; kind?: EntryKind | undefined }) =>
       Effect.all([ledgerPage(db.sql, tenant, userId, page), repo.balanceOf(db.sql, tenant, userId)]).pipe(
         Effect.map(([entries, balance]) => ({
           tenant,

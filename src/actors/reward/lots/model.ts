@@ -71,6 +71,8 @@ export interface Entry {
   readonly reason: string | null
   readonly idempotencyKey: string | null
   readonly actor: Actor | null
+  /** The spendable balance right after the entry. */
+  readonly balanceAfter: D.Decimal
 }
 
 /** What a change of accounts comes to: entries to write and notifications to emit, in order. */

@@ -7,7 +7,7 @@ import type { Account, Actor, Changes, Entry, Lot } from "./model.ts"
 import { debit, payBackFrom, takeFromLots } from "./spending.ts"
 
 /** What an entry says about its cause and maker, beyond the movement itself. */
-export type EntryCause = Partial<Omit<Entry, "tenant" | "userId" | "kind" | "amount" | "pendingChange" | "shortfall">>
+export type EntryCause = Partial<Omit<Entry, "tenant" | "userId" | "kind" | "amount" | "pendingChange" | "shortfall" | "balanceAfter">>
 
 const entryOf = (account: Account, kind: Entry["kind"], moved: { amount?: D.Decimal; pendingChange?: D.Decimal; shortfall?: D.Decimal }, cause: EntryCause): Entry => ({
   tenant: account.tenant,
@@ -28,7 +28,8 @@ const entryOf = (account: Account, kind: Entry["kind"], moved: { amount?: D.Deci
   redemptionId: cause.redemptionId ?? null,
   reason: cause.reason ?? null,
   idempotencyKey: cause.idempotencyKey ?? null,
-  actor: cause.actor ?? null
+  actor: cause.actor ?? null,
+  balanceAfter: account.points
 })
 
 /** A `reward-notify` event for a movement, with the balance after it. */

@@ -42,11 +42,11 @@ const insertEntries = (tx: Sql, entries: ReadonlyArray<Entry>) => {
   const column = <A>(f: (entry: Entry) => A) => entries.map(f)
   return exec(() => tx`
     insert into reward.ledger (tenant, user_id, amount, pending_change, shortfall, kind, lot_id, reward_id, campaign_id, event_id, cause_event_id,
-                               order_id, occurred_at, basis, order_ids, redemption_id, reason, idempotency_key, actor_kind, actor_id)
+                               order_id, occurred_at, basis, order_ids, redemption_id, reason, idempotency_key, actor_kind, actor_id, balance_after)
     select i.tenant, i.user_id, i.amount, i.pending_change, i.shortfall, i.kind, l.id, i.reward_id, i.campaign_id, i.event_id, i.cause_event_id,
            i.order_id, i.occurred_at, i.basis,
            case when i.order_ids is null then null else array(select jsonb_array_elements_text(i.order_ids::jsonb)) end,
-           i.redemption_id, i.reason, i.idempotency_key, i.actor_kind, i.actor_id
+           i.redemption_id, i.reason, i.idempotency_key, i.actor_kind, i.actor_id, i.balance_after
     from unnest(
       ${column((e) => e.tenant)}::text[], ${column((e) => e.userId)}::text[], ${column((e) => text(e.amount))}::numeric[],
       ${column((e) => text(e.pendingChange))}::numeric[], ${column((e) => text(e.shortfall))}::numeric[], ${column((e) => e.kind)}::text[],
@@ -54,9 +54,10 @@ const insertEntries = (tx: Sql, entries: ReadonlyArray<Entry>) => {
       ${column((e) => e.causeEventId)}::text[], ${column((e) => e.orderId)}::text[], ${column((e) => iso(e.occurredAt))}::timestamptz[],
       ${column((e) => e.basis)}::numeric[], ${column((e) => (e.orderIds === null ? null : JSON.stringify(e.orderIds)))}::text[],
       ${column((e) => e.redemptionId)}::uuid[], ${column((e) => e.reason)}::text[], ${column((e) => e.idempotencyKey)}::text[],
-      ${column((e) => e.actor?.kind ?? null)}::text[], ${column((e) => e.actor?.id ?? null)}::text[]
+      ${column((e) => e.actor?.kind ?? null)}::text[], ${column((e) => e.actor?.id ?? null)}::text[],
+      ${column((e) => text(e.balanceAfter))}::numeric[]
     ) with ordinality as i(tenant, user_id, amount, pending_change, shortfall, kind, lot_key, reward_id, campaign_id, event_id, cause_event_id,
-                           order_id, occurred_at, basis, order_ids, redemption_id, reason, idempotency_key, actor_kind, actor_id, position)
+                           order_id, occurred_at, basis, order_ids, redemption_id, reason, idempotency_key, actor_kind, actor_id, balance_after, position)
     left join reward.lots l on l.tenant = i.tenant and l.lot_key = i.lot_key
     order by i.position`).pipe(Effect.asVoid)
 }

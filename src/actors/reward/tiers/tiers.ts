@@ -36,7 +36,7 @@ export const nextReview = (account: Account, at: number, rules: ProgramRules): n
   const leaving = account.lots
     .filter((lot) => lot.source === "credit" && lot.occurredAt + windowMs > at && D.compare(lot.points, lot.reversed) > 0)
     .map((lot) => lot.occurredAt + windowMs)
-  return leaving.length === 0 ? at : Math.min(...leaving)
+  return leaving.length === 0 ? null : Math.min(...leaving)
 }
 
 export type TierChange = Pick<RewardNotifyEvent, "tier" | "previousTier">

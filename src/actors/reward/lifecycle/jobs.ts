@@ -1,0 +1,66 @@
+import { Clock, Effect } from "effect"
+import { Database } from "../../../db/database.ts"
+import { appendOutbox } from "../../../kafka/outbox.ts"
+import { EventProducer } from "../../../kafka/producer.ts"
+import { publishCommitted } from "../../../kafka/publish-committed.ts"
+import { periodicJob } from "../../../platform/periodic-job.ts"
+import { lockAccounts } from "../lots/account-repo.ts"
+import { advance } from "../lots/advance.ts"
+import { noChanges } from "../lots/model.ts"
+import { notifyMessage } from "../lots/notify-message.ts"
+import { saveAccounts } from "../lots/save-repo.ts"
+import { programRulesOf } from "../program/repo.ts"
+import { dueAccounts } from "./repo.ts"
+
+/** Accounts brought up to date per transaction. */
+const accountsPerRound = 200
+/** Rounds per run at most, so one run never holds the job for long; the next run goes on. */
+const roundsPerRun = 50
+
+export interface LifecycleRun {
+  readonly accounts: number
+  readonly entries: number
+}
+
+/**
+ * Brings every account with something due by `now` up to date: pending lots activate, lots past
+ * their date expire (one entry each, for exactly the remainder), tiers are looked at again as the
+ * window slides, each with its notification through the outbox, one transaction per round. Two
+ * runners never do the same account: each locks the accounts it takes with SKIP LOCKED and reads
+ * them again under the lock, where a lot already activated or expired is due no more.
+ */
+export const runLifecycle = (now: number) =>
+  Effect.gen(function*() {
+    const db = yield* Database
+    const producer = yield* EventProducer
+    let accounts = 0
+    let entries = 0
+    for (let round = 0; round < roundsPerRun; round++) {
+      const due = yield* dueAccounts(db.sql, now, accountsPerRound)
+      if (due.length === 0) break
+      const done = yield* db.transaction((tx) =>
+        Effect.gen(function*() {
+          const programs = yield* programRulesOf(tx, due.map((d) => d.tenant))
+          const locked = yield* lockAccounts(tx, due.map((d) => {
+            const windowMs = programs.get(d.tenant)!.tierWindowMs
+            return { tenant: d.tenant, userId: d.user_id, tierSince: windowMs === null ? null : now - windowMs, lotKeys: [] }
+          }), { skipLocked: true })
+          const changes = noChanges()
+          for (const account of locked.values()) advance(changes, account, programs.get(account.tenant)!, now)
+          yield* saveAccounts(tx, [...locked.values()], changes.entries)
+          const messages = changes.notifications.map(notifyMessage)
+          return { locked: locked.size, entries: changes.entries.length, messages, outboxId: yield* appendOutbox(tx, "reward", messages) }
+        })
+      )
+      yield* publishCommitted(db, producer, "reward", done.outboxId, done.messages)
+      accounts += done.locked
+      entries += done.entries
+      // Everything left is another runner's now, or fewer were due than a round takes.
+      if (done.locked === 0 || due.length < accountsPerRound) break
+    }
+    return { accounts, entries } satisfies LifecycleRun
+  })
+
+/** The lifecycle job among the reward service's actors, on the service's clock. */
+export const startLifecycleJob = (every: string) =>
+  periodicJob("points-lifecycle", every as `${number} seconds`, Clock.currentTimeMillis.pipe(Effect.flatMap(runLifecycle), Effect.asVoid))
