@@ -4,6 +4,7 @@ import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
 import { creditHandler } from "./credit-handler.ts"
 import { reversalHandler } from "./reversals/handler.ts"
+import { startLifecycleJob } from "./lifecycle/jobs.ts"
 
 export { creditHandler } from "./credit-handler.ts"
 export { reversalHandler } from "./reversals/handler.ts"
@@ -13,5 +14,7 @@ export const RewardActor = Layer.effectDiscard(
     yield* startSupervisedConsumer({ schema: "reward", handlers: [creditHandler, reversalHandler] })
     yield* startTenantConsumer("reward")
     yield* startProcessedEventsPruning("reward")
+    // Pending points activate and points expire within this long of their date.
+    yield* startLifecycleJob("30 seconds")
   })
 )

@@ -1,7 +1,7 @@
-import { Clock, Effect } from "effect"
+import { Clock, type Duration, Effect } from "effect"
 import { Database } from "../../../db/database.ts"
 import { appendOutbox } from "../../../kafka/outbox.ts"
-import { EventProducer } from "../../../kafka/producer.ts"
+import { EventProducer, type OutgoingMessage } from "../../../kafka/producer.ts"
 import { publishCommitted } from "../../../kafka/publish-committed.ts"
 import { periodicJob } from "../../../platform/periodic-job.ts"
 import { lockAccounts } from "../lots/account-repo.ts"
@@ -20,6 +20,8 @@ const roundsPerRun = 50
 export interface LifecycleRun {
   readonly accounts: number
   readonly entries: number
+  /** What the run emitted (its notifications), in order. */
+  readonly emitted: ReadonlyArray<OutgoingMessage>
 }
 
 /**
@@ -35,6 +37,7 @@ export const runLifecycle = (now: number) =>
     const producer = yield* EventProducer
     let accounts = 0
     let entries = 0
+    const emitted: Array<OutgoingMessage> = []
     for (let round = 0; round < roundsPerRun; round++) {
       const due = yield* dueAccounts(db.sql, now, accountsPerRound)
       if (due.length === 0) break
@@ -55,12 +58,13 @@ export const runLifecycle = (now: number) =>
       yield* publishCommitted(db, producer, "reward", done.outboxId, done.messages)
       accounts += done.locked
       entries += done.entries
+      emitted.push(...done.messages)
       // Everything left is another runner's now, or fewer were due than a round takes.
       if (done.locked === 0 || due.length < accountsPerRound) break
     }
-    return { accounts, entries } satisfies LifecycleRun
+    return { accounts, entries, emitted } satisfies LifecycleRun
   })
 
 /** The lifecycle job among the reward service's actors, on the service's clock. */
-export const startLifecycleJob = (every: string) =>
-  periodicJob("points-lifecycle", every as `${number} seconds`, Clock.currentTimeMillis.pipe(Effect.flatMap(runLifecycle), Effect.asVoid))
+export const startLifecycleJob = (every: Duration.Input) =>
+  periodicJob("points lifecycle", every, Clock.currentTimeMillis.pipe(Effect.flatMap(runLifecycle), Effect.asVoid))

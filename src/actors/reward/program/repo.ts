@@ -42,7 +42,7 @@ export const saveProgram = (sql: Sql, program: Omit<Program, "updated_at">) =>
   exec(() => sql`
     insert into reward.programs (tenant, time_zone, pending_days, points_expire_after, expire_after_ms, negative_balance, tiers, tier_window, tier_window_ms)
     values (${program.tenant}, ${program.time_zone}, ${program.pending_days}, ${program.points_expire_after}, ${msOf(program.points_expire_after)},
-            ${program.negative_balance}, ${JSON.stringify(program.tiers)}::jsonb, ${program.tier_window}, ${msOf(program.tier_window)})
+            ${program.negative_balance}, ${JSON.stringify(program.tiers)}::text::jsonb, ${program.tier_window}, ${msOf(program.tier_window)})
     on conflict (tenant) do update set
       time_zone = excluded.time_zone, pending_days = excluded.pending_days, points_expire_after = excluded.points_expire_after,
       expire_after_ms = excluded.expire_after_ms, negative_balance = excluded.negative_balance, tiers = excluded.tiers,

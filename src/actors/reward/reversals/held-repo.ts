@@ -18,7 +18,7 @@ export const holdReversals = (tx: Sql, held: ReadonlyArray<HeldReversal & { read
   held.length === 0 ? Effect.void : exec(() => tx`
     insert into reward.held_reversals (tenant, event_id, credit_key, user_id, event)
     select * from unnest(${held.map((h) => h.event.tenant)}::text[], ${held.map((h) => h.eventId)}::text[], ${held.map((h) => h.creditKey)}::text[],
-                         ${held.map((h) => h.event.userId)}::text[], ${held.map((h) => JSON.stringify({ event: h.event, eventId: h.eventId, eventTime: h.eventTime }))}::jsonb[])
+                         ${held.map((h) => h.event.userId)}::text[], ${held.map((h) => JSON.stringify({ event: h.event, eventId: h.eventId, eventTime: h.eventTime }))}::text[]::jsonb[])
     on conflict (tenant, event_id) do nothing`).pipe(Effect.asVoid)
 
 /**
