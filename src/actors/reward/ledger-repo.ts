@@ -19,4 +19,4 @@ export const ledgerPage = (sql: Sql, tenant: string, userId: string, page: { lim
     from reward.ledger
     where tenant = ${tenant} and user_id = ${userId} and (${page.before ?? null}::bigint is null or id < ${page.before ?? null}::bigint)
       and (${page.kind ?? null}::text is null or kind = ${page.kind ?? null})
-    order by id desc limit ${page.limit}`).pipe(Effect.flatMap(decodeEntries))
+    order by reward.ledger.id desc limit ${page.limit}`).pipe(Effect.flatMap(decodeEntries))
