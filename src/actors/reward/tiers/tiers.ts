@@ -51,6 +51,8 @@ export const reviewTier = (account: Account, at: number, rules: ProgramRules, up
   const known = rankOf(previous, rules) >= 0 || previous === null
   const change = reached !== previous && (!upgradeOnly || !known || rankOf(reached, rules) > rankOf(previous, rules))
   if (change) account.tier = reached
-  account.tierReviewAt = nextReview(account, at, rules)
+  // A downgrade a credit finds due is the job's to make, now: it is not put off to a later review.
+  const downgradeDue = reached !== previous && !change
+  account.tierReviewAt = downgradeDue ? Math.min(account.tierReviewAt ?? at, at) : nextReview(account, at, rules)
   return change ? { tier: reached, previousTier: previous } : undefined
 }
