@@ -51,6 +51,9 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /user-rewards/{userId}/": async () => ({ path: `/user-rewards/u1/?tenant=${tenantA}` }),
   "get /user-rewards/{userId}/ledger": async () => ({ path: `/user-rewards/u1/ledger?tenant=${tenantA}` }),
   "post /user-rewards/{userId}/redemptions": async () => ({ path: "/user-rewards/u1/redemptions", body: { tenant: tenantA, points: 1, reason: "mug", idempotencyKey: uuid() } }),
+  "post /user-rewards/{userId}/adjustments": async () => ({ path: "/user-rewards/u1/adjustments", body: { tenant: tenantA, points: 1, reason: "goodwill", idempotencyKey: uuid() } }),
+  "get /programs/{tenant}": async () => ({ path: `/programs/${tenantA}` }),
+  "put /programs/{tenant}": async () => ({ path: `/programs/${tenantA}`, body: { pending_days: 0 } }),
   // fulfillment
   "post /buy-fulfillments/": async () => ({ path: "/buy-fulfillments/", body: buy() }),
   "get /buy-fulfillments/": async () => ({ path: `/buy-fulfillments/?tenant=${tenantA}` }),
