@@ -38,8 +38,10 @@ export const runLifecycle = (now: number) =>
     let accounts = 0
     let entries = 0
     const emitted: Array<OutgoingMessage> = []
+    // Past accounts another runner holds: they are due until it commits, and its to do.
+    let skip = 0
     for (let round = 0; round < roundsPerRun; round++) {
-      const due = yield* dueAccounts(db.sql, now, accountsPerRound)
+      const due = yield* dueAccounts(db.sql, now, accountsPerRound, skip)
       if (due.length === 0) break
       const done = yield* db.transaction((tx) =>
         Effect.gen(function*() {
@@ -59,8 +61,8 @@ export const runLifecycle = (now: number) =>
       accounts += done.locked
       entries += done.entries
       emitted.push(...done.messages)
-      // Everything left is another runner's now, or fewer were due than a round takes.
-      if (done.locked === 0 || due.length < accountsPerRound) break
+      if (due.length < accountsPerRound) break
+      skip += due.length - done.locked
     }
     return { accounts, entries, emitted } satisfies LifecycleRun
   })

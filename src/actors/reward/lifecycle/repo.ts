@@ -37,7 +37,7 @@ export const balanceDetail = (sql: Sql, tenant: string, userId: string) =>
   }))
 
 /** Accounts with something due by `now`: a lot to activate or expire, a tier to look at again. */
-export const dueAccounts = (sql: Sql, now: number, limit: number) =>
+export const dueAccounts = (sql: Sql, now: number, limit: number, offset: number) =>
   exec(() => sql`
     select tenant, user_id from (
       select tenant, user_id from reward.lots where pending and available_at <= ${new Date(now).toISOString()}::timestamptz
@@ -45,4 +45,4 @@ export const dueAccounts = (sql: Sql, now: number, limit: number) =>
       select tenant, user_id from reward.lots where not expired and expires_at <= ${new Date(now).toISOString()}::timestamptz
       union
       select tenant, user_id from reward.balances where tier_review_at <= ${new Date(now).toISOString()}::timestamptz
-    ) due order by tenant, user_id limit ${limit}`).pipe(Effect.flatMap(decodeCandidates))
+    ) due order by tenant, user_id limit ${limit} offset ${offset}`).pipe(Effect.flatMap(decodeCandidates))
