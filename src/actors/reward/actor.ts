@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import { AppConfig } from "../../config/app-config.ts"
 import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
@@ -15,6 +16,7 @@ export const RewardActor = Layer.effectDiscard(
     yield* startTenantConsumer("reward")
     yield* startProcessedEventsPruning("reward")
     // Pending points activate and points expire within this long of their date.
-    yield* startLifecycleJob("30 seconds")
+    const config = yield* AppConfig
+    yield* startLifecycleJob(`${config.lifecycleJobMs} millis`)
   })
 )
