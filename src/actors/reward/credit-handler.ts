@@ -34,12 +34,14 @@ export const creditHandler = topicHandler({
       const decisions = consumed.map((c) => creditDecision(c.event, rules.get(ruleKey(c.event.tenant, c.event.rewardId))))
       const crediting = consumed.filter((_, index) => decisions[index]!.kind === "credit")
       const programs = yield* programRulesOf(tx, crediting.map((c) => c.tenant))
+      const held = yield* releaseHeld(tx, crediting.map((c) => ({ tenant: c.tenant, creditKey: creditLotKey(c.eventId) })))
       const accounts = yield* lockAccounts(tx, crediting.map((c) => {
         const windowMs = programs.get(c.tenant)!.tierWindowMs
         const earliest = Math.min(...crediting.filter((o) => o.tenant === c.tenant && o.event.userId === c.event.userId).map((o) => o.eventTime))
-        return { tenant: c.tenant, userId: c.event.userId, tierSince: windowMs === null ? null : earliest - windowMs, lotKeys: [] }
+        // A reversal that waited for this credit may spend from the user's other lots.
+        const openLots = held.some((h) => h.tenant === c.tenant && h.held.event.userId === c.event.userId)
+        return { tenant: c.tenant, userId: c.event.userId, tierSince: windowMs === null ? null : earliest - windowMs, lotKeys: [], openLots }
       }))
-      const held = yield* releaseHeld(tx, crediting.map((c) => ({ tenant: c.tenant, creditKey: creditLotKey(c.eventId) })))
       const entries = []
       const emitted: Array<Emitted> = []
       for (const [index, c] of consumed.entries()) {

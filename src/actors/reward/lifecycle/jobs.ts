@@ -10,7 +10,7 @@ import { noChanges } from "../lots/model.ts"
 import { notifyMessage } from "../lots/notify-message.ts"
 import { saveAccounts } from "../lots/save-repo.ts"
 import { programRulesOf } from "../program/repo.ts"
-import { dueAccounts } from "./repo.ts"
+import { lockDueAccounts } from "./repo.ts"
 
 /** Accounts brought up to date per transaction. */
 const accountsPerRound = 200
@@ -28,8 +28,8 @@ export interface LifecycleRun {
  * Brings every account with something due by `now` up to date: pending lots activate, lots past
  * their date expire (one entry each, for exactly the remainder), tiers are looked at again as the
  * window slides, each with its notification through the outbox, one transaction per round. Two
- * runners never do the same account: each locks the accounts it takes with SKIP LOCKED and reads
- * them again under the lock, where a lot already activated or expired is due no more.
+ * runners never do the same account: each locks the due accounts it takes with SKIP LOCKED and
+ * reads them under the lock, where a lot already activated or expired is due no more.
  */
 export const runLifecycle = (now: number) =>
   Effect.gen(function*() {
@@ -38,18 +38,15 @@ export const runLifecycle = (now: number) =>
     let accounts = 0
     let entries = 0
     const emitted: Array<OutgoingMessage> = []
-    // Past accounts another runner holds: they are due until it commits, and its to do.
-    let skip = 0
     for (let round = 0; round < roundsPerRun; round++) {
-      const due = yield* dueAccounts(db.sql, now, accountsPerRound, skip)
-      if (due.length === 0) break
       const done = yield* db.transaction((tx) =>
         Effect.gen(function*() {
+          const due = yield* lockDueAccounts(tx, now, accountsPerRound)
           const programs = yield* programRulesOf(tx, due.map((d) => d.tenant))
           const locked = yield* lockAccounts(tx, due.map((d) => {
             const windowMs = programs.get(d.tenant)!.tierWindowMs
             return { tenant: d.tenant, userId: d.user_id, tierSince: windowMs === null ? null : now - windowMs, lotKeys: [] }
-          }), { skipLocked: true })
+          }))
           const changes = noChanges()
           for (const account of locked.values()) advance(changes, account, programs.get(account.tenant)!, now)
           yield* saveAccounts(tx, [...locked.values()], changes.entries)
@@ -61,8 +58,8 @@ export const runLifecycle = (now: number) =>
       accounts += done.locked
       entries += done.entries
       emitted.push(...done.messages)
-      if (due.length < accountsPerRound) break
-      skip += due.length - done.locked
+      // Fewer than a round: nothing else is due, or what is left is another runner's now.
+      if (done.locked < accountsPerRound) break
     }
     return { accounts, entries, emitted } satisfies LifecycleRun
   })

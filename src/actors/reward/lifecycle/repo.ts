@@ -36,13 +36,21 @@ export const balanceDetail = (sql: Sql, tenant: string, userId: string) =>
     return { tenant, user_id: userId, points: row?.points ?? 0, pending: row?.pending ?? 0, lifetime_earned: row?.lifetime_earned ?? 0, tier: row?.tier ?? null, expiring }
   }))
 
-/** Accounts with something due by `now`: a lot to activate or expire, a tier to look at again. */
-export const dueAccounts = (sql: Sql, now: number, limit: number, offset: number) =>
-  exec(() => sql`
-    select tenant, user_id from (
-      select tenant, user_id from reward.lots where pending and available_at <= ${new Date(now).toISOString()}::timestamptz
+/**
+ * Locks up to `limit` accounts with something due by `now` (a lot to activate or expire, a tier to
+ * look at again), skipping those another transaction holds: two job runners take different ones.
+ */
+export const lockDueAccounts = (tx: Sql, now: number, limit: number) => {
+  const at = new Date(now).toISOString()
+  return exec(() => tx`
+    with due as (
+      select tenant, user_id from reward.lots where pending and available_at <= ${at}::timestamptz
       union
-      select tenant, user_id from reward.lots where not expired and expires_at <= ${new Date(now).toISOString()}::timestamptz
+      select tenant, user_id from reward.lots where not expired and expires_at <= ${at}::timestamptz
       union
-      select tenant, user_id from reward.balances where tier_review_at <= ${new Date(now).toISOString()}::timestamptz
-    ) due order by tenant, user_id limit ${limit} offset ${offset}`).pipe(Effect.flatMap(decodeCandidates))
+      select tenant, user_id from reward.balances where tier_review_at <= ${at}::timestamptz
+    )
+    select b.tenant, b.user_id from reward.balances b join due on due.tenant = b.tenant and due.user_id = b.user_id
+    order by b.tenant, b.user_id limit ${limit}
+    for update of b skip locked`).pipe(Effect.flatMap(decodeCandidates))
+}

@@ -12,6 +12,11 @@ export interface AccountWanted {
   readonly tierSince: number | null
   /** Lots by key, also when spent or expired (a reversal's credit). */
   readonly lotKeys: ReadonlyArray<string>
+  /**
+   * Whether the change may spend: then every open lot is loaded. A plain credit touches only its
+   * own new lot, so it does without them (a user may hold thousands).
+   */
+  readonly openLots?: boolean
 }
 
 const BalanceRow = Schema.Struct({
@@ -50,28 +55,25 @@ const sorted = (wanted: ReadonlyArray<AccountWanted>) =>
     .sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
 
 /**
- * Locks the accounts (their balance rows, in key order, so two batches never deadlock) and loads
- * them with the lots a change can touch. `skipLocked`: accounts another transaction holds are
- * left out (a job takes the next ones instead of waiting), and none is created.
+ * Locks the accounts (their balance rows, created when missing, in key order, so two batches never
+ * deadlock) and loads them with the lots a change can touch.
  */
-export const lockAccounts = (tx: Sql, wanted: ReadonlyArray<AccountWanted>, options: { readonly skipLocked?: boolean } = {}) =>
+export const lockAccounts = (tx: Sql, wanted: ReadonlyArray<AccountWanted>) =>
   Effect.gen(function*() {
-    const keys = sorted(wanted)
+    const keys = sorted(wanted).map((k) => ({ ...k, openLots: wanted.some((w) => w.tenant === k.tenant && w.userId === k.userId && (w.openLots ?? true)) }))
     if (keys.length === 0) return new Map<string, Account>()
     const tenants = keys.map((k) => k.tenant)
     const users = keys.map((k) => k.userId)
-    if (!options.skipLocked) {
-      yield* exec(() => tx`
-        insert into reward.balances (tenant, user_id, points)
-        select * from unnest(${tenants}::text[], ${users}::text[], ${keys.map(() => "0")}::numeric[])
-        on conflict (tenant, user_id) do nothing`)
-    }
+    yield* exec(() => tx`
+      insert into reward.balances (tenant, user_id, points)
+      select * from unnest(${tenants}::text[], ${users}::text[], ${keys.map(() => "0")}::numeric[])
+      on conflict (tenant, user_id) do nothing`)
     const balances = yield* exec(() => tx`
       select b.tenant, b.user_id, b.points::text as points, b.pending::text as pending, b.earned::text as earned, b.tier,
              ${epochMs(tx, "tier_review_at")} as tier_review_at
       from reward.balances b join unnest(${tenants}::text[], ${users}::text[]) as k(tenant, user_id) on b.tenant = k.tenant and b.user_id = k.user_id
       order by b.tenant, b.user_id
-      for update of b ${options.skipLocked ? tx`skip locked` : tx``}`).pipe(Effect.flatMap(decodeBalances))
+      for update of b`).pipe(Effect.flatMap(decodeBalances))
     const locked = keys.filter((k) => balances.some((b) => b.tenant === k.tenant && b.user_id === k.userId))
     const lotKeys = locked.flatMap((k) => k.lotKeys.map((lotKey) => ({ tenant: k.tenant, lotKey })))
     const lots = locked.length === 0 ? [] : yield* exec(() => tx`
@@ -79,9 +81,10 @@ export const lockAccounts = (tx: Sql, wanted: ReadonlyArray<AccountWanted>, opti
              l.remaining::text as remaining, l.reversed::text as reversed, ${epochMs(tx, "occurred_at")} as occurred_at,
              ${epochMs(tx, "available_at")} as available_at, ${epochMs(tx, "expires_at")} as expires_at, l.pending, l.expired
       from reward.lots l
-      join unnest(${locked.map((k) => k.tenant)}::text[], ${locked.map((k) => k.userId)}::text[], ${locked.map((k) => iso(k.tierSince))}::timestamptz[])
-        as k(tenant, user_id, since) on l.tenant = k.tenant and l.user_id = k.user_id
-      where (not l.expired and (l.remaining > 0 or l.pending))
+      join unnest(${locked.map((k) => k.tenant)}::text[], ${locked.map((k) => k.userId)}::text[], ${locked.map((k) => iso(k.tierSince))}::timestamptz[],
+                  ${locked.map((k) => String(k.openLots ?? true))}::text[]::boolean[])
+        as k(tenant, user_id, since, open_lots) on l.tenant = k.tenant and l.user_id = k.user_id
+      where (k.open_lots and not l.expired and (l.remaining > 0 or l.pending))
          or (k.since is not null and l.source = 'credit' and l.occurred_at > k.since)
          or (l.tenant, l.lot_key) in (select * from unnest(${lotKeys.map((k) => k.tenant)}::text[], ${lotKeys.map((k) => k.lotKey)}::text[]))
       order by l.id`).pipe(Effect.flatMap(decodeLots))
