@@ -26,7 +26,7 @@ create table reward.lots (
   tenant text not null,
   user_id text not null,
   lot_key text not null,
-  source text not null check (source in ('credit', 'adjustment', 'opening')),
+  source text not null check (source in ('credit', 'adjustment')),
   points numeric(20, 4) not null check (points > 0),
   multiplier numeric(20, 4) not null default 1 check (multiplier > 0),
   remaining numeric(20, 4) not null check (remaining >= 0),
@@ -89,9 +89,19 @@ create table reward.held_reversals (
 );
 create index held_reversals_by_credit on reward.held_reversals (tenant, credit_key);
 
--- What was earned before lots existed is one opening lot per balance, spendable and never
--- expiring, so every balance is the sum of its lots' remainders from the start.
+-- What was credited before lots existed becomes one spendable, never-expiring lot per credit, so a
+-- refund of an old credit finds it. Redemptions spent the oldest points first, so what is left of a
+-- balance is the newest credits': each lot keeps what the balance still holds of it.
 insert into reward.lots (tenant, user_id, lot_key, source, points, remaining, occurred_at, available_at)
-select tenant, user_id, 'opening', 'opening', points, points, updated_at, updated_at from reward.balances where points > 0;
+select c.tenant, c.user_id, 'credit:' || c.event_id, 'credit', c.amount,
+       greatest(0, least(c.amount, b.points - coalesce(sum(c.amount) over (
+         partition by c.tenant, c.user_id order by c.id desc rows between unbounded preceding and 1 preceding), 0))),
+       coalesce(c.occurred_at, c.created_at), coalesce(c.occurred_at, c.created_at)
+from reward.ledger c join reward.balances b on b.tenant = c.tenant and b.user_id = c.user_id
+where c.kind = 'credit' and c.event_id is not null and c.amount > 0
+order by c.id
+on conflict (tenant, lot_key) do nothing;
+update reward.ledger l set lot_id = lots.id
+from reward.lots where l.kind = 'credit' and lots.tenant = l.tenant and lots.lot_key = 'credit:' || l.event_id;
 update reward.balances b set earned = coalesce((
   select sum(amount) from reward.ledger l where l.tenant = b.tenant and l.user_id = b.user_id and l.kind = 'credit'), 0);

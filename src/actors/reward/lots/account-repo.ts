@@ -33,7 +33,7 @@ const LotRow = Schema.Struct({
   tenant: Schema.String,
   user_id: Schema.String,
   lot_key: Schema.String,
-  source: Schema.Literals(["credit", "adjustment", "opening"]),
+  source: Schema.Literals(["credit", "adjustment"]),
   points: Schema.String,
   multiplier: Schema.String,
   remaining: Schema.String,

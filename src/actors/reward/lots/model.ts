@@ -19,7 +19,7 @@ export interface Lot {
   /** null until the lot is stored. */
   id: string | null
   readonly lotKey: string
-  readonly source: "credit" | "adjustment" | "opening"
+  readonly source: "credit" | "adjustment"
   readonly points: D.Decimal
   readonly multiplier: D.Decimal
   remaining: D.Decimal
