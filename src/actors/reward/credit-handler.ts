@@ -35,9 +35,15 @@ export const creditHandler = topicHandler({
       const crediting = consumed.filter((_, index) => decisions[index]!.kind === "credit")
       const programs = yield* programRulesOf(tx, crediting.map((c) => c.tenant))
       const held = yield* releaseHeld(tx, crediting.map((c) => ({ tenant: c.tenant, creditKey: creditLotKey(c.eventId) })))
+      // Each user's earliest credit in the batch: the tier window of every credit of theirs starts after it.
+      const earliestOf = new Map<string, number>()
+      for (const c of crediting) {
+        const key = accountKey(c.tenant, c.event.userId)
+        earliestOf.set(key, Math.min(earliestOf.get(key) ?? c.eventTime, c.eventTime))
+      }
       const accounts = yield* lockAccounts(tx, crediting.map((c) => {
         const windowMs = programs.get(c.tenant)!.tierWindowMs
-        const earliest = Math.min(...crediting.filter((o) => o.tenant === c.tenant && o.event.userId === c.event.userId).map((o) => o.eventTime))
+        const earliest = earliestOf.get(accountKey(c.tenant, c.event.userId))!
         // A reversal that waited for this credit may spend from the user's other lots.
         const openLots = held.some((h) => h.tenant === c.tenant && h.held.event.userId === c.event.userId)
         return { tenant: c.tenant, userId: c.event.userId, tierSince: windowMs === null ? null : earliest - windowMs, lotKeys: [], openLots }

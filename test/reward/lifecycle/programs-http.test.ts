@@ -37,6 +37,8 @@ describe("a tenant's points program over HTTP", () => {
     [{ time_zone: "Mars/Olympus" }, "time_zone"],
     [{ tiers: [{ name: "gold", min_points: -1, multiplier: 1 }] }, "tiers[0].min_points"],
     [{ tiers: [{ name: "gold", min_points: 1, multiplier: 0 }] }, "tiers[0].multiplier"],
+    [{ tiers: [{ name: "gold", min_points: 1.00001, multiplier: 1 }] }, "tiers[0].min_points"],
+    [{ tiers: [{ name: "gold", min_points: 1, multiplier: 1.00001 }] }, "tiers[0].multiplier"],
     [{ tiers: [{ name: "gold", min_points: 1, multiplier: 1 }, { name: "gold", min_points: 2, multiplier: 2 }] }, "tiers[1].name"],
     [{ tiers: [{ name: "a", min_points: 1, multiplier: 1 }, { name: "b", min_points: 1, multiplier: 2 }] }, "tiers[1].min_points"]
   ])("%j is refused with 422 problem details naming %s", async (body, field) => {

@@ -83,6 +83,15 @@ describe("reversals (reward-revoked)", () => {
     expect(await h.balance("tiers", "fay")).toMatchObject({ points: 112 })
   })
 
+  test("a reversal never crosses tenants: naming another tenant's credit id, it waits for a credit of its own tenant", async () => {
+    await h.credit([{ tenant: "allow", userId: "hal", eventId: "hal-c1", points: "9", at: t0 }])
+    await h.revoke([{ tenant: "clamp", userId: "hal", eventId: "hal-r1", rewardEventId: "hal-c1", at: t0 + 1 }])
+    expect(await h.balance("allow", "hal")).toMatchObject({ points: 9 })
+    expect((await h.ledger("allow", "hal", "reversal"))).toEqual([])
+    const [held] = await (await h.sql())<Array<{ tenant: string }>>`select tenant from reward.held_reversals where event_id = 'hal-r1'`
+    expect(held).toEqual({ tenant: "clamp" })
+  })
+
   test("a reversal with points 0 is dead-lettered with the reason", async () => {
     const outcome = await h.revoke([{ tenant: "allow", userId: "gus", eventId: "r0", rewardEventId: "c1", points: "0", at: t0 }])
     expect(outcome.emitted).toHaveLength(1)

@@ -18,6 +18,7 @@ export type NegativeBalance = typeof NegativeBalance.Type
 export const Tier = Schema.Struct({
   name: Label(100),
   min_points: Schema.Finite.check(
+    Schema.makeFilter((value: number) => Math.abs(Math.round(value * 10_000) - value * 10_000) < 1e-6 || "must have at most 4 decimal places", opaqueToJsonSchema),
     Schema.isGreaterThanOrEqualTo(0, { message: "must be at least 0" }),
     Schema.isLessThanOrEqualTo(1_000_000_000_000, { message: "must be at most 1000000000000" })
   ).annotate({ description: "The points earned inside `tier_window` from which the tier is reached", examples: [1000] }),
