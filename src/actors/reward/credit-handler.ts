@@ -34,7 +34,7 @@ export const creditHandler = topicHandler({
       const decisions = consumed.map((c) => creditDecision(c.event, rules.get(ruleKey(c.event.tenant, c.event.rewardId))))
       const crediting = consumed.filter((_, index) => decisions[index]!.kind === "credit")
       const programs = yield* programRulesOf(tx, crediting.map((c) => c.tenant))
-      const held = yield* releaseHeld(tx, crediting.map((c) => ({ tenant: c.tenant, creditKey: creditLotKey(c.eventId) })))
+      const held = yield* releaseHeld(tx, crediting.map((c) => ({ tenant: c.tenant, userId: c.event.userId, creditKey: creditLotKey(c.eventId) })))
       // Each user's earliest credit in the batch: the tier window of every credit of theirs starts after it.
       const earliestOf = new Map<string, number>()
       for (const c of crediting) {

@@ -92,6 +92,13 @@ describe("reversals (reward-revoked)", () => {
     expect(held).toEqual({ tenant: "clamp" })
   })
 
+  test("a reversal naming another user's credit is dead-lettered with the reason, and takes nothing", async () => {
+    await h.credit([{ tenant: "allow", userId: "ivy", eventId: "ivy-c1", points: "9", at: t0 }])
+    const outcome = await h.revoke([{ tenant: "allow", userId: "jon", eventId: "jon-r1", rewardEventId: "ivy-c1", at: t0 + 1 }])
+    expect(outcome.emitted.map((m) => [m.topic, JSON.parse(m.value).error])).toEqual([["reward-revoked.dlq", "reward event ivy-c1 credited another user, not jon"]])
+    expect(await h.balance("allow", "ivy")).toMatchObject({ points: 9 })
+  })
+
   test("a reversal with points 0 is dead-lettered with the reason", async () => {
     const outcome = await h.revoke([{ tenant: "allow", userId: "gus", eventId: "r0", rewardEventId: "c1", points: "0", at: t0 }])
     expect(outcome.emitted).toHaveLength(1)

@@ -9,7 +9,7 @@ import { notifyMessage } from "../lots/notify-message.ts"
 import { saveAccounts } from "../lots/save-repo.ts"
 import { programRulesOf } from "../program/repo.ts"
 import { applyReversal, refusalOf } from "./apply.ts"
-import { holdReversals } from "./held-repo.ts"
+import { creditOwners, holdReversals } from "./held-repo.ts"
 
 /**
  * `reward-revoked` → a `reversal` entry against the credit it names, or, when that credit has not
@@ -32,6 +32,9 @@ export const reversalHandler = topicHandler({
         tierSince: null,
         lotKeys: [creditLotKey(c.event.rewardEventId)]
       })))
+      // A credit that is not in its user's account is another user's, or not there yet.
+      const missing = valid.filter((c) => !lotOf(accounts.get(accountKey(c.tenant, c.event.userId))!, creditLotKey(c.event.rewardEventId)))
+      const owners = yield* creditOwners(tx, missing.map((c) => ({ tenant: c.tenant, creditKey: creditLotKey(c.event.rewardEventId) })))
       const emitted: Array<Emitted> = []
       const held = []
       const entries = []
@@ -46,7 +49,9 @@ export const reversalHandler = topicHandler({
         const reversal = { event: c.event, eventId: c.eventId, eventTime: c.eventTime }
         const lot = lotOf(account, creditLotKey(c.event.rewardEventId))
         if (!lot) {
-          held.push({ ...reversal, creditKey: creditLotKey(c.event.rewardEventId) })
+          const owner = owners.get(`${c.tenant}\u0000${creditLotKey(c.event.rewardEventId)}`)
+          if (owner !== undefined) emitted.push(deadLetterForEvent(Topics.rewardRevoked, c, key, `reward event ${c.event.rewardEventId} credited another user, not ${c.event.userId}`))
+          else held.push({ ...reversal, creditKey: creditLotKey(c.event.rewardEventId) })
           continue
         }
         const changes = noChanges()
