@@ -74,15 +74,16 @@ export const lockAccounts = (tx: Sql, wanted: ReadonlyArray<AccountWanted>) =>
       from reward.balances b join unnest(${tenants}::text[], ${users}::text[]) as k(tenant, user_id) on b.tenant = k.tenant and b.user_id = k.user_id
       order by b.tenant, b.user_id
       for update of b`).pipe(Effect.flatMap(decodeBalances))
-    const locked = keys.filter((k) => balances.some((b) => b.tenant === k.tenant && b.user_id === k.userId))
-    const lotKeys = locked.flatMap((k) => k.lotKeys.map((lotKey) => ({ tenant: k.tenant, lotKey })))
-    const lots = locked.length === 0 ? [] : yield* exec(() => tx`
+    // A plain credit without a tier window needs no lot of the user's at all: it is not looked for.
+    const needingLots = keys.filter((k) => k.openLots || k.tierSince !== null || k.lotKeys.length > 0)
+    const lotKeys = needingLots.flatMap((k) => k.lotKeys.map((lotKey) => ({ tenant: k.tenant, lotKey })))
+    const lots = needingLots.length === 0 ? [] : yield* exec(() => tx`
       select l.id::text as id, l.tenant, l.user_id, l.lot_key, l.source, l.points::text as points, l.multiplier::text as multiplier,
              l.remaining::text as remaining, l.reversed::text as reversed, ${epochMs(tx, "occurred_at")} as occurred_at,
              ${epochMs(tx, "available_at")} as available_at, ${epochMs(tx, "expires_at")} as expires_at, l.pending, l.expired
       from reward.lots l
-      join unnest(${locked.map((k) => k.tenant)}::text[], ${locked.map((k) => k.userId)}::text[], ${locked.map((k) => iso(k.tierSince))}::timestamptz[],
-                  ${locked.map((k) => String(k.openLots ?? true))}::text[]::boolean[])
+      join unnest(${needingLots.map((k) => k.tenant)}::text[], ${needingLots.map((k) => k.userId)}::text[], ${needingLots.map((k) => iso(k.tierSince))}::timestamptz[],
+                  ${needingLots.map((k) => String(k.openLots ?? true))}::text[]::boolean[])
         as k(tenant, user_id, since, open_lots) on l.tenant = k.tenant and l.user_id = k.user_id
       where (k.open_lots and not l.expired and (l.remaining > 0 or l.pending))
          or (k.since is not null and l.source = 'credit' and l.occurred_at > k.since)
