@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { reversalHandler } from "../../../src/actors/reward/actor.ts"
+import { processBatch } from "../../../src/kafka/batch-processor.ts"
+import { rawMessages } from "../../support/messages.ts"
 import { day, type Harness, lifecycleHarness, t0 } from "./harness.ts"
 
 describe("reversals (reward-revoked)", () => {
@@ -97,6 +100,18 @@ describe("reversals (reward-revoked)", () => {
     const outcome = await h.revoke([{ tenant: "allow", userId: "jon", eventId: "jon-r1", rewardEventId: "ivy-c1", at: t0 + 1 }])
     expect(outcome.emitted.map((m) => [m.topic, JSON.parse(m.value).error])).toEqual([["reward-revoked.dlq", "reward event ivy-c1 credited another user, not jon"]])
     expect(await h.balance("allow", "ivy")).toMatchObject({ points: 9 })
+  })
+
+  test("a reward-revoked without the credit it names is dead-lettered naming rewardEventId; the rest of the batch applies", async () => {
+    await h.credit([{ tenant: "allow", userId: "kim", eventId: "kim-c1", points: "9", at: t0 }])
+    const base = { tenant: "allow", rewardId: "8b0f7f4e-9c3a-4b7e-8f00-000000000001", userId: "kim", campaignId: "77777777-7777-4777-8777-777777777777", causeEventId: "refund-1", occurredAt: new Date(t0).toISOString() }
+    const outcome = await h.runtime.runPromise(processBatch("reward", reversalHandler, rawMessages("reward-revoked", [
+      { ...base, eventId: "kim-bad" },
+      { ...base, eventId: "kim-good", rewardEventId: "kim-c1", points: "4" }
+    ], { firstOffset: 900 })))
+    expect(outcome).toMatchObject({ applied: 1, deadLettered: 1 })
+    expect(outcome.emitted.find((m) => m.topic === "reward-revoked.dlq")!.value).toContain("rewardEventId")
+    expect(await h.balance("allow", "kim")).toMatchObject({ points: 5 })
   })
 
   test("a reversal with points 0 is dead-lettered with the reason", async () => {
