@@ -32,6 +32,8 @@ export interface AppConfigShape {
   readonly logFormat: LogFormat
   /** Upper bound for a graceful shutdown before the process exits anyway. */
   readonly shutdownTimeoutMs: number
+  /** How often the reward service activates pending points, expires lots and looks at tiers again. */
+  readonly lifecycleJobMs: number
 }
 
 const portOf = (name: ServiceName) => Config.Port(portVariable(name)).pipe(Config.withDefault(defaultPorts[name]))
@@ -57,7 +59,8 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   webhooks: webhookSettings,
   logLevel: Config.schema(LogLevelName, "LOG_LEVEL").pipe(Config.withDefault("Info" as const)),
   logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
-  shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000))
+  shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
+  lifecycleJobMs: Config.Int("LOYALTEA_LIFECYCLE_JOB_MS").pipe(Config.withDefault(30_000))
 })
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("loyaltea/config/AppConfig") {

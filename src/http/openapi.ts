@@ -6,7 +6,7 @@ import { swaggerPage } from "./swagger-page.ts"
 
 const descriptions: Record<ServiceName, string> = {
   campaign: "Campaigns (a set of fulfillments plus a set of rewards) and each user's progress through them.",
-  reward: "Rewards (points), users' balances, the ledger behind them, and redemptions.",
+  reward: "Rewards (points), users' balances, the ledger behind them, redemptions, and the points lifecycle: programs (pending points, expiry, tiers, negative balances) and adjustments.",
   fulfillment: "Buy and tag fulfillments (the conditions), and event ingestion for shops without a Kafka client.",
   user: "Tenants, operators, members, API keys and authentication."
 }

@@ -1,8 +1,11 @@
 import type { Authenticator } from "../auth/authenticator.ts"
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
-import { Balance, Ledger, Redemption, RedemptionRequest, Reward, RewardInput, RewardUpdate } from "../actors/reward/model.ts"
+import { actorOf } from "../actors/reward/lifecycle/service.ts"
+import { Balance, Ledger, LedgerKind, Redemption, RedemptionRequest, Reward, RewardInput, RewardUpdate } from "../actors/reward/model.ts"
 import { RewardUseCases } from "../actors/reward/service.ts"
+import type { PointsLifecycle } from "../actors/reward/lifecycle/service.ts"
+import { rewardLifecycleRoutes } from "./reward-lifecycle.ts"
 import { UserId, Uuid } from "../domain/primitives.ts"
 import { BeforeQuery, LimitQuery, PageQuery, pageOf, TenantQuery } from "./params.ts"
 import { accessControl } from "./access.ts"
@@ -20,9 +23,10 @@ const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 409
 const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
   scope ? f(scope) : Effect.succeed([])
 
-export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
+export const rewardRoutes = (run: Runner<RewardUseCases | PointsLifecycle | Authenticator>) =>
   new Elysia({ name: "loyaltea-reward-routes" })
     .use(accessControl(run))
+    .use(rewardLifecycleRoutes(run))
     .post("/rewards/", ({ body, scope, set }) => run(set, RewardUseCases.use((u) => u.createReward(scope, body)), 201), {
       access: "write",
       body: input(RewardInput),
@@ -62,25 +66,17 @@ export const rewardRoutes = (run: Runner<RewardUseCases | Authenticator>) =>
       response: { 200: standard(Schema.Array(Balance)), ...errors },
       detail: { tags: ["balances"], summary: "List users' balances, optionally of one tenant or one user" }
     })
-    .get("/user-rewards/:userId/", ({ params, query, scope, set }) =>
-      run(set, tenantToRead(scope, query.tenant, "a user has one balance per tenant").pipe(Effect.flatMap((tenant) => RewardUseCases.use((u) => u.balance(tenant, params.userId))))), {
-      access: "read",
-      params: UserParams,
-      query: input(Schema.Struct(TenantQuery), "query"),
-      response: { 200: standard(Balance), ...errors },
-      detail: { tags: ["balances"], summary: "One user's balance in a tenant (0 when nothing was earned)" }
-    })
     .get("/user-rewards/:userId/ledger", ({ params, query, scope, set }) =>
       run(set, tenantToRead(scope, query.tenant, "a user has one balance per tenant").pipe(Effect.flatMap((tenant) =>
-        RewardUseCases.use((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before }))))), {
+        RewardUseCases.use((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before, kind: query.kind }))))), {
       access: "read",
       params: UserParams,
-      query: input(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery }), "query"),
+      query: input(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery, kind: Schema.optionalKey(LedgerKind) }), "query"),
       response: { 200: standard(Ledger), ...errors },
-      detail: { tags: ["balances"], summary: "The ledger entries behind a balance, newest first" }
+      detail: { tags: ["balances"], summary: "The ledger entries behind a balance, newest first, optionally of one kind; each says what caused it and who made it" }
     })
-    .post("/user-rewards/:userId/redemptions", async ({ body, params, scope, set }) => {
-      const outcome = await run(set, RewardUseCases.use((u) => u.redeem(scope, params.userId, body)), 201)
+    .post("/user-rewards/:userId/redemptions", async ({ body, params, principal, scope, set }) => {
+      const outcome = await run(set, RewardUseCases.use((u) => u.redeem(scope, params.userId, body, actorOf(principal))), 201)
       if ("replayed" in outcome && outcome.replayed) set.status = 200
       return "redemption" in outcome ? outcome.redemption : outcome
     }, {

@@ -9,6 +9,7 @@ const statusByTag: Record<string, number> = {
   Conflict: 409,
   InsufficientBalance: 409,
   IdempotencyKeyReused: 409,
+  AdjustmentKeyReused: 409,
   UsernameUnavailable: 409,
   InvalidInput: 422,
   Unauthorized: 401,

@@ -117,10 +117,11 @@ describe("authorization of every route of every service", () => {
 })
 
 /** A write that names its row by id in the path (PUT, PATCH, DELETE): the tenant is the row's, not the caller's to name. */
-// A user id is not a row: the same user exists in every tenant, so a write naming one is judged by the tenant it names.
-const namesARow = (path: string) => /\{(?!userId\})[A-Za-z]+\}/.test(path)
+// A user id is not a row: the same user exists in every tenant, so a write naming one is judged by the
+// tenant it names; a path naming the tenant itself (`/programs/{tenant}`) is a write naming tenant A.
+const namesARow = (path: string) => /\{(?!userId\}|tenant\})[A-Za-z]+\}/.test(path)
 const byId = (route: Route) =>
-  ((route.method === "put" || route.method === "patch" || route.method === "delete") && route.path.includes("{")) || (route.method === "post" && namesARow(route.path))
+  ((route.method === "put" || route.method === "patch" || route.method === "delete") && namesARow(route.path)) || (route.method === "post" && namesARow(route.path))
 
 /** Which routes a tenant-B credential gets past the role check on (the tenant check is what is tested). */
 const decideFor = (caller: string, access: Access | undefined) =>

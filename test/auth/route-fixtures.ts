@@ -64,6 +64,9 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "delete /webhooks/{webhookId}/secrets/{secretId}": async (c) => ({ path: `${await webhookPath(c)}/secrets/${uuid()}` }),
   "get /webhooks/{webhookId}/deliveries": async (c) => ({ path: `${await webhookPath(c)}/deliveries` }),
   "post /webhooks/{webhookId}/deliveries/{deliveryId}/redeliver": async (c) => ({ path: `${await webhookPath(c)}/deliveries/1/redeliver` }),
+  "post /user-rewards/{userId}/adjustments": async () => ({ path: "/user-rewards/u1/adjustments", body: { tenant: tenantA, points: 1, reason: "goodwill", idempotencyKey: uuid() } }),
+  "get /programs/{tenant}": async () => ({ path: `/programs/${tenantA}` }),
+  "put /programs/{tenant}": async () => ({ path: `/programs/${tenantA}`, body: { pending_days: 0 } }),
   // fulfillment
   "post /buy-fulfillments/": async () => ({ path: "/buy-fulfillments/", body: buy() }),
   "get /buy-fulfillments/": async () => ({ path: `/buy-fulfillments/?tenant=${tenantA}` }),

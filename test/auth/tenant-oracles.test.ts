@@ -31,7 +31,7 @@ describe("tenant B learns nothing about tenant A's data from the answers to its 
   })
 
   test("a write by id of another tenant's row answers exactly as for an id that exists nowhere", async () => {
-    const byId = services.routes.filter((r) => (r.method === "put" || r.method === "delete") && r.path.includes("{"))
+    const byId = services.routes.filter((r) => (r.method === "put" || r.method === "delete") && r.path.includes("{") && !r.path.includes("{tenant}"))
     expect(byId.length).toBeGreaterThanOrEqual(9)
     for (const route of byId) {
       const call = await fixtures[`${route.method} ${route.path}`]!(create)
@@ -39,6 +39,18 @@ describe("tenant B learns nothing about tenant A's data from the answers to its 
       const nowhere = await answer(await send(route, call.path.replace(uuidPattern, randomUUID()), call.body))
       expect({ route: `${route.method} ${route.path}`, ...theirs }).toEqual({ route: `${route.method} ${route.path}`, ...nowhere })
       expect(theirs.status).toBe(404)
+    }
+  }, 60_000)
+
+  test("a write naming another tenant in its path is refused the same way whether that tenant exists or not", async () => {
+    const naming = services.routes.filter((r) => r.method === "put" && r.path.includes("{tenant}"))
+    expect(naming.length).toBeGreaterThanOrEqual(1)
+    for (const route of naming) {
+      const call = await fixtures[`${route.method} ${route.path}`]!(create)
+      const existing = await answer(await send(route, call.path, call.body), tenantA)
+      const nowhere = await answer(await send(route, call.path.replace(tenantA, "no-such-tenant"), call.body), "no-such-tenant")
+      expect({ route: route.path, ...existing }).toEqual({ route: route.path, ...nowhere })
+      expect(existing.status).toBe(403)
     }
   }, 60_000)
 

@@ -9,6 +9,7 @@ import { anonymousApp } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 const chromium = Bun.which("chromium") ?? Bun.which("chromium-browser") ?? "/usr/bin/chromium"
 
@@ -31,7 +32,7 @@ const render = async (url: string) => {
 
 describe("Swagger UI in a browser without internet access", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | TenantDirectory>>
   let server: AnyElysia
 
   beforeAll(async () => {

@@ -13,6 +13,7 @@ import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
 import { rewardService } from "../../src/actors/reward/definition.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 const coffee = "11111111-1111-4111-8111-111111111111"
 const cake = "22222222-2222-4222-8222-222222222222"
@@ -22,7 +23,7 @@ const rewardEvent = (eventId: string, rewardId: string, userId = "ada", tenant =
 
 describe("crediting reward events", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | TenantDirectory>>
   const run = <A, E>(effect: Effect.Effect<A, E, RewardUseCases | Database | TenantDirectory>) => runtime.runPromise(effect)
   const query = <T>(text: string) => run(Effect.flatMap(Effect.service(Database), (db) => db.run((sql) => sql.unsafe(text) as unknown as Promise<T>)))
   const credit = (values: ReadonlyArray<unknown>, firstOffset = 0) => run(processBatch("reward", creditHandler, rawMessages("reward", values, { firstOffset })))

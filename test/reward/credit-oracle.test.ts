@@ -13,6 +13,7 @@ import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
 import { tenant } from "../support/values.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 let seed = 8128
 const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
@@ -53,7 +54,7 @@ const events = Array.from({ length: 800 }, (_, i) => {
 
 describe("random reward events through the real credit SQL credit exactly what a decimal oracle says", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | TenantDirectory>>
   const run = <A, E>(effect: Effect.Effect<A, E, RewardUseCases | Database | TenantDirectory>) => runtime.runPromise(effect)
   const sql = () => run(Effect.map(Effect.service(Database), (db) => db.sql))
 

@@ -13,6 +13,7 @@ import { rawMessages } from "../support/messages.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
 import { tenant } from "../support/values.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 const ids = {
   spend: "a0000000-0000-4000-8000-000000000001", // 1 per 10.00, down, at most 500
@@ -28,7 +29,7 @@ const rewardEvent = (eventId: string, rewardId: string, userId: string, extra: R
 
 describe("crediting per_amount rewards and the points events carry", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | TenantDirectory>>
   let offset = 0
   const run = <A, E>(effect: Effect.Effect<A, E, RewardUseCases | Database | TenantDirectory>) => runtime.runPromise(effect)
   const query = <T>(text: string) => run(Effect.flatMap(Effect.service(Database), (db) => db.run((sql) => sql.unsafe(text) as unknown as Promise<T>)))

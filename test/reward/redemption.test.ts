@@ -14,12 +14,13 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { tenant } from "../support/values.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
 import { rewardService } from "../../src/actors/reward/definition.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 const reward = "55555555-5555-4555-8555-555555555555"
 
 describe("redemptions", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | TenantDirectory>>
   let app: AnyElysia
 
   /** Earns `count` × 10 points for `user` through the credit handler, as the actor would. */

@@ -16,12 +16,13 @@ import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 const decodeDefinition = Schema.decodeUnknownSync(Schema.fromJsonString(RewardDefinitionEvent))
 
 describe("every change of a reward is published on topic reward-definition", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
   let app: AnyElysia
 
   /** Every definition event published so far, read back from the broker, with its key. */

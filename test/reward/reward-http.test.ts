@@ -8,10 +8,11 @@ import { useCasesRuntime } from "../support/layers.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 describe("reward HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
   let app: AnyElysia
 
   beforeAll(async () => {
@@ -96,7 +97,7 @@ describe("reward HTTP", () => {
     expect(missing.status).toBe(422)
     expect(await missing.json()).toMatchObject({ field: "tenant" })
     const zero = await request(app, "GET", "/user-rewards/someone/?tenant=meiwei")
-    expect(await zero.json()).toEqual({ tenant: "meiwei", user_id: "someone", points: 0 })
+    expect(await zero.json()).toEqual({ tenant: "meiwei", user_id: "someone", points: 0, pending: 0, lifetime_earned: 0, tier: null, expiring: [] })
   })
 
   test.each(["9999999999999999999", "9223372036854775808", "-1", "1.5", "abc"])("a ledger page before %s is a 422 naming before", async (before) => {

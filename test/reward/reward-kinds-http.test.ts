@@ -10,13 +10,14 @@ import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
+import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.ts"
 
 type Json = Record<string, unknown>
 const noRule = { reward_points: null, points_per_unit: null, unit: null, rounding: null, max_points: null }
 
 describe("reward kinds over HTTP: fixed and per_amount", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
   let app: AnyElysia
   const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Json })
 

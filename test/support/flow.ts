@@ -125,7 +125,7 @@ export const groupsCaughtUp = async (brokers: string, groups: ReadonlyArray<{ gr
 export const loyalteaGroups = [
   { groupId: "loyaltea-fulfillment", topics: ["buy", "activity", "refund"] },
   { groupId: "loyaltea-campaign", topics: ["fulfillment", "fulfillment-revoked"] },
-  { groupId: "loyaltea-reward", topics: ["reward"] }
+  { groupId: "loyaltea-reward", topics: ["reward", "reward-revoked"] }
 ] as const
 
 /** The groups that keep each consuming service's copies of other services' data. */

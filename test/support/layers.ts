@@ -34,6 +34,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   logLevel: "Warn",
   logFormat: "pretty",
   shutdownTimeoutMs: 5000,
+  lifecycleJobMs: 30_000,
   ...overrides
 })
 

@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { PointsLifecycle } from "./lifecycle/service.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
 import type { ServiceDefinition } from "../service-definition.ts"
 import { rewardRoutes } from "../../http/reward.ts"
@@ -8,12 +9,12 @@ import { RewardUseCases } from "./service.ts"
 import { WebhookActor } from "./webhooks/actor.ts"
 import { WebhookUseCases } from "./webhooks/service.ts"
 
-/** Rewards, balances, the ledger and redemptions; credits `reward` events; delivers webhooks. */
-export const rewardService: ServiceDefinition<RewardUseCases | WebhookUseCases | TenantDirectory> = {
+/** Rewards, balances, the ledger, redemptions and the points lifecycle; credits `reward` and reverses `reward-revoked` events; delivers webhooks. */
+export const rewardService: ServiceDefinition<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory> = {
   name: "reward",
   usesKafka: true,
   consumesEvents: true,
-  useCases: Layer.mergeAll(RewardUseCases.layer, WebhookUseCases.layer).pipe(Layer.provideMerge(TenantDirectory.layer("reward"))),
+  useCases: Layer.mergeAll(RewardUseCases.layer, PointsLifecycle.layer, WebhookUseCases.layer).pipe(Layer.provideMerge(TenantDirectory.layer("reward"))),
   routes: (run) => rewardRoutes(run).use(webhookRoutes(run)),
   actors: Layer.merge(RewardActor, WebhookActor)
 }

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { EventId } from "../../events/envelope.ts"
 import { Label, Points, Tenant, Uuid } from "../../domain/primitives.ts"
 import { answerFields, earningFields, ruleOfItsKind } from "./earning-fields.ts"
+import { entryKinds } from "./lots/model.ts"
 
 const rewardId = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
 const perAmountExample = { kind: "per_amount", points_per_unit: 1, unit: 10, rounding: "down", max_points: 500 } as const
@@ -64,12 +65,20 @@ export const Balance = Schema.Struct({
 }).annotate({ identifier: "Balance" })
 export type Balance = typeof Balance.Type
 
-export const LedgerKind = Schema.Literals(["credit", "redemption"])
+export const LedgerKind = Schema.Literals(entryKinds).annotate({
+  description: "`credit` (a lot earned), `redemption`, `reversal` (a credit taken back), `expiry`, `adjustment` (an operator's correction), `activation` (pending points became spendable)",
+  examples: ["credit"]
+})
 
-/** One movement of points; a balance is the sum of its entries. */
+const ActorAnswer = Schema.NullOr(Schema.Struct({
+  kind: Schema.Literals(["operator", "api-key"]),
+  id: Schema.String
+})).annotate({ description: "Who made the entry over HTTP (an operator or an API key); null for entries made by events and jobs" })
+
+/** One movement of points; a balance is the sum of its entries' amounts, its pending points the sum of their `pending`. */
 export const LedgerEntry = Schema.Struct({
   id: Schema.String,
-  amount: Schema.Number,
+  amount: Schema.Number.annotate({ description: "What the entry moved on the spendable balance (signed)" }),
   kind: LedgerKind,
   rewardId: Schema.NullOr(Schema.String),
   campaignId: Schema.NullOr(Schema.String),
@@ -79,7 +88,16 @@ export const LedgerEntry = Schema.Struct({
   occurredAt: Schema.NullOr(Schema.String),
   basis: Schema.NullOr(Schema.Number),
   orderIds: Schema.NullOr(Schema.Array(Schema.String)),
-  createdAt: Schema.String
+  createdAt: Schema.String,
+  pending: Schema.Number.annotate({ description: "What the entry moved on the pending points (signed): a pending credit, its activation, a reversal of pending points" }),
+  shortfall: Schema.Number.annotate({ description: "What a reversal or a negative adjustment could not take because the program clamps the balance at 0" }),
+  balanceAfter: Schema.NullOr(Schema.Number).annotate({ description: "The spendable balance right after the entry (null for entries from before the points lifecycle)" }),
+  lotId: Schema.NullOr(Schema.String).annotate({ description: "The lot the entry credits, activates, expires or takes back" }),
+  causeEventId: Schema.NullOr(Schema.String).annotate({ description: "The event behind it (a reversal's refund, a credit's completing event)" }),
+  orderId: Schema.NullOr(Schema.String),
+  reason: Schema.NullOr(Schema.String),
+  idempotencyKey: Schema.NullOr(Schema.String),
+  actor: ActorAnswer
 }).annotate({ identifier: "LedgerEntry" })
 export type LedgerEntry = typeof LedgerEntry.Type
 

@@ -28,21 +28,8 @@ export const claimIdempotencyKey = (
     on conflict (tenant, idempotency_key) do nothing
     returning id`).pipe(Effect.map((rows) => rows.length > 0))
 
-/**
- * Debits atomically: the row lock and the `points >= debit` condition are evaluated together, so
- * concurrent debits can never take a balance below zero. Returns the new balance, or undefined.
- */
-export const debitBalance = (sql: Sql, tenant: string, userId: string, points: number) =>
-  exec(() => sql<Array<{ balance: string }>>`
-    update reward.balances set points = points - ${decimalText(points)}::numeric, updated_at = now()
-    where tenant = ${tenant} and user_id = ${userId} and points >= ${decimalText(points)}::numeric
-    returning points::text as balance`).pipe(Effect.map((rows) => rows[0]?.balance))
-
-export const recordRedemption = (sql: Sql, redemption: { id: string; tenant: string; userId: string; points: number; balance: string }) =>
+/** The redemption's balance after it, once its entry is written. */
+export const recordRedemption = (sql: Sql, redemption: { id: string; balance: string }) =>
   exec(() => sql`
-    with entry as (
-      insert into reward.ledger (tenant, user_id, amount, kind, redemption_id)
-      values (${redemption.tenant}, ${redemption.userId}, -${decimalText(redemption.points)}::numeric, 'redemption', ${redemption.id})
-    )
     update reward.redemptions set balance_after = ${redemption.balance}::numeric where id = ${redemption.id}
     returning ${redemptionColumns(sql)}`).pipe(Effect.flatMap(decodeRedemptions), Effect.map((rows) => rows[0]!))

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Context, Effect, Layer, Option } from "effect"
+import { Clock, Context, Effect, Layer, Option } from "effect"
 import { Database, type Sql } from "../../db/database.ts"
 import { AlreadyExists, NotFound } from "../../domain/errors.ts"
 import { TenantDirectory } from "../../tenants/directory.ts"
@@ -12,7 +12,11 @@ import { publishCommitted } from "../../kafka/publish-committed.ts"
 import { ruleOfFields } from "./earning-fields.ts"
 import { ledgerPage } from "./ledger-repo.ts"
 import { IdempotencyKeyReused, InsufficientBalance, type RedemptionRequest, type RewardInput, type RewardUpdate } from "./model.ts"
-import { claimIdempotencyKey, debitBalance, findRedemptionByKey, recordRedemption } from "./redemption-repo.ts"
+import { claimIdempotencyKey, findRedemptionByKey, recordRedemption } from "./redemption-repo.ts"
+import * as D from "../../domain/decimal.ts"
+import { changeAccount } from "./lots/account-change.ts"
+import type { Actor, EntryKind } from "./lots/model.ts"
+import { redeem as redeemPoints } from "./lots/movements.ts"
 import * as repo from "./repo.ts"
 import type { StoredReward } from "./reward-row.ts"
 
@@ -65,20 +69,24 @@ const make = Effect.gen(function*() {
       Effect.flatMap((reward) => (reward ? Effect.succeed(reward.answer) : Effect.fail(notFound(id))))
     )
 
-  const redeem = (scope: TenantScope, userId: string, request: RedemptionRequest) =>
+  const redeem = (scope: TenantScope, userId: string, request: RedemptionRequest, actor: Actor | null = null) =>
     tenants.writable(scope, request.tenant).pipe(
-      Effect.andThen(db.transaction((tx) =>
+      Effect.andThen(Clock.currentTimeMillis),
+      Effect.flatMap((now) => db.transaction((tx) =>
         Effect.gen(function*() {
           const id = randomUUID()
           const claimed = yield* claimIdempotencyKey(tx, { id, tenant: request.tenant, userId, idempotencyKey: request.idempotencyKey, points: request.points, reason: request.reason })
           if (!claimed) return { replayed: true as const, key: request.idempotencyKey }
-          const balance = yield* debitBalance(tx, request.tenant, userId, request.points)
-          if (balance === undefined) {
-            return yield* new InsufficientBalance({ tenant: request.tenant, userId, balance: yield* repo.balanceOf(tx, request.tenant, userId), requested: request.points })
-          }
-          return { replayed: false as const, redemption: yield* recordRedemption(tx, { id, tenant: request.tenant, userId, points: request.points, balance }) }
+          const points = D.fromNumber(request.points)
+          const changed = yield* changeAccount(tx, { tenant: request.tenant, userId, now }, (changes, account) =>
+            D.compare(account.points, points) < 0
+              ? Effect.fail(new InsufficientBalance({ tenant: request.tenant, userId, balance: D.toNumber(account.points), requested: request.points }))
+              : Effect.sync(() => redeemPoints(changes, account, points, { redemptionId: id, reason: request.reason, idempotencyKey: request.idempotencyKey, actor })))
+          const redemption = yield* recordRedemption(tx, { id, balance: D.toText(changed.account.points) })
+          return { replayed: false as const, redemption, messages: changed.messages, outboxId: changed.outboxId }
         })
       )),
+      Effect.tap((outcome) => (outcome.replayed ? Effect.void : publishCommitted(db, producer, "reward", outcome.outboxId, outcome.messages))),
       // The key was taken: the earlier redemption is the answer, if it is the same request.
       Effect.flatMap((outcome) =>
         outcome.replayed
@@ -105,7 +113,7 @@ const make = Effect.gen(function*() {
     listBalances: (scope: TenantScope, userId: string | undefined, page: Page) => repo.listBalances(db.sql, scope, userId, page),
     balance: (tenant: string, userId: string) =>
       repo.balanceOf(db.sql, tenant, userId).pipe(Effect.map((points) => ({ tenant, user_id: userId, points }))),
-    ledger: (tenant: string, userId: string, page: { limit: number; before: string | undefined }) =>
+    ledger: (tenant: string, userId: string, page: { limit: number; before: string | undefined; kind?: EntryKind | undefined }) =>
       Effect.all([ledgerPage(db.sql, tenant, userId, page), repo.balanceOf(db.sql, tenant, userId)]).pipe(
         Effect.map(([entries, balance]) => ({
           tenant,

@@ -1,3 +1,4 @@
+import type { PointsLifecycle } from "../../../src/actors/reward/lifecycle/service.ts"
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
 import type { AnyElysia } from "elysia"
@@ -22,7 +23,7 @@ const reward = "77777777-7777-4777-8777-777777777777"
 
 describe("the webhook consumer", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
   let app: AnyElysia
   let hookId = ""
 

@@ -1,3 +1,4 @@
+import type { PointsLifecycle } from "../../../src/actors/reward/lifecycle/service.ts"
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test"
 import { Effect, Scope } from "effect"
 import type { AnyElysia } from "elysia"
@@ -24,7 +25,7 @@ const notify = (tenant: string, userId: string, eventId: string, extra: Record<s
 
 describe("webhook deliveries to a real receiver", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
   let app: AnyElysia
   let receivers: Array<ReturnType<typeof startReceiver>> = []
   let scopes: Array<Scope.Closeable> = []

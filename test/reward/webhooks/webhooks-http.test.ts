@@ -1,3 +1,4 @@
+import type { PointsLifecycle } from "../../../src/actors/reward/lifecycle/service.ts"
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import type { AnyElysia } from "elysia"
 import { rewardService } from "../../../src/actors/reward/definition.ts"
@@ -14,8 +15,8 @@ const hook = (tenant: string, extra: Record<string, unknown> = {}) => ({ tenant,
 
 describe("webhook endpoints over HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
-  let strict: ReturnType<typeof useCasesRuntime<RewardUseCases | WebhookUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
+  let strict: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
   let app: AnyElysia
   let strictApp: AnyElysia
 
