@@ -1,0 +1,44 @@
+import { randomUUID } from "node:crypto"
+import { Context, Effect, Layer } from "effect"
+import { type Admin, type Kafka, Partitioners, type Producer } from "kafkajs"
+import { AppConfig } from "../../config/app-config.ts"
+import { KafkaClient, KafkaUnavailable } from "../../kafka/kafka-client.ts"
+
+export interface ConsoleKafkaShape {
+  readonly kafka: Kafka
+  readonly admin: Admin
+  readonly producer: Producer
+  /** A consumer group of the console's own, never shared (it reads, it never takes work away). */
+  readonly groupId: (purpose: string) => string
+  /** Whether a group is one of the console's own readers, to leave out of the lag table. */
+  readonly isOwnGroup: (groupId: string) => boolean
+}
+
+/** The console's Kafka client: one admin and one producer for the life of the process. */
+export class ConsoleKafka extends Context.Service<ConsoleKafka, ConsoleKafkaShape>()("loyaltea/console/ConsoleKafka") {
+  static readonly layer = Layer.effect(
+    ConsoleKafka,
+    Effect.gen(function*() {
+      const { kafka } = yield* KafkaClient
+      const { kafka: settings } = yield* AppConfig
+      const admin = kafka.admin()
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+      yield* Effect.acquireRelease(
+        Effect.tryPromise({ try: () => Promise.all([admin.connect(), producer.connect()]), catch: (error) => new KafkaUnavailable({ reason: String(error) }) }),
+        () => Effect.promise(() => Promise.allSettled([admin.disconnect(), producer.disconnect()]))
+      )
+      const prefix = `${settings.groupPrefix}console-reader-`
+      return {
+        kafka,
+        admin,
+        producer,
+        groupId: (purpose) => `${prefix}${purpose}-${randomUUID()}`,
+        isOwnGroup: (groupId) => groupId.startsWith(prefix)
+      } satisfies ConsoleKafkaShape
+    })
+  )
+}
+
+/** A kafkajs call as an effect: Kafka out of reach is a 503 for the request, never a crash. */
+export const kafkaCall = <A>(f: () => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) }) })
