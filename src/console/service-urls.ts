@@ -7,7 +7,8 @@ import type { ApiServiceName } from "../config/service-name.ts"
 export const serviceUrl = (config: AppConfigShape, service: ApiServiceName): string => {
   switch (service) {
     case "user":
-      return config.auth.userServiceUrl
+      // In this process it is on its port here; elsewhere where the other services find it too.
+      return config.services.includes("user") ? `http://127.0.0.1:${config.ports.user}/` : config.auth.userServiceUrl
     case "campaign":
     case "fulfillment":
       return peerUrl(config.peers, config.ports, service)

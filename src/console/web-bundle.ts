@@ -8,7 +8,7 @@ export class BundleFailed extends Schema.TaggedError<BundleFailed>()("BundleFail
 }
 
 export interface WebAsset {
-  readonly body: Blob
+  readonly body: Uint8Array
   readonly type: string
 }
 
@@ -26,6 +26,7 @@ const page = (scripts: ReadonlyArray<string>, styles: ReadonlyArray<string>) => 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Loyaltea console</title>
+<link rel="icon" href="data:,">
 ${styles.map((href) => `<link rel="stylesheet" href="/assets/${href}">`).join("\n")}
 </head>
 <body>
@@ -52,7 +53,7 @@ export const buildWebBundle = Effect.tryPromise({
     const assets = new Map<string, WebAsset>()
     for (const output of result.outputs) {
       const name = output.path.replace(/^.*[\\/]/, "")
-      assets.set(name, { body: output, type: output.type })
+      assets.set(name, { body: new Uint8Array(await output.arrayBuffer()), type: output.type })
     }
     const names = [...assets.keys()]
     return { html: page(names.filter((n) => n.endsWith(".js")), names.filter((n) => n.endsWith(".css"))), assets }

@@ -1,4 +1,5 @@
 import { Elysia } from "elysia"
+import { securityHeaders } from "../http/security-headers.ts"
 import type { WebBundle } from "./web-bundle.ts"
 
 /** The page may load and call only this server: its bundle, and its own API and proxy. */
@@ -13,10 +14,9 @@ export const webRoutes = (bundle: WebBundle) =>
         set.status = 404
         return "not found"
       }
-      set.headers["content-type"] = asset.type
-      set.headers["cache-control"] = "public, max-age=31536000, immutable"
-      set.headers["content-security-policy"] = pagePolicy
-      return asset.body
+      return new Response(asset.body, {
+        headers: { ...securityHeaders, "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable", "content-security-policy": pagePolicy }
+      })
     }, { detail: { hide: true } })
     .get("/", ({ set }) => {
       set.headers["content-type"] = "text/html; charset=utf-8"

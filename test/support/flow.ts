@@ -19,8 +19,8 @@ const adminToken = (userPort: number) => {
 }
 
 /** HTTP calls against a running process's services, as its platform admin (or with the given headers). */
-export const api = (lt: { readonly ports: Readonly<Record<ApiServiceName, number>> }, headers?: Record<string, string>) => {
-  const call = async (service: ApiServiceName, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) => {
+export const api = (lt: { readonly ports: Readonly<Record<ApiServiceName, number>> & { readonly console?: number } }, headers?: Record<string, string>) => {
+  const call = async (service: ApiServiceName | "console", method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) => {
     const credential = headers ?? { authorization: `Bearer ${await adminToken(lt.ports.user)}` }
     const response = await fetch(`http://127.0.0.1:${lt.ports[service]}${path}`, {
       method,
