@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
 import { Elysia } from "elysia"
+import { TooManyRequests } from "../actors/user/login-throttle.ts"
 import type { Authenticator } from "../auth/authenticator.ts"
 import type { Principal } from "../auth/principal.ts"
 import { Tenant, WellFormedString } from "../domain/primitives.ts"
@@ -15,7 +16,7 @@ import { ConsoleKafka } from "./kafka/console-kafka.ts"
 import { DeadLetterList, newestDeadLetters, Resent, resendDeadLetter } from "./kafka/dead-letters.ts"
 import { Produced, sendTestEvent } from "./kafka/send-event.ts"
 import { topicOverview, TopicList } from "./kafka/topic-overview.ts"
-import { followEvent } from "./kafka/trace.ts"
+import { canFollow, followEvent, maxFollows } from "./kafka/trace.ts"
 
 const errors = { 403: errorResponse, 404: errorResponse, 422: errorResponse, 503: errorResponse }
 
@@ -108,7 +109,10 @@ export const consoleRoutes = (run: Runner<ConsoleKafka | Authenticator>) =>
       detail: { tags: ["kafka"], summary: "Produce a refund to topic `refund`" }
     })
     .get("/kafka/follow/:eventId", async ({ params, query, scope, set }) => {
-      const kafka = await run(set, Effect.service(ConsoleKafka))
+      const kafka = await run(set, Effect.gen(function*() {
+        if (!canFollow()) return yield* new TooManyRequests({ retryAfterSeconds: 5 })
+        return yield* Effect.service(ConsoleKafka)
+      }))
       if (set.status !== 200) return kafka as never
       return new Response(followEvent(kafka, scope, params.eventId, query.since ?? Date.now() - 60_000, query.for ?? 600_000), {
         headers: { "content-type": "text/event-stream", "cache-control": "no-store" }
@@ -117,10 +121,11 @@ export const consoleRoutes = (run: Runner<ConsoleKafka | Authenticator>) =>
       access: "read",
       params: FollowParams,
       query: FollowQuery,
-      response: { 200: standard(Schema.String.annotate({ description: "`text/event-stream`: `following`, then one `hop` per record of the flow" })), 401: errorResponse, ...errors },
+      response: { 200: standard(Schema.String.annotate({ description: "`text/event-stream`: `following`, then one `hop` per record of the flow" })), 401: errorResponse, 429: errorResponse, ...errors },
       detail: {
         tags: ["kafka"],
         summary: "Follow one event across the topics as server-sent events, until the points land",
-        description: "Each `hop` has the record (topic, partition, offset, time, key, headers, value), the id it goes by and its cause; the event itself, every event caused by one of the flow (`causeEventId`), the `reward-notify` of each `reward`, and their dead letters."
+        description: "Each `hop` has the record (topic, partition, offset, time, key, headers, value), the id it goes by and its cause; the event itself, every event caused by one of the flow (`causeEventId`), the `reward-notify` of each `reward`, and their dead letters. " +
+          `At most ${maxFollows} follows at once per console (429 past that).`
       }
     })

@@ -83,6 +83,22 @@ describe("the web console in a browser", () => {
     await submit("Create")
     await page.locator("[data-resource=buy-fulfillments] td:has-text('bread')").first().waitFor()
 
+    // A tag fulfillment made, edited and deleted again: the scenario does not need it.
+    await tab("Tag fulfillments")
+    await page.click(".panel-head button:has-text('New')")
+    await fill("name", "review")
+    await fill("tag", "review")
+    await submit("Create")
+    const row = page.locator("[data-resource=tag-fulfillments] tbody tr:has-text('review')")
+    await row.waitFor()
+    await row.locator("button:has-text('Edit')").click()
+    await fill("tag", "signup")
+    await submit("Save")
+    await page.locator("[data-resource=tag-fulfillments] td:has-text('signup')").waitFor()
+    page.once("dialog", (dialog) => void dialog.accept())
+    await page.locator("[data-resource=tag-fulfillments] tbody tr:has-text('signup') button:has-text('Delete')").click()
+    await page.locator("[data-resource=tag-fulfillments] td.empty").waitFor()
+
     await tab("Campaigns")
     await page.click(".panel-head button:has-text('New')")
     await fill("name", "bread for points")
@@ -115,6 +131,12 @@ describe("the web console in a browser", () => {
     expect(topics).toEqual(["buy", "fulfillment", "reward", "reward-notify"])
     expect(await page.locator(".flow .balance").getAttribute("data-balance")).toBe("100")
     await shot("05-flow-landed")
+
+    // The same purchase again, through the ingestion API this time: a second purchase, credited once more.
+    await page.selectOption("select[name=via]", "api")
+    await page.click(".actions button.primary:has-text('Send')")
+    await page.locator(".flow .balance[data-balance='200']").waitFor({ timeout: 30_000 })
+    expect(await page.locator(".flow .hop .topic").allTextContents()).toEqual(["buy", "fulfillment", "reward", "reward-notify"])
   }, 60_000)
 
   test("browses a topic: partitions, lag per group, and the purchase with its key", async () => {
@@ -147,12 +169,22 @@ describe("the web console in a browser", () => {
     expect(JSON.parse(resent[0]!.value)).toMatchObject({ tenant: "no-such-shop" })
   }, 60_000)
 
-  test("shows a member's balance, ledger and progress", async () => {
+  test("shows a member's balance, ledger and progress, renewing an access token a service refuses", async () => {
+    // The reward service refuses the token once, as it would an expired one: the page renews it and asks again.
+    let refused = 0
+    await page.route("**/api/reward/user-rewards/*/?tenant=*", (route) =>
+      refused++ === 0
+        ? route.fulfill({ status: 401, contentType: "application/problem+json", body: JSON.stringify({ status: 401, title: "Unauthorized", detail: "the token expired" }) })
+        : route.continue())
+    const refreshes: Array<number> = []
+    page.on("response", (response) => void (response.url().endsWith("/api/user/auth/refresh") && refreshes.push(response.status())))
     await page.click("nav a:has-text('Members')")
     await page.click("button:has-text('Look up')")
     await page.locator(".balance[data-balance]").waitFor()
-    expect(await page.locator(".balance").getAttribute("data-balance")).toBe("100")
-    expect(await page.locator("tbody tr:has-text('credit')").count()).toBe(1)
+    expect(refreshes).toEqual([200])
+    expect(refused).toBe(2)
+    expect(await page.locator(".balance").getAttribute("data-balance")).toBe("200")
+    expect(await page.locator("tbody tr:has-text('credit')").count()).toBe(2)
     expect(await page.locator(".progress h3").textContent()).toBe("bread for points")
     await shot("08-member")
   }, 60_000)

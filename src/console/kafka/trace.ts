@@ -77,6 +77,13 @@ export const flowMatcher = (root: string) => {
   return { offer }
 }
 
+/** Follows at once per process: each holds a consumer, so there is a bound. */
+export const maxFollows = 20
+let following = 0
+
+/** Whether one more follow may start now. */
+export const canFollow = () => following < maxFollows
+
 const encoder = new TextEncoder()
 const sse = (event: string, data: unknown) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
 
@@ -91,9 +98,11 @@ export const followEvent = (kafka: ConsoleKafkaShape, scope: TenantScope, root: 
   const visible = visibleTo(scope)
   const matcher = flowMatcher(root)
   let stopped = false
+  following++
   const stop = async () => {
     if (stopped) return
     stopped = true
+    following--
     await consumer.disconnect().catch(() => {})
     await kafka.admin.deleteGroups([group]).catch(() => {})
   }

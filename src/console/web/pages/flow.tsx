@@ -29,6 +29,14 @@ const readEvents = async (response: Response, onEvent: (name: string, data: unkn
   }
 }
 
+// The topics are read side by side, so hops arrive in any order: shown in the order of the flow.
+const rank = (topic: string) => {
+  const base = topic.replace(/\.dlq$/, "")
+  const step = ["buy", "activity", "refund", "fulfillment", "fulfillment-revoked", "reward", "reward-revoked", "reward-notify"].indexOf(base)
+  return step * 2 + (topic.endsWith(".dlq") ? 1 : 0)
+}
+const inFlowOrder = (a: Hop, b: Hop) => rank(a.record.topic) - rank(b.record.topic) || a.record.timestamp.localeCompare(b.record.timestamp)
+
 export interface Followed {
   readonly eventId: string
   readonly since: number
@@ -58,7 +66,7 @@ export const FlowView = ({ followed }: { readonly followed: Followed }) => {
         if (name === "failed") setState(`failed: ${(data as { reason: string }).reason}`)
         if (name === "hop") {
           const hop = data as Hop
-          setHops((all) => [...all, hop])
+          setHops((all) => [...all, hop].sort(inFlowOrder))
           if (hop.landed) setState("landed")
         }
       }, abort.signal)
