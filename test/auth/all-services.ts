@@ -17,7 +17,7 @@ import { accessToken, bearer } from "../support/credentials.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { peerPort } from "../support/peer.ts"
 import { createTestDatabase } from "../support/postgres.ts"
-import { registerTenantsIn } from "../support/tenants.ts"
+import { publishTenants, registerTenantsIn } from "../support/tenants.ts"
 import { tenantA } from "./route-fixtures.ts"
 
 interface BodySchema {
@@ -62,6 +62,7 @@ export const allServices = async () => {
   campaignPeer.serve(apps.campaign)
   fulfillmentPeer.serve(apps.fulfillment)
   await registerTenantsIn(runtime as never, [tenantA, "tenant-b"])
+  await publishTenants(kafka, [tenantA, "tenant-b"])
   const adminHeaders = bearer(await accessToken(runtime, "admin", null))
   const routes: Array<Route> = []
   for (const service of ["campaign", "reward", "fulfillment", "user", "console"] as const) {

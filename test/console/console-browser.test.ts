@@ -150,23 +150,27 @@ describe("the web console in a browser", () => {
     await shot("06-topic-buy")
   }, 60_000)
 
-  test("shows a dead letter with its reason and sends it again, once per click", async () => {
+  test("shows a dead letter with its reason and sends it again, once per click, once its tenant exists", async () => {
     const http = api(lt)
-    // A purchase of a tenant that does not exist is dead-lettered by the fulfillment service.
-    await http.call("console", "POST", "/kafka/events/buy", { tenant: "no-such-shop", product: "bread", amount: 101, userId: purchaser })
+    // A purchase of a shop that is not a tenant yet is dead-lettered by the fulfillment service.
+    await produce(`127.0.0.1:${lt.ports.broker}`, "buy", [{ tenant: "late-shop", product: "bread", amount: 101, userId: purchaser }])
     await eventually(async () => ((await http.call("console", "GET", "/kafka/dead-letters")).body as { deadLetters: Array<unknown> }).deadLetters.length, (n) => n > 0)
     await page.click("nav a:has-text('Dead letters')")
     const letter = page.locator(".dead-letter").first()
     await letter.waitFor()
-    expect(await letter.locator(".reason").textContent()).toContain("unknown tenant no-such-shop")
+    expect(await letter.locator(".reason").textContent()).toContain("unknown tenant late-shop")
     await letter.locator("button:has-text('Send again')").click()
     await letter.locator(".note").waitFor()
-    expect(await letter.locator(".note").textContent()).toContain("sent again to buy")
+    expect(await letter.locator(".note").textContent()).toContain("no tenant late-shop")
+
+    await http.create("user", "/tenants", { id: "late-shop", name: "Late Shop" })
+    await letter.locator("button:has-text('Send again')").click()
+    await letter.locator(".note:has-text('sent again to buy')").waitFor({ timeout: 15_000 })
     await shot("07-dead-letter-resent")
     const buy = (await http.call("console", "GET", "/kafka/topics/buy/messages?limit=50")).body as { records: Array<{ headers: Record<string, string>; value: string }> }
     const resent = buy.records.filter((r) => r.headers["loyaltea-resent-from"]?.startsWith("buy.dlq/"))
     expect(resent).toHaveLength(1)
-    expect(JSON.parse(resent[0]!.value)).toMatchObject({ tenant: "no-such-shop" })
+    expect(JSON.parse(resent[0]!.value)).toMatchObject({ tenant: "late-shop" })
   }, 60_000)
 
   test("shows a member's balance, ledger and progress, renewing an access token a service refuses", async () => {

@@ -11,6 +11,7 @@ import { request } from "../support/app.ts"
 import { type AuthRuntime, accessToken, bearer } from "../support/credentials.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import { publishTenants } from "../support/tenants.ts"
 
 const mine = "console-a"
 const theirs = "console-b"
@@ -50,10 +51,12 @@ describe("the console's Kafka routes", () => {
     as.viewer = bearer(await accessToken(auth, "tenant-viewer", mine))
     as.other = bearer(await accessToken(auth, "tenant-admin", theirs))
     as.platform = bearer(await accessToken(auth, "admin", null))
-    const topics = ["buy", "buy.dlq", "fulfillment", "reward", "reward-notify"]
+    const topics = ["buy", "buy.dlq", "fulfillment", "reward", "reward-notify", "tenant"]
     await runtime.runPromise(Effect.gen(function*() {
-      const { admin } = yield* ConsoleKafka
+      const { admin, kafka } = yield* ConsoleKafka
       yield* Effect.promise(() => admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 2 })) }))
+      // The user service publishes every tenant; the console learns them from the topic.
+      yield* Effect.promise(() => publishTenants(kafka, [mine, theirs]))
     }))
   }, 60_000)
   afterAll(async () => {
@@ -111,6 +114,8 @@ describe("the console's Kafka routes", () => {
     expect((await call("POST", "/kafka/dead-letters/resend", "viewer", position)).status).toBe(403)
     expect((await call("POST", "/kafka/dead-letters/resend", "other", position)).status).toBe(403)
     expect((await call("POST", "/kafka/dead-letters/resend", "other", { ...position, tenant: theirs })).status).toBe(404)
+    const unknown = await call("POST", "/kafka/dead-letters/resend", "platform", { ...position, tenant: "no-such-tenant" })
+    expect([unknown.status, unknown.body.field]).toEqual([422, "tenant"])
 
     const before = (await call("GET", "/kafka/topics/buy/messages?partition=0&limit=200", "platform")).body.records.length
     const first = await call("POST", "/kafka/dead-letters/resend", "admin", position)
@@ -125,12 +130,14 @@ describe("the console's Kafka routes", () => {
     expect(before).toBeGreaterThan(0)
   })
 
-  test("produce a test event to its topic; a viewer is refused and a bad event is a 422 naming the field", async () => {
+  test("produce a test event to its topic; a viewer is refused, and an unknown tenant or a bad event is a 422 naming the field", async () => {
     const sent = await call("POST", "/kafka/events/buy", "admin", { tenant: mine, product: "bread", amount: 101, userId: "u7" })
     expect(sent.status).toBe(201)
     expect(sent.body.eventId).toBe(`loyaltea:buy/${sent.body.partition}/${sent.body.offset}`)
     expect((await call("POST", "/kafka/events/buy", "viewer", { tenant: mine, product: "bread", amount: 101, userId: "u7" })).status).toBe(403)
     expect((await call("POST", "/kafka/events/buy", "other", { tenant: mine, product: "bread", amount: 101, userId: "u7" })).status).toBe(403)
+    const unknown = await call("POST", "/kafka/events/buy", "platform", { tenant: "no-such-tenant", product: "bread", amount: 101, userId: "u7" })
+    expect([unknown.status, unknown.body.field, unknown.body.detail]).toEqual([422, "tenant", "tenant: no tenant no-such-tenant"])
     const bad = await call("POST", "/kafka/events/buy", "admin", { tenant: mine, product: "bread", amount: "lots", userId: "u7" })
     expect(bad.status).toBe(422)
     expect(bad.body.field).toBe("amount")

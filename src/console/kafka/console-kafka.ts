@@ -12,6 +12,8 @@ export interface ConsoleKafkaShape {
   readonly groupId: (purpose: string) => string
   /** Whether a group is one of the console's own readers, to leave out of the lag table. */
   readonly isOwnGroup: (groupId: string) => boolean
+  /** Tenants seen on topic `tenant` (never deleted, so only ever added to). */
+  readonly knownTenants: Set<string>
 }
 
 /** The console's Kafka client: one admin and one producer for the life of the process. */
@@ -33,7 +35,8 @@ export class ConsoleKafka extends Context.Service<ConsoleKafka, ConsoleKafkaShap
         admin,
         producer,
         groupId: (purpose) => `${prefix}${purpose}-${randomUUID()}`,
-        isOwnGroup: (groupId) => groupId.startsWith(prefix)
+        isOwnGroup: (groupId) => groupId.startsWith(prefix),
+        knownTenants: new Set<string>()
       } satisfies ConsoleKafkaShape
     })
   )

@@ -3,7 +3,8 @@ import { Forbidden, NotFound } from "../../domain/errors.ts"
 import { includes, type TenantScope } from "../../domain/tenant-scope.ts"
 import { DeadLetter } from "../../events/dead-letter.ts"
 import { ConsoleKafka, kafkaCall } from "./console-kafka.ts"
-import { visibleTo } from "./browse.ts"
+import { existingTopic, visibleTo } from "./browse.ts"
+import { writableTenant } from "./known-tenants.ts"
 import { readRanges } from "./read-ranges.ts"
 import { ConsoleRecord, tenantOf } from "./record.ts"
 import { partitionsOf } from "./topic-overview.ts"
@@ -46,8 +47,9 @@ export const newestDeadLetters = (scope: TenantScope, limit: number) =>
 export const deadLetterAt = (scope: TenantScope, tenant: string, topic: string, partition: number, offset: bigint) =>
   Effect.gen(function*() {
     const id = `${topic}/${partition}/${offset}`
-    if (!includes(scope, tenant)) return yield* new Forbidden({ reason: `this credential does not cover tenant ${tenant}` })
+    if (!includes(scope, tenant)) return yield* new Forbidden({ reason: `not allowed to act on tenant ${tenant}` })
     if (!isDeadLetterTopic(topic)) return yield* new NotFound({ resource: "dead letter", id })
+    yield* existingTopic(topic)
     const [record] = yield* readRanges([{ topic, partition, from: offset, to: offset + 1n }])
     if (!record || !visibleTo(scope)(record) || tenantOf(record) !== tenant) return yield* new NotFound({ resource: "dead letter", id })
     const entry = entryOf(record)
@@ -68,12 +70,13 @@ export type Resent = typeof Resent.Type
 export const resentFromHeader = "loyaltea-resent-from"
 
 /**
- * Republishes a dead letter of `tenant` (403 outside the caller's tenants, 404 when there is no
- * dead letter of that tenant there): its original record (its key and exact bytes) to the topic it came
+ * Republishes a dead letter of `tenant` (403 outside the caller's tenants, 422 when the tenant does
+ * not exist, 404 when there is no dead letter of that tenant there): its original record (its key and exact bytes) to the topic it came
  * from, once per call, with a header naming the dead letter and who sent it again, and a log line.
  */
 export const resendDeadLetter = (scope: TenantScope, who: string, tenant: string, topic: string, partition: number, offset: bigint) =>
   Effect.gen(function*() {
+    yield* writableTenant(scope, tenant)
     const { deadLetter } = yield* deadLetterAt(scope, tenant, topic, partition, offset)
     if (`${deadLetter.topic}.dlq` !== topic) return yield* new Forbidden({ reason: `this dead letter names topic ${deadLetter.topic}, not the one ${topic} is for` })
     const from = `${topic}/${partition}/${offset}`

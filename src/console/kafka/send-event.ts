@@ -1,9 +1,9 @@
 import { Effect, Schema } from "effect"
-import { Forbidden } from "../../domain/errors.ts"
-import { includes, type TenantScope } from "../../domain/tenant-scope.ts"
+import type { TenantScope } from "../../domain/tenant-scope.ts"
 import { offsetEventId } from "../../events/event-id.ts"
 import { eventKey } from "../../events/topics.ts"
 import { ConsoleKafka, kafkaCall } from "./console-kafka.ts"
+import { writableTenant } from "./known-tenants.ts"
 
 export const Produced = Schema.Struct({
   topic: Schema.String,
@@ -20,10 +20,10 @@ interface IngressEvent {
   readonly eventId?: string
 }
 
-/** Produces one test event to an ingress topic, exactly as a shop's producer would (key `tenant:userId`). */
+/** Produces one test event of an existing tenant to an ingress topic, exactly as a shop's producer would (key `tenant:userId`). */
 export const sendTestEvent = (scope: TenantScope, topic: string, event: IngressEvent) =>
   Effect.gen(function*() {
-    if (!includes(scope, event.tenant)) return yield* new Forbidden({ reason: `this credential does not cover tenant ${event.tenant}` })
+    yield* writableTenant(scope, event.tenant)
     const { producer } = yield* ConsoleKafka
     const [sent] = yield* kafkaCall(() =>
       producer.send({ topic, acks: -1, messages: [{ key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) }] }))
