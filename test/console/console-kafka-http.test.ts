@@ -11,6 +11,7 @@ import { request } from "../support/app.ts"
 import { type AuthRuntime, accessToken, bearer } from "../support/credentials.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
+import { openApiErrors } from "../support/openapi.ts"
 import { publishTenants } from "../support/tenants.ts"
 
 const mine = "console-a"
@@ -62,6 +63,38 @@ describe("the console's Kafka routes", () => {
   afterAll(async () => {
     await runtime?.dispose()
     await database?.drop()
+  })
+
+  test("publish a valid OpenAPI document: every route with its access rule and problem-details errors; the page and the proxy are not API routes", async () => {
+    const document = (await (await request(app, "GET", "/swagger/json")).json()) as { paths: Record<string, Record<string, { "x-loyaltea-access"?: string; responses: Record<string, unknown> }>> }
+    expect(await openApiErrors(document)).toEqual([])
+    const operations = Object.entries(document.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method} ${path}`, op })))
+    expect(operations.map((o) => o.route).filter((r) => r.includes("/kafka/")).sort()).toEqual([
+      "get /kafka/dead-letters", "get /kafka/follow/{eventId}", "get /kafka/topics", "get /kafka/topics/{topic}/messages",
+      "post /kafka/dead-letters/resend", "post /kafka/events/activity", "post /kafka/events/buy", "post /kafka/events/refund"
+    ])
+    for (const { op, route } of operations.filter((o) => o.route.includes("/kafka/"))) {
+      expect(`${route} ${op["x-loyaltea-access"]}`).toMatch(/ (read|write|events)$/)
+      expect(`${route} ${Object.keys(op.responses).filter((s) => ["401", "403", "422", "503"].includes(s)).join(",")}`).toBe(`${route} 401,403,422,503`)
+    }
+    expect(operations.some((o) => o.route.startsWith("get /api") || o.route.startsWith("get /assets"))).toBe(false)
+  })
+
+  test("serve the page and its bundle from this server, under a policy that lets it load nothing from elsewhere", async () => {
+    const page = await request(app, "GET", "/")
+    expect(page.status).toBe(200)
+    const policy = page.headers.get("content-security-policy")!
+    expect(policy).toContain("default-src 'none'")
+    expect(policy).toContain("script-src 'self'")
+    expect(policy).toContain("connect-src 'self'")
+    const html = await page.text()
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!
+    const asset = await request(app, "GET", script)
+    expect(asset.status).toBe(200)
+    expect(asset.headers.get("content-type")).toContain("javascript")
+    const code = await asset.text()
+    expect(code.length).toBeGreaterThan(50_000)
+    expect(code).not.toMatch(/https?:\/\/(unpkg|cdn|fonts\.googleapis)/)
   })
 
   test("refuse a caller without a credential (401) before anything reads Kafka", async () => {
