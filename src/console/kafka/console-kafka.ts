@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
-import { type Admin, type Kafka, Partitioners, type Producer } from "kafkajs"
+import type { Admin, Kafka, Producer } from "kafkajs"
 import { AppConfig } from "../../config/app-config.ts"
 import { KafkaClient, KafkaUnavailable } from "../../kafka/kafka-client.ts"
+import { keyPartitioner } from "../../kafka/key-partitioner.ts"
 
 export interface ConsoleKafkaShape {
   readonly kafka: Kafka
@@ -24,7 +25,8 @@ export class ConsoleKafka extends Context.Service<ConsoleKafka, ConsoleKafkaShap
       const { kafka } = yield* KafkaClient
       const { kafka: settings } = yield* AppConfig
       const admin = kafka.admin()
-      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+      // The services' partitioner: a user's test events land on the partition their other events do.
+      const producer = kafka.producer({ createPartitioner: keyPartitioner })
       yield* Effect.acquireRelease(
         Effect.tryPromise({ try: () => Promise.all([admin.connect(), producer.connect()]), catch: (error) => new KafkaUnavailable({ reason: String(error) }) }),
         () => Effect.promise(() => Promise.allSettled([admin.disconnect(), producer.disconnect()]))
