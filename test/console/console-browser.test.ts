@@ -105,7 +105,13 @@ describe("the web console in a browser", () => {
     await page.locator("[data-field=fulfillments] input[type=checkbox]").first().check()
     await page.locator("[data-field=rewards] input[type=checkbox]").first().check()
     await page.selectOption(".schema-form select[name=status]", "active")
+    // A nested field the API refuses gets its message where it is typed.
+    await fill("limits.perUser", "0")
+    await submit("Create")
+    await page.locator("label.field.invalid:has(input[name='limits.perUser']) .field-error").waitFor()
+    expect(await page.locator("label.field.invalid:has(input[name='limits.perUser']) .field-error").textContent()).toContain("at least 1")
     await shot("03-campaign-form")
+    await fill("limits.perUser", "")
     await submit("Create")
     await page.locator("[data-resource=campaigns] td:has-text('bread for points')").waitFor()
     await shot("04-campaigns")

@@ -105,12 +105,15 @@ export class Session {
   }
 }
 
-/** The message of a problem for one field (`name`, `limits.perUser`, `body.name`...). */
-export const fieldMessage = (problem: Problem | undefined, field: string): string | undefined => {
+/**
+ * The message of a problem for one field (`name`, `limits.perUser`, `body.name`...); with
+ * `within`, also one for a field inside it.
+ */
+export const fieldMessage = (problem: Problem | undefined, field: string, within = false): string | undefined => {
   if (!problem) return undefined
   const matches = (at: string) => {
     const path = at.replace(/^(body|query|params)\.?/, "").replace(/^\//, "").replace(/\//g, ".").replace(/\[(\d+)\]/g, ".$1")
-    return path === field || path.startsWith(`${field}.`)
+    return path === field || (within && path.startsWith(`${field}.`))
   }
   const detail = problem.details?.find((d) => matches(d.field))
   if (detail) return detail.message

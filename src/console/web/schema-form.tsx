@@ -193,7 +193,7 @@ export const SchemaForm = ({ choices = {}, fixed = {}, initial, onCancel, onSubm
     )
   }
 
-  const general = problem && !Object.keys(schema.properties ?? {}).some((name) => fieldMessage(problem, name)) && !(problem.field && fieldMessage(problem, problem.field.replace(/^body\.?/, "")))
+  const general = problem && !Object.keys(schema.properties ?? {}).some((name) => fieldMessage(problem, name, true))
   return (
     <form className="schema-form" onSubmit={submit}>
       {Object.entries(schema.properties ?? {}).map(([name, child]) => field(name, child, name, schema.required?.includes(name) ?? false))}
