@@ -16,7 +16,7 @@ import { ConsoleKafka } from "./kafka/console-kafka.ts"
 import { DeadLetterList, newestDeadLetters, Resent, resendDeadLetter } from "./kafka/dead-letters.ts"
 import { Produced, sendTestEvent } from "./kafka/send-event.ts"
 import { topicOverview, TopicList } from "./kafka/topic-overview.ts"
-import { canFollow, followEvent, maxFollows } from "./kafka/trace.ts"
+import { canFollow, followEvent, maxFollows } from "./kafka/follow.ts"
 
 const errors = { 403: errorResponse, 404: errorResponse, 422: errorResponse, 503: errorResponse }
 
