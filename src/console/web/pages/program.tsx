@@ -93,7 +93,7 @@ const ResourcePanel = ({ resource }: { readonly resource: Resource }) => {
           onSubmit={async (body) => void (await session.post(`/api/${resource.service}${resource.collection}`, body), done())} />
       ) : null}
       {editing !== undefined && editing !== "new" && updateSchema ? (
-        <SchemaForm key={String(editing[resource.idField])} schema={updateSchema} fixed={{}} initial={editing} choices={choices} submitLabel="Save" onCancel={() => setEditing(undefined)}
+        <SchemaForm key={String(editing[resource.idField])} schema={updateSchema} fixed={fixed} initial={editing} choices={choices} submitLabel="Save" onCancel={() => setEditing(undefined)}
           onSubmit={async (body) => {
             const { tenant: _omit, ...rest } = body
             await session.put(`/api/${resource.service}${itemPath(resource, String(editing[resource.idField]))}`, resource.tenanted ? rest : body)
