@@ -13,5 +13,5 @@ COPY package.json tsconfig.json bunfig.toml ./
 COPY src ./src
 COPY db ./db
 USER bun
-EXPOSE 9001 9002 9003 9004
+EXPOSE 9000 9001 9002 9003 9004
 CMD ["bun", "src/main.ts"]

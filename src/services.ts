@@ -4,6 +4,7 @@ import { fulfillmentService } from "./actors/fulfillment/definition.ts"
 import { rewardService } from "./actors/reward/definition.ts"
 import type { KafkaPlatform, RunnableService, ServiceDefinition } from "./actors/service-definition.ts"
 import { userService } from "./actors/user/definition.ts"
+import { consoleService } from "./console/definition.ts"
 import type { ServiceName } from "./config/service-name.ts"
 import { serviceServer } from "./http/service-server.ts"
 
@@ -18,7 +19,8 @@ export const services: Record<ServiceName, RunnableService> = {
   campaign: runnable(campaignService),
   reward: runnable(rewardService),
   fulfillment: runnable(fulfillmentService),
-  user: runnable(userService)
+  user: runnable(userService),
+  console: consoleService
 }
 
 export type ServiceLayer = RunnableService["layer"]

@@ -1,11 +1,12 @@
 import { Config, ConfigProvider, Context, Layer, type Option, type Redacted } from "effect"
 import type { LogLevel } from "effect/LogLevel"
 import { authConfig, type AuthConfig } from "./auth-settings.ts"
+import { consoleSettings, type ConsoleSettings } from "./console-settings.ts"
 import { databaseSettings, type DatabaseSettings } from "./database-settings.ts"
 import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
 import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
 import { type PeerUrls, peerUrlsConfig } from "./peer-urls.ts"
-import { defaultPorts, portVariable, type ServiceName } from "./service-name.ts"
+import { defaultPorts, portVariable, type ServiceName, serviceNames } from "./service-name.ts"
 import { webhookSettings, type WebhookSettings } from "./webhook-settings.ts"
 
 export interface AppConfigShape {
@@ -22,6 +23,8 @@ export interface AppConfigShape {
   readonly ports: Readonly<Record<ServiceName, number>>
   /** Where the services that answer across services are asked (unset: this host, their port). */
   readonly peers: PeerUrls
+  /** Where the console reaches the services (with `peers` and the user service URL). */
+  readonly console: ConsoleSettings
   /** Port of the embedded broker when `KAFKA_BROKERS` is unset. */
   readonly embeddedBrokerPort: number
   readonly kafka: KafkaSettings
@@ -40,7 +43,7 @@ const portOf = (name: ServiceName) => Config.Port(portVariable(name)).pipe(Confi
 
 /** Every environment variable Loyaltea reads, in one place. */
 export const appConfig: Config.Config<AppConfigShape> = Config.all({
-  services: Config.schema(ServiceList, "LOYALTEA_SERVICES").pipe(Config.withDefault(["campaign", "reward", "fulfillment", "user"] as const)),
+  services: Config.schema(ServiceList, "LOYALTEA_SERVICES").pipe(Config.withDefault(serviceNames)),
   databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
   database: databaseSettings,
   kafkaBrokers: Config.option(Config.schema(BrokerList, "KAFKA_BROKERS")),
@@ -50,9 +53,11 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
     campaign: portOf("campaign"),
     reward: portOf("reward"),
     fulfillment: portOf("fulfillment"),
-    user: portOf("user")
+    user: portOf("user"),
+    console: portOf("console")
   }),
   peers: peerUrlsConfig,
+  console: consoleSettings,
   embeddedBrokerPort: Config.Port("LOYALTEA_BROKER_PORT").pipe(Config.withDefault(9092)),
   kafka: kafkaSettings,
   auth: authConfig,

@@ -57,12 +57,14 @@ const rootDetail = {
  * its schema current, and, for a service that uses events, Kafka reachable and every consumer
  * running (none stuck or restarting). 503 names each check that failed.
  */
-export const healthRoutes = (service: ServiceName, ready: () => Promise<Readiness>) =>
+const rootRedirect = new Elysia({ name: "loyaltea-root-to-swagger" }).get("/", ({ set }) => {
+  set.status = 302
+  set.headers.location = "/swagger"
+}, { detail: rootDetail })
+
+export const healthRoutes = (service: ServiceName, ready: () => Promise<Readiness>, rootToSwagger = true) =>
   new Elysia({ name: `loyaltea-health-${service}` })
-    .get("/", ({ set }) => {
-      set.status = 302
-      set.headers.location = "/swagger"
-    }, { detail: rootDetail })
+    .use(rootToSwagger ? rootRedirect : new Elysia())
     .get("/health", () => ({ status: "ok" as const, service }), {
       response: { 200: standard(Health) },
       detail: { tags: ["health"], summary: "Liveness: the process answers", security: [], "x-loyaltea-access": "public" }

@@ -8,7 +8,8 @@ const descriptions: Record<ServiceName, string> = {
   campaign: "Campaigns (a set of fulfillments plus a set of rewards) and each user's progress through them.",
   reward: "Rewards (points), users' balances, the ledger behind them, redemptions, and the points lifecycle: programs (pending points, expiry, tiers, negative balances) and adjustments.",
   fulfillment: "Buy and tag fulfillments (the conditions), and event ingestion for shops without a Kafka client.",
-  user: "Tenants, operators, members, API keys and authentication."
+  user: "Tenants, operators, members, API keys and authentication.",
+  console: "The web console's own API: Kafka topics, records, dead letters, test events and following an event, for the signed-in operator. The page is at `/`; `/api/<service>/...` reaches each service's own API (documented on its port)."
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ServiceAppOptions {
   readonly ready: () => Promise<Readiness>
   /** The Prometheus text of the process, for `/metrics`. */
   readonly metrics: () => Promise<string>
+  /** Whether `/` sends a browser to Swagger UI (not where `/` is a page of its own: the console). */
+  readonly rootToSwagger?: boolean
   readonly onServerError: (error: unknown) => void
 }
 
@@ -22,7 +24,7 @@ export interface ServiceAppOptions {
  * What every service's app has: security headers on every answer, the body limit and the
  * bounded JSON parser, the error shape, OpenAPI + Swagger UI, `/health`, `/ready` and `/metrics`.
  */
-export const serviceApp = ({ metrics, onServerError, ready, service }: ServiceAppOptions) =>
+export const serviceApp = ({ metrics, onServerError, ready, rootToSwagger = true, service }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
     .use(httpMetrics(service, metrics))
     .use(securityHeadersPlugin())
@@ -31,6 +33,6 @@ export const serviceApp = ({ metrics, onServerError, ready, service }: ServiceAp
     .use(errorFormatting(onServerError))
     .use(openapiDocs(service, pkg.version))
     .use(swaggerAssets())
-    .use(healthRoutes(service, ready))
+    .use(healthRoutes(service, ready, rootToSwagger))
 
 export type ServiceApp = ReturnType<typeof serviceApp>

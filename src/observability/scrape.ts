@@ -9,12 +9,14 @@ import { consumerLag, outboxBacklog, registry } from "./metrics.ts"
 // A scrape answers within this long; what could not be read keeps its last value.
 const sourceTimeoutMs = 2000
 
-const outboxSchemaOf: Record<ServiceName, string> = { campaign: "campaign", reward: "reward", fulfillment: "fulfillment", user: "users" }
+// The console keeps no outbox.
+const outboxSchemaOf: Record<ServiceName, string | undefined> = { campaign: "campaign", reward: "reward", fulfillment: "fulfillment", user: "users", console: undefined }
 
 const readOutboxBacklog = (service: ServiceName) =>
   Effect.gen(function*() {
     const db = yield* Database
     const schema = outboxSchemaOf[service]
+    if (schema === undefined) return
     const [row] = yield* db.run((sql) => sql<Array<{ rows: string }>>`select count(*) as rows from ${sql(`${schema}.outbox`)}`)
     outboxBacklog.set({ service }, Number(row?.rows ?? 0))
   })

@@ -10,7 +10,7 @@ export const announce = (config: AppConfigShape, db: DatabaseShape, kafka?: stri
   Effect.gen(function*() {
     const rows = config.services.map((service) => {
       const url = localUrl(config.httpHost, config.ports[service])
-      return { service, url, swagger: `${url}/swagger` }
+      return { service, url, swagger: `${url}/swagger`, ...(service === "console" ? { console: `${url}/` } : {}) }
     })
     if (config.logFormat === "json") {
       for (const row of rows) yield* Effect.logInfo("service started").pipe(Effect.annotateLogs(row))
@@ -21,7 +21,10 @@ export const announce = (config: AppConfigShape, db: DatabaseShape, kafka?: stri
     const lines = [
       "",
       "Loyaltea is up",
-      ...rows.map((row) => `  ${row.service.padEnd(width)}  ${row.url}   Swagger UI ${row.swagger}`),
+      ...rows.map((row) =>
+        row.service === "console"
+          ? `  ${row.service.padEnd(width)}  ${row.url}   web console: open it in a browser`
+          : `  ${row.service.padEnd(width)}  ${row.url}   Swagger UI ${row.swagger}`),
       `  database  ${db.mode === "embedded" ? "embedded (PGlite)" : "external"}: ${db.target}`,
       ...(kafka ? [`  kafka     ${kafka}`] : []),
       ""

@@ -5,6 +5,8 @@ import { campaignService } from "../../src/actors/campaign/definition.ts"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { rewardService } from "../../src/actors/reward/definition.ts"
 import { userService } from "../../src/actors/user/definition.ts"
+import { buildConsoleApp } from "../../src/console/definition.ts"
+import { ConsoleKafka } from "../../src/console/kafka/console-kafka.ts"
 import type { Access } from "../../src/auth/access-policy.ts"
 import type { ServiceName } from "../../src/config/service-name.ts"
 import { silentLog, startBroker } from "../../src/kafka/broker/index.ts"
@@ -15,7 +17,7 @@ import { accessToken, bearer } from "../support/credentials.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { peerPort } from "../support/peer.ts"
 import { createTestDatabase } from "../support/postgres.ts"
-import { registerTenantsIn } from "../support/tenants.ts"
+import { publishTenants, registerTenantsIn } from "../support/tenants.ts"
 import { tenantA } from "./route-fixtures.ts"
 
 interface BodySchema {
@@ -43,7 +45,8 @@ export const allServices = async () => {
   const kafka = new Kafka({ clientId: "all-services-test", brokers: [broker.address], logLevel: logLevel.NOTHING })
   const client = Layer.succeed(KafkaClient, { kafka, brokers: [broker.address], mode: "embedded", target: broker.address })
   const useCases = Layer.mergeAll(rewardService.useCases, fulfillmentService.useCases, campaignService.useCases, userService.useCases).pipe(
-    Layer.provide(EventProducerLive.pipe(Layer.provide(client)))
+    Layer.provide(EventProducerLive.pipe(Layer.provide(client))),
+    Layer.merge(ConsoleKafka.layer.pipe(Layer.provide(client)))
   )
   // The services that ask each other (dry runs, why-not) find the others' apps on ports of their own.
   const [campaignPeer, fulfillmentPeer] = [await peerPort("campaign"), await peerPort("fulfillment")]
@@ -53,14 +56,16 @@ export const allServices = async () => {
     campaign: await anonymousApp(runtime, "campaign", campaignService.routes as never),
     reward: await anonymousApp(runtime, "reward", rewardService.routes as never),
     fulfillment: await anonymousApp(runtime, "fulfillment", fulfillmentService.routes as never),
-    user: await anonymousApp(runtime, "user", userService.routes as never)
+    user: await anonymousApp(runtime, "user", userService.routes as never),
+    console: (await runtime.runPromise(buildConsoleApp as never)) as AnyElysia
   }
   campaignPeer.serve(apps.campaign)
   fulfillmentPeer.serve(apps.fulfillment)
   await registerTenantsIn(runtime as never, [tenantA, "tenant-b"])
+  await publishTenants(kafka, [tenantA, "tenant-b"])
   const adminHeaders = bearer(await accessToken(runtime, "admin", null))
   const routes: Array<Route> = []
-  for (const service of ["campaign", "reward", "fulfillment", "user"] as const) {
+  for (const service of ["campaign", "reward", "fulfillment", "user", "console"] as const) {
     const document = (await (await request(apps[service], "GET", "/swagger/json")).json()) as {
       paths: Record<string, Record<string, { "x-loyaltea-access"?: Access; requestBody?: { content?: Record<string, { schema?: Route["body"] }> } }>>
     }

@@ -105,5 +105,14 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "delete /operators/{id}": async (c) => ({ path: `/operators/${await c("user", "/operators", operator(), "id")}` }),
   "post /api-keys": async () => ({ path: "/api-keys", body: apiKey() }),
   "get /api-keys": async () => ({ path: `/api-keys?tenant=${tenantA}` }),
-  "delete /api-keys/{id}": async (c) => ({ path: `/api-keys/${await c("user", "/api-keys", apiKey(), "id")}` })
+  "delete /api-keys/{id}": async (c) => ({ path: `/api-keys/${await c("user", "/api-keys", apiKey(), "id")}` }),
+  // console
+  "get /kafka/topics": async () => ({ path: "/kafka/topics" }),
+  "get /kafka/topics/{topic}/messages": async () => ({ path: "/kafka/topics/buy/messages?limit=20" }),
+  "get /kafka/dead-letters": async () => ({ path: "/kafka/dead-letters?limit=20" }),
+  "post /kafka/dead-letters/resend": async () => ({ path: "/kafka/dead-letters/resend", body: { tenant: tenantA, topic: "buy.dlq", partition: 0, offset: "0" } }),
+  "post /kafka/events/buy": async () => ({ path: "/kafka/events/buy", body: { tenant: tenantA, product: "bread", amount: 120, userId: "u1", eventId: uuid() } }),
+  "post /kafka/events/activity": async () => ({ path: "/kafka/events/activity", body: { tenant: tenantA, userId: "u1", tag: "review", eventId: uuid() } }),
+  "post /kafka/events/refund": async () => ({ path: "/kafka/events/refund", body: { tenant: tenantA, userId: "u1", orderId: "order-1", eventId: uuid() } }),
+  "get /kafka/follow/{eventId}": async () => ({ path: `/kafka/follow/${uuid()}?for=1` })
 }

@@ -18,13 +18,13 @@ const failure = async (env: Record<string, string>) => {
 }
 
 describe("configuration", () => {
-  test("defaults run every service on the embedded stores with ports 9001-9004", async () => {
+  test("defaults run every service and the console on the embedded stores with ports 9000-9004", async () => {
     const config = await parsed({})
-    expect(config.services).toEqual(["campaign", "reward", "fulfillment", "user"])
+    expect(config.services).toEqual(["campaign", "reward", "fulfillment", "user", "console"])
     expect(Option.isNone(config.databaseUrl)).toBe(true)
     expect(Option.isNone(config.kafkaBrokers)).toBe(true)
     expect(config.dataDir).toBe("./.loyaltea")
-    expect(config.ports).toEqual({ campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 })
+    expect(config.ports).toEqual({ campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004, console: 9000 })
     expect(config.logLevel).toBe("Info")
     expect(config.logFormat).toBe("pretty")
     expect(config.auth.refreshTokenRetentionDays).toBe(7)
@@ -34,7 +34,7 @@ describe("configuration", () => {
 
   test("a comma list picks services, in port order, whatever the spacing or case", async () => {
     expect((await parsed({ LOYALTEA_SERVICES: " User, reward " })).services).toEqual(["reward", "user"])
-    expect((await parsed({ LOYALTEA_SERVICES: "all" })).services).toHaveLength(4)
+    expect((await parsed({ LOYALTEA_SERVICES: "all" })).services).toHaveLength(5)
   })
 
   test("external stores and ports come from their variables", async () => {

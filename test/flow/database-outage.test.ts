@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Partitioners, type Producer } from "kafkajs"
-import { serviceNames } from "../../src/config/service-name.ts"
+import { apiServiceNames } from "../../src/config/service-name.ts"
 import { api, kafkaClient } from "../support/flow.ts"
 import { startPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.ts"
 import { spawnLoyaltea, waitStarted, type LoyalteaProcess } from "../support/process.ts"
@@ -89,14 +89,14 @@ describe("PostgreSQL crashing (pg_ctl stop -m immediate) and coming back under a
 
   test("/ready is 503 naming the database while it is down, and 200 once it is back", async () => {
     await pg.stop("immediate")
-    for (const service of serviceNames) {
+    for (const service of apiServiceNames) {
       const down = await until(() => readiness(lt.ports[service]), (r) => r.status === 503, 20_000)
       expect(down?.status).toBe(503)
       expect(down?.body).toMatchObject({ status: "not-ready", database: { status: "unreachable" } })
       expect(down?.body.reason).toStartWith("database unreachable")
     }
     await pg.start()
-    for (const service of serviceNames) {
+    for (const service of apiServiceNames) {
       const up = await until(() => readiness(lt.ports[service]), (r) => r.status === 200, 60_000)
       expect(up?.status).toBe(200)
       expect(up?.body).toMatchObject({ status: "ready", database: { status: "ok" } })

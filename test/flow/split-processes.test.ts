@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { serviceNames } from "../../src/config/service-name.ts"
+import { type ApiServiceName, apiServiceNames } from "../../src/config/service-name.ts"
 import { startBrokerProcess, type BrokerProcess } from "../support/broker-process.ts"
 import { api, eventually, kcatProduce } from "../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
@@ -16,7 +16,7 @@ describe("the same flow split over four processes", () => {
   let database: TestDatabase
   let broker: BrokerProcess
   let ports: Awaited<ReturnType<typeof freePorts>>
-  const processes: Partial<Record<(typeof serviceNames)[number], LoyalteaProcess>> = {}
+  const processes: Partial<Record<(typeof apiServiceNames)[number], LoyalteaProcess>> = {}
 
   const call = async (service: keyof typeof ports, method: string, path: string, body: unknown, headers: Record<string, string>) =>
     fetch(`http://127.0.0.1:${ports[service]}${path}`, { method, headers: { ...json, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
@@ -46,7 +46,7 @@ describe("the same flow split over four processes", () => {
   const notRefusedRoutes = async (token: string) => {
     const http = api({ ports })
     const create = async (service: string, path: string, body: unknown, idField: string) =>
-      ((await http.create(service as keyof typeof ports, path, body)) as Record<string, string>)[idField]!
+      ((await http.create(service as ApiServiceName, path, body)) as Record<string, string>)[idField]!
     const wrong: Array<string> = []
     let walked = 0
     for (const service of others) {
@@ -78,7 +78,7 @@ describe("the same flow split over four processes", () => {
       // Processes without the user service check credentials with it over HTTP.
       LOYALTEA_USER_SERVICE_URL: `http://127.0.0.1:${ports.user}/`
     }
-    for (const service of serviceNames) processes[service] = await spawnLoyaltea({ ...shared, LOYALTEA_SERVICES: service })
+    for (const service of apiServiceNames) processes[service] = await spawnLoyaltea({ ...shared, LOYALTEA_SERVICES: service })
     await Promise.all(Object.values(processes).map((p) => waitStarted(p)))
     // Started together, the others may have asked for the revocation list before the user service
     // listened: until their next try they answer tokens 503, as they should.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { serviceNames } from "../../src/config/service-name.ts"
+import { apiServiceNames } from "../../src/config/service-name.ts"
 import { api, produce } from "../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 import { spawnLoyaltea, waitStarted, type LoyalteaProcess } from "../support/process.ts"
@@ -66,7 +66,7 @@ describe("a consumer stuck on a database that stopped answering (a wedged proxy 
     proxy.thaw()
     const credited = await until(() => http().balances(tenant), (b) => b.during === 1, 120_000)
     if (credited?.during !== 1) throw new Error(failure("the purchase sent while the database hung was never credited"))
-    for (const service of serviceNames) {
+    for (const service of apiServiceNames) {
       const ready = await until(() => readiness(lt.ports[service]), (r) => r.status === 200, 90_000)
       if (ready?.status !== 200) throw new Error(failure(`${service} never became ready again: ${JSON.stringify(ready?.body)}`))
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import type { AnyElysia } from "elysia"
-import { serviceNames } from "../../src/config/service-name.ts"
+import { apiServiceNames } from "../../src/config/service-name.ts"
 import { campaignService } from "../../src/actors/campaign/definition.ts"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { rewardService } from "../../src/actors/reward/definition.ts"
@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
 // The real routes (their use cases are never called here): the documents describe all of them.
 const routes = { campaign: campaignService.routes, reward: rewardService.routes, fulfillment: fulfillmentService.routes, user: userService.routes }
 
-describe.each(serviceNames)("the %s service's app", (service) => {
+describe.each(apiServiceNames)("the %s service's app", (service) => {
   let database: TestDatabase
   let runtime: ReturnType<typeof useCasesRuntime<never>>
   let app: AnyElysia

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs"
-import { type LoyalteaProcess, testAdmin } from "./process.ts"
+import type { ApiServiceName } from "../../src/config/service-name.ts"
+import { testAdmin } from "./process.ts"
 
 const json = { "content-type": "application/json" }
 
@@ -18,8 +19,8 @@ const adminToken = (userPort: number) => {
 }
 
 /** HTTP calls against a running process's services, as its platform admin (or with the given headers). */
-export const api = (lt: Pick<LoyalteaProcess, "ports">, headers?: Record<string, string>) => {
-  const call = async (service: keyof LoyalteaProcess["ports"], method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) => {
+export const api = (lt: { readonly ports: Readonly<Record<ApiServiceName, number>> & { readonly console?: number } }, headers?: Record<string, string>) => {
+  const call = async (service: ApiServiceName | "console", method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) => {
     const credential = headers ?? { authorization: `Bearer ${await adminToken(lt.ports.user)}` }
     const response = await fetch(`http://127.0.0.1:${lt.ports[service]}${path}`, {
       method,
@@ -34,7 +35,7 @@ export const api = (lt: Pick<LoyalteaProcess, "ports">, headers?: Record<string,
   return {
     call,
     /** Creates and insists it worked, so a scenario never runs on a half-made set-up. */
-    create: async (service: keyof LoyalteaProcess["ports"], path: string, body: unknown) => {
+    create: async (service: ApiServiceName, path: string, body: unknown) => {
       const response = await call(service, "POST", path, body)
       if (response.status !== 201) throw new Error(`POST ${path} → ${response.status} ${JSON.stringify(response.body)}`)
       return response.body

@@ -19,14 +19,15 @@ import { KafkaProbe, KafkaProbeLive } from "../../src/kafka/kafka-probe.ts"
 
 /** A configuration as the process would read it, with overrides for a test. */
 export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
-  services: ["campaign", "reward", "fulfillment", "user"],
+  services: ["campaign", "reward", "fulfillment", "user", "console"],
   databaseUrl: Option.none(),
   database: { poolSize: 5, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 },
   kafkaBrokers: Option.none(),
   dataDir: "./.loyaltea-test",
   httpHost: "127.0.0.1",
-  ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004 },
+  ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004, console: 9000 },
   peers: { campaign: Option.none(), fulfillment: Option.none() },
+  console: { rewardServiceUrl: Option.none() },
   embeddedBrokerPort: 9092,
   kafka: { clientId: "loyaltea-test", groupPrefix: "loyaltea-", topicPartitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, consumersPerService: 3, processedEventsRetentionDays: 30, stallTimeoutMs: 60_000, createTopics: true, embeddedBrokerUsers: Option.none(), embeddedBrokerSuperUsers: [], ssl: false, sasl: Option.none() },
   auth: { adminUsername: Option.none(), adminPassword: Option.none(), trustProxy: false, trustedProxies: 1, userServiceUrl: "http://127.0.0.1:9004/", refreshTokenRetentionDays: 7, revocationPollMs: 100, revocationMaxStalenessMs: 60_000 },

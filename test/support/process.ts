@@ -22,6 +22,7 @@ export const freePorts = async () => ({
   reward: await freePort(),
   fulfillment: await freePort(),
   user: await freePort(),
+  console: await freePort(),
   broker: await freePort()
 })
 
@@ -48,6 +49,7 @@ export const portsEnv = (ports: Awaited<ReturnType<typeof freePorts>>) => ({
   REWARD_PORT: String(ports.reward),
   FULFILLMENT_PORT: String(ports.fulfillment),
   USER_PORT: String(ports.user),
+  CONSOLE_PORT: String(ports.console),
   LOYALTEA_BROKER_PORT: String(ports.broker)
 })
 

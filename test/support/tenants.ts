@@ -1,6 +1,9 @@
 import { Effect } from "effect"
 import { Database } from "../../src/db/database.ts"
 import type { Sql } from "../../src/db/database.ts"
+import { tenantEventId } from "../../src/events/tenant.ts"
+import { Topics } from "../../src/events/topics.ts"
+import { type Kafka, Partitioners } from "kafkajs"
 
 /**
  * Registers tenants as if the user service had created them and every consuming service had read
@@ -23,3 +26,18 @@ export const registerTenantsIn = (
   ids: ReadonlyArray<string>,
   options: { allowEventsWithoutId?: boolean } = {}
 ) => runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => Effect.promise(() => registerTenants(db.sql, ids, options))))
+
+/** Publishes tenants to topic `tenant` as the user service would, for readers of the topic (the console). */
+export const publishTenants = async (kafka: Kafka, ids: ReadonlyArray<string>) => {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  try {
+    await producer.send({
+      topic: Topics.tenant,
+      acks: -1,
+      messages: ids.map((id) => ({ key: id, value: JSON.stringify({ tenant: id, name: id, allowEventsWithoutId: false, version: 1, eventId: tenantEventId(id, 1) }) }))
+    })
+  } finally {
+    await producer.disconnect()
+  }
+}

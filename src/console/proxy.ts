@@ -1,0 +1,56 @@
+import { Elysia } from "elysia"
+import type { AppConfigShape } from "../config/app-config.ts"
+import { type ApiServiceName, apiServiceNames } from "../config/service-name.ts"
+import { problemContentType, retryAfterSeconds } from "../http/problem.ts"
+import { HttpRefusal } from "../http/refusal.ts"
+import { serviceUrl } from "./service-urls.ts"
+
+// A service that does not answer in this long is out of reach for this request.
+const upstreamTimeoutMs = 15_000
+
+/** Request headers the services read; nothing else (cookies, hop-by-hop headers) goes through. */
+const forwardedRequestHeaders = ["authorization", "x-api-key", "content-type", "accept", "idempotency-key"]
+const forwardedResponseHeaders = ["content-type", "retry-after", "location"]
+
+const isService = (name: string): name is ApiServiceName => (apiServiceNames as ReadonlyArray<string>).includes(name)
+
+/**
+ * `/api/<service>/<path>` on the console's port is `<path>` on that service, so the browser stays
+ * on one origin (no CORS) and the services see exactly the caller's own credential. Each service
+ * checks it; the console adds no rights of its own.
+ */
+export const proxyRoutes = (config: AppConfigShape) =>
+  new Elysia({ name: "loyaltea-console-proxy" })
+    .all("/api/:service/*", async ({ body, params, request }) => {
+      if (!isService(params.service)) throw new HttpRefusal(404, { error: "NotFound", message: `no service ${params.service}: one of ${apiServiceNames.join(", ")}` })
+      const incoming = new URL(request.url)
+      const path = incoming.pathname.slice(`/api/${params.service}`.length) || "/"
+      const target = new URL(`${path.replace(/^\/+/, "")}${incoming.search}`, serviceUrl(config, params.service))
+      const headers = Object.fromEntries(forwardedRequestHeaders.flatMap((name) => {
+        const value = request.headers.get(name)
+        return value ? [[name, value]] : []
+      }))
+      let answer: Response
+      try {
+        answer = await fetch(target, {
+          method: request.method,
+          headers,
+          // The body was read and checked as bounded JSON by the app's parser.
+          body: body === undefined || body === null || request.method === "GET" || request.method === "HEAD" ? undefined : JSON.stringify(body),
+          redirect: "manual",
+          signal: AbortSignal.timeout(upstreamTimeoutMs)
+        })
+      } catch (error) {
+        throw new HttpRefusal(503, {
+          error: "Unavailable",
+          message: `the ${params.service} service cannot be reached at ${serviceUrl(config, params.service)}: ${error instanceof Error ? error.message : String(error)}`
+        }, { "retry-after": String(retryAfterSeconds) })
+      }
+      const out = new Headers()
+      for (const name of forwardedResponseHeaders) {
+        const value = answer.headers.get(name)
+        if (value) out.set(name, value)
+      }
+      if (!answer.ok && !out.has("content-type")) out.set("content-type", problemContentType)
+      return new Response(answer.status === 204 ? null : await answer.arrayBuffer(), { status: answer.status, headers: out })
+    }, { detail: { hide: true } })
