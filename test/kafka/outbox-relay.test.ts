@@ -101,6 +101,29 @@ describe("the outbox relay behind publish-after-commit", () => {
     }
   }, 30_000)
 
+  test("a change committed just behind one a consumer has published, its row not yet deleted, is published at once and in order", async () => {
+    const published: Array<string> = []
+    const producer = Layer.succeed(EventProducer, { send: (messages) => Effect.sync(() => void published.push(...messages.map((m) => m.value))) })
+    const ordered = ManagedRuntime.make(producer.pipe(Layer.provideMerge(DatabaseLive), Layer.provideMerge(Layer.succeed(AppConfig, testConfig({ databaseUrl: Option.some(Redacted.make(database.url)) })))))
+    try {
+      const db = await ordered.runPromise(Effect.service(Database))
+      const sends = await ordered.runPromise(Effect.service(EventProducer))
+      await ordered.runPromise(db.run((sql) => sql`delete from users.outbox`))
+      const message = (version: number) => ({ topic: "tenant", key: "shop", value: `v${version}` })
+      const first = await ordered.runPromise(db.transaction((tx) => appendOutbox(tx, "users", [message(1)])))
+      published.push("v1")
+      const second = await ordered.runPromise(db.transaction((tx) => appendOutbox(tx, "users", [message(2)])))
+      // The consumer that published v1 deletes its row in the background, a moment later.
+      setTimeout(() => void ordered.runPromise(db.run((sql) => sql`delete from users.outbox where id = ${first!}::bigint`)), 250)
+      await ordered.runPromise(publishCommitted(db, sends, "users", second, [message(2)]))
+      // Not left to the relay (seconds later, behind whatever the consumer publishes next): out now.
+      expect(published).toEqual(["v1", "v2"])
+      expect(await ordered.runPromise(db.run((sql) => sql`select id from users.outbox`))).toHaveLength(0)
+    } finally {
+      await ordered.dispose()
+    }
+  }, 30_000)
+
   test("a change committed while an older one still waits in the outbox waits behind it: the relay publishes both in the order written", async () => {
     const published: Array<string> = []
     const producer = Layer.succeed(EventProducer, { send: (messages) => Effect.sync(() => void published.push(...messages.map((m) => m.value))) })
