@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { randomUUID } from "node:crypto"
+import type { Consumer } from "kafkajs"
 import postgres from "postgres"
 import { startBrokerProcess, type BrokerProcess } from "../support/broker-process.ts"
-import { api, eventually, groupsCaughtUp, loyalteaGroups, produce } from "../support/flow.ts"
+import { api, eventually, groupsCaughtUp, kafkaClient, loyalteaGroups, produce } from "../support/flow.ts"
 import { type Catalogue, createShop, purchase, refundOf } from "../support/lifecycle.ts"
 import { type ExpectedLot, expectedLots, type RewardName, type SentOrder } from "../support/lifecycle-oracle.ts"
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts"
@@ -90,6 +92,8 @@ describe("SIGKILL during a mixed stream of purchases, refunds and redemptions wi
   let lt: LoyalteaProcess
   let sql: ReturnType<typeof postgres>
   let shop: Catalogue
+  let reader: Consumer
+  const notified = new Map<string, string>()
   const env = () => ({ DATABASE_URL: database.url, KAFKA_BROKERS: broker.address, LOG_LEVEL: "warn", LOYALTEA_LIFECYCLE_JOB_MS: "150" })
   const start = async () => {
     lt = await spawnLoyaltea(env())
@@ -102,8 +106,16 @@ describe("SIGKILL during a mixed stream of purchases, refunds and redemptions wi
     await start()
     shop = await createShop(api(lt), tenant, program)
     sql = postgres(database.url, { max: 2, onnotice: () => {} })
+    reader = kafkaClient(broker.address).consumer({ groupId: `lifecycle-crash-${randomUUID()}`, maxWaitTimeInMs: 100 })
+    await reader.connect()
+    await reader.subscribe({ topics: ["reward-notify"], fromBeginning: true })
+    await reader.run({ eachMessage: async ({ message }) => {
+      const event = JSON.parse(String(message.value)) as { eventId: string; kind: string }
+      notified.set(event.eventId, event.kind)
+    } })
   }, 120_000)
   afterAll(async () => {
+    await reader?.disconnect()
     await sql?.end()
     await lt?.stop()
     await broker?.stop()
@@ -231,5 +243,11 @@ describe("SIGKILL during a mixed stream of purchases, refunds and redemptions wi
       from reward.redemptions r where r.tenant = ${tenant}`
     expect(debited.map((r) => [r.idempotency_key, Number(r.points), r.entries]).sort()).toEqual(redemptions.map((r) => [r.key, r.points, "1"]).sort())
     expect(await api(lt).call("fulfillment", "GET", `/held-refunds?tenant=${tenant}`)).toMatchObject({ body: { tenants: [] } })
+    // No movement lost its notification to a kill between commit and publication (copies are one event id).
+    const movement: Record<string, string> = { credit: "credited", redemption: "redeemed", reversal: "reversed", expiry: "expired", activation: "activated" }
+    const entries = await sql<Array<{ kind: string; n: number }>>`select kind, count(*)::int as n from reward.ledger where tenant = ${tenant} group by kind`
+    const wanted = Object.fromEntries(entries.map((e) => [movement[e.kind]!, e.n]))
+    const kinds = () => Promise.resolve([...notified.values()].reduce<Record<string, number>>((count, kind) => ({ ...count, [kind]: (count[kind] ?? 0) + 1 }), {}))
+    expect(await eventually(kinds, (count) => Bun.deepEquals(count, wanted), 30_000)).toEqual(wanted)
   }, 240_000)
 })
