@@ -189,6 +189,11 @@ describe("a refund travels from the refund topic to the balance", () => {
     })
     const notifications = () => new Set(notified.map((n) => `${n.tenant} ${n.kind} ${n.eventId}`))
     const before = await snapshot()
+    // Each user's notifications come in the order of their movements: the last one has the balance as it is.
+    for (const [tenant, user, now] of before.views as Array<[Shop, string, { points: number; pending: number }]>) {
+      const last = movements(tenant, user).at(-1)
+      if (last) expect([tenant, user, last.balance, last.pending]).toEqual([tenant, user, now.points, now.pending])
+    }
     const seenBefore = notifications()
     expect(await lt.stop()).toBe(0)
     await rewindGroups(broker.address)
