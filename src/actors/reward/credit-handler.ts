@@ -34,20 +34,25 @@ export const creditHandler = topicHandler({
       const decisions = consumed.map((c) => creditDecision(c.event, rules.get(ruleKey(c.event.tenant, c.event.rewardId))))
       const crediting = consumed.filter((_, index) => decisions[index]!.kind === "credit")
       const programs = yield* programRulesOf(tx, crediting.map((c) => c.tenant))
-      const held = yield* releaseHeld(tx, crediting.map((c) => ({ tenant: c.tenant, userId: c.event.userId, creditKey: creditLotKey(c.eventId) })))
       // Each user's earliest credit in the batch: the tier window of every credit of theirs starts after it.
       const earliestOf = new Map<string, number>()
       for (const c of crediting) {
         const key = accountKey(c.tenant, c.event.userId)
         earliestOf.set(key, Math.min(earliestOf.get(key) ?? c.eventTime, c.eventTime))
       }
-      const accounts = yield* lockAccounts(tx, crediting.map((c) => {
+      const wanted = (c: (typeof crediting)[number], openLots: boolean) => {
         const windowMs = programs.get(c.tenant)!.tierWindowMs
         const earliest = earliestOf.get(accountKey(c.tenant, c.event.userId))!
-        // A reversal that waited for this credit may spend from the user's other lots.
-        const openLots = held.some((h) => h.tenant === c.tenant && h.held.event.userId === c.event.userId)
         return { tenant: c.tenant, userId: c.event.userId, tierSince: windowMs === null ? null : earliest - windowMs, lotKeys: [], openLots }
-      }))
+      }
+      // The accounts are locked before the held reversals are looked for: a reversal batch locks
+      // them too before it holds a reversal, so either it sees this credit or this batch sees it.
+      const locked = yield* lockAccounts(tx, crediting.map((c) => wanted(c, false)))
+      const held = yield* releaseHeld(tx, crediting.map((c) => ({ tenant: c.tenant, userId: c.event.userId, creditKey: creditLotKey(c.eventId) })))
+      // A reversal that waited for its credit may spend from the user's other lots: those accounts
+      // are read again with their open lots (rare: only when a reversal came first).
+      const withHeld = crediting.filter((c) => held.some((h) => h.tenant === c.tenant && h.held.event.userId === c.event.userId))
+      const accounts = withHeld.length === 0 ? locked : new Map([...locked, ...(yield* lockAccounts(tx, withHeld.map((c) => wanted(c, true))))])
       const entries = []
       const emitted: Array<Emitted> = []
       for (const [index, c] of consumed.entries()) {

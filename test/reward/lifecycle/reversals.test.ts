@@ -7,7 +7,7 @@ import { day, type Harness, lifecycleHarness, t0 } from "./harness.ts"
 describe("reversals (reward-revoked)", () => {
   let h: Harness
   beforeAll(async () => {
-    h = await lifecycleHarness(["allow", "clamp", "pend", "held", "tiers"])
+    h = await lifecycleHarness(["allow", "clamp", "pend", "held", "tiers", "race"])
     await h.program("clamp", { negative_balance: "clamp" })
     await h.program("pend", { pending_days: 14 })
     await h.program("tiers", { tiers: [{ name: "gold", min_points: 100, multiplier: 2 }] })
@@ -119,5 +119,18 @@ describe("reversals (reward-revoked)", () => {
     expect(outcome.emitted).toHaveLength(1)
     expect(outcome.emitted[0]!.topic).toBe("reward-revoked.dlq")
     expect(outcome.emitted[0]!.value).toContain("points must be greater than 0")
+  })
+
+  test("a credit and its reversal handled at the same time in two transactions never miss each other", async () => {
+    for (let round = 0; round < 12; round++) {
+      const userId = `racer-${round}`
+      await Promise.all([
+        h.credit([{ tenant: "race", userId, eventId: `race-c${round}`, points: "10", at: t0 }]),
+        h.revoke([{ tenant: "race", userId, eventId: `race-r${round}`, rewardEventId: `race-c${round}`, at: t0 + 1 }])
+      ])
+      // Whichever committed first, the reversal is applied once and not left waiting.
+      expect(`${userId} ${(await h.balance("race", userId)).points}`).toBe(`${userId} 0`)
+    }
+    expect([...(await (await h.sql())`select count(*)::int as n from reward.held_reversals where tenant = 'race'`)]).toEqual([{ n: 0 }])
   })
 })
