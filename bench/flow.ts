@@ -1,11 +1,13 @@
 /**
- * bun run bench:flow [--events 100000] [--users 10000] [--rate 2000] [--latency-seconds 20] [--soak-seconds 0] [--rules true]
+ * bun run bench:flow [--events 100000] [--users 10000] [--rate 2000] [--latency-seconds 20] [--soak-seconds 0] [--rules true] [--mixed true]
  *
  * The all-in-one process (four services, embedded broker) on a real local PostgreSQL. Buy events
  * are produced with kafkajs from this process; the clock stops when every expected point is in
  * the balances. Prints end-to-end events/s of the plain scenario and, in the same run, of the same
  * load under the rule language (per-amount points, a window, per-user limits per month in a time
- * zone, a cumulative goal), with their ratio; produce-to-credit latency at a fixed rate; peak RSS.
+ * zone, a cumulative goal), with their ratio; then a mixed load (purchases, 10% of them refunded
+ * in full, redemptions over HTTP, points expiring while the lifecycle job runs), with its ratio;
+ * produce-to-credit latency at a fixed rate; peak RSS.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -18,7 +20,9 @@ import { startBrokerProcess } from "../test/support/broker-process.ts"
 import { createTestDatabase } from "../test/support/postgres.ts"
 import { startLoyaltea } from "./flow/process.ts"
 import { createRulesCampaigns, rulesPoints, rulesTenant } from "./flow/rules-setup.ts"
+import { fundRedeemers, mixedRun, mixedState, redeemAll, setUpMixed } from "./flow/mixed.ts"
 import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase } from "./flow/setup.ts"
+import { allLoyalteaGroups, groupsCaughtUp } from "../test/support/flow.ts"
 import { fmt, percentile } from "./flow/stats.ts"
 
 const { values } = parseArgs({
@@ -31,6 +35,8 @@ const { values } = parseArgs({
     partitions: { type: "string", default: "3" },
     /** `false`: only the plain scenario (for profiles comparable with older commits). */
     rules: { type: "string", default: "true" },
+    /** `false`: leave out the mixed scenario (refunds, redemptions, expiry). */
+    mixed: { type: "string", default: "true" },
     /** `embedded` (in the process, the default shape) or `process` (`bun run broker` beside it, as Kafka would be). */
     broker: { type: "string", default: "embedded" }
   }
@@ -52,6 +58,8 @@ const lt = await startLoyaltea({
   ...(standalone ? { KAFKA_BROKERS: standalone.address } : {}),
   KAFKA_TOPIC_PARTITIONS: values.partitions!,
   DATABASE_POOL_SIZE: "12",
+  // The lifecycle job (activation, expiry, tiers) runs every second, as it would under load.
+  LOYALTEA_LIFECYCLE_JOB_MS: "1000",
   LOYALTEA_ADMIN_USERNAME: benchAdmin.username,
   LOYALTEA_ADMIN_PASSWORD: benchAdmin.password
 })
@@ -75,12 +83,10 @@ const purchase = (user: string, i: number) => ({
   value: JSON.stringify({ tenant: benchTenant, product: "bread", amount: 100 + (i % 50), userId: user, eventId: `${user}-${i}` })
 })
 
-/** Ends the run early, as asked, with the peak RSS still printed. */
-class Done extends Error {}
-
 try {
   await createCampaigns(ports)
   await createRulesCampaigns(ports)
+  await setUpMixed(ports)
   console.log(`machine: ${navigator.hardwareConcurrency} cores; ${events} events over ${users} users, ${values.partitions} partitions per topic, broker ${standalone ? "in its own process" : "embedded in the process"}`)
 
   /**
@@ -140,12 +146,48 @@ try {
   const latencies = rows.map((row) => Number(row.at) - sentAt.get(row.user_id)!).sort((a, b) => a - b)
   console.log(`latency at ${rate} events/s for ${latencySeconds} s (${latencies.length} credits): p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(latencies.at(-1)!)} ms`)
 
-  if (values.rules === "false") throw new Done()
-  const rules = rulesRun()
-  const underRules = await throughput("rules", rulesTenant, rules.messages, rules.points)
-  const plainAgain = await throughput("plain again", benchTenant, plainRun(1), events * pointsPerPurchase)
-  const plain = (plainFirst + plainAgain) / 2
-  console.log(`rules vs plain: ${fmt((underRules / plain) * 100, 1)}% of the plain throughput (${fmt((1 - underRules / plain) * 100, 1)}% cost)`)
+  let plain = plainFirst
+  if (values.rules !== "false") {
+    const rules = rulesRun()
+    const underRules = await throughput("rules", rulesTenant, rules.messages, rules.points)
+    const plainAgain = await throughput("plain again", benchTenant, plainRun(1), events * pointsPerPurchase)
+    plain = (plainFirst + plainAgain) / 2
+    console.log(`rules vs plain: ${fmt((underRules / plain) * 100, 1)}% of the plain throughput (${fmt((1 - underRules / plain) * 100, 1)}% cost)`)
+  }
+
+  if (values.mixed !== "false") {
+    const mixed = mixedRun(events, users, 0)
+    const seeds = fundRedeemers(mixed.redeemers, 0)
+    await producer.send({ topic: "buy", acks: -1, messages: seeds })
+    const funded = seeds.length * pointsPerPurchase
+    for (let state = await mixedState(sql); state.points < funded; state = await mixedState(sql)) await Bun.sleep(20)
+    const target = funded + mixed.points
+    const started = performance.now()
+    // Purchases and their refunds go out together, in the order a shop's systems would send them;
+    // the redemptions run beside them over HTTP.
+    const producing = (async () => {
+      for (let i = 0; i < mixed.stream.length; i += 1000) {
+        const chunk = mixed.stream.slice(i, i + 1000)
+        for (const topic of ["buy", "refund"] as const) {
+          const messages = chunk.filter((item) => item.topic === topic).map((item) => item.message)
+          if (messages.length > 0) await producer.send({ topic, acks: -1, messages })
+        }
+      }
+    })()
+    await Promise.all([producing, redeemAll(ports, mixed.redeemers, 0)])
+    const brokers = `127.0.0.1:${ports.broker}`
+    const deadline = Date.now() + 600_000
+    for (;;) {
+      const state = await mixedState(sql)
+      if (state.points === target && state.expiries === mixed.expiring * 2 && state.redemptions === mixed.redeemers.length && (await groupsCaughtUp(brokers, allLoyalteaGroups))) break
+      if (Date.now() > deadline) throw new Error(`mixed: ${JSON.stringify(state)} after 600 s, expected ${target} points, ${mixed.expiring * 2} expiries`)
+      await Bun.sleep(50)
+    }
+    const seconds = (performance.now() - started) / 1000
+    const mixedRate = (mixed.purchases.length + mixed.refunds.length) / seconds
+    console.log(`${"mixed".padEnd(14)} end to end ${fmt(mixedRate, 0)} events/s: ${mixed.purchases.length} purchases (${mixed.expiring} of them expiring at once), ${mixed.refunds.length} full refunds and ${mixed.redeemers.length} redemptions in ${fmt(seconds, 2)} s`)
+    console.log(`mixed vs plain: ${fmt((mixedRate / plain) * 100, 1)}% of the plain throughput, in events (a refund counts as one)`)
+  }
 
   if (soakSeconds > 0) {
     console.log(`soak: ${rate} events/s for ${soakSeconds} s, RSS every 30 s`)
@@ -158,9 +200,6 @@ try {
       if (wait > 0) await Bun.sleep(wait)
     }
   }
-  console.log(`peak RSS of the all-in-one process: ${fmt(peakRss, 0)} MiB`)
-} catch (error) {
-  if (!(error instanceof Done)) throw error
   console.log(`peak RSS of the all-in-one process: ${fmt(peakRss, 0)} MiB`)
 } finally {
   clearInterval(sampler)
