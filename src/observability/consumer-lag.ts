@@ -1,6 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { Admin } from "kafkajs"
 import { KafkaClient } from "../kafka/kafka-client.ts"
+import { lazyAdmin } from "../kafka/lazy-admin.ts"
 
 export interface PartitionLag {
   readonly group: string
@@ -24,19 +25,8 @@ export class ConsumerLag extends Context.Service<ConsumerLag, ConsumerLagShape>(
     ConsumerLag,
     Effect.gen(function*() {
       const { kafka } = yield* KafkaClient
-      let admin: Promise<Admin> | undefined
-      const connected = () => {
-        admin ??= (async () => {
-          const client = kafka.admin()
-          await client.connect()
-          return client
-        })().catch((error) => {
-          admin = undefined
-          throw error
-        })
-        return admin
-      }
-      yield* Effect.addFinalizer(() => Effect.promise(async () => (await admin?.catch(() => undefined))?.disconnect()))
+      const { close, connected } = lazyAdmin(kafka)
+      yield* Effect.addFinalizer(() => Effect.promise(close))
       const ofGroup = async (client: Admin, group: string): Promise<Array<PartitionLag>> => {
         const committed = await client.fetchOffsets({ groupId: group })
         const rows: Array<PartitionLag> = []

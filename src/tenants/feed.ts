@@ -1,8 +1,8 @@
 import { Effect } from "effect"
-import type { Admin } from "kafkajs"
 import type { AppConfigShape } from "../config/app-config.ts"
 import { Topics } from "../events/topics.ts"
 import { type KafkaClientShape, KafkaUnavailable } from "../kafka/kafka-client.ts"
+import { lazyAdmin } from "../kafka/lazy-admin.ts"
 import type { ServiceSchema } from "../kafka/service-schema.ts"
 
 /** The consumer group that copies the `tenant` topic into a service's own table. */
@@ -14,18 +14,7 @@ export const tenantGroupId = (config: AppConfigShape, schema: ServiceSchema) => 
  * not exist; one it lacks before is perhaps only on its way.
  */
 export const tenantFeed = (kafka: KafkaClientShape, groupId: string) => {
-  let admin: Promise<Admin> | undefined
-  const connected = () => {
-    admin ??= (async () => {
-      const client = kafka.kafka.admin()
-      await client.connect()
-      return client
-    })().catch((error) => {
-      admin = undefined
-      throw error
-    })
-    return admin
-  }
+  const { close, connected } = lazyAdmin(kafka.kafka)
 
   const caughtUp = Effect.tryPromise({
     try: async () => {
@@ -50,9 +39,6 @@ export const tenantFeed = (kafka: KafkaClientShape, groupId: string) => {
         const deadline = Date.now() + timeoutMs
         while (!(yield* caughtUp) && Date.now() < deadline) yield* Effect.sleep("100 millis")
       }),
-    close: Effect.promise(async () => {
-      const client = await admin?.catch(() => undefined)
-      await client?.disconnect()
-    })
+    close: Effect.promise(close)
   }
 }
