@@ -142,6 +142,8 @@ describe("the web console in a browser", () => {
     await page.selectOption("select[name=via]", "api")
     await page.click(".actions button.primary:has-text('Send')")
     await page.locator(".flow .balance[data-balance='200']").waitFor({ timeout: 30_000 })
+    // The balance can show before the new flow's hops are drawn: wait for the fourth hop.
+    await page.locator(".flow .hop .topic").nth(3).waitFor({ timeout: 30_000 })
     expect(await page.locator(".flow .hop .topic").allTextContents()).toEqual(["buy", "fulfillment", "reward", "reward-notify"])
   }, 60_000)
 
