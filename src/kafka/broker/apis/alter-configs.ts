@@ -1,8 +1,7 @@
 import { Operation } from "../auth/acl.ts";
-import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int16, int32, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { defineApi } from "./api.ts";
-import { applyOverrides, resolveResource } from "./config-resource.ts";
+import { applyOverrides, namedTwice, resolveResource } from "./config-resource.ts";
 
 /** The response both AlterConfigs and IncrementalAlterConfigs answer with, flexible from `flexibleVersions`. */
 export const alterConfigsResponse = (flexibleVersions: string) =>
@@ -35,8 +34,8 @@ export const alterConfigs = defineApi({
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        const names = r.configs.map((c) => c.name);
-        if (new Set(names).size !== names.length) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "A config is named twice." };
+        const twice = namedTwice(r.configs);
+        if (twice) return { ...base, ...twice };
         const overrides = Object.fromEntries(r.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
         return { ...base, ...applyOverrides(resolveResource(r.resourceType, r.resourceName, Operation.AlterConfigs, ctx), overrides, req.validateOnly, ctx) };
       }),

@@ -53,3 +53,9 @@ export function applyOverrides(resource: Resource, overrides: Record<string, str
   }
   return { errorCode: ErrorCode.NONE, errorMessage: null };
 }
+
+/** The refusal of an alter request that names a config twice (Kafka answers INVALID_REQUEST), or undefined. */
+export function namedTwice(configs: readonly { readonly name: string }[]): Outcome | undefined {
+  const names = configs.map((c) => c.name);
+  return new Set(names).size === names.length ? undefined : { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "A config is named twice." };
+}

@@ -4,7 +4,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { array, bool, field, int8, message, nullableString, string, struct } from "../protocol/schema.ts";
 import { alterConfigsResponse } from "./alter-configs.ts";
 import { defineApi } from "./api.ts";
-import { applyOverrides, ResourceType, resolveResource, type Outcome } from "./config-resource.ts";
+import { applyOverrides, namedTwice, ResourceType, resolveResource, type Outcome } from "./config-resource.ts";
 
 const Op = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
@@ -64,8 +64,8 @@ export const incrementalAlterConfigs = defineApi({
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        const names = r.configs.map((c) => c.name);
-        if (new Set(names).size !== names.length) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "A config is named twice." };
+        const twice = namedTwice(r.configs);
+        if (twice) return { ...base, ...twice };
         const resource = resolveResource(r.resourceType, r.resourceName, Operation.AlterConfigs, ctx);
         if (!("type" in resource) || resource.type !== ResourceType.TOPIC) return { ...base, ...applyOverrides(resource, {}, req.validateOnly, ctx) };
         const next = changed(resource.configs, r.configs, (name) => ctx.broker.topics.config.topicValue(name, resource.configs));
