@@ -1,51 +1,45 @@
 import { Schema } from "effect"
+import { decodeCursor, encodeCursor, type PageRequest } from "../domain/page.ts"
 import { WellFormedString } from "../domain/primitives.ts"
 import { LimitQuery } from "./params.ts"
 
 /**
  * The one list envelope of the routes added after the original API: `{ items, nextCursor }`, with
- * keyset (cursor) pagination. A cursor is opaque to the caller: it encodes the sort key of the
- * last item of a page, so a page never repeats or skips an item when rows are added or removed
- * between two requests (as `offset` would). The query that reads it is still scoped by tenant,
- * so a cursor forged from another tenant's keys shows nothing of that tenant.
+ * `?limit=&cursor=` (keyset pagination, src/domain/page.ts). The original routes keep their bodies.
  */
 
-const maxKeys = 4
-const encodedPattern = /^[A-Za-z0-9_-]{2,400}$/
+/** What each part of a route's sort key is, so a cursor of another route (or a forged one) is refused as input. */
+export type KeyPart = "time" | "uuid" | "id"
 
-/** Encodes the sort key of a page's last item. */
-export const encodeCursor = (keys: ReadonlyArray<string>): string => Buffer.from(JSON.stringify(keys), "utf8").toString("base64url")
-
-/** The sort key a cursor holds, or undefined when the text is no cursor of this API. */
-export const decodeCursor = (text: string): ReadonlyArray<string> | undefined => {
-  if (!encodedPattern.test(text)) return undefined
-  try {
-    const keys: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"))
-    return Array.isArray(keys) && keys.length > 0 && keys.length <= maxKeys && keys.every((key) => typeof key === "string" && key.length <= 200)
-      ? keys
-      : undefined
-  } catch {
-    return undefined
-  }
+const partPatterns: Record<KeyPart, RegExp> = {
+  time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  id: /^\d{1,18}$/
 }
 
-export const Cursor = WellFormedString.check(
-  Schema.makeFilter((text: string) => decodeCursor(text) !== undefined || "must be the nextCursor of an earlier answer", {
-    toJsonSchema: () => ({ type: "string" })
-  })
-).annotate({ description: "The `nextCursor` of the previous page; absent for the first page", examples: [encodeCursor(["42"])] })
+const partExamples: Record<KeyPart, string> = {
+  time: "2026-11-30T09:12:00.000Z",
+  uuid: "8d6f2a7e-3c1b-4f7a-9a51-2f0c9e4b7d13",
+  id: "42"
+}
 
-/** `?limit=&cursor=` for the routes with the list envelope. */
-export const CursorQuery = {
+const fits = (keys: ReadonlyArray<string>, shape: ReadonlyArray<KeyPart>) =>
+  keys.length === shape.length && keys.every((key, i) => partPatterns[shape[i]!].test(key) && (shape[i] !== "time" || !Number.isNaN(Date.parse(key))))
+
+/** A route's cursor: the `nextCursor` of one of its own answers. */
+export const Cursor = (shape: ReadonlyArray<KeyPart>) =>
+  WellFormedString.check(
+    Schema.makeFilter((text: string) => {
+      const keys = decodeCursor(text)
+      return (keys !== undefined && fits(keys, shape)) || "must be the nextCursor of an earlier answer of this route"
+    }, { toJsonSchema: () => ({ type: "string" }) })
+  ).annotate({ description: "The `nextCursor` of the previous page; absent for the first page", examples: [encodeCursor(shape.map((part) => partExamples[part]))] })
+
+/** `?limit=&cursor=` for a route with the list envelope, whose items sort by a key of this shape. */
+export const CursorQuery = (shape: ReadonlyArray<KeyPart>) => ({
   ...LimitQuery,
-  cursor: Schema.optionalKey(Cursor)
-}
-
-export interface PageRequest {
-  readonly limit: number
-  /** The decoded sort key to continue after, when this is not the first page. */
-  readonly after: ReadonlyArray<string> | undefined
-}
+  cursor: Schema.optionalKey(Cursor(shape))
+})
 
 export const pageRequest = (query: { readonly limit?: number; readonly cursor?: string }): PageRequest => ({
   limit: query.limit ?? 100,
@@ -60,18 +54,3 @@ export const ListPage = <S extends Schema.Top>(item: S) =>
       description: "Pass it as `cursor` for the next page; null on the last page"
     })
   })
-
-export interface Page<A> {
-  readonly items: ReadonlyArray<A>
-  readonly nextCursor: string | null
-}
-
-/**
- * Cuts a page from rows read with `limit + 1` (the extra row only says there is more) and makes
- * the cursor from the last item kept.
- */
-export const pageFrom = <A>(rows: ReadonlyArray<A>, limit: number, keyOf: (item: A) => ReadonlyArray<string>): Page<A> => {
-  const items = rows.slice(0, limit)
-  const more = rows.length > limit && items.length > 0
-  return { items, nextCursor: more ? encodeCursor(keyOf(items[items.length - 1]!)) : null }
-}

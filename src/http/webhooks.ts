@@ -6,7 +6,9 @@ import { WebhookUseCases } from "../actors/reward/webhooks/service.ts"
 import { Uuid, WellFormedString } from "../domain/primitives.ts"
 import { narrow, type TenantScope } from "../domain/tenant-scope.ts"
 import { accessControl } from "./access.ts"
-import { LimitQuery, PageQuery, pageOf, TenantQuery } from "./params.ts"
+import type { Page } from "../domain/page.ts"
+import { CursorQuery, ListPage, pageRequest } from "./list-page.ts"
+import { TenantQuery } from "./params.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 
@@ -14,18 +16,14 @@ const DeliveryId = WellFormedString.check(Schema.isPattern(/^\d{1,18}$/, { messa
 const WebhookParams = input(Schema.Struct({ webhookId: Uuid }), "params")
 const SecretParams = input(Schema.Struct({ webhookId: Uuid, secretId: Uuid }), "params")
 const DeliveryParams = input(Schema.Struct({ webhookId: Uuid, deliveryId: DeliveryId }), "params")
-const DeliveriesQuery = input(Schema.Struct({
-  ...LimitQuery,
-  before: Schema.optionalKey(DeliveryId.annotate({ description: "Only deliveries older than this one (the last id of the previous page)" })),
-  status: Schema.optionalKey(DeliveryStatus)
-}), "query")
+const DeliveriesQuery = input(Schema.Struct({ ...CursorQuery(["id"]), status: Schema.optionalKey(DeliveryStatus) }), "query")
 const invalid = { 400: errorResponse, 403: errorResponse, 422: errorResponse }
 const errors = { ...invalid, 404: errorResponse }
 const conflicts = { ...errors, 409: errorResponse }
 const tags = ["webhooks"]
 
-const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<ReadonlyArray<A>, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
-  scope ? f(scope) : Effect.succeed([])
+const orEmpty = <A, E, R>(scope: TenantScope | undefined, f: (scope: TenantScope) => Effect.Effect<Page<A>, E, R>): Effect.Effect<Page<A>, E, R> =>
+  scope ? f(scope) : Effect.succeed({ items: [], nextCursor: null })
 
 /** `/webhooks`: a tenant's endpoints, their signing secrets, their delivery logs and redelivery. */
 export const webhookRoutes = (run: Runner<WebhookUseCases | Authenticator>) =>
@@ -37,11 +35,11 @@ export const webhookRoutes = (run: Runner<WebhookUseCases | Authenticator>) =>
       response: { 201: standard(CreatedWebhook), ...invalid },
       detail: { tags, summary: "Create a webhook endpoint for some event types; the answer carries its signing secret, shown only here" }
     })
-    .get("/webhooks", ({ query, scope, set }) => run(set, orEmpty(narrow(scope, query.tenant), (s) => WebhookUseCases.use((u) => u.list(s, pageOf(query))))), {
+    .get("/webhooks", ({ query, scope, set }) => run(set, orEmpty(narrow(scope, query.tenant), (s) => WebhookUseCases.use((u) => u.list(s, pageRequest(query))))), {
       access: "read",
-      query: input(Schema.Struct({ ...TenantQuery, ...PageQuery }), "query"),
-      response: { 200: standard(Schema.Array(Webhook)), ...invalid },
-      detail: { tags, summary: "List webhook endpoints, optionally of one tenant" }
+      query: input(Schema.Struct({ ...TenantQuery, ...CursorQuery(["time", "uuid"]) }), "query"),
+      response: { 200: standard(ListPage(Webhook)), ...invalid },
+      detail: { tags, summary: "List webhook endpoints, oldest first, optionally of one tenant (a page at a time: pass `nextCursor` as `cursor`)" }
     })
     .get("/webhooks/:webhookId", ({ params, scope, set }) => run(set, WebhookUseCases.use((u) => u.get(scope, params.webhookId))), {
       access: "read",
@@ -76,12 +74,12 @@ export const webhookRoutes = (run: Runner<WebhookUseCases | Authenticator>) =>
       detail: { tags, summary: "End a rotation: stop signing with a secret (409 for the endpoint's last one)" }
     })
     .get("/webhooks/:webhookId/deliveries", ({ params, query, scope, set }) =>
-      run(set, WebhookUseCases.use((u) => u.deliveries(scope, params.webhookId, { limit: query.limit ?? 100, before: query.before, status: query.status }))), {
+      run(set, WebhookUseCases.use((u) => u.deliveries(scope, params.webhookId, { ...pageRequest(query), status: query.status }))), {
       access: "read",
       params: WebhookParams,
       query: DeliveriesQuery,
-      response: { 200: standard(Schema.Array(Delivery)), ...errors },
-      detail: { tags, summary: "The endpoint's delivery log, newest first: each delivery's state and every attempt (status, latency, response excerpt)" }
+      response: { 200: standard(ListPage(Delivery)), ...errors },
+      detail: { tags, summary: "The endpoint's delivery log, newest first, a page at a time: each delivery's state and every attempt (status, latency, response excerpt)" }
     })
     .post("/webhooks/:webhookId/deliveries/:deliveryId/redeliver", ({ params, scope, set }) =>
       run(set, WebhookUseCases.use((u) => u.redeliver(scope, params.webhookId, params.deliveryId)), 202), {

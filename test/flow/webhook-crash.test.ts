@@ -61,7 +61,7 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
       const restarted = await spawnLoyaltea(env())
       await waitStarted(restarted)
       const deliveries = () =>
-        api(restarted).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=1000`).then((r) => r.body as Array<{ eventId: string; status: string; userId: string }>)
+        api(restarted).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=1000`).then((r) => (r.body as { items: Array<{ eventId: string; status: string; userId: string }> }).items)
       // Each credit is two deliveries: the campaign's completion (topic reward) and the credit (reward-notify).
       const expected = credits.length * 2
       const done = await eventually(deliveries, (list) => list.length === expected && list.every((d) => d.status === "delivered"), 90_000)
@@ -96,7 +96,7 @@ describe("webhooks across a SIGKILL of the relay's process (standalone broker, r
       await waitStarted(replaying)
       expect(await eventually(() => groupsCaughtUp(broker.address, [webhookGroup]), (caughtUp) => caughtUp, 60_000)).toBe(true)
       await Bun.sleep(1000)
-      const after = (await api(replaying).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=1000`)).body as Array<{ status: string }>
+      const after = ((await api(replaying).call("reward", "GET", `/webhooks/${hook.id}/deliveries?limit=1000`)).body as { items: Array<{ status: string }> }).items
       expect(after).toHaveLength(expected)
       expect(after.every((d) => d.status === "delivered")).toBe(true)
       expect(receiver.received.length).toBe(sentBefore)

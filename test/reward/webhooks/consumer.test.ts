@@ -59,7 +59,7 @@ describe("the webhook consumer", () => {
     const replayedCompletion = await runtime.runPromise(processBatch("reward", completionWebhooks, rawMessages("reward", events, { firstOffset: 50 })))
     expect([replayed.duplicates, replayedCompletion.duplicates]).toEqual([1, 1])
     expect(await deliveryCount()).toBe(2)
-    const log = (await (await request(app, "GET", `/webhooks/${hookId}/deliveries`)).json()) as Array<{ eventType: string; status: string; userId: string }>
+    const log = (await (await request(app, "GET", `/webhooks/${hookId}/deliveries`)).json() as { items: Array<{ eventType: string; status: string; userId: string }> }).items
     expect(log.map((d) => [d.eventType, d.status, d.userId])).toEqual([["credited", "pending", "u1"], ["campaign-completed", "pending", "u1"]])
   })
 

@@ -72,7 +72,7 @@ describe("webhook deliveries to a real receiver", () => {
     offset = Math.max(offset, at + values.length)
     return runtime.runPromise(processBatch("reward", handler as typeof notifyWebhooks, rawMessages(handler.topic, values, { firstOffset: at })))
   }
-  const deliveries = async (webhookId: string) => (await (await request(app, "GET", `/webhooks/${webhookId}/deliveries`)).json()) as Array<Delivery>
+  const deliveries = async (webhookId: string) => (await (await request(app, "GET", `/webhooks/${webhookId}/deliveries`)).json() as { items: Array<Delivery> }).items
   const settled = (webhookId: string, count: number, timeoutMs = 20_000) =>
     eventually(() => deliveries(webhookId), (list) => list.length === count && list.every((d) => d.status !== "pending"), timeoutMs)
 
@@ -166,9 +166,11 @@ describe("webhook deliveries to a real receiver", () => {
     }
     const list = await settled(hook.id, 2)
     expect(list.map((d) => d.status)).toEqual(["failed", "failed"])
-    expect(((await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?status=failed&limit=1`)).json()) as Array<Delivery>).map((d) => d.id)).toEqual([list[0]!.id])
-    expect(await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?status=delivered`)).json()).toEqual([])
-    expect(((await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?before=${list[0]!.id}`)).json()) as Array<Delivery>).map((d) => d.id)).toEqual([list[1]!.id])
+    const firstPage = (await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?status=failed&limit=1`)).json()) as { items: Array<Delivery>; nextCursor: string | null }
+    expect(firstPage.items.map((d) => d.id)).toEqual([list[0]!.id])
+    expect(await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?status=delivered`)).json()).toEqual({ items: [], nextCursor: null })
+    const secondPage = (await (await request(app, "GET", `/webhooks/${hook.id}/deliveries?status=failed&limit=1&cursor=${firstPage.nextCursor}`)).json()) as { items: Array<Delivery>; nextCursor: string | null }
+    expect(secondPage.items.map((d) => d.id)).toEqual([list[1]!.id])
     // An answer is kept only as an excerpt.
     expect(list[0]!.log[0]!.responseExcerpt!.length).toBe(1024)
     const endpointNow = (await (await request(app, "GET", `/webhooks/${hook.id}`)).json()) as { enabled: boolean; consecutiveFailures: number }

@@ -24,7 +24,7 @@ describe("webhook endpoints over HTTP", () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, rewardService.useCases)
     strict = useCasesRuntime(database.url, rewardService.useCases, { webhooks: { ...testConfig().webhooks, allowPrivate: false } })
-    await registerTenantsIn(runtime, ["hooks-a", "hooks-b"])
+    await registerTenantsIn(runtime, ["hooks-a", "hooks-b", "hooks-pages"])
     app = await appOver(runtime, "reward", rewardService.routes)
     strictApp = await appOver(strict, "reward", rewardService.routes)
   })
@@ -96,13 +96,45 @@ describe("webhook endpoints over HTTP", () => {
     const created = (await (await request(app, "POST", "/webhooks", hook("hooks-a"))).json()) as { id: string }
     const b = withHeaders(await anonymousApp(runtime, "reward", rewardService.routes), await headersOf(runtime as unknown as AuthRuntime, "tenant-admin", "hooks-b"))
     expect((await request(b, "GET", `/webhooks/${created.id}`)).status).toBe(404)
-    expect(await (await request(b, "GET", "/webhooks?tenant=hooks-a")).json()).toEqual([])
-    expect(((await (await request(b, "GET", "/webhooks")).json()) as Array<unknown>).length).toBe(0)
+    expect(await (await request(b, "GET", "/webhooks?tenant=hooks-a")).json()).toEqual({ items: [], nextCursor: null })
+    expect(((await (await request(b, "GET", "/webhooks")).json()) as { items: Array<unknown> }).items.length).toBe(0)
     expect((await request(b, "PUT", `/webhooks/${created.id}`, { url: "https://evil.example.com/", events: ["credited"], enabled: true })).status).toBe(404)
     expect((await request(b, "POST", `/webhooks/${created.id}/secrets`)).status).toBe(404)
     expect((await request(b, "GET", `/webhooks/${created.id}/deliveries`)).status).toBe(404)
     expect((await request(b, "DELETE", `/webhooks/${created.id}`)).status).toBe(404)
     expect((await request(b, "POST", "/webhooks", hook("hooks-a"))).status).toBe(403)
     expect((await request(app, "GET", `/webhooks/${created.id}`)).status).toBe(200)
+  })
+
+  test("the list is walked a page at a time with nextCursor: every endpoint once, in creation order, and a foreign cursor is refused", async () => {
+    const created: Array<string> = []
+    for (let i = 0; i < 5; i++) created.push(((await (await request(app, "POST", "/webhooks", hook("hooks-pages"))).json()) as { id: string }).id)
+    const seen: Array<string> = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const response = await request(app, "GET", `/webhooks?tenant=hooks-pages&limit=2${cursor ? `&cursor=${cursor}` : ""}`)
+      expect(response.status).toBe(200)
+      const page = (await response.json()) as { items: Array<{ id: string }>; nextCursor: string | null }
+      seen.push(...page.items.map((item) => item.id))
+      cursor = page.nextCursor
+      pages++
+    } while (cursor !== null && pages < 10)
+    expect(seen).toEqual(created)
+    expect(pages).toBe(3)
+
+    // A deliveries cursor (an id) is no cursor of this route, and text that decodes to nothing is none either.
+    const deliveriesCursor = Buffer.from(JSON.stringify(["42"])).toString("base64url")
+    for (const bad of [deliveriesCursor, "not-a-cursor!", Buffer.from("{\"a\":1}").toString("base64url")]) {
+      const refused = await request(app, "GET", `/webhooks?cursor=${encodeURIComponent(bad)}`)
+      expect(refused.status).toBe(422)
+      expect(await refused.json()).toMatchObject({ field: "cursor" })
+    }
+
+    // A cursor made from this tenant's rows shows another tenant nothing of them.
+    const first = (await (await request(app, "GET", "/webhooks?tenant=hooks-pages&limit=1")).json()) as { nextCursor: string }
+    const b = withHeaders(await anonymousApp(runtime, "reward", rewardService.routes), await headersOf(runtime as unknown as AuthRuntime, "tenant-admin", "hooks-b"))
+    const crossed = (await (await request(b, "GET", `/webhooks?cursor=${first.nextCursor}`)).json()) as { items: Array<{ tenant: string }> }
+    expect(crossed.items.every((item) => item.tenant === "hooks-b")).toBe(true)
   })
 })

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import { exec, type Sql } from "../../../db/database.ts"
 import type { DatabaseError } from "../../../db/errors.ts"
 import { decodeRows, isoTime } from "../../../db/rows.ts"
+import { pageFrom, type PageRequest } from "../../../domain/page.ts"
 import { Delivery } from "./model.ts"
 import type { Delivery as DeliveryAnswer } from "./model.ts"
 
@@ -19,14 +20,19 @@ const deliveryColumns = (sql: Sql) => sql`
                                               'latencyMs', a.latency_ms, 'responseExcerpt', a.response_excerpt) order by a.attempt)
             from reward.webhook_attempts a where a.delivery_id = d.id), '[]'::json) as log`
 
-/** An endpoint's deliveries, newest first, each with its attempts. */
-export const listDeliveries = (sql: Sql, tenant: string, endpointId: string, page: { limit: number; before: string | undefined; status: string | undefined }) =>
-  exec(() => sql`
+/** A page of an endpoint's deliveries, newest first, each with its attempts; the sort key is the id. */
+export const listDeliveries = (sql: Sql, tenant: string, endpointId: string, page: PageRequest & { readonly status: string | undefined }) => {
+  const before = page.after?.[0] ?? null
+  return exec(() => sql`
     select ${deliveryColumns(sql)} from reward.webhook_deliveries d
     where d.tenant = ${tenant} and d.endpoint_id = ${endpointId}::uuid
-      and (${page.before ?? null}::bigint is null or d.id < ${page.before ?? null}::bigint)
+      and (${before}::bigint is null or d.id < ${before}::bigint)
       and (${page.status ?? null}::text is null or d.status = ${page.status ?? null})
-    order by d.id desc limit ${page.limit}`).pipe(Effect.flatMap(decodeDeliveries))
+    order by d.id desc limit ${page.limit + 1}`).pipe(
+    Effect.flatMap(decodeDeliveries),
+    Effect.map((rows) => pageFrom(rows, page.limit, (delivery) => [delivery.id]))
+  )
+}
 
 /**
  * Sends a delivery again (from the next relay pass, with a fresh retry window): `pending` when it

@@ -3,6 +3,7 @@ import { exec, type Sql } from "../../../db/database.ts"
 import { decodeRows, isoTime } from "../../../db/rows.ts"
 import { tenantFilter } from "../../../db/tenant-filter.ts"
 import type { TenantScope } from "../../../domain/tenant-scope.ts"
+import { pageFrom, type PageRequest } from "../../../domain/page.ts"
 import { Webhook, type WebhookSecret, type WebhookUpdate } from "./model.ts"
 
 const decodeWebhooks = decodeRows(Webhook)
@@ -44,10 +45,22 @@ export const insertEndpoint = (tx: Sql, endpoint: NewEndpoint) =>
     return { webhook, secret }
   })
 
-export const listEndpoints = (sql: Sql, scope: TenantScope, page: { limit: number; offset: number }) =>
-  exec(() => sql`
-    select ${columns(sql)} from reward.webhook_endpoints e where ${tenantFilter(sql, scope, "e.tenant")}
-    order by e.created_at, e.id limit ${page.limit} offset ${page.offset}`).pipe(Effect.flatMap(decodeWebhooks))
+/**
+ * A page of endpoints, oldest first. The sort key is the creation time to the millisecond (as the
+ * API shows it) and the id, so the cursor made from an answer's last item continues exactly after it.
+ */
+export const listEndpoints = (sql: Sql, scope: TenantScope, page: PageRequest) => {
+  const [afterAt, afterId] = page.after ?? []
+  return exec(() => sql`
+    select ${columns(sql)} from reward.webhook_endpoints e
+    where ${tenantFilter(sql, scope, "e.tenant")}
+      and (${afterAt ?? null}::timestamptz is null
+           or (date_trunc('milliseconds', e.created_at), e.id) > (${afterAt ?? null}::timestamptz, ${afterId ?? null}::uuid))
+    order by date_trunc('milliseconds', e.created_at), e.id limit ${page.limit + 1}`).pipe(
+    Effect.flatMap(decodeWebhooks),
+    Effect.map((rows) => pageFrom(rows, page.limit, (webhook) => [webhook.createdAt, webhook.id]))
+  )
+}
 
 /** Replaces the settings; enabling (again) clears the record of sustained failure. */
 export const updateEndpoint = (sql: Sql, scope: TenantScope, id: string, update: WebhookUpdate) =>

@@ -4,6 +4,7 @@ import { AppConfig } from "../../../config/app-config.ts"
 import { Database } from "../../../db/database.ts"
 import type { DatabaseError } from "../../../db/errors.ts"
 import { InvalidInput, NotFound } from "../../../domain/errors.ts"
+import type { PageRequest } from "../../../domain/page.ts"
 import type { TenantScope } from "../../../domain/tenant-scope.ts"
 import { TenantDirectory } from "../../../tenants/directory.ts"
 import { listDeliveries, requeueDelivery } from "./delivery-log-repo.ts"
@@ -11,10 +12,6 @@ import * as repo from "./endpoint-repo.ts"
 import { type CreatedWebhook, type Delivery, DeliveryPending, LastSecret, type WebhookInput, type WebhookUpdate } from "./model.ts"
 import { literalTargetRefusal } from "./target.ts"
 
-export interface Page {
-  readonly limit: number
-  readonly offset: number
-}
 
 const newSecret = () => ({ id: randomUUID(), value: `whsec_${randomBytes(32).toString("base64url")}` })
 
@@ -53,7 +50,7 @@ const make = Effect.gen(function*() {
         )),
         Effect.map(({ secret, webhook }): CreatedWebhook => ({ ...webhook, secret: secret.secret }))
       ),
-    list: (scope: TenantScope, page: Page) => repo.listEndpoints(db.sql, scope, page),
+    list: (scope: TenantScope, page: PageRequest) => repo.listEndpoints(db.sql, scope, page),
     get: (scope: TenantScope, id: string) =>
       repo.findEndpoint(db.sql, scope, id).pipe(Effect.flatMap((found) => (found ? Effect.succeed(found) : Effect.fail(notFound(id))))),
     update: (scope: TenantScope, id: string, update: WebhookUpdate) =>
@@ -79,7 +76,7 @@ const make = Effect.gen(function*() {
           )
         )
       ),
-    deliveries: (scope: TenantScope, id: string, page: { limit: number; before: string | undefined; status: string | undefined }) =>
+    deliveries: (scope: TenantScope, id: string, page: PageRequest & { readonly status: string | undefined }) =>
       repo.findEndpoint(db.sql, scope, id).pipe(
         Effect.flatMap((found) => (found ? listDeliveries(db.sql, found.tenant, id, page) : Effect.fail(notFound(id)) as Effect.Effect<never, NotFound | DatabaseError>))
       ),
