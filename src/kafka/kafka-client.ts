@@ -5,6 +5,7 @@ import { AppConfig, type AppConfigShape } from "../config/app-config.ts"
 import { parseUsers, readUsersFile } from "./broker/auth/credentials.ts"
 import { startBroker } from "./broker/index.ts"
 import type { SaslOptions } from "./broker/options.ts"
+import { countBrokerRequest } from "../observability/metrics.ts"
 import { embeddedBrokerLog } from "./embedded-broker-log.ts"
 import { kafkajsLogCreator, kafkajsLogLevel } from "./kafkajs-logger.ts"
 
@@ -63,7 +64,8 @@ const embeddedBroker = (config: AppConfigShape) =>
             dataDir: resolve(config.dataDir, "kafka"),
             defaultPartitions: config.kafka.topicPartitions,
             sasl,
-            log
+            log,
+            onRequest: countBrokerRequest
           }),
         catch: (error) =>
           new KafkaUnavailable({

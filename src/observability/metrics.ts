@@ -63,5 +63,31 @@ export const brokerRequests = new Counter({
   registers: [registry]
 })
 
+// One labelled child per API, looked up once: the counter is bumped on every broker request.
+const brokerRequestsByApi = new Map<string, { inc: () => void }>()
+
+/** Counts one request the embedded broker served (its `onRequest` hook). */
+export const countBrokerRequest = (api: string) => {
+  let counter = brokerRequestsByApi.get(api)
+  if (counter === undefined) {
+    counter = brokerRequests.labels({ api })
+    brokerRequestsByApi.set(api, counter)
+  }
+  counter.inc()
+}
+
+export const webhookBacklog = new Gauge({
+  name: "loyaltea_webhook_backlog",
+  help: "Webhook deliveries not yet delivered, by state: due now or waiting for a retry (read when scraped)",
+  labelNames: ["state"] as const,
+  registers: [registry]
+})
+
+export const webhookOldestPendingSeconds = new Gauge({
+  name: "loyaltea_webhook_oldest_pending_seconds",
+  help: "Age of the oldest webhook delivery still pending, 0 when none (read when scraped)",
+  registers: [registry]
+})
+
 /** Seconds since `started` (a `performance.now()` reading). */
 export const since = (started: number) => (performance.now() - started) / 1000

@@ -10,6 +10,8 @@ const fulfillmentId = "3c9e1f4a-7b2d-4c8e-a1f6-9d0b5e2a7c41"
 describe("/metrics", () => {
   let database: TestDatabase
   let lt: LoyalteaProcess
+  // A webhook receiver that is down: the credit's delivery stays in the backlog, retrying.
+  const receiver = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("down", { status: 500 }) })
   const scrape = async (port: number) => {
     const response = await fetch(`http://127.0.0.1:${port}/metrics`)
     expect(response.status).toBe(200)
@@ -19,16 +21,18 @@ describe("/metrics", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    lt = await spawnLoyaltea({ DATABASE_URL: database.url })
+    lt = await spawnLoyaltea({ DATABASE_URL: database.url, LOYALTEA_WEBHOOK_ALLOW_PRIVATE: "true" })
     await waitStarted(lt)
     const http = api(lt)
     await http.create("user", "/tenants", { id: "meiwei", name: "Meiwei Bakery" })
     await http.create("reward", "/rewards/", { tenant: "meiwei", reward_id: rewardId, reward_points: 100 })
     await http.create("fulfillment", "/buy-fulfillments/", { tenant: "meiwei", fulfillment_id: fulfillmentId, name: "bread", product: "bread", amount: 100 })
     await http.create("campaign", "/campaign", { tenant: "meiwei", name: "bread lovers", fulfillments: [fulfillmentId], rewards: [rewardId] })
+    await http.create("reward", "/webhooks", { tenant: "meiwei", url: `http://127.0.0.1:${receiver.port}/hook`, events: ["credited"] })
   }, 90_000)
   afterAll(async () => {
     await lt?.stop()
+    receiver.stop(true)
     await database?.drop()
   })
 
@@ -66,6 +70,17 @@ describe("/metrics", () => {
     expect(reads[0]?.value).toBeGreaterThan(0)
     expect(metrics.samples.some((s) => Object.values(s.labels).some((v) => v === "ada" || v === "meiwei"))).toBe(false)
     expect(find(metrics, "loyaltea_process_resident_memory_bytes")[0]?.value).toBeGreaterThan(0)
+
+    // The embedded broker counts the requests it served, by API.
+    const brokerRequests = (api: string) => find(metrics, "loyaltea_broker_requests_total", { api })[0]?.value ?? 0
+    expect(brokerRequests("Produce")).toBeGreaterThan(0)
+    expect(brokerRequests("Fetch")).toBeGreaterThan(0)
+    expect(metrics.types.get("loyaltea_broker_requests_total")).toBe("counter")
+
+    // The credit's webhook delivery fails against the receiver: one pending, and its age grows.
+    const backlog = await eventually(() => scrape(lt.ports.reward), (m) =>
+      find(m, "loyaltea_webhook_backlog").reduce((sum, s) => sum + s.value, 0) === 1 && (find(m, "loyaltea_webhook_oldest_pending_seconds")[0]?.value ?? 0) > 0)
+    expect(find(backlog, "loyaltea_webhook_backlog").map((s) => s.labels.state).sort()).toEqual(["due", "retrying"])
 
     // The user service's port answers too (the same process).
     expect(find(await scrape(lt.ports.user), "loyaltea_http_request_duration_seconds_count", { service: "user", route: "/tenants" }).length).toBeGreaterThan(0)

@@ -63,6 +63,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     apiRanges,
     nextProducerId: () => producerIds.take(),
     security: options.sasl ? securityFrom(options.sasl, options.dataDir) : null,
+    onRequest: options.onRequest,
   };
   let server: Server;
   try {

@@ -102,6 +102,7 @@ export class Connection {
     if (!api || header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion) {
       return this.fail(`unsupported API key ${header.apiKey} version ${header.apiVersion}`, header.clientId);
     }
+    this.broker.onRequest?.(api.name);
     const flexible = isFlexible(api, header.apiVersion);
     if (flexible) skipRequestHeaderTags(r);
     const request = api.request.read(r, header.apiVersion);

@@ -49,6 +49,8 @@ export interface BrokerOptions {
   /** Turns on SASL (every connection must authenticate) and ACLs, kept in `<dataDir>/acls.json`. */
   sasl?: SaslOptions;
   log?: BrokerLog;
+  /** Called with the API's name for every request served (a metrics counter); it must not throw or block. */
+  onRequest?: (api: string) => void;
 }
 
 export interface Broker {

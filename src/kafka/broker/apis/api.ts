@@ -20,6 +20,8 @@ export interface BrokerState {
   nextProducerId(): number;
   /** SASL users and ACLs; null when the broker runs open. */
   readonly security: Security | null;
+  /** Observes every request served, by API name. */
+  readonly onRequest: ((api: string) => void) | undefined;
 }
 
 /** One request as a handler sees it. */
