@@ -29,14 +29,19 @@ const KafkaPlatformLayer = Layer.effectDiscard(ensureTopics(allTopics)).pipe(
 )
 const kafkaLayer = (config: AppConfigShape) => (usesKafka(config) ? KafkaPlatformLayer : (Layer.empty as unknown as typeof KafkaPlatformLayer))
 
+// The console keeps no data of its own (it is a client of the services' APIs and of Kafka): a
+// process running only it opens no database, embedded or not.
+const usesDatabase = (config: AppConfigShape) => config.services.some((service) => service !== "console")
+const StorageLayer = MigrationsLive.pipe(Layer.provideMerge(DatabaseLive))
+const storageLayer = (config: AppConfigShape) => (usesDatabase(config) ? StorageLayer : (Layer.empty as unknown as typeof StorageLayer))
+
 /** The whole process for one configuration: storage and messaging, then the chosen services on top. */
 const processLayer = (config: AppConfigShape) =>
   Layer.mergeAll(...(config.services.map((service) => services[service].layer) as [ServiceLayer, ...Array<ServiceLayer>])).pipe(
     Layer.provideMerge(kafkaLayer(config)),
     Layer.provideMerge(AuthenticatorLive),
     Layer.provideMerge(Revocations.layer),
-    Layer.provideMerge(MigrationsLive),
-    Layer.provideMerge(DatabaseLive),
+    Layer.provideMerge(storageLayer(config)),
     Layer.provideMerge(Layer.succeed(AppConfig, config))
   )
 
@@ -54,7 +59,7 @@ const run = (config: AppConfigShape) =>
     Effect.gen(function*() {
       const context = yield* Layer.build(processLayer(config))
       const kafka = usesKafka(config) ? Context.get(context as Context.Context<KafkaClient>, KafkaClient).target : undefined
-      yield* announce(config, Context.get(context, Database), kafka)
+      yield* announce(config, usesDatabase(config) ? Context.get(context, Database) : undefined, kafka)
       return yield* Effect.never.pipe(Effect.onInterrupt(() => armShutdownDeadline(config)))
     })
   ).pipe(Effect.provide(loggerLayer(config.logFormat, config.logLevel)))

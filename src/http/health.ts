@@ -6,8 +6,10 @@ import { standard } from "./schema.ts"
 export const Health = Schema.Struct({ status: Schema.Literal("ok"), service: Schema.String })
 
 const DatabaseReadiness = Schema.Struct({
-  status: Schema.Literals(["ok", "unreachable", "migrations-pending"]).annotate({ description: "`unreachable`: no answer within a few seconds" }),
-  mode: Schema.Literals(["embedded", "external"]),
+  status: Schema.Literals(["ok", "unreachable", "migrations-pending", "not-used"]).annotate({
+    description: "`unreachable`: no answer within a few seconds; `not-used`: the process keeps no data (the console alone)"
+  }),
+  mode: Schema.Literals(["embedded", "external", "none"]),
   pendingMigrations: Schema.Array(Schema.String),
   reason: Schema.optional(Schema.String)
 }).annotate({ identifier: "DatabaseReadiness" })

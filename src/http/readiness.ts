@@ -12,8 +12,11 @@ const checkTimeoutMs = 3000
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 const databaseCheck = Effect.gen(function*() {
-  const db = yield* Database
+  const found = yield* Effect.serviceOption(Database)
+  if (Option.isNone(found)) return { status: "not-used", mode: "none", pendingMigrations: [] } satisfies Readiness["database"]
+  const db = found.value
   return yield* pendingMigrations().pipe(
+    Effect.provideService(Database, db),
     Effect.timeout(checkTimeoutMs),
     Effect.map((pending): Readiness["database"] =>
       pending.length === 0
@@ -45,7 +48,7 @@ const consumersOf = (service: ServiceName) =>
   })
 
 const problemsOf = ({ consumers, database, kafka }: Pick<Readiness, "database" | "kafka" | "consumers">) => [
-  ...(database.status === "ok" ? [] : [`database ${database.status}${database.reason && database.status !== "migrations-pending" ? `: ${database.reason}` : ""}`]),
+  ...(database.status === "ok" || database.status === "not-used" ? [] : [`database ${database.status}${database.reason && database.status !== "migrations-pending" ? `: ${database.reason}` : ""}`]),
   ...(kafka.status === "unreachable" ? [`kafka unreachable: ${kafka.reason ?? ""}`] : []),
   ...consumers.members
     .filter((member) => member.state !== "running")

@@ -14,9 +14,9 @@ const outboxSchemaOf: Record<ServiceName, string | undefined> = { campaign: "cam
 
 const readOutboxBacklog = (service: ServiceName) =>
   Effect.gen(function*() {
-    const db = yield* Database
     const schema = outboxSchemaOf[service]
     if (schema === undefined) return
+    const db = yield* Database
     const [row] = yield* db.run((sql) => sql<Array<{ rows: string }>>`select count(*) as rows from ${sql(`${schema}.outbox`)}`)
     outboxBacklog.set({ service }, Number(row?.rows ?? 0))
   })

@@ -6,7 +6,7 @@ const localUrl = (host: string, port: number) =>
   `http://${host === "0.0.0.0" || host === "::" ? "localhost" : host}:${port}`
 
 /** Says, readably, what runs where; in JSON mode the same facts as one log line per service. */
-export const announce = (config: AppConfigShape, db: DatabaseShape, kafka?: string) =>
+export const announce = (config: AppConfigShape, db: DatabaseShape | undefined, kafka?: string) =>
   Effect.gen(function*() {
     const rows = config.services.map((service) => {
       const url = localUrl(config.httpHost, config.ports[service])
@@ -14,7 +14,7 @@ export const announce = (config: AppConfigShape, db: DatabaseShape, kafka?: stri
     })
     if (config.logFormat === "json") {
       for (const row of rows) yield* Effect.logInfo("service started").pipe(Effect.annotateLogs(row))
-      yield* Effect.logInfo("storage").pipe(Effect.annotateLogs({ database: db.target, databaseMode: db.mode, kafka: kafka ?? "none" }))
+      yield* Effect.logInfo("storage").pipe(Effect.annotateLogs({ database: db?.target ?? "none", databaseMode: db?.mode ?? "none", kafka: kafka ?? "none" }))
       return
     }
     const width = Math.max(...rows.map((row) => row.service.length))
@@ -25,7 +25,7 @@ export const announce = (config: AppConfigShape, db: DatabaseShape, kafka?: stri
         row.service === "console"
           ? `  ${row.service.padEnd(width)}  ${row.url}   web console: open it in a browser`
           : `  ${row.service.padEnd(width)}  ${row.url}   Swagger UI ${row.swagger}`),
-      `  database  ${db.mode === "embedded" ? "embedded (PGlite)" : "external"}: ${db.target}`,
+      ...(db ? [`  database  ${db.mode === "embedded" ? "embedded (PGlite)" : "external"}: ${db.target}`] : []),
       ...(kafka ? [`  kafka     ${kafka}`] : []),
       ""
     ]

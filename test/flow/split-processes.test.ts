@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { readdirSync } from "node:fs"
 import { type ApiServiceName, apiServiceNames } from "../../src/config/service-name.ts"
 import { startBrokerProcess, type BrokerProcess } from "../support/broker-process.ts"
 import { api, eventually, kcatProduce } from "../support/flow.ts"
@@ -16,6 +17,7 @@ describe("the same flow split over four processes", () => {
   let database: TestDatabase
   let broker: BrokerProcess
   let ports: Awaited<ReturnType<typeof freePorts>>
+  let sharedEnv: Record<string, string> = {}
   const processes: Partial<Record<(typeof apiServiceNames)[number], LoyalteaProcess>> = {}
 
   const call = async (service: keyof typeof ports, method: string, path: string, body: unknown, headers: Record<string, string>) =>
@@ -68,7 +70,7 @@ describe("the same flow split over four processes", () => {
     database = await createTestDatabase()
     broker = await startBrokerProcess()
     ports = await freePorts()
-    const shared = {
+    const shared = sharedEnv = {
       DATABASE_URL: database.url,
       KAFKA_BROKERS: broker.address,
       CAMPAIGN_PORT: String(ports.campaign),
@@ -104,6 +106,26 @@ describe("the same flow split over four processes", () => {
     const balances = await eventually(() => http.balances("meiwei"), (b) => b["0e41cc11-5e54-448b-a6ce-9c9a855ad202"] === 100, 60_000)
     expect(balances).toEqual({ "0e41cc11-5e54-448b-a6ce-9c9a855ad202": 100 })
   }, 120_000)
+
+  test("a console-only process opens no database: ready without one, and reaches the services through their APIs", async () => {
+    const { DATABASE_URL: _unused, ...withoutDatabase } = sharedEnv
+    const console = await spawnLoyaltea({ ...withoutDatabase, LOYALTEA_SERVICES: "console" })
+    try {
+      await waitStarted(console)
+      const consolePort = console.ports.console
+      const ready = await fetch(`http://127.0.0.1:${consolePort}/ready`)
+      expect(ready.status).toBe(200)
+      expect(((await ready.json()) as { database: unknown }).database).toEqual({ status: "not-used", mode: "none", pendingMigrations: [] })
+      expect(console.output()).not.toMatch(/^ {2}database /m)
+      // No embedded PostgreSQL was created in its data directory.
+      expect(readdirSync(console.dataDir, { recursive: true }).map(String).filter((name) => name.endsWith("PG_VERSION"))).toEqual([])
+      const admin = await login(testAdmin.username, testAdmin.password)
+      const rewards = await fetch(`http://127.0.0.1:${consolePort}/api/reward/rewards/`, { headers: { authorization: `Bearer ${admin.accessToken}` } })
+      expect(rewards.status).toBe(200)
+    } finally {
+      await console.stop()
+    }
+  }, 60_000)
 
   test("a disable or a logout in the user service reaches the processes without it within the documented bound", async () => {
     const http = api({ ports })
