@@ -16,6 +16,16 @@ const viewer = { username: "meiwei-viewer", password: "a-long-enough-viewer-pass
  */
 describe("the web console in a browser", () => {
   let lt: LoyalteaProcess
+  // The shop's webhook receiver: every request it got, in order.
+  const received: Array<{ id: string | null; body: { type?: string; userId?: string } }> = []
+  const receiver = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: async (request) => {
+      received.push({ id: request.headers.get("loyaltea-event-id"), body: (await request.json()) as { type?: string } })
+      return new Response(null, { status: 204 })
+    }
+  })
   let browser: Browser
   let page: Page
   const shots = mkdtempSync(join(tmpdir(), "loyaltea-console-shots-"))
@@ -23,7 +33,7 @@ describe("the web console in a browser", () => {
   const url = () => `http://127.0.0.1:${lt.ports.console}/`
 
   beforeAll(async () => {
-    lt = await spawnLoyaltea()
+    lt = await spawnLoyaltea({ LOYALTEA_WEBHOOK_ALLOW_PRIVATE: "true" })
     await waitStarted(lt)
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] })
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
@@ -34,6 +44,7 @@ describe("the web console in a browser", () => {
   afterAll(async () => {
     await browser?.close()
     await lt?.stop()
+    receiver.stop(true)
   })
 
   const signIn = async (username: string, password: string) => {
@@ -201,6 +212,33 @@ describe("the web console in a browser", () => {
     await shot("08-member")
   }, 60_000)
 
+  test("creates a webhook through its form, shows its secret once, and a credit's delivery in the log, sent again on a click", async () => {
+    await page.click("nav a:has-text('Webhooks')")
+    await page.click(".webhooks .panel-head button:has-text('New')")
+    await fill("url", `http://127.0.0.1:${receiver.port}/hooks`)
+    await page.locator("[data-field=events] label:has-text('credited') input[type=checkbox]").check()
+    await submit("Create")
+    await page.locator(".note.secret code").waitFor()
+    expect(await page.locator(".note.secret code").textContent()).toMatch(/^whsec_/)
+    await page.locator(`.webhooks td:has-text('127.0.0.1:${receiver.port}')`).waitFor()
+
+    // A purchase after the endpoint exists: its credit is delivered.
+    await produce(`127.0.0.1:${lt.ports.broker}`, "buy", [{ tenant: "meiwei", product: "bread", amount: 101, userId: purchaser, eventId: "console-webhook-1" }])
+    await eventually(async () => received.length, (n) => n >= 1, 30_000)
+    await page.click(".webhooks button:has-text('Deliveries')")
+    const row = page.locator(".deliveries tbody tr[data-delivery]").first()
+    await row.waitFor()
+    await page.locator(".deliveries td.status.delivered").first().waitFor({ timeout: 15_000 })
+    expect(await row.textContent()).toContain("credited")
+    await shot("09-webhook-delivered")
+    await row.locator("button:has-text('Redeliver')").click()
+    await page.locator(".deliveries .note:has-text('queued again')").waitFor()
+    await eventually(async () => received.length, (n) => n >= 2, 30_000)
+    // Sent again with the same event id, so the receiver can drop it as a duplicate.
+    expect(received[1]!.id).toBe(received[0]!.id)
+    expect(received[0]!.id).not.toBeNull()
+  }, 90_000)
+
   test("signs out; a viewer sees no write buttons anywhere", async () => {
     const http = api(lt)
     await http.create("user", "/operators", { ...viewer, role: "tenant-viewer", tenant: "meiwei" })
@@ -215,7 +253,7 @@ describe("the web console in a browser", () => {
     await page.locator("[data-resource=rewards] td:has-text('100 points')").waitFor()
     expect(await page.locator(".panel-head button:has-text('New')").count()).toBe(0)
     expect(await page.locator("button:has-text('Edit'), button:has-text('Delete')").count()).toBe(0)
-    await shot("09-viewer-program")
+    await shot("10-viewer-program")
     await page.click("nav a:has-text('Send & watch')")
     expect(await page.locator("button:has-text('Send'), button:has-text('Dry run')").count()).toBe(0)
     await page.click("nav a:has-text('Dead letters')")
@@ -224,6 +262,11 @@ describe("the web console in a browser", () => {
     expect(await page.locator(".dead-letter").count()).toBe(1)
     expect(await page.locator(".dead-letter .reason").textContent()).toContain("amount")
     expect(await page.locator("button:has-text('Send again')").count()).toBe(0)
-    await shot("10-viewer-dead-letters")
+    await shot("11-viewer-dead-letters")
+    await page.click("nav a:has-text('Webhooks')")
+    await page.locator(".webhooks button:has-text('Deliveries')").first().waitFor()
+    await page.click(".webhooks button:has-text('Deliveries')")
+    await page.locator(".deliveries tbody tr[data-delivery]").first().waitFor()
+    expect(await page.locator("button:has-text('New'), button:has-text('Disable'), button:has-text('Delete'), button:has-text('Redeliver')").count()).toBe(0)
   }, 60_000)
 })

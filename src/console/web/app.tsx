@@ -6,13 +6,15 @@ import { MembersPage } from "./pages/members.tsx"
 import { ProgramPage } from "./pages/program.tsx"
 import { SendEventPage } from "./pages/send-event.tsx"
 import { TopicsPage } from "./pages/topics.tsx"
+import { WebhooksPage } from "./pages/webhooks.tsx"
 
 const pages = {
   program: { label: "Program", view: ProgramPage },
   send: { label: "Send & watch", view: SendEventPage },
   topics: { label: "Topics", view: TopicsPage },
   "dead-letters": { label: "Dead letters", view: DeadLettersPage },
-  members: { label: "Members", view: MembersPage }
+  members: { label: "Members", view: MembersPage },
+  webhooks: { label: "Webhooks", view: WebhooksPage }
 } as const
 type Page = keyof typeof pages
 
