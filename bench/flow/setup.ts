@@ -8,6 +8,9 @@ export const benchAdmin = { username: "bench-admin", password: "bench-admin-pass
 
 let token = ""
 
+/** Forgets the admin's token: the next setup signs in again (against a new user service and database). */
+export const signOut = () => void (token = "")
+
 /** `PUT` as the benchmark's admin. */
 export const put = async (port: number, path: string, body: unknown) => {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
