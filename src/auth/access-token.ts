@@ -1,6 +1,8 @@
 import { Effect, Schema } from "effect"
 import { errors, type JWTVerifyGetKey, jwtVerify } from "jose"
-import { type AccessClaims, CredentialsUnavailable, type Principal, tokenAudience, tokenIssuer, Unauthorized, VerifiedClaims } from "./principal.ts"
+import {
+  type AccessClaims, CredentialsUnavailable, MemberClaims, memberTokenAudience, type Principal, tokenAudience, tokenIssuer, Unauthorized, VerifiedClaims
+} from "./principal.ts"
 
 /** Short enough that a stolen token is soon useless and the revocation list stays short (its entries outlive a token); refresh tokens cover the rest. */
 export const accessTokenTtlSeconds = 15 * 60
@@ -23,6 +25,12 @@ const failureOf = (error: unknown): Unauthorized | CredentialsUnavailable => {
 }
 
 const decodeClaims = Schema.decodeUnknownEffect(VerifiedClaims)
+const decodeMemberClaims = Schema.decodeUnknownEffect(MemberClaims)
+
+/** A member token lasts this long unless the shop asks for less or more, never more than `memberTokenMaxTtlSeconds`. */
+export const memberTokenDefaultTtlSeconds = 15 * 60
+/** Member tokens are not revocable (no session stands behind them), so they stay short. */
+export const memberTokenMaxTtlSeconds = 60 * 60
 
 /**
  * Verifies an access token against a key set: `createLocalJWKSet(jwks)` in the user service, or
@@ -36,6 +44,20 @@ export const verifyAccessToken = (token: string, keys: JWTVerifyGetKey): Effect.
   }).pipe(
     Effect.flatMap(({ payload }) => decodeClaims(payload).pipe(Effect.mapError(() => new Unauthorized({ reason: "the access token's claims are not valid" }))))
   )
+
+/**
+ * Verifies a member token against the same keys: its audience is `memberTokenAudience`, so an
+ * operator's access token fails here, and a member token fails `verifyAccessToken`.
+ */
+export const verifyMemberToken = (token: string, keys: JWTVerifyGetKey): Effect.Effect<MemberClaims, Unauthorized | CredentialsUnavailable> =>
+  Effect.tryPromise({
+    try: () => jwtVerify(token, keys, { issuer: tokenIssuer, audience: memberTokenAudience, algorithms: ["EdDSA"], requiredClaims: ["sub", "iat", "exp", "jti"] }),
+    catch: failureOf
+  }).pipe(
+    Effect.flatMap(({ payload }) => decodeMemberClaims(payload).pipe(Effect.mapError(() => new Unauthorized({ reason: "the member token's claims are not valid" }))))
+  )
+
+export const principalOfMemberClaims = (claims: MemberClaims): Principal => ({ kind: "member", tenant: claims.tenant, userId: claims.sub })
 
 export const principalOfClaims = (claims: AccessClaims): Principal => ({
   kind: "operator",

@@ -1,9 +1,10 @@
 import { Context, Effect, Layer } from "effect"
+import { decodeJwt } from "jose"
 import type { DatabaseError } from "../db/errors.ts"
 import type { Credential } from "./credentials.ts"
-import { principalOfClaims } from "./access-token.ts"
-import type { CredentialsUnavailable, Principal, VerifiedClaims } from "./principal.ts"
-import { Unauthorized } from "./principal.ts"
+import { principalOfClaims, principalOfMemberClaims } from "./access-token.ts"
+import type { CredentialsUnavailable, MemberClaims, Principal, VerifiedClaims } from "./principal.ts"
+import { memberTokenAudience, Unauthorized } from "./principal.ts"
 import { LruCache } from "./lru-cache.ts"
 import { type RevocationList, Revocations } from "./revocations.ts"
 
@@ -14,6 +15,8 @@ export type CheckFailure = Unauthorized | CredentialsUnavailable | DatabaseError
 export interface CredentialChecks {
   /** Verifies an access token's signature, issuer, audience and expiry; its claims. */
   readonly verifyToken: (token: string) => Effect.Effect<VerifiedClaims, CheckFailure>
+  /** The same for a member token (its own audience); an operator's access token fails it. */
+  readonly verifyMemberToken: (token: string) => Effect.Effect<MemberClaims, CheckFailure>
   /** The API key's principal, Unauthorized when unknown or revoked, CredentialsUnavailable when it cannot be told. */
   readonly verifyApiKey: (key: string) => Effect.Effect<Principal, CheckFailure>
 }
@@ -26,30 +29,47 @@ export interface AuthenticatorShape {
 // token expires, so a client sending the same token again costs no signature verification.
 const verifiedCapacity = 10_000
 
-const verifiedTokens = (checks: CredentialChecks) => {
-  const cache = new LruCache<string, VerifiedClaims>(verifiedCapacity)
-  return (token: string): Effect.Effect<VerifiedClaims, CheckFailure> =>
+const verifiedTokens = <C extends { readonly exp: number }>(verify: (token: string) => Effect.Effect<C, CheckFailure>) => {
+  const cache = new LruCache<string, C>(verifiedCapacity)
+  return (token: string): Effect.Effect<C, CheckFailure> =>
     Effect.suspend(() => {
       const known = cache.get(token)
       // Expiry is still checked on every use; revocation is checked by the caller every time.
       if (known !== undefined && known.exp * 1000 > Date.now()) return Effect.succeed(known)
       if (known !== undefined) cache.delete(token)
-      return checks.verifyToken(token).pipe(Effect.tap((claims) => Effect.sync(() => cache.set(token, claims))))
+      return verify(token).pipe(Effect.tap((claims) => Effect.sync(() => cache.set(token, claims))))
     })
+}
+
+/**
+ * Which verifier a bearer token goes to, read from its unverified audience: only a choice of
+ * check, since each verifier then insists on its own audience (and signature).
+ */
+const isMemberToken = (token: string): boolean => {
+  try {
+    const { aud } = decodeJwt(token)
+    return aud === memberTokenAudience || (Array.isArray(aud) && aud.includes(memberTokenAudience))
+  } catch {
+    return false
+  }
 }
 
 /**
  * Checks the credential a request carries; every service's routes go through it. A token that
  * verifies must also not be revoked: its session ended or its operator was disabled (the process's
- * revocation list, kept in memory, so no request costs a query).
+ * revocation list, kept in memory, so no request costs a query). A member token has no session
+ * to end: it is short-lived instead (at most `memberTokenMaxTtlSeconds`).
  */
 export class Authenticator extends Context.Service<Authenticator, AuthenticatorShape>()("loyaltea/auth/Authenticator") {
   static readonly make = (checks: CredentialChecks, revocations: RevocationList): AuthenticatorShape => {
-    const verified = verifiedTokens(checks)
+    const verified = verifiedTokens(checks.verifyToken)
+    const verifiedMember = verifiedTokens(checks.verifyMemberToken)
     return {
       authenticate: (credential) =>
         credential === undefined
           ? Effect.fail(new Unauthorized({ reason: "a credential is required: Authorization: Bearer <token> or X-API-Key" }))
+          : credential.kind === "bearer" && isMemberToken(credential.token)
+          ? verifiedMember(credential.token).pipe(Effect.map(principalOfMemberClaims))
           : credential.kind === "bearer"
           ? verified(credential.token).pipe(Effect.tap(revocations.check), Effect.map(principalOfClaims))
           : checks.verifyApiKey(credential.key)

@@ -1,12 +1,12 @@
 import { Schema } from "effect"
-import { Tenant } from "../domain/primitives.ts"
+import { Tenant, UserId } from "../domain/primitives.ts"
 
 /** Operators run a tenant's program (or, as admin, the whole platform). */
 export const Role = Schema.Literals(["admin", "tenant-admin", "tenant-viewer"])
 export type Role = typeof Role.Type
 
-/** What a machine credential (API key) may do. */
-export const ApiKeyScope = Schema.Literals(["events:write", "read"])
+/** What a machine credential (API key) may do; `members:token` mints member tokens for the shop's app. */
+export const ApiKeyScope = Schema.Literals(["events:write", "read", "members:token"])
 export type ApiKeyScope = typeof ApiKeyScope.Type
 
 /** Who is calling, once a credential checked out. */
@@ -24,6 +24,12 @@ export type Principal =
     readonly keyId: string
     readonly tenant: Tenant
     readonly scopes: ReadonlyArray<ApiKeyScope>
+  }
+  | {
+    /** An end customer, through the shop's app: only their own balance, ledger, progress and redemptions. */
+    readonly kind: "member"
+    readonly tenant: Tenant
+    readonly userId: UserId
   }
 
 /** The claims of an access token (JWT, EdDSA) as the user service issues them. */
@@ -43,6 +49,12 @@ export type VerifiedClaims = typeof VerifiedClaims.Type
 
 export const tokenIssuer = "loyaltea"
 export const tokenAudience = "loyaltea"
+/** A member token's audience: an operator token is never taken for one, nor a member token for an operator's. */
+export const memberTokenAudience = "loyaltea-member"
+
+/** The claims of a member token: the member (`sub`) and the tenant whose program they are in. */
+export const MemberClaims = Schema.Struct({ sub: UserId, tenant: Tenant, iat: Schema.Number, exp: Schema.Number })
+export type MemberClaims = typeof MemberClaims.Type
 
 /** No credential, or one that does not check out (expired, revoked, signed by another key). */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {

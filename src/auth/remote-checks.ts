@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { createRemoteJWKSet } from "jose"
 import type { CredentialChecks } from "./authenticator.ts"
-import { verifyAccessToken } from "./access-token.ts"
+import { verifyAccessToken, verifyMemberToken } from "./access-token.ts"
 import { LruCache } from "./lru-cache.ts"
 import { ApiKeyScope, CredentialsUnavailable, type Principal, Unauthorized } from "./principal.ts"
 import { RevocationFeed } from "./revocations.ts"
@@ -62,6 +62,7 @@ export const remoteChecks = (userServiceUrl: string): CredentialChecks => {
     )
   return {
     verifyToken: (token) => verifyAccessToken(token, jwks),
+    verifyMemberToken: (token) => verifyMemberToken(token, jwks),
     verifyApiKey: (key) =>
       Effect.suspend(() => {
         const id = createHash("sha256").update(key).digest("hex")

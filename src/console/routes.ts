@@ -52,7 +52,7 @@ const FollowQuery = input(Schema.Struct({
 }), "query")
 
 const who = (principal: Principal | undefined) =>
-  principal === undefined ? "anonymous" : principal.kind === "operator" ? `operator ${principal.username}` : `api key ${principal.keyId}`
+  principal === undefined ? "anonymous" : principal.kind === "operator" ? `operator ${principal.username}` : principal.kind === "api-key" ? `api key ${principal.keyId}` : `member ${principal.userId}`
 
 const sendRoute = <S extends Schema.Top & Schema.ConstraintDecoder<unknown>>(schema: S) =>
   ({ access: "events" as const, body: input(schema), response: { 201: standard(Produced), 401: errorResponse, ...errors } })

@@ -1,6 +1,6 @@
 import { Cause, Effect, Option } from "effect"
 import { Elysia } from "elysia"
-import { type Access, decide, scopeOf } from "../auth/access-policy.ts"
+import { type Access, decide, decideForUser, scopeOf } from "../auth/access-policy.ts"
 import { Authenticator } from "../auth/authenticator.ts"
 import { credentialOf } from "../auth/credentials.ts"
 import type { Principal } from "../auth/principal.ts"
@@ -15,8 +15,11 @@ const securityOf: Record<Access, Array<Record<string, Array<string>>>> = {
   public: [],
   any: [bearer, apiKey],
   read: [bearer, apiKey],
+  member: [bearer, apiKey],
+  redeem: [bearer],
   write: [bearer],
   events: [bearer, apiKey],
+  "member-token": [bearer, apiKey],
   operator: [bearer],
   admin: [bearer]
 }
@@ -45,7 +48,7 @@ type WithGrant = { [granted]?: AccessContext }
  */
 export const accessControl = (run: Runner<Authenticator>) => {
   const refuse = (request: Request, address: string, status: 401 | 403 | 503, message: string, principal?: Principal, reason = message) => {
-    const who = principal ? (principal.kind === "operator" ? `operator ${principal.operatorId}` : `api key ${principal.keyId}`) : "anonymous"
+    const who = principal ? (principal.kind === "operator" ? `operator ${principal.operatorId}` : principal.kind === "api-key" ? `api key ${principal.keyId}` : `member ${principal.userId}`) : "anonymous"
     run.log(Effect.logWarning(`access refused: ${request.method} ${new URL(request.url).pathname} → ${status}`).pipe(
       Effect.annotateLogs({ reason, who, address })
     ))
@@ -72,6 +75,8 @@ export const accessControl = (run: Runner<Authenticator>) => {
         const principal = outcome.value
         const decision = decide(access, principal)
         if (!decision.allowed) throw refuse(request, address, 403, decision.reason, principal)
+        const own = decideForUser(principal, (context.params as Record<string, string | undefined> | undefined)?.userId)
+        if (!own.allowed) throw refuse(request, address, 403, own.reason, principal)
         ;(context as WithGrant)[granted] = { principal, scope: scopeOf(principal) }
       },
       resolve(context) {

@@ -85,7 +85,7 @@ export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
     })
     .get("/campaign/:id/progress/:userId", ({ params, request, scope, set }) =>
       run(set, CampaignUseCases.use((u) => u.progress(scope, params.id, params.userId, forwardedCredential(request)))), {
-      access: "read",
+      access: "member",
       params: ProgressParams,
       response: { 200: standard(CampaignProgress), ...errors },
       detail: {

@@ -50,7 +50,7 @@ export const fulfillmentProgressRoutes = (run: Runner<FulfillmentUseCases | Auth
           fulfillmentIds: query.fulfillment_id === undefined ? undefined : idsOf(query.fulfillment_id),
           at: query.at === undefined ? undefined : Date.parse(query.at)
         }))))), {
-      access: "read",
+      access: "member",
       params: input(Schema.Struct({ userId: UserId }), "params"),
       query: ProgressQuery,
       response: { 200: standard(ProgressAnswer), ...errors },

@@ -42,7 +42,7 @@ export const rewardLifecycleRoutes = (run: Runner<PointsLifecycle | Authenticato
     })
     .get("/user-rewards/:userId/", ({ params, query, scope, set }) =>
       run(set, tenantToRead(scope, query.tenant, "a user has one balance per tenant").pipe(Effect.flatMap((tenant) => PointsLifecycle.use((p) => p.balance(tenant, params.userId))))), {
-      access: "read",
+      access: "member",
       params: UserParams,
       query: input(Schema.Struct(TenantQuery), "query"),
       response: { 200: standard(BalanceDetail), ...errors },

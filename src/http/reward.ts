@@ -69,7 +69,7 @@ export const rewardRoutes = (run: Runner<RewardUseCases | PointsLifecycle | Auth
     .get("/user-rewards/:userId/ledger", ({ params, query, scope, set }) =>
       run(set, tenantToRead(scope, query.tenant, "a user has one balance per tenant").pipe(Effect.flatMap((tenant) =>
         RewardUseCases.use((u) => u.ledger(tenant, params.userId, { limit: query.limit ?? 100, before: query.before, kind: query.kind }))))), {
-      access: "read",
+      access: "member",
       params: UserParams,
       query: input(Schema.Struct({ ...TenantQuery, ...LimitQuery, ...BeforeQuery, kind: Schema.optionalKey(LedgerKind) }), "query"),
       response: { 200: standard(Ledger), ...errors },
@@ -80,12 +80,14 @@ export const rewardRoutes = (run: Runner<RewardUseCases | PointsLifecycle | Auth
       if ("replayed" in outcome && outcome.replayed) set.status = 200
       return "redemption" in outcome ? outcome.redemption : outcome
     }, {
-      access: "write",
+      access: "redeem",
       params: UserParams,
       body: input(RedemptionRequest),
       response: { 200: standard(Redemption), 201: standard(Redemption), ...errors },
       detail: {
         tags: ["balances"],
-        summary: "Exchange points: debits atomically; 409 with the balance when it would go below zero; a repeated idempotency key answers 200 with the original redemption"
+        summary: "Exchange points: debits atomically; 409 with the balance when it would go below zero; a repeated idempotency key answers 200 with the original redemption",
+        description: "With a member token, only for the member's own user id and within the program's `member_redemption` limits: " +
+          "403 while it is not enabled, 422 (`points`) above `max_points_per_redemption`, 409 `MemberRedemptionLimit` past `max_points_per_day`."
       }
     })

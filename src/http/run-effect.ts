@@ -8,6 +8,7 @@ const statusByTag: Record<string, number> = {
   AlreadyExists: 409,
   Conflict: 409,
   InsufficientBalance: 409,
+  MemberRedemptionLimit: 409,
   IdempotencyKeyReused: 409,
   AdjustmentKeyReused: 409,
   UsernameUnavailable: 409,

@@ -17,6 +17,7 @@ describe("verified access tokens", () => {
           const exp = expiry(token)
           return exp * 1000 > Date.now() ? Effect.succeed(claimsFor(token, exp)) : Effect.fail(new Unauthorized({ reason: "expired" }))
         }),
+      verifyMemberToken: () => Effect.fail(new Unauthorized({ reason: "no member tokens here" })),
       verifyApiKey: () => Effect.fail(new Unauthorized({ reason: "no keys here" }))
     }
     const revocations = makeRevocationList({ staleAfterMs: 60_000 })

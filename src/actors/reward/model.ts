@@ -71,9 +71,9 @@ export const LedgerKind = Schema.Literals(entryKinds).annotate({
 })
 
 const ActorAnswer = Schema.NullOr(Schema.Struct({
-  kind: Schema.Literals(["operator", "api-key"]),
+  kind: Schema.Literals(["operator", "api-key", "member"]),
   id: Schema.String
-})).annotate({ description: "Who made the entry over HTTP (an operator or an API key); null for entries made by events and jobs" })
+})).annotate({ description: "Who made the entry over HTTP (an operator, an API key, or the member through the shop's app); null for entries made by events and jobs" })
 
 /** One movement of points; a balance is the sum of its entries' amounts, its pending points the sum of their `pending`. */
 export const LedgerEntry = Schema.Struct({

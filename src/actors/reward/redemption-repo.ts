@@ -19,12 +19,12 @@ export const findRedemptionByKey = (sql: Sql, tenant: string, idempotencyKey: st
 /** Claims the idempotency key; false when another redemption (committed or in flight) holds it. */
 export const claimIdempotencyKey = (
   sql: Sql,
-  redemption: { id: string; tenant: string; userId: string; idempotencyKey: string; points: number; reason: string }
+  redemption: { id: string; tenant: string; userId: string; idempotencyKey: string; points: number; reason: string; byMember: boolean }
 ) =>
   exec(() => sql`
-    insert into reward.redemptions (id, tenant, user_id, idempotency_key, points, reason, balance_after)
+    insert into reward.redemptions (id, tenant, user_id, idempotency_key, points, reason, balance_after, by_member)
     values (${redemption.id}, ${redemption.tenant}, ${redemption.userId}, ${redemption.idempotencyKey},
-            ${decimalText(redemption.points)}::numeric, ${redemption.reason}, 0)
+            ${decimalText(redemption.points)}::numeric, ${redemption.reason}, 0, ${redemption.byMember})
     on conflict (tenant, idempotency_key) do nothing
     returning id`).pipe(Effect.map((rows) => rows.length > 0))
 

@@ -12,6 +12,7 @@ import { publishCommitted } from "../../kafka/publish-committed.ts"
 import { ruleOfFields } from "./earning-fields.ts"
 import { ledgerPage } from "./ledger-repo.ts"
 import { IdempotencyKeyReused, InsufficientBalance, type RedemptionRequest, type RewardInput, type RewardUpdate } from "./model.ts"
+import { withinMemberLimits } from "./member-redemption.ts"
 import { claimIdempotencyKey, findRedemptionByKey, recordRedemption } from "./redemption-repo.ts"
 import * as D from "../../domain/decimal.ts"
 import { changeAccount } from "./lots/account-change.ts"
@@ -75,13 +76,17 @@ const make = Effect.gen(function*() {
       Effect.flatMap((now) => db.transaction((tx) =>
         Effect.gen(function*() {
           const id = randomUUID()
-          const claimed = yield* claimIdempotencyKey(tx, { id, tenant: request.tenant, userId, idempotencyKey: request.idempotencyKey, points: request.points, reason: request.reason })
+          const byMember = actor?.kind === "member"
+          const claimed = yield* claimIdempotencyKey(tx, { id, tenant: request.tenant, userId, idempotencyKey: request.idempotencyKey, points: request.points, reason: request.reason, byMember })
           if (!claimed) return { replayed: true as const, key: request.idempotencyKey }
           const points = D.fromNumber(request.points)
-          const changed = yield* changeAccount(tx, { tenant: request.tenant, userId, now }, (changes, account) =>
-            D.compare(account.points, points) < 0
-              ? Effect.fail(new InsufficientBalance({ tenant: request.tenant, userId, balance: D.toNumber(account.points), requested: request.points }))
-              : Effect.sync(() => redeemPoints(changes, account, points, { redemptionId: id, reason: request.reason, idempotencyKey: request.idempotencyKey, actor })))
+          const changed = yield* changeAccount(tx, { tenant: request.tenant, userId, now }, (changes, account, rules) =>
+            // A member is held to the program's limits (operators and API keys are not), judged with the account locked.
+            (byMember ? withinMemberLimits(tx, rules, { tenant: request.tenant, userId, id, points: request.points, now }) : Effect.void).pipe(
+              Effect.andThen(D.compare(account.points, points) < 0
+                ? Effect.fail(new InsufficientBalance({ tenant: request.tenant, userId, balance: D.toNumber(account.points), requested: request.points }))
+                : Effect.sync(() => redeemPoints(changes, account, points, { redemptionId: id, reason: request.reason, idempotencyKey: request.idempotencyKey, actor })))
+            ))
           const redemption = yield* recordRedemption(tx, { id, balance: D.toText(changed.account.points) })
           return { replayed: false as const, redemption, messages: changed.messages, outboxId: changed.outboxId }
         })

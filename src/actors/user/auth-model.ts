@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { ApiKeyScope, Role } from "../../auth/principal.ts"
-import { Tenant, Text, Uuid, WellFormedString } from "../../domain/primitives.ts"
+import { Tenant, Text, UserId, Uuid, WellFormedString } from "../../domain/primitives.ts"
 import { OperatorSummary } from "./operator-model.ts"
 
 /** Login takes any bounded text: the policy applies when a password is set, not when it is tried. */
@@ -54,5 +54,10 @@ export const Me = Schema.Union([
     keyId: Uuid,
     tenant: Tenant,
     scopes: Schema.Array(ApiKeyScope)
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("member"),
+    tenant: Tenant,
+    userId: UserId
   })
 ]).annotate({ identifier: "Me" })

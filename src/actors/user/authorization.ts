@@ -7,7 +7,9 @@ export type OperatorPrincipal = Extract<Principal, { kind: "operator" }>
 
 /** Who acted, for logs: ids and names, never a credential. */
 export const describePrincipal = (principal: Principal): string =>
-  principal.kind === "operator" ? `operator ${principal.username} (${principal.operatorId})` : `api key ${principal.keyId}`
+  principal.kind === "operator" ? `operator ${principal.username} (${principal.operatorId})`
+  : principal.kind === "api-key" ? `api key ${principal.keyId}`
+  : `member ${principal.userId} of ${principal.tenant}`
 
 /** Every refusal is logged with who asked for what, so abuse shows up in the logs. */
 export const refuse = (principal: Principal, action: string, reason: string): Effect.Effect<never, Forbidden> =>
@@ -33,8 +35,8 @@ export const manageScope = (principal: Principal, action: string): Effect.Effect
 /** Reads: every operator within its tenant (the platform admin everywhere); API keys only if allowed and scoped `read`. */
 export const readScope = (principal: Principal, action: string, options: { apiKeys: boolean }): Effect.Effect<TenantScope, Forbidden> => {
   if (principal.kind === "operator") return Effect.succeed(principal.tenant === null ? allTenants : oneTenant(principal.tenant))
-  if (options.apiKeys && principal.scopes.includes("read")) return Effect.succeed(oneTenant(principal.tenant))
-  return refuse(principal, action, "this API key may not read this")
+  if (options.apiKeys && principal.kind === "api-key" && principal.scopes.includes("read")) return Effect.succeed(oneTenant(principal.tenant))
+  return refuse(principal, action, principal.kind === "member" ? "members may only read their own balance, ledger and progress" : "this API key may not read this")
 }
 
 /** A change naming a tenant outside the caller's scope is refused (and logged). */

@@ -5,6 +5,7 @@ import { apiKeyRoutes } from "../../http/api-keys.ts"
 import { authRoutes } from "../../http/auth.ts"
 import { operatorRoutes } from "../../http/operators.ts"
 import type { Runner } from "../../http/run-effect.ts"
+import { memberTokenRoutes } from "../../http/member-tokens.ts"
 import { tenantRoutes } from "../../http/tenants.ts"
 import { memberRoutes } from "../../http/user-members.ts"
 import { startOutboxRelay } from "../../kafka/outbox-relay.ts"
@@ -17,6 +18,7 @@ import { userUseCases, type UserUseCases } from "./user-use-cases.ts"
 export const userRoutes = (run: Runner<UserUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-user-routes" })
     .use(memberRoutes(run))
+    .use(memberTokenRoutes(run))
     .use(authRoutes(run))
     .use(tenantRoutes(run))
     .use(operatorRoutes(run))

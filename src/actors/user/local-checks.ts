@@ -13,6 +13,7 @@ export const localChecks = Effect.gen(function*() {
   const apiKeys = yield* ApiKeys
   return {
     verifyToken: (token) => keys.verify(token),
+    verifyMemberToken: (token) => keys.verifyMember(token),
     verifyApiKey: (key) =>
       apiKeys.verify(key).pipe(
         Effect.flatMap((principal) => (principal ? Effect.succeed(principal) : Effect.fail(new Unauthorized({ reason: "unknown or revoked API key" }))))

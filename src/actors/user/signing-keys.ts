@@ -2,8 +2,8 @@ import { Context, Effect, Layer, Semaphore } from "effect"
 import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTVerifyGetKey } from "jose"
 import type { AccessClaims } from "../../auth/principal.ts"
 import { Database } from "../../db/database.ts"
-import { verifyAccessToken } from "../../auth/access-token.ts"
-import { type Signer, signAccessToken } from "./access-token.ts"
+import { verifyAccessToken, verifyMemberToken } from "../../auth/access-token.ts"
+import { type Signer, signAccessToken, signMemberToken } from "./access-token.ts"
 import type { Jwks } from "./auth-model.ts"
 import { findActiveKey, insertKey, lockKeyCreation, publishedKeys } from "./signing-key-repo.ts"
 
@@ -72,8 +72,12 @@ const make = Effect.gen(function*() {
     /** A 15-minute access token; `issuedAt` lets tests make one that has already expired. */
     sign: (claims: AccessClaims, issuedAt?: Date) =>
       currentSigner.pipe(Effect.flatMap((current) => Effect.promise(() => signAccessToken(current, claims, issuedAt)))),
+    /** A member token for `ttlSeconds` (bounded by the caller); `issuedAt` lets tests make one that has already expired. */
+    signMember: (member: { readonly userId: string; readonly tenant: string }, ttlSeconds: number, issuedAt?: Date) =>
+      currentSigner.pipe(Effect.flatMap((current) => Effect.promise(() => signMemberToken(current, member, ttlSeconds, issuedAt)))),
     /** Verifies with the published keys, as any other service would. */
-    verify: (token: string) => currentKeySet.pipe(Effect.flatMap((keys) => verifyAccessToken(token, keys)))
+    verify: (token: string) => currentKeySet.pipe(Effect.flatMap((keys) => verifyAccessToken(token, keys))),
+    verifyMember: (token: string) => currentKeySet.pipe(Effect.flatMap((keys) => verifyMemberToken(token, keys)))
   }
 })
 

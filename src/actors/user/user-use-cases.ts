@@ -5,6 +5,7 @@ import type { AppConfig } from "../../config/app-config.ts"
 import { AuthSettings } from "./auth-settings.ts"
 import { defaultThrottle, LoginThrottle, type ThrottleOptions } from "./login-throttle.ts"
 import { MemberUseCases } from "./member-service.ts"
+import { MemberTokens } from "./member-tokens.ts"
 import { OperatorUseCases } from "./operator-service.ts"
 import { Sessions } from "./sessions.ts"
 import { SigningKeys } from "./signing-keys.ts"
@@ -12,7 +13,7 @@ import { TenantUseCases } from "./tenant-service.ts"
 import { TokenRevocations } from "./token-revocations.ts"
 
 /** Everything the user service's routes run against. */
-export type UserUseCases = MemberUseCases | TenantUseCases | OperatorUseCases | ApiKeys | Sessions | SigningKeys | TokenRevocations | AuthSettings
+export type UserUseCases = MemberUseCases | MemberTokens | TenantUseCases | OperatorUseCases | ApiKeys | Sessions | SigningKeys | TokenRevocations | AuthSettings
 
 export interface UserUseCasesOptions {
   /** Login throttling limits; tests pass small ones. */
@@ -25,7 +26,7 @@ export interface UserUseCasesOptions {
  * because the login route reads `trustProxy`. Building it also makes sure a platform admin exists.
  */
 export const userUseCases = (options: UserUseCasesOptions = {}, settings: Layer.Layer<AuthSettings, unknown, AppConfig> = AuthSettings.layer) =>
-  Layer.mergeAll(MemberUseCases.layer, TenantUseCases.layer, OperatorUseCases.layer, ApiKeys.layer, Sessions.layer, AdminBootstrap).pipe(
+  Layer.mergeAll(MemberUseCases.layer, MemberTokens.layer, TenantUseCases.layer, OperatorUseCases.layer, ApiKeys.layer, Sessions.layer, AdminBootstrap).pipe(
     Layer.provideMerge(SigningKeys.layer),
     Layer.provideMerge(TokenRevocations.layer),
     Layer.provide(LoginThrottle.layer(options.throttle ?? defaultThrottle)),

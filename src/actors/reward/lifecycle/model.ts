@@ -27,7 +27,7 @@ export const Adjustment = Schema.Struct({
   reason: Schema.String,
   idempotencyKey: Schema.String,
   balance: Schema.Number.annotate({ description: "The spendable balance right after the adjustment" }),
-  actor: Schema.NullOr(Schema.Struct({ kind: Schema.Literals(["operator", "api-key"]), id: Schema.String })),
+  actor: Schema.NullOr(Schema.Struct({ kind: Schema.Literals(["operator", "api-key", "member"]), id: Schema.String })),
   createdAt: Schema.String
 }).annotate({
   identifier: "Adjustment",

@@ -18,7 +18,10 @@ import { balanceDetail, findAdjustment } from "./repo.ts"
 
 /** Who an entry made over HTTP is recorded as made by. */
 export const actorOf = (principal: Principal | undefined): Actor | null =>
-  principal === undefined ? null : principal.kind === "operator" ? { kind: "operator", id: principal.operatorId } : { kind: "api-key", id: principal.keyId }
+  principal === undefined ? null
+  : principal.kind === "operator" ? { kind: "operator", id: principal.operatorId }
+  : principal.kind === "api-key" ? { kind: "api-key", id: principal.keyId }
+  : { kind: "member", id: principal.userId }
 
 const make = Effect.gen(function*() {
   const db = yield* Database

@@ -7,7 +7,7 @@ export type EntryKind = (typeof entryKinds)[number]
 
 /** Who made an entry over HTTP: an operator or an API key. */
 export interface Actor {
-  readonly kind: "operator" | "api-key"
+  readonly kind: "operator" | "api-key" | "member"
   readonly id: string
 }
 

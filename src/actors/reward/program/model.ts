@@ -28,6 +28,20 @@ export const Tier = Schema.Struct({
 }).annotate({ identifier: "Tier" })
 export type Tier = typeof Tier.Type
 
+const MemberLimit = (description: string, example: number) =>
+  Schema.NullOr(PositiveDecimal(description).check(Schema.isLessThanOrEqualTo(1_000_000_000_000, { message: "must be at most 1000000000000" })))
+    .annotate({ examples: [example] })
+
+/** What a member may redeem on their own, with a member token; operators and API keys are not bound by it. */
+export const MemberRedemption = Schema.Struct({
+  enabled: Schema.Boolean.annotate({ description: "Whether members may redeem with a member token at all (default false)", examples: [true] }),
+  max_points_per_redemption: MemberLimit("The most points one member redemption may take; null = no limit", 500),
+  max_points_per_day: MemberLimit("The most points a member may redeem in a calendar day of `time_zone` (their redemptions that day added up); null = no limit", 1000)
+}).annotate({ identifier: "MemberRedemption" })
+export type MemberRedemption = typeof MemberRedemption.Type
+
+export const noMemberRedemption: MemberRedemption = { enabled: false, max_points_per_redemption: null, max_points_per_day: null }
+
 const distinctTiers = Schema.makeFilter<ReadonlyArray<Tier>>((tiers) =>
   tiers.flatMap((tier, index) => [
     ...(tiers.findIndex((other) => other.name === tier.name) < index ? [{ path: [index, "name"], issue: `tier ${tier.name} is named twice` }] : []),
@@ -44,7 +58,8 @@ const fields = {
   negative_balance: NegativeBalance,
   tiers: Schema.Array(Tier).check(Schema.isMaxLength(20, { message: "must have at most 20 tiers" })).check(distinctTiers)
     .annotate({ description: "The tiers, reached by points earned (credits minus reversals) inside `tier_window`; none = no tiers" }),
-  tier_window: Duration("The rolling window earned points count in for the tier (`P365D`); null = the user's whole life", "P365D")
+  tier_window: Duration("The rolling window earned points count in for the tier (`P365D`); null = the user's whole life", "P365D"),
+  member_redemption: MemberRedemption
 }
 
 const example = {
@@ -53,7 +68,8 @@ const example = {
   points_expire_after: "P365D",
   negative_balance: "clamp",
   tiers: [{ name: "silver", min_points: 1000, multiplier: 1.25 }, { name: "gold", min_points: 5000, multiplier: 1.5 }],
-  tier_window: "P365D"
+  tier_window: "P365D",
+  member_redemption: { enabled: true, max_points_per_redemption: 500, max_points_per_day: 1000 }
 } as const
 
 /** A tenant's program as `PUT /programs/{tenant}` takes it: every field optional, a field left out takes its default. */
@@ -63,7 +79,8 @@ export const ProgramInput = Schema.Struct({
   points_expire_after: Schema.optionalKey(fields.points_expire_after),
   negative_balance: Schema.optionalKey(fields.negative_balance),
   tiers: Schema.optionalKey(fields.tiers),
-  tier_window: Schema.optionalKey(fields.tier_window)
+  tier_window: Schema.optionalKey(fields.tier_window),
+  member_redemption: Schema.optionalKey(fields.member_redemption)
 }).annotate({ identifier: "ProgramInput", examples: [example] })
 export type ProgramInput = typeof ProgramInput.Type
 
@@ -84,6 +101,8 @@ export interface ProgramRules {
   readonly negativeBalance: NegativeBalance
   readonly tiers: ReadonlyArray<Tier>
   readonly tierWindowMs: number | null
+  readonly timeZone: string
+  readonly memberRedemption: MemberRedemption
 }
 
 export const defaultProgram = (tenant: string): Program => ({
@@ -94,6 +113,7 @@ export const defaultProgram = (tenant: string): Program => ({
   negative_balance: "allow",
   tiers: [],
   tier_window: null,
+  member_redemption: noMemberRedemption,
   updated_at: null
 })
 
@@ -109,5 +129,7 @@ export const rulesOf = (program: Program): ProgramRules => ({
   expireAfterMs: msOf(program.points_expire_after),
   negativeBalance: program.negative_balance,
   tiers: [...program.tiers].sort((a, b) => a.min_points - b.min_points),
-  tierWindowMs: msOf(program.tier_window)
+  tierWindowMs: msOf(program.tier_window),
+  timeZone: program.time_zone,
+  memberRedemption: program.member_redemption
 })
