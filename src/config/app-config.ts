@@ -4,7 +4,7 @@ import { authConfig, type AuthConfig } from "./auth-settings.ts"
 import { consoleSettings, type ConsoleSettings } from "./console-settings.ts"
 import { databaseSettings, type DatabaseSettings } from "./database-settings.ts"
 import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
-import { BrokerList, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
+import { BrokerList, CorsOrigins, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
 import { type PeerUrls, peerUrlsConfig } from "./peer-urls.ts"
 import { defaultPorts, portVariable, type ServiceName, serviceNames } from "./service-name.ts"
 import { webhookSettings, type WebhookSettings } from "./webhook-settings.ts"
@@ -20,6 +20,8 @@ export interface AppConfigShape {
   readonly kafkaBrokers: Option.Option<ReadonlyArray<string>>
   readonly dataDir: string
   readonly httpHost: string
+  /** Browser origins (exact `scheme://host[:port]`) allowed to call every port (`LOYALTEA_CORS_ORIGINS`); none by default. */
+  readonly corsOrigins: ReadonlyArray<string>
   readonly ports: Readonly<Record<ServiceName, number>>
   /** Where the services that answer across services are asked (unset: this host, their port). */
   readonly peers: PeerUrls
@@ -49,6 +51,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   kafkaBrokers: Config.option(Config.schema(BrokerList, "KAFKA_BROKERS")),
   dataDir: Config.String("LOYALTEA_DATA_DIR").pipe(Config.withDefault("./.loyaltea")),
   httpHost: Config.String("HTTP_HOST").pipe(Config.withDefault("0.0.0.0")),
+  corsOrigins: Config.schema(CorsOrigins, "LOYALTEA_CORS_ORIGINS").pipe(Config.withDefault([])),
   ports: Config.all({
     campaign: portOf("campaign"),
     reward: portOf("reward"),

@@ -33,6 +33,19 @@ export const BrokerList = Schema.String.pipe(
   )
 )
 
+/**
+ * `https://shop.example,http://localhost:5173`: exact origins as a browser sends them, so each is
+ * `scheme://host[:port]` with no path, no trailing slash and no wildcard (which would let any site in).
+ */
+export const CorsOrigins = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.Array(Schema.String.check(Schema.isPattern(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, {
+      message: "each origin must be scheme://host[:port] exactly as a browser sends it, e.g. https://app.example.com (no path, slash or wildcard)"
+    }))),
+    SchemaTransformation.transform({ decode: splitList, encode: (list: ReadonlyArray<string>) => list.join(",") })
+  )
+)
+
 /** `User:a,User:b` Kafka principals. */
 export const PrincipalList = Schema.String.pipe(
   Schema.decodeTo(

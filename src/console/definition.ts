@@ -25,7 +25,7 @@ export const buildConsoleApp = Effect.gen(function*() {
   const logCause = (cause: Cause.Cause<unknown>) => Effect.runFork(Effect.logError("console: request failed", cause).pipe(Effect.provideContext(context)))
   const ready = () => Effect.runPromiseWith(context)(checkReadiness("console", { usesKafka: true }))
   const metrics = () => Effect.runPromiseWith(context)(scrapeMetrics("console"))
-  return serviceApp({ service: "console", ready, metrics, rootToSwagger: false, onServerError: (error) => logCause(Cause.die(error)) })
+  return serviceApp({ service: "console", ready, metrics, rootToSwagger: false, corsOrigins: config.corsOrigins, onServerError: (error) => logCause(Cause.die(error)) })
     .use(webRoutes(bundle))
     .use(proxyRoutes(config))
     .use(consoleRoutes(makeRunner(context, logCause)))

@@ -2,6 +2,7 @@ import { Elysia } from "elysia"
 import pkg from "../../package.json" with { type: "json" }
 import type { ServiceName } from "../config/service-name.ts"
 import { bodyLimit } from "./body-limit.ts"
+import { corsPlugin } from "./cors.ts"
 import { errorFormatting } from "./errors.ts"
 import { healthRoutes, type Readiness } from "./health.ts"
 import { jsonBody } from "./json-body.ts"
@@ -18,16 +19,20 @@ export interface ServiceAppOptions {
   /** Whether `/` sends a browser to Swagger UI (not where `/` is a page of its own: the console). */
   readonly rootToSwagger?: boolean
   readonly onServerError: (error: unknown) => void
+  /** The browser origins allowed to call this port (`LOYALTEA_CORS_ORIGINS`); none by default. */
+  readonly corsOrigins?: ReadonlyArray<string>
 }
 
 /**
- * What every service's app has: security headers on every answer, the body limit and the
+ * What every service's app has: security headers on every answer, CORS for the configured
+ * origins only, the body limit and the
  * bounded JSON parser, the error shape, OpenAPI + Swagger UI, `/health`, `/ready` and `/metrics`.
  */
-export const serviceApp = ({ metrics, onServerError, ready, rootToSwagger = true, service }: ServiceAppOptions) =>
+export const serviceApp = ({ corsOrigins = [], metrics, onServerError, ready, rootToSwagger = true, service }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
     .use(httpMetrics(service, metrics))
     .use(securityHeadersPlugin())
+    .use(corsPlugin(corsOrigins))
     .use(bodyLimit())
     .use(jsonBody())
     .use(errorFormatting(onServerError))

@@ -1,4 +1,4 @@
-import { Cause, Effect, Layer } from "effect"
+import { Cause, Effect, Layer, Option } from "effect"
 import type { AnyElysia } from "elysia"
 import type { Authenticator } from "../auth/authenticator.ts"
 import { AppConfig } from "../config/app-config.ts"
@@ -26,7 +26,8 @@ export const buildServiceApp = <R>(service: ServiceName, routes: RoutesFactory<R
       Effect.runFork(Effect.logError(`${service}: request failed`, cause).pipe(Effect.provideContext(context)))
     const ready = () => Effect.runPromiseWith(context)(checkReadiness(service, options))
     const metrics = () => Effect.runPromiseWith(context)(scrapeMetrics(service))
-    return serviceApp({ service, ready, metrics, onServerError: (error) => logCause(Cause.die(error)) })
+    const corsOrigins = Option.match(yield* Effect.serviceOption(AppConfig), { onNone: () => [], onSome: (config) => config.corsOrigins })
+    return serviceApp({ service, ready, metrics, corsOrigins, onServerError: (error) => logCause(Cause.die(error)) })
       .use(routes(makeRunner(context, logCause)))
   })
 

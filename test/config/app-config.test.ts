@@ -83,6 +83,11 @@ describe("configuration", () => {
     expect((await parsed({ LOYALTEA_BROKER_SUPER_USERS: "User:ops, User:admin" })).kafka.embeddedBrokerSuperUsers).toEqual(["User:ops", "User:admin"])
   })
 
+  test("CORS origins are none by default, else the exact origins listed", async () => {
+    expect((await parsed({})).corsOrigins).toEqual([])
+    expect((await parsed({ LOYALTEA_CORS_ORIGINS: "https://app.example.com, http://localhost:5173" })).corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"])
+  })
+
   test("the database URL never shows in printed configuration", async () => {
     const config = await parsed({ DATABASE_URL: "postgres://u:secret@db/x" })
     expect(String(config.databaseUrl)).not.toContain("secret")
@@ -92,6 +97,9 @@ describe("configuration", () => {
     ["LOYALTEA_SERVICES", "rewards"],
     ["LOYALTEA_SERVICES", " , "],
     ["KAFKA_BROKERS", "kafka-1"],
+    ["LOYALTEA_CORS_ORIGINS", "*"],
+    ["LOYALTEA_CORS_ORIGINS", "https://app.example.com/"],
+    ["LOYALTEA_CORS_ORIGINS", "app.example.com"],
     ["CAMPAIGN_PORT", "http"],
     ["USER_PORT", "70000"],
     ["LOG_LEVEL", "loud"],

@@ -25,6 +25,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   kafkaBrokers: Option.none(),
   dataDir: "./.loyaltea-test",
   httpHost: "127.0.0.1",
+  corsOrigins: [],
   ports: { campaign: 9001, reward: 9002, fulfillment: 9003, user: 9004, console: 9000 },
   peers: { campaign: Option.none(), fulfillment: Option.none() },
   console: { rewardServiceUrl: Option.none() },
