@@ -55,10 +55,10 @@ export const decide = (access: Access, principal: Principal): Decision => {
 
 /**
  * A member passes a member route only for the `{userId}` that is their own; anyone else's (or a
- * route without one) is refused. Operators and API keys are not concerned.
+ * member route without one) is refused. Operators and API keys, and the other levels, are not concerned.
  */
-export const decideForUser = (principal: Principal, userId: string | undefined): Decision =>
-  principal.kind !== "member" || userId === principal.userId ? allow : deny("a member token reaches only the member's own data")
+export const decideForUser = (access: Access, principal: Principal, userId: string | undefined): Decision =>
+  principal.kind !== "member" || !memberLevels.includes(access) || userId === principal.userId ? allow : deny("a member token reaches only the member's own data")
 
 /** The tenants a principal reaches: every one for the platform admin, its own otherwise. */
 export const scopeOf = (principal: Principal): TenantScope =>

@@ -75,7 +75,7 @@ export const accessControl = (run: Runner<Authenticator>) => {
         const principal = outcome.value
         const decision = decide(access, principal)
         if (!decision.allowed) throw refuse(request, address, 403, decision.reason, principal)
-        const own = decideForUser(principal, (context.params as Record<string, string | undefined> | undefined)?.userId)
+        const own = decideForUser(access, principal, (context.params as Record<string, string | undefined> | undefined)?.userId)
         if (!own.allowed) throw refuse(request, address, 403, own.reason, principal)
         ;(context as WithGrant)[granted] = { principal, scope: scopeOf(principal) }
       },

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { generateKeyPair, SignJWT } from "jose"
 import { accessLevels, type Access } from "../../src/auth/access-policy.ts"
-import { tokenAudience, tokenIssuer } from "../../src/auth/principal.ts"
+import { memberTokenAudience, tokenAudience, tokenIssuer } from "../../src/auth/principal.ts"
 import { request } from "../support/app.ts"
-import { accessToken, apiKey, bearer } from "../support/credentials.ts"
+import { accessToken, apiKey, bearer, memberToken } from "../support/credentials.ts"
 import { allServices, type Route } from "./all-services.ts"
 import { type Call, fixtures, tenantA } from "./route-fixtures.ts"
 
@@ -11,15 +11,29 @@ import { type Call, fixtures, tenantA } from "./route-fixtures.ts"
 type Outcome = "allowed" | "public" | 401 | 403
 
 /** What each kind of caller must get from a route of each access level (tenant A's data). */
+const refused = { any: 401, read: 401, member: 401, redeem: 401, write: 401, events: 401, "member-token": 401, operator: 401, admin: 401 } as const
 const expectations: Record<string, Record<Access, Outcome>> = {
-  "no credential": { public: "public", any: 401, read: 401, write: 401, events: 401, operator: 401, admin: 401 },
-  "expired token": { public: "public", any: 401, read: 401, write: 401, events: 401, operator: 401, admin: 401 },
-  "token signed by another key": { public: "public", any: 401, read: 401, write: 401, events: 401, operator: 401, admin: 401 },
-  "revoked API key": { public: "public", any: 401, read: 401, write: 401, events: 401, operator: 401, admin: 401 },
-  "viewer": { public: "public", any: "allowed", read: "allowed", write: 403, events: 403, operator: "allowed", admin: 403 },
-  "tenant admin": { public: "public", any: "allowed", read: "allowed", write: "allowed", events: "allowed", operator: "allowed", admin: 403 },
-  "API key (read, events:write)": { public: "public", any: "allowed", read: "allowed", write: 403, events: "allowed", operator: 403, admin: 403 },
-  "platform admin": { public: "public", any: "allowed", read: "allowed", write: "allowed", events: "allowed", operator: "allowed", admin: "allowed" }
+  "no credential": { public: "public", ...refused },
+  "expired token": { public: "public", ...refused },
+  "expired member token": { public: "public", ...refused },
+  "token signed by another key": { public: "public", ...refused },
+  "member token signed by another key": { public: "public", ...refused },
+  "revoked API key": { public: "public", ...refused },
+  "viewer": { public: "public", any: "allowed", read: "allowed", member: "allowed", redeem: 403, write: 403, events: 403, "member-token": 403, operator: "allowed", admin: 403 },
+  "tenant admin": {
+    public: "public", any: "allowed", read: "allowed", member: "allowed", redeem: "allowed", write: "allowed", events: "allowed", "member-token": "allowed", operator: "allowed", admin: 403
+  },
+  "API key (read, events:write)": {
+    public: "public", any: "allowed", read: "allowed", member: "allowed", redeem: 403, write: 403, events: "allowed", "member-token": 403, operator: 403, admin: 403
+  },
+  "API key (members:token)": { public: "public", any: "allowed", read: 403, member: 403, redeem: 403, write: 403, events: 403, "member-token": "allowed", operator: 403, admin: 403 },
+  // The fixtures are about user u1: the member's own data, in a program that lets members redeem.
+  "member u1": { public: "public", any: "allowed", read: 403, member: "allowed", redeem: "allowed", write: 403, events: 403, "member-token": 403, operator: 403, admin: 403 },
+  // Another user's member token reaches nothing of u1's, even on the member routes.
+  "member u2": { public: "public", any: "allowed", read: 403, member: 403, redeem: 403, write: 403, events: 403, "member-token": 403, operator: 403, admin: 403 },
+  "platform admin": {
+    public: "public", any: "allowed", read: "allowed", member: "allowed", redeem: "allowed", write: "allowed", events: "allowed", "member-token": "allowed", operator: "allowed", admin: "allowed"
+  }
 }
 
 /** Whether any object in the JSON answer belongs to `tenant` (a read must never show another tenant's rows). */
@@ -52,6 +66,14 @@ describe("authorization of every route of every service", () => {
         .setSubject("mallory").setIssuer(tokenIssuer).setAudience(tokenAudience).setIssuedAt().setExpirationTime("15m").setJti("j").sign(other.privateKey)
     )
     credentials["revoked API key"] = { "x-api-key": revoked.key }
+    credentials["expired member token"] = bearer(await memberToken(runtime, tenantA, "u1", { ttlSeconds: 60, issuedAt: new Date(Date.now() - 3600_000) }))
+    credentials["member token signed by another key"] = bearer(
+      await new SignJWT({ tenant: tenantA }).setProtectedHeader({ alg: "EdDSA", kid: "someone-else" })
+        .setSubject("u1").setIssuer(tokenIssuer).setAudience(memberTokenAudience).setIssuedAt().setExpirationTime("15m").setJti("j").sign(other.privateKey)
+    )
+    credentials["API key (members:token)"] = { "x-api-key": (await apiKey(runtime, tenantA, ["members:token"])).key }
+    credentials["member u1"] = bearer(await memberToken(runtime, tenantA, "u1"))
+    credentials["member u2"] = bearer(await memberToken(runtime, tenantA, "u2"))
     credentials["viewer"] = bearer(await accessToken(runtime, "tenant-viewer", tenantA))
     credentials["tenant admin"] = bearer(await accessToken(runtime, "tenant-admin", tenantA))
     credentials["API key (read, events:write)"] = { "x-api-key": (await apiKey(runtime, tenantA, ["read", "events:write"])).key }
@@ -71,6 +93,11 @@ describe("authorization of every route of every service", () => {
 
   for (const caller of Object.keys(expectations)) {
     test(`${caller}: every route answers as its access level says`, async () => {
+      // Other callers' PUT /programs/{tenant} put the default program back, in which members may not redeem.
+      if (caller.startsWith("member")) {
+        const program = await request(services.apps.reward, "PUT", `/programs/${tenantA}`, { member_redemption: { enabled: true, max_points_per_redemption: null, max_points_per_day: null } }, services.adminHeaders)
+        expect(program.status).toBe(200)
+      }
       const wrong: Array<string> = []
       for (const route of routes) {
         const expected = expectations[caller]![route.access!]
@@ -125,4 +152,4 @@ const byId = (route: Route) =>
 
 /** Which routes a tenant-B credential gets past the role check on (the tenant check is what is tested). */
 const decideFor = (caller: string, access: Access | undefined) =>
-  caller === "wrong tenant" ? access !== "admin" : access === "read" || access === "events" || access === "any"
+  caller === "wrong tenant" ? access !== "admin" : access === "read" || access === "member" || access === "events" || access === "any"

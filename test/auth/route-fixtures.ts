@@ -65,6 +65,7 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /webhooks/{webhookId}/deliveries": async (c) => ({ path: `${await webhookPath(c)}/deliveries` }),
   "post /webhooks/{webhookId}/deliveries/{deliveryId}/redeliver": async (c) => ({ path: `${await webhookPath(c)}/deliveries/1/redeliver` }),
   "post /user-rewards/{userId}/adjustments": async () => ({ path: "/user-rewards/u1/adjustments", body: { tenant: tenantA, points: 1, reason: "goodwill", idempotencyKey: uuid() } }),
+  "post /members/{userId}/token": async () => ({ path: "/members/u1/token", body: { tenant: tenantA, ttlSeconds: 600 } }),
   "get /programs/{tenant}": async () => ({ path: `/programs/${tenantA}` }),
   "put /programs/{tenant}": async () => ({ path: `/programs/${tenantA}`, body: { pending_days: 0 } }),
   // fulfillment

@@ -26,6 +26,15 @@ export const accessToken = (runtime: AuthRuntime, role: Role, tenant: string | n
     return yield* keys.sign({ sub: id, sid: randomUUID(), username, role, tenant: tenant === null ? null : toTenant(tenant) }, issuedAt)
   }))
 
+/** A real member token of `userId` in `tenant` (registered if it is not yet), as `POST /members/{userId}/token` mints one. */
+export const memberToken = (runtime: AuthRuntime, tenant: string, userId: string, options: { ttlSeconds?: number; issuedAt?: Date } = {}) =>
+  runtime.runPromise(Effect.gen(function*() {
+    const db = yield* Database
+    yield* Effect.promise(() => registerTenants(db.sql, [tenant]))
+    const keys = yield* SigningKeys
+    return yield* keys.signMember({ userId, tenant }, options.ttlSeconds ?? 900, options.issuedAt)
+  }))
+
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 /** `Authorization` headers of a role: the platform admin, or an operator of `tenant`. */
