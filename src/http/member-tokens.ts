@@ -19,7 +19,7 @@ export const memberTokenRoutes = (run: Runner<MemberTokens | Authenticator>) =>
       run(set, asCaller(principal, (p) => MemberTokens.use((m) => m.mint(p, params.userId, body))), 201), {
       access: "member-token",
       params: input(Schema.Struct({ userId: UserId }), "params"),
-      body: input(Schema.UndefinedOr(MemberTokenRequest)),
+      body: input(Schema.NullishOr(MemberTokenRequest)),
       response: { 201: standard(MemberToken), ...errors },
       detail: {
         tags: ["members"],

@@ -14,7 +14,7 @@ const make = Effect.gen(function*() {
   const keys = yield* SigningKeys
 
   /** The body's tenant, else the caller's own; a platform admin must name one. */
-  const tenantOf = (principal: Principal, request: MemberTokenRequest | undefined): Effect.Effect<string, InvalidInput> => {
+  const tenantOf = (principal: Principal, request: MemberTokenRequest | null | undefined): Effect.Effect<string, InvalidInput> => {
     if (request?.tenant !== undefined) return Effect.succeed(request.tenant)
     if (principal.tenant) return Effect.succeed(principal.tenant)
     return Effect.fail(new InvalidInput({ field: "tenant", reason: "required when the credential is not bound to one tenant" }))
@@ -26,7 +26,7 @@ const make = Effect.gen(function*() {
      * place of any credential of the shop's own. The member need not be registered: a user id is
      * whatever the shop's events name.
      */
-    mint: (principal: Principal, userId: string, request: MemberTokenRequest | undefined) =>
+    mint: (principal: Principal, userId: string, request: MemberTokenRequest | null | undefined) =>
       Effect.gen(function*() {
         const tenant = yield* tenantOf(principal, request)
         const scope = scopeOf(principal)
