@@ -9,7 +9,7 @@ export const MemberTokenRequest = Schema.Struct({
     Schema.isLessThanOrEqualTo(memberTokenMaxTtlSeconds, { message: `must be at most ${memberTokenMaxTtlSeconds}` })
   ).annotate({ description: `Seconds the token is valid, 60 to ${memberTokenMaxTtlSeconds} (default ${memberTokenDefaultTtlSeconds})`, examples: [900] })),
   tenant: Schema.optionalKey(Tenant.annotate({ description: "The member's tenant; only needed by the platform admin (others mint for their own)" }))
-}).annotate({ identifier: "MemberTokenRequest", examples: [{ ttlSeconds: 900 }] })
+}).annotate({ identifier: "MemberTokenRequest", examples: [{ ttlSeconds: 900, tenant: "meiwei" as Tenant }] })
 export type MemberTokenRequest = typeof MemberTokenRequest.Type
 
 export const MemberToken = Schema.Struct({

@@ -12,7 +12,8 @@ describe("a tenant's points program over HTTP", () => {
     const response = await h.request("GET", "/programs/prog")
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({
-      tenant: "prog", time_zone: "UTC", pending_days: 0, points_expire_after: null, negative_balance: "allow", tiers: [], tier_window: null, updated_at: null
+      tenant: "prog", time_zone: "UTC", pending_days: 0, points_expire_after: null, negative_balance: "allow", tiers: [], tier_window: null,
+      member_redemption: { enabled: false, max_points_per_redemption: null, max_points_per_day: null }, updated_at: null
     })
   })
 
@@ -26,6 +27,13 @@ describe("a tenant's points program over HTTP", () => {
     await h.program("prog", {})
   })
 
+  test("member redemption limits are saved and read back; left out, members may not redeem", async () => {
+    const member_redemption = { enabled: true, max_points_per_redemption: 250.5, max_points_per_day: 1000 }
+    expect(await h.program("prog", { member_redemption })).toMatchObject({ member_redemption })
+    expect(await (await h.request("GET", "/programs/prog")).json()).toMatchObject({ member_redemption })
+    expect(await h.program("prog", {})).toMatchObject({ member_redemption: { enabled: false, max_points_per_redemption: null, max_points_per_day: null } })
+  })
+
   test.each([
     [{ pending_days: -1 }, "pending_days"],
     [{ pending_days: 1.5 }, "pending_days"],
@@ -34,6 +42,10 @@ describe("a tenant's points program over HTTP", () => {
     [{ points_expire_after: "soon" }, "points_expire_after"],
     [{ tier_window: "P0D" }, "tier_window"],
     [{ negative_balance: "sometimes" }, "negative_balance"],
+    [{ member_redemption: { enabled: "yes", max_points_per_redemption: null, max_points_per_day: null } }, "member_redemption.enabled"],
+    [{ member_redemption: { enabled: true, max_points_per_redemption: 0, max_points_per_day: null } }, "member_redemption.max_points_per_redemption"],
+    [{ member_redemption: { enabled: true, max_points_per_redemption: null, max_points_per_day: 1.00001 } }, "member_redemption.max_points_per_day"],
+    [{ member_redemption: { enabled: true } }, "member_redemption.max_points_per_redemption"],
     [{ time_zone: "Mars/Olympus" }, "time_zone"],
     [{ tiers: [{ name: "gold", min_points: -1, multiplier: 1 }] }, "tiers[0].min_points"],
     [{ tiers: [{ name: "gold", min_points: 1, multiplier: 0 }] }, "tiers[0].multiplier"],
