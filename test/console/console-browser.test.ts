@@ -210,6 +210,13 @@ describe("the web console in a browser", () => {
     expect(await page.locator("tbody tr:has-text('credit')").count()).toBe(2)
     expect(await page.locator(".progress h3").textContent()).toBe("bread for points")
     await shot("08-member")
+    // The token the page mints reads this member's balance, as the shop's app would.
+    await page.click("button:has-text('Mint member token')")
+    const token = await page.locator("[data-member-token] code").textContent()
+    const own = await fetch(`http://127.0.0.1:${lt.ports.reward}/user-rewards/${purchaser}/?tenant=meiwei`, { headers: { authorization: `Bearer ${token}` } })
+    expect(((await own.json()) as { points: number }).points).toBe(200)
+    const other = await fetch(`http://127.0.0.1:${lt.ports.reward}/user-rewards/someone-else/?tenant=meiwei`, { headers: { authorization: `Bearer ${token}` } })
+    expect(other.status).toBe(403)
   }, 60_000)
 
   test("creates a webhook through its form, shows its secret once, and a credit's delivery in the log, sent again on a click", async () => {

@@ -20,16 +20,22 @@ interface Progress {
   readonly goals?: ReadonlyArray<Record<string, unknown>>
 }
 
+interface MemberToken {
+  readonly token: string
+  readonly expiresAt: string
+}
+
 const extras = (balance: Record<string, unknown>) => Object.entries(balance).filter(([k]) => !["tenant", "user_id", "points"].includes(k))
 
 /** One member: balance (and pending, tier, expiring where the API has them), ledger, progress per campaign. */
 export const MembersPage = () => {
-  const { session, tenant } = useConsole()
+  const { canWrite, session, tenant } = useConsole()
   const [userId, setUserId] = useState("0e41cc11-5e54-448b-a6ce-9c9a855ad202")
   const [balance, setBalance] = useState<Record<string, unknown> | undefined>()
   const [ledger, setLedger] = useState<ReadonlyArray<LedgerEntry>>([])
   const [progress, setProgress] = useState<ReadonlyArray<Progress & { readonly name: string }>>([])
   const [error, setError] = useState<string | undefined>()
+  const [minted, setMinted] = useState<MemberToken | undefined>()
 
   const look = async (event: React.FormEvent) => {
     event.preventDefault()
@@ -53,6 +59,16 @@ export const MembersPage = () => {
     }
   }
 
+  // A token for trying the member-facing API as this user would through the shop's app.
+  const mint = async () => {
+    setError(undefined)
+    try {
+      setMinted(await session.post<MemberToken>(`/api/user/members/${encodeURIComponent(userId.trim())}/token`, { tenant }))
+    } catch (e) {
+      setError(String((e as Error).message))
+    }
+  }
+
   return (
     <div>
       <section className="panel">
@@ -60,7 +76,11 @@ export const MembersPage = () => {
         <form className="row" onSubmit={look}>
           <label className="field inline"><span className="label">user id</span><input name="userId" value={userId} onChange={(e) => setUserId(e.target.value)} size={40} /></label>
           <button className="primary" type="submit">Look up</button>
+          {canWrite ? <button type="button" onClick={mint}>Mint member token</button> : null}
         </form>
+        {minted
+          ? <p className="meta" data-member-token><span className="label">member token, until {new Date(minted.expiresAt).toLocaleString()}</span> <code>{minted.token}</code></p>
+          : null}
         {error ? <p className="form-error">{error}</p> : null}
       </section>
       {balance ? (
