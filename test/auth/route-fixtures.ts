@@ -57,6 +57,8 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "post /user-rewards/{userId}/redemptions": async () => ({ path: "/user-rewards/u1/redemptions", body: { tenant: tenantA, points: 1, reason: "mug", idempotencyKey: uuid() } }),
   "post /webhooks": async () => ({ path: "/webhooks", body: webhook() }),
   "get /webhooks": async () => ({ path: `/webhooks?tenant=${tenantA}` }),
+  "get /exports/ledger": async () => ({ path: `/exports/ledger?tenant=${tenantA}` }),
+  "get /exports/balances": async () => ({ path: `/exports/balances?tenant=${tenantA}` }),
   "get /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c) }),
   "put /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c), body: { url: "https://hooks.example.com/v2", events: ["redeemed"], enabled: true } }),
   "delete /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c) }),

@@ -3,6 +3,7 @@ import type { AnyElysia } from "elysia"
 import { rewardService } from "../../src/actors/reward/definition.ts"
 import { RewardUseCases } from "../../src/actors/reward/service.ts"
 import type { WebhookUseCases } from "../../src/actors/reward/webhooks/service.ts"
+import type { ExportUseCases } from "../../src/actors/reward/exports/service.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
@@ -12,7 +13,7 @@ import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.
 
 describe("reward HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
   let app: AnyElysia
 
   beforeAll(async () => {

@@ -1,4 +1,5 @@
 import type { WebhookUseCases } from "../../../src/actors/reward/webhooks/service.ts"
+import type { ExportUseCases } from "../../../src/actors/reward/exports/service.ts"
 import { Effect } from "effect"
 import type { AnyElysia } from "elysia"
 import { creditHandler, reversalHandler } from "../../../src/actors/reward/actor.ts"
@@ -37,7 +38,7 @@ export interface Lots {
 /** The reward service over a fresh database: its handlers, its lifecycle job on a given clock, and its HTTP app as the admin. */
 export const lifecycleHarness = async (tenants: ReadonlyArray<string>) => {
   const database: TestDatabase = await createTestDatabase()
-  const runtime = useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | TenantDirectory>(database.url, rewardService.useCases)
+  const runtime = useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>(database.url, rewardService.useCases)
   await registerTenantsIn(runtime, [...tenants])
   const app: AnyElysia = await appOver(runtime, "reward", rewardService.routes)
   for (const tenant of tenants) {
