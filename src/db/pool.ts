@@ -5,6 +5,7 @@ import type { DatabaseSettings } from "../config/database-settings.ts"
 import { Database, exec, makeDatabase, type Sql } from "./database.ts"
 import { type DedicatedConnection, openDedicatedConnection } from "./dedicated-connection.ts"
 import { startEmbeddedPostgres } from "./embedded-postgres.ts"
+import { statementLog } from "./statement-log.ts"
 import { type TrackedSockets, trackedSockets } from "./tracked-sockets.ts"
 import { makeTransactions } from "./transactions.ts"
 
@@ -80,7 +81,11 @@ const open = (options: {
   Effect.gen(function*() {
     const { settings } = options
     const base = connectionOptions(settings, options.mode)
-    const dedicated = () => openDedicatedConnection((extra) => options.client({ ...base, ...extra } as Options))
+    let opened = 0
+    const dedicated = () => {
+      const name = `tx${opened++}`
+      return openDedicatedConnection((extra) => options.client({ ...base, ...statementLog(name), ...extra } as Options))
+    }
     let statements: Sql
     let connections: Array<DedicatedConnection>
     let clients: Array<{ readonly sql: Sql; readonly sockets: TrackedSockets }>
@@ -93,7 +98,7 @@ const open = (options: {
       clients = [only]
     } else {
       const statementSockets = trackedSockets()
-      statements = options.client({ ...base, max: settings.poolSize, socket: statementSockets.open } as Options)
+      statements = options.client({ ...base, ...statementLog("pool"), max: settings.poolSize, socket: statementSockets.open } as Options)
       connections = Array.from({ length: settings.poolSize }, dedicated)
       clients = [{ sql: statements, sockets: statementSockets }, ...connections]
     }
