@@ -9,7 +9,7 @@ interface JobRow {
   readonly campaign_id: string
   readonly from: string
   readonly status: "running" | "done"
-  readonly partitions: Array<BackfillPartition>
+  readonly partitions: string
   readonly events_read: string
   readonly members_completed: string
   readonly rewards_granted: string
@@ -25,24 +25,27 @@ export const percentOf = (partitions: ReadonlyArray<BackfillPartition>) => {
   return total === 0n ? 100 : Number((read * 10_000n) / total) / 100
 }
 
-const jobOf = (row: JobRow): Backfill => ({
+const jobOf = (row: JobRow): Backfill => {
+  const partitions = JSON.parse(row.partitions) as Array<BackfillPartition>
+  return {
   id: row.id,
   tenant: row.tenant,
   campaignId: row.campaign_id,
   from: row.from,
   status: row.status,
-  partitions: row.partitions,
-  percent: percentOf(row.partitions),
+  partitions,
+  percent: percentOf(partitions),
   eventsRead: Number(row.events_read),
   membersCompleted: Number(row.members_completed),
   rewardsGranted: Number(row.rewards_granted),
   pointsGranted: Number(row.points_granted),
   createdAt: row.created_at,
   finishedAt: row.finished_at
-})
+  }
+}
 
 const columns = (sql: Sql) => sql`
-  id::text as id, tenant, campaign_id::text as campaign_id, ${isoTime(sql, "from_time")} as "from", status, partitions,
+  id::text as id, tenant, campaign_id::text as campaign_id, ${isoTime(sql, "from_time")} as "from", status, partitions::text as partitions,
   events_read::text as events_read, members_completed::text as members_completed, rewards_granted::text as rewards_granted,
   points_granted::text as points_granted, ${isoTime(sql, "created_at")} as created_at, ${isoTime(sql, "finished_at")} as finished_at`
 
@@ -53,19 +56,14 @@ const allRead = (partitions: ReadonlyArray<BackfillPartition>) => partitions.eve
  * as it is (a second request starts nothing and so grants nothing twice). `created` tells which.
  */
 export const startJob = (sql: Sql, job: { id: string; tenant: string; campaignId: string; from: string; partitions: ReadonlyArray<BackfillPartition> }) =>
-  exec(() => sql<Array<JobRow & { created: boolean }>>`
-    with added as (
-      insert into campaign.backfills (id, tenant, campaign_id, from_time, status, partitions, finished_at)
-      values (${job.id}::uuid, ${job.tenant}, ${job.campaignId}::uuid, ${job.from}::timestamptz,
-              ${allRead(job.partitions) ? "done" : "running"}, ${JSON.stringify(job.partitions)}::jsonb,
-              ${allRead(job.partitions) ? sql`now()` : null})
-      on conflict (tenant, campaign_id) do nothing
-      returning id)
-    select ${columns(sql)}, exists (select 1 from added) as created from campaign.backfills
-    where tenant = ${job.tenant} and campaign_id = ${job.campaignId}::uuid and not exists (select 1 from added)
-    union all
-    select ${columns(sql)}, true as created from campaign.backfills where id = ${job.id}::uuid and exists (select 1 from added)`).pipe(
-    Effect.map((rows) => (rows[0] ? { job: jobOf(rows[0]), created: rows[0].created } : undefined))
+  exec(() => sql<Array<{ id: string }>>`
+    insert into campaign.backfills (id, tenant, campaign_id, from_time, status, partitions, finished_at)
+    values (${job.id}::uuid, ${job.tenant}, ${job.campaignId}::uuid, ${job.from}::timestamptz,
+            ${allRead(job.partitions) ? "done" : "running"}, ${JSON.stringify(job.partitions)}::text::jsonb,
+            ${allRead(job.partitions) ? sql`now()` : null})
+    on conflict (tenant, campaign_id) do nothing
+    returning id::text as id`).pipe(
+    Effect.flatMap((added) => findJob(sql, job.tenant, job.campaignId).pipe(Effect.map((found) => (found ? { job: found, created: added.length > 0 } : undefined))))
   )
 
 /** A campaign's job, if it has one (the caller has checked the campaign is in scope). */
@@ -92,7 +90,7 @@ export const advanceJob = (tx: Sql, job: Backfill, step: BackfillStep) => {
   const done = allRead(partitions)
   return exec(() => tx`
     update campaign.backfills
-    set partitions = ${JSON.stringify(partitions)}::jsonb, events_read = events_read + ${step.eventsRead},
+    set partitions = ${JSON.stringify(partitions)}::text::jsonb, events_read = events_read + ${step.eventsRead},
         members_completed = members_completed + ${step.completions}, rewards_granted = rewards_granted + ${step.rewards},
         points_granted = points_granted + ${step.points}::numeric, status = ${done ? "done" : "running"},
         finished_at = ${done ? tx`now()` : null}, updated_at = now()

@@ -31,10 +31,17 @@ const runJob = (job: Backfill) =>
       consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch }) => {
+        eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
           const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp }))
           const outcome = await run(db.transaction((tx) => applyBackfillBatch(tx, job.id, batch.partition, messages)).pipe(Effect.retry(retryForever)))
           await run(publishCommitted(db, producer, "campaign", outcome.outboxId, outcome.emitted))
+          // The job's row is what a restart resumes from; the group's offset only saves it fetching what it has read.
+          const last = batch.messages[batch.messages.length - 1]
+          if (last) {
+            resolveOffset(last.offset)
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]).catch(() => undefined)
+          }
+          await heartbeat()
           if (outcome.done) Deferred.doneUnsafe(finished, Effect.void)
         }
       })
