@@ -62,7 +62,6 @@ describe("a campaign backfilled over 10,000 past purchases", () => {
       tenant, name: "ten points a loaf, 30 times", fulfillments: [ids.bread], rewards: [ids.ten], limits: { perUser: 30 }
     })) as { id: string }).id
     const first = await h.call("campaign", "POST", `/campaign/${ids.late}/backfill`, { from: "2026-01-01T00:00:00Z" })
-    if (first.status !== 202) console.log(JSON.stringify(first.body), lt.output().slice(-3000))
     expect(first.status).toBe(202)
     // A second request answers the same job and starts nothing.
     const again = await h.call("campaign", "POST", `/campaign/${ids.late}/backfill`, { from: "2025-01-01T00:00:00Z" })
@@ -83,14 +82,14 @@ describe("a campaign backfilled over 10,000 past purchases", () => {
     const expected = users.length * (perUser + 300)
     expect(await eventually(total, (points) => points >= expected, 120_000)).toBe(expected)
     await Bun.sleep(2000)
-    const balances = await h.balances(tenant)
+    const balances = await http().balances(tenant)
     for (const user of users) expect(balances[user]).toBe(perUser + 300)
 
     // The first campaign's progress is as it was: 100 rounds each.
     for (const user of users.slice(0, 5)) {
-      const live = await h.call("campaign", "GET", `/campaign/${ids.live}/progress/${user}`)
+      const live = await http().call("campaign", "GET", `/campaign/${ids.live}/progress/${user}`)
       expect((live.body as { completions: number }).completions).toBe(perUser)
-      const late = await h.call("campaign", "GET", `/campaign/${ids.late}/progress/${user}`)
+      const late = await http().call("campaign", "GET", `/campaign/${ids.late}/progress/${user}`)
       expect((late.body as { completions: number }).completions).toBe(30)
     }
   }, 600_000)
