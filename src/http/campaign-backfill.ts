@@ -1,5 +1,5 @@
 import type { Authenticator } from "../auth/authenticator.ts"
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { Elysia } from "elysia"
 import { Backfill, BackfillInput } from "../actors/campaign/backfill/model.ts"
 import { CampaignBackfills } from "../actors/campaign/backfill/service.ts"
@@ -13,12 +13,17 @@ const CampaignParams = input(Schema.Struct({ id: Uuid }), "params")
 export const campaignBackfillRoutes = (run: Runner<CampaignBackfills | Authenticator>) =>
   new Elysia({ name: "loyaltea-campaign-backfill-routes" })
     .use(accessControl(run))
-    .post("/campaign/:id/backfill", ({ body, params, scope, set }) =>
-      run(set, CampaignBackfills.use((b) => b.start(scope, params.id, body.from)).pipe(Effect.map(({ job }) => job)), 202), {
+    .post("/campaign/:id/backfill", async ({ body, params, scope, set }) => {
+      // 201 for a job started now, 200 for the one the campaign had already.
+      const answer = await run(set, CampaignBackfills.use((b) => b.start(scope, params.id, body.from)), 201)
+      if (!("job" in answer)) return answer
+      if (!answer.created) set.status = 200
+      return answer.job
+    }, {
       access: "write",
       params: CampaignParams,
       body: input(BackfillInput),
-      response: { 202: standard(Backfill), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse, 503: errorResponse },
+      response: { 200: standard(Backfill), 201: standard(Backfill), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse, 503: errorResponse },
       detail: {
         tags: ["campaigns"],
         summary: "Re-evaluate the campaign over the past `fulfillment` events since `from`, crediting what it would have granted; answers the job",

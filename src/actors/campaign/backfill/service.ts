@@ -26,6 +26,8 @@ const make = Effect.gen(function*() {
     Effect.tryPromise({
       try: async (): Promise<Array<BackfillPartition>> => {
         const client = await admin.connected()
+        // A log that has no `fulfillment` topic yet has nothing to read again: the job is done at once.
+        if (!(await client.listTopics()).includes(Topics.fulfillment)) return []
         const [starts, ends] = await Promise.all([
           client.fetchTopicOffsetsByTimestamp(Topics.fulfillment, Date.parse(from)),
           client.fetchTopicOffsets(Topics.fulfillment)
