@@ -4,6 +4,8 @@ import { Elysia } from "elysia"
 import { Evaluation, EvaluationInput } from "../actors/campaign/evaluation/model.ts"
 import { Campaign, CampaignInput, CampaignList, CampaignPatch, CampaignProgress, CampaignUpdate } from "../actors/campaign/model.ts"
 import { CampaignUseCases } from "../actors/campaign/service.ts"
+import type { CampaignBackfills } from "../actors/campaign/backfill/service.ts"
+import { campaignBackfillRoutes } from "./campaign-backfill.ts"
 import { HeldEvents } from "../domain/held-events.ts"
 import { UserId, Uuid } from "../domain/primitives.ts"
 import { PageQuery, pageOf, TenantQuery } from "./params.ts"
@@ -18,9 +20,10 @@ const CampaignParams = input(Schema.Struct({ id: Uuid }), "params")
 const ProgressParams = input(Schema.Struct({ id: Uuid, userId: UserId }), "params")
 const errors = { 400: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
 
-export const campaignRoutes = (run: Runner<CampaignUseCases | Authenticator>) =>
+export const campaignRoutes = (run: Runner<CampaignUseCases | CampaignBackfills | Authenticator>) =>
   new Elysia({ name: "loyaltea-campaign-routes" })
     .use(accessControl(run))
+    .use(campaignBackfillRoutes(run))
     .post("/campaign", ({ body, scope, set }) => run(set, CampaignUseCases.use((u) => u.createCampaign(scope, body)), 201), {
       access: "write",
       body: input(CampaignInput),

@@ -40,6 +40,12 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "put /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}`, body: { name: "d", fulfillments: [uuid()], rewards: [uuid()] } }),
   "patch /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}`, body: { status: "paused" } }),
   "delete /campaign/{id}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}` }),
+  "post /campaign/{id}/backfill": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}/backfill`, body: { from: "2026-01-01T00:00:00Z" } }),
+  "get /campaign/{id}/backfill": async (c) => {
+    const id = await c("campaign", "/campaign", campaign(), "id")
+    await c("campaign", `/campaign/${id}/backfill`, { from: "2026-01-01T00:00:00Z" }, "id")
+    return { path: `/campaign/${id}/backfill` }
+  },
   "get /campaign/{id}/progress/{userId}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}/progress/u1` }),
   "post /campaign/evaluate": async () => ({
     path: "/campaign/evaluate",

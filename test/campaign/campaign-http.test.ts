@@ -5,6 +5,7 @@ import { progressHandler } from "../../src/actors/campaign/actor.ts"
 import { CampaignIndex } from "../../src/actors/campaign/campaign-index.ts"
 import { campaignService } from "../../src/actors/campaign/definition.ts"
 import { CampaignUseCases } from "../../src/actors/campaign/service.ts"
+import type { CampaignBackfills } from "../../src/actors/campaign/backfill/service.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
 import { appOver, request } from "../support/app.ts"
 import { fulfillmentPeer } from "../support/fulfillment-peer.ts"
@@ -29,7 +30,7 @@ interface CampaignBody {
 
 describe("campaign HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignBackfills | CampaignIndex | TenantDirectory>>
   let fulfillment: Awaited<ReturnType<typeof fulfillmentPeer>>
   let app: AnyElysia
   const create = async (body: unknown) => (await (await request(app, "POST", "/campaign", body)).json()) as CampaignBody

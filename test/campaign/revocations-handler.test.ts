@@ -7,6 +7,7 @@ import type { CampaignInput } from "../../src/actors/campaign/model.ts"
 import { rewardDefinitionHandler } from "../../src/actors/campaign/reward-definitions/consumer.ts"
 import { revocationHandler } from "../../src/actors/campaign/revocations/handler.ts"
 import { CampaignUseCases } from "../../src/actors/campaign/service.ts"
+import type { CampaignBackfills } from "../../src/actors/campaign/backfill/service.ts"
 import { Database } from "../../src/db/database.ts"
 import { allTenants } from "../../src/domain/tenant-scope.ts"
 import { derivedEventId } from "../../src/events/event-id.ts"
@@ -31,7 +32,7 @@ interface Out {
 
 describe("the campaign actor's revocation handler", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignBackfills | CampaignIndex | TenantDirectory>>
   const offsets: Record<string, number> = {}
   const run = <A, E>(effect: Effect.Effect<A, E, CampaignUseCases | CampaignIndex | Database | TenantDirectory>) => runtime.runPromise(effect)
   const query = <T>(text: string) => run(Effect.flatMap(Effect.service(Database), (db) => db.run((sql) => sql.unsafe(text) as unknown as Promise<T>)))

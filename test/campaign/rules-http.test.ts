@@ -6,6 +6,7 @@ import { CampaignIndex } from "../../src/actors/campaign/campaign-index.ts"
 import { campaignService } from "../../src/actors/campaign/definition.ts"
 import { rewardDefinitionHandler } from "../../src/actors/campaign/reward-definitions/consumer.ts"
 import type { CampaignUseCases } from "../../src/actors/campaign/service.ts"
+import type { CampaignBackfills } from "../../src/actors/campaign/backfill/service.ts"
 import { Database } from "../../src/db/database.ts"
 import { rewardDefinitionEventId } from "../../src/events/reward-definition.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
@@ -28,7 +29,7 @@ type Json = Record<string, any>
 
 describe("campaign rules over HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignIndex | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignBackfills | CampaignIndex | TenantDirectory>>
   let fulfillment: Awaited<ReturnType<typeof fulfillmentPeer>>
   let app: AnyElysia
   const call = async (method: string, path: string, body?: unknown) => {

@@ -12,6 +12,7 @@ import { KafkaClient } from "../../src/kafka/kafka-client.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
 import { campaignService } from "../../src/actors/campaign/definition.ts"
 import type { CampaignUseCases } from "../../src/actors/campaign/service.ts"
+import type { CampaignBackfills } from "../../src/actors/campaign/backfill/service.ts"
 import { anonymousApp, appOver, request } from "../support/app.ts"
 import { peerPort } from "../support/peer.ts"
 import { rewardDefinitionHandler } from "../../src/actors/campaign/reward-definitions/consumer.ts"
@@ -30,7 +31,7 @@ describe("dry runs of ingestion: what events would do, with nothing stored or se
   let campaignPeer: Awaited<ReturnType<typeof peerPort>>
   let app: AnyElysia
   const ids: Record<string, string> = {}
-  let campaignRuntime: ReturnType<typeof useCasesRuntime<CampaignUseCases | TenantDirectory>>
+  let campaignRuntime: ReturnType<typeof useCasesRuntime<CampaignUseCases | CampaignBackfills | TenantDirectory>>
   let campaignApp: AnyElysia
   let adminHeaders: Record<string, string>
 

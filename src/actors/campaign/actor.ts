@@ -16,6 +16,7 @@ import { addPeriodCounts, lockPeriodCounts } from "./counters/period-repo.ts"
 import { counterDeltas, countersTouched } from "./counters/counters.ts"
 import { type Completion, type FulfillmentDone, runFulfillments, touchedKeys } from "./progress.ts"
 import { lockProgress, saveProgress } from "./progress-repo.ts"
+import { startBackfillRunner } from "./backfill/runner.ts"
 import { startRewardDefinitionConsumer } from "./reward-definitions/consumer.ts"
 import { revocationHandler } from "./revocations/handler.ts"
 import { lockUsers, takeHeld } from "./revocations/held-repo.ts"
@@ -28,7 +29,7 @@ import { recordRounds } from "./revocations/rounds-repo.ts"
  * re-deriving repeats them. They carry the round's basis and orders, the points counted for the
  * reward (when its rule is known), and the cause's event time when the cause stated one.
  */
-const rewardMessages = (cause: Consumed<FulfillmentEvent>, completion: Completion): Array<Emitted> =>
+export const rewardMessages = (cause: Consumed<FulfillmentEvent>, completion: Completion): Array<Emitted> =>
   completion.points.map(({ points, rewardId }) => {
     const { tenant, userId } = cause.event
     const { round, campaign } = completion
@@ -47,7 +48,7 @@ const rewardMessages = (cause: Consumed<FulfillmentEvent>, completion: Completio
     return { topic: Topics.reward, key: eventKey(tenant, userId), value: JSON.stringify(event), cause: cause.key }
   })
 
-const doneOf = (c: Consumed<FulfillmentEvent>): FulfillmentDone => ({
+export const doneOf = (c: Consumed<FulfillmentEvent>): FulfillmentDone => ({
   eventId: c.eventId,
   tenant: c.event.tenant,
   userId: c.event.userId,
@@ -116,5 +117,6 @@ export const CampaignActor = Layer.effectDiscard(
     yield* startTenantConsumer("campaign")
     yield* startRewardDefinitionConsumer
     yield* startProcessedEventsPruning("campaign")
+    yield* startBackfillRunner
   })
 ).pipe(Layer.provide(CampaignIndex.layer))

@@ -3,14 +3,15 @@ import { TenantDirectory } from "../../tenants/directory.ts"
 import type { ServiceDefinition } from "../service-definition.ts"
 import { campaignRoutes } from "../../http/campaign.ts"
 import { CampaignActor } from "./actor.ts"
+import { CampaignBackfills } from "./backfill/service.ts"
 import { CampaignUseCases } from "./service.ts"
 
 /** Campaigns and users' progress through them; turns `fulfillment` events into `reward` events. */
-export const campaignService: ServiceDefinition<CampaignUseCases | TenantDirectory> = {
+export const campaignService: ServiceDefinition<CampaignUseCases | CampaignBackfills | TenantDirectory> = {
   name: "campaign",
   usesKafka: true,
   consumesEvents: true,
-  useCases: CampaignUseCases.layer.pipe(Layer.provideMerge(TenantDirectory.layer("campaign"))),
+  useCases: Layer.merge(CampaignUseCases.layer, CampaignBackfills.layer).pipe(Layer.provideMerge(TenantDirectory.layer("campaign"))),
   routes: campaignRoutes,
   actors: CampaignActor
 }

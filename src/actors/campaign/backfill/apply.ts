@@ -1,0 +1,126 @@
+import { Effect, Result } from "effect"
+import { exec, type Sql } from "../../../db/database.ts"
+import * as D from "../../../domain/decimal.ts"
+import { FulfillmentEvent } from "../../../events/fulfillment.ts"
+import type { RawMessage } from "../../../kafka/dead-letter.ts"
+import { makeEventDecoder } from "../../../kafka/decode-event.ts"
+import { appendOutbox } from "../../../kafka/outbox.ts"
+import { keyOf, markProcessed } from "../../../kafka/processed-events.ts"
+import type { Consumed } from "../../../kafka/topic-handler.ts"
+import { doneOf, rewardMessages } from "../actor.ts"
+import { addBudgetUsage, lockBudgets } from "../counters/budget-repo.ts"
+import { addPeriodCounts, lockPeriodCounts } from "../counters/period-repo.ts"
+import { counterDeltas, countersTouched } from "../counters/counters.ts"
+import { type CampaignRules, type CampaignsOf, runFulfillments, touchedKeys } from "../progress.ts"
+import { lockProgress, saveProgress } from "../progress-repo.ts"
+import { lockUsers } from "../revocations/held-repo.ts"
+import { roundOf } from "../revocations/round.ts"
+import { recordRounds } from "../revocations/rounds-repo.ts"
+import { tenantRules } from "../rules-repo.ts"
+import { knownTotal } from "../rules/round-points.ts"
+import type { Backfill } from "./model.ts"
+import { advanceJob, lockJob } from "./repo.ts"
+
+const decode = makeEventDecoder(FulfillmentEvent)
+
+/** What a job records as processed: its campaign's name, so no later job of the campaign counts an event twice either. */
+export const processedName = (campaignId: string) => `backfill/${campaignId}`
+
+/** The batch's events of the job's campaign: of its tenant, one of its fulfillments, inside the job's range of the partition. */
+const eventsOf = (job: Backfill, campaign: CampaignRules, partition: { current: string; end: string }, messages: ReadonlyArray<RawMessage>) =>
+  messages.flatMap((raw): Array<Consumed<FulfillmentEvent>> => {
+    const offset = BigInt(raw.offset)
+    if (offset < BigInt(partition.current) || offset >= BigInt(partition.end)) return []
+    const decoded = decode(raw.value)
+    // What does not decode was dead-lettered by the live consumer when it read it.
+    if (Result.isFailure(decoded)) return []
+    const event = decoded.success
+    if (event.tenant !== job.tenant || !campaign.fulfillments.includes(event.fulfillmentId.toLowerCase())) return []
+    const eventTime = event.occurredAt === undefined ? Number(raw.timestamp) : Date.parse(event.occurredAt)
+    const key = keyOf({ tenant: event.tenant, eventId: event.eventId })
+    return [{ key, eventId: event.eventId, tenant: event.tenant, eventTime, event, partition: raw.partition, offset: raw.offset }]
+  })
+
+/**
+ * The fulfillment events the live consumer (or this backfill) has counted in the campaign
+ * already: members of its completed rounds and of its users' open rounds. They are left alone,
+ * so a backfill that overlaps what the live consumer saw after the campaign was created counts
+ * nothing twice.
+ */
+const countedAlready = (tx: Sql, campaignId: string, events: ReadonlyArray<Consumed<FulfillmentEvent>>) => {
+  if (events.length === 0) return Effect.succeed(new Set<string>())
+  const tenants = events.map((e) => e.tenant)
+  const ids = events.map((e) => e.eventId)
+  const users = events.map((e) => e.event.userId)
+  return exec(() => tx<Array<{ tenant: string; event_id: string }>>`
+    select m.tenant, m.fulfillment_event_id as event_id from campaign.round_members m
+    join unnest(${tenants}::text[], ${ids}::text[]) as k(tenant, event_id) on m.tenant = k.tenant and m.fulfillment_event_id = k.event_id
+    where m.campaign_id = ${campaignId}::uuid
+    union
+    select p.tenant, e ->> 'eventId' from campaign.progress p
+    join (select distinct * from unnest(${tenants}::text[], ${users}::text[]) as u(tenant, user_id)) k on p.tenant = k.tenant and p.user_id = k.user_id
+    cross join lateral jsonb_array_elements(p.members) e
+    where p.campaign_id = ${campaignId}::uuid`).pipe(Effect.map((rows) => new Set(rows.map((r) => keyOf({ tenant: r.tenant, eventId: r.event_id })))))
+}
+
+/**
+ * One fetched batch of one partition in one transaction: the job locked (its offset says where
+ * the last committed batch ended), the events of the campaign not seen before moved through that
+ * campaign alone, with the live path's locks in its order (users, progress, periods, budget) and
+ * its counters, rounds and `reward` ids, their rewards written to the outbox, and the partition's
+ * offset moved past the batch. A crash before the commit leaves all of it undone; after it, the
+ * offset makes a redelivery a no-op.
+ */
+export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, messages: ReadonlyArray<RawMessage>) =>
+  Effect.gen(function*() {
+    const job = yield* lockJob(tx, jobId)
+    const range = job?.partitions.find((p) => p.partition === partition)
+    const last = messages[messages.length - 1]
+    if (!job || job.status === "done" || !range || !last || BigInt(range.current) >= BigInt(range.end)) return { emitted: [], outboxId: undefined, done: job?.status !== "running" }
+    if (BigInt(last.offset) < BigInt(range.current)) return { emitted: [], outboxId: undefined, done: false }
+    const campaign = (yield* tenantRules(tx, job.tenant)).find((c) => c.rules.id === job.campaignId)?.rules
+    const next = (BigInt(last.offset) + 1n > BigInt(range.end) ? BigInt(range.end) : BigInt(last.offset) + 1n).toString()
+    const events = campaign ? eventsOf(job, campaign, range, messages) : []
+    const fresh = yield* markProcessed(tx, "campaign", processedName(job.campaignId), events.map((e) => ({ tenant: e.tenant, eventId: e.eventId })))
+    const counted = campaign ? yield* countedAlready(tx, campaign.id, events) : new Set<string>()
+    const todo = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
+    const read = messages.filter((m) => BigInt(m.offset) >= BigInt(range.current) && BigInt(m.offset) < BigInt(range.end)).length
+    const emitted = campaign && todo.length > 0 ? yield* advanceOne(tx, campaign, todo) : { messages: [], completions: 0, rewards: 0, points: D.zero }
+    const outboxId = yield* appendOutbox(tx, "campaign", emitted.messages)
+    const done = yield* advanceJob(tx, job, {
+      partition,
+      next,
+      eventsRead: read,
+      completions: emitted.completions,
+      rewards: emitted.rewards,
+      points: D.toText(emitted.points)
+    })
+    return { emitted: emitted.messages, outboxId, done }
+  })
+
+/** The events moved through one campaign's rounds, as the live actor moves them through all of a tenant's. */
+const advanceOne = (tx: Sql, campaign: CampaignRules, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
+  Effect.gen(function*() {
+    yield* lockUsers(tx, consumed.map((c) => c.event))
+    const events = consumed.map(doneOf)
+    const campaignsOf: CampaignsOf = (tenant, fulfillmentId) => (tenant === campaign.tenant && campaign.fulfillments.includes(fulfillmentId) ? [campaign] : [])
+    const stored = yield* lockProgress(tx, touchedKeys(events, campaignsOf))
+    const touched = countersTouched(events, campaignsOf)
+    const periods = yield* lockPeriodCounts(tx, touched.periods)
+    const budgets = yield* lockBudgets(tx, touched.budgets)
+    const result = runFulfillments(events, campaignsOf, stored, { periods, budgets })
+    yield* saveProgress(tx, result.changed)
+    const added = counterDeltas(result.completions)
+    yield* addPeriodCounts(tx, added.periods)
+    yield* addBudgetUsage(tx, added.budgets)
+    yield* recordRounds(tx, result.completions.map(roundOf))
+    const causes = new Map(consumed.map((c) => [c.key, c]))
+    const messages = result.completions.flatMap((completion) => rewardMessages(causes.get(keyOf(completion.cause))!, completion))
+      .map(({ cause: _cause, ...message }) => message)
+    return {
+      messages,
+      completions: result.completions.length,
+      rewards: messages.length,
+      points: result.completions.reduce((sum, c) => D.add(sum, knownTotal(c.points)), D.zero)
+    }
+  })
