@@ -14,7 +14,7 @@ import { CampaignIndex } from "./campaign-index.ts"
 import { addBudgetUsage, lockBudgets } from "./counters/budget-repo.ts"
 import { addPeriodCounts, lockPeriodCounts } from "./counters/period-repo.ts"
 import { counterDeltas, countersTouched } from "./counters/counters.ts"
-import { type Completion, type FulfillmentDone, runFulfillments, touchedKeys } from "./progress.ts"
+import { type CampaignsOf, type Completion, type FulfillmentDone, runFulfillments, touchedKeys } from "./progress.ts"
 import { lockProgress, saveProgress } from "./progress-repo.ts"
 import { startBackfillRunner } from "./backfill/runner.ts"
 import { startRewardDefinitionConsumer } from "./reward-definitions/consumer.ts"
@@ -80,8 +80,19 @@ const advanceRounds = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentEven
     const events = consumed.map(doneOf)
     const index = yield* CampaignIndex
     const campaignsOf = yield* index.campaignsOf(tx, events.map((e) => e.tenant))
+    return (yield* moveThroughRounds(tx, consumed, events, campaignsOf)).messages
+  })
+
+/**
+ * `events` (the `consumed` ones, as `doneOf` reads them) moved through the rounds of the
+ * campaigns `campaignsOf` names, with the locks in their fixed order (progress, periods, budgets),
+ * the counters and the completed rounds written: the completions and their `reward` messages.
+ * The live consumer passes every campaign of the tenants; a backfill passes its one campaign.
+ */
+export const moveThroughRounds = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>, events: ReadonlyArray<FulfillmentDone>, campaignsOf: CampaignsOf) =>
+  Effect.gen(function*() {
     const keys = touchedKeys(events, campaignsOf)
-    if (keys.length === 0) return []
+    if (keys.length === 0) return { completions: [], messages: [] }
     const stored = yield* lockProgress(tx, keys)
     const touched = countersTouched(events, campaignsOf)
     const periods = yield* lockPeriodCounts(tx, touched.periods)
@@ -93,7 +104,7 @@ const advanceRounds = (tx: Sql, consumed: ReadonlyArray<Consumed<FulfillmentEven
     yield* addBudgetUsage(tx, added.budgets)
     yield* recordRounds(tx, result.completions.map(roundOf))
     const causes = new Map(consumed.map((c) => [keyOf(c), c]))
-    return result.completions.flatMap((completion) => rewardMessages(causes.get(keyOf(completion.cause))!, completion))
+    return { completions: result.completions, messages: result.completions.flatMap((completion) => rewardMessages(causes.get(keyOf(completion.cause))!, completion)) }
   })
 
 /**

@@ -7,15 +7,9 @@ import { makeEventDecoder } from "../../../kafka/decode-event.ts"
 import { appendOutbox } from "../../../kafka/outbox.ts"
 import { keyOf, markProcessed } from "../../../kafka/processed-events.ts"
 import type { Consumed } from "../../../kafka/topic-handler.ts"
-import { doneOf, rewardMessages } from "../actor.ts"
-import { addBudgetUsage, lockBudgets } from "../counters/budget-repo.ts"
-import { addPeriodCounts, lockPeriodCounts } from "../counters/period-repo.ts"
-import { counterDeltas, countersTouched } from "../counters/counters.ts"
-import { type CampaignRules, type CampaignsOf, runFulfillments, touchedKeys } from "../progress.ts"
-import { lockProgress, saveProgress } from "../progress-repo.ts"
+import { doneOf, moveThroughRounds } from "../actor.ts"
+import type { CampaignRules, CampaignsOf } from "../progress.ts"
 import { lockUsers } from "../revocations/held-repo.ts"
-import { roundOf } from "../revocations/round.ts"
-import { recordRounds } from "../revocations/rounds-repo.ts"
 import { tenantRules } from "../rules-repo.ts"
 import { knownTotal } from "../rules/round-points.ts"
 import type { Backfill } from "./model.ts"
@@ -102,25 +96,13 @@ export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, me
 const advanceOne = (tx: Sql, campaign: CampaignRules, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
   Effect.gen(function*() {
     yield* lockUsers(tx, consumed.map((c) => c.event))
-    const events = consumed.map(doneOf)
     const campaignsOf: CampaignsOf = (tenant, fulfillmentId) => (tenant === campaign.tenant && campaign.fulfillments.includes(fulfillmentId) ? [campaign] : [])
-    const stored = yield* lockProgress(tx, touchedKeys(events, campaignsOf))
-    const touched = countersTouched(events, campaignsOf)
-    const periods = yield* lockPeriodCounts(tx, touched.periods)
-    const budgets = yield* lockBudgets(tx, touched.budgets)
-    const result = runFulfillments(events, campaignsOf, stored, { periods, budgets })
-    yield* saveProgress(tx, result.changed)
-    const added = counterDeltas(result.completions)
-    yield* addPeriodCounts(tx, added.periods)
-    yield* addBudgetUsage(tx, added.budgets)
-    yield* recordRounds(tx, result.completions.map(roundOf))
-    const causes = new Map(consumed.map((c) => [c.key, c]))
-    const messages = result.completions.flatMap((completion) => rewardMessages(causes.get(keyOf(completion.cause))!, completion))
-      .map(({ cause: _cause, ...message }) => message)
+    const moved = yield* moveThroughRounds(tx, consumed, consumed.map(doneOf), campaignsOf)
+    const messages = moved.messages.map(({ cause: _cause, ...message }) => message)
     return {
       messages,
-      completions: result.completions.length,
+      completions: moved.completions.length,
       rewards: messages.length,
-      points: result.completions.reduce((sum, c) => D.add(sum, knownTotal(c.points)), D.zero)
+      points: moved.completions.reduce((sum, c) => D.add(sum, knownTotal(c.points)), D.zero)
     }
   })
