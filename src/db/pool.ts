@@ -134,14 +134,32 @@ const embedded = (dataDir: string, settings: DatabaseSettings) =>
     })
   })
 
-/** The external server when `DATABASE_URL` is set, otherwise the embedded PGlite. */
+// A worker process of the default start uses the PGlite its supervisor serves, one connection as
+// the supervisor itself does. Their prepared statements share the one backend; postgres.js names
+// them with a random prefix per connection, so they never collide.
+const sharedEmbedded = (socketPath: string, settings: DatabaseSettings) =>
+  open({
+    settings,
+    mode: "embedded",
+    target: `embedded PGlite of the supervising process (${socketPath})`,
+    client: (options) => postgres({ ...options, path: socketPath, username: "postgres", database: "postgres" })
+  })
+
+/**
+ * The external server when `DATABASE_URL` is set, otherwise the embedded PGlite: this process's
+ * own, or its supervisor's for a worker process.
+ */
 export const DatabaseLive = Layer.effect(
   Database,
   Effect.gen(function*() {
     const config = yield* AppConfig
     return yield* Option.match(config.databaseUrl, {
       onSome: (url) => external(Redacted.value(url), config.database),
-      onNone: () => embedded(config.dataDir, config.database)
+      onNone: () =>
+        Option.match(config.embeddedDatabaseSocket, {
+          onSome: (socketPath) => sharedEmbedded(socketPath, config.database),
+          onNone: () => embedded(config.dataDir, config.database)
+        })
     })
   })
 )
