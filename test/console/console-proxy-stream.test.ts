@@ -44,7 +44,7 @@ describe("the console proxy streams answers", () => {
     const reader = answer.body!.getReader()
     const first = await Promise.race([reader.read(), Bun.sleep(5000).then(() => "buffered" as const)])
     expect(first).not.toBe("buffered")
-    expect(lines.decode((first as ReadableStreamReadResult<Uint8Array>).value)).toBe("id,amount\r\n")
+    expect(lines.decode((first as Awaited<ReturnType<typeof reader.read>>).value)).toBe("id,amount\r\n")
     firstRead()
     let rest = ""
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += lines.decode(chunk.value)

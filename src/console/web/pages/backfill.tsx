@@ -105,7 +105,7 @@ export const BackfillPage = () => {
     }
   }
 
-  const fromError = fieldMessage(problem, "from")
+  const fromError = fieldMessage(problem, "from")?.replace(/^from: /, "")
   return (
     <section className="panel backfill">
       <header className="panel-head"><h2>Backfill</h2></header>
@@ -114,7 +114,7 @@ export const BackfillPage = () => {
         campaign already counted are not counted again. One job per campaign.
       </p>
       <form className="export-form" onSubmit={start}>
-        <label className="field"><span className="label">campaign</span>
+        <label className="field wide"><span className="label">campaign</span>
           <select name="campaign" value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
             {campaigns.length === 0 ? <option value="">no campaigns</option> : null}
             {campaigns.map((c) => <option key={c.id} value={c.id}>{c.name} ({c.status})</option>)}
@@ -127,7 +127,10 @@ export const BackfillPage = () => {
               <span className="hint">events from this time on (by record timestamp)</span>
               {fromError ? <span className="field-error">{fromError}</span> : null}
             </label>
-            <div className="actions"><button className="primary" type="submit" disabled={!campaignId || !!job}>Start backfill</button></div>
+            <div className="actions">
+              <button className="primary" type="submit" disabled={!campaignId || !!job}>Start backfill</button>
+              {job ? <span className="hint">this campaign has had its backfill</span> : null}
+            </div>
           </>
         ) : null}
       </form>

@@ -51,7 +51,7 @@ export const ExportsPage = () => {
     }
   }
 
-  const fieldError = (name: string) => fieldMessage(problem, name)
+  const fieldError = (name: string) => fieldMessage(problem, name)?.replace(`${name}: `, "")
   const bound = (name: "from" | "to", value: string, set: (v: string) => void, hint: string) => (
     <label className={`field${fieldError(name) ? " invalid" : ""}`}>
       <span className="label">{name}</span>
