@@ -136,6 +136,13 @@ describe("the console's exports and backfill pages in a browser", () => {
     const empty = await download()
     expect(empty.name).toBe("meiwei-ledger-2026-03-02T1000--2026-03-03T1000.ndjson")
     expect(empty.text).toBe("")
+
+    // A tenant the form has no field for: the refusal is shown under the form, naming it.
+    await page.fill("header.top input[name=tenant]", "No Such Shop")
+    await page.click(".exports button:has-text('Download')")
+    await page.locator(".exports .form-error").waitFor()
+    expect(await page.locator(".exports .form-error").textContent()).toStartWith("tenant: ")
+    await page.fill("header.top input[name=tenant]", "meiwei")
   }, 60_000)
 
   test("backfills a campaign created after the purchases: started on a click, followed until done, its credits in the balance", async () => {
@@ -150,10 +157,18 @@ describe("the console's exports and backfill pages in a browser", () => {
     await page.selectOption("select[name=campaign]", late)
     await page.locator(".backfill .empty:has-text('no backfill')").waitFor()
     // What the page was told after it started the job: the start's answer, then each refresh.
-    const seen: Array<string> = []
+    const answers: Array<Promise<string>> = []
     page.on("response", (response) => {
-      if (response.url().endsWith(`/api/campaign/campaign/${late}/backfill`)) void response.json().then((job: { status: string }) => seen.push(`${response.request().method()} ${job.status}`), () => {})
+      if (!response.url().endsWith(`/api/campaign/campaign/${late}/backfill`)) return
+      const method = response.request().method()
+      answers.push(response.json().then((job: { status: string | number }) => `${method} ${job.status}`, () => `${method} unreadable`))
     })
+    // The first refresh finds the campaign service out of reach: the page goes on asking.
+    let refreshes = 0
+    await page.route(`**/api/campaign/campaign/${late}/backfill`, (route) =>
+      route.request().method() === "GET" && refreshes++ === 0
+        ? route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify({ status: 503, title: "Service Unavailable", detail: "the campaign service cannot be reached" }) })
+        : route.continue())
     await page.click(".backfill button:has-text('Start backfill')")
     await page.locator(".backfill-job").waitFor()
     await page.locator(".backfill-job[data-status=done]").waitFor({ timeout: 60_000 })
@@ -165,8 +180,12 @@ describe("the console's exports and backfill pages in a browser", () => {
     expect(await page.locator(".backfill-job [data-percent]").textContent()).toBe("100%")
     expect(await page.locator(".backfill button:has-text('Start backfill')").isDisabled()).toBe(true)
     // Started running, and followed by asking again until it was done.
-    expect(await eventually(async () => seen.at(-1), (last) => last === "GET done")).toBe("GET done")
+    const seen = await eventually(() => Promise.all(answers), (all) => all.at(-1) === "GET done")
+    expect(seen.at(-1)).toBe("GET done")
     expect(seen[0]).toBe("POST running")
+    expect(seen[1]).toBe("GET 503")
+    expect(refreshes).toBeGreaterThanOrEqual(2)
+    await page.unroute(`**/api/campaign/campaign/${late}/backfill`)
     await shot("23-backfill-done")
     expect((await eventually(() => http.balances("meiwei"), (b) => b[purchaser] === 320, 30_000))[purchaser]).toBe(320)
     const job = (await http.call("campaign", "GET", `/campaign/${late}/backfill`)).body as { status: string; rewardsGranted: number }

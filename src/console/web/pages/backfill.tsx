@@ -64,6 +64,8 @@ export const BackfillPage = () => {
   const [from, setFrom] = useState(aDayAgo)
   const [job, setJob] = useState<Job | null | undefined>()
   const [problem, setProblem] = useState<Problem | undefined>()
+  // Bumped by a refresh that failed, so that following a running job goes on after a passing outage.
+  const [failures, setFailures] = useState(0)
 
   useEffect(() => {
     session.get<unknown>(`/api/campaign/campaign?tenant=${encodeURIComponent(tenant)}&limit=1000`).then((answer) => {
@@ -77,9 +79,13 @@ export const BackfillPage = () => {
   const load = useCallback(async (id: string) => {
     try {
       setJob(await session.get<Job>(`/api/campaign/campaign/${encodeURIComponent(id)}/backfill`))
+      setProblem(undefined)
     } catch (e) {
       if (e instanceof ApiError && e.problem.status === 404 && e.problem.resource === "backfill") setJob(null)
-      else setProblem(problemOf(e))
+      else {
+        setProblem(problemOf(e))
+        setFailures((n) => n + 1)
+      }
     }
   }, [session])
 
@@ -93,7 +99,7 @@ export const BackfillPage = () => {
     if (job?.status !== "running") return
     const timer = setTimeout(() => void load(job.campaignId), refreshMs)
     return () => clearTimeout(timer)
-  }, [job, load])
+  }, [job, load, failures])
 
   const start = async (event: React.FormEvent) => {
     event.preventDefault()

@@ -61,7 +61,7 @@ export const ExportsPage = () => {
     </label>
   )
   // A problem about no field the form has is shown under the form.
-  const general = problem && !["from", "to", "format", "tenant"].some((f) => fieldError(f)) ? (problem.detail ?? problem.message ?? problem.title) : undefined
+  const general = problem && !["from", "to", "format"].some((f) => fieldError(f)) ? (problem.detail ?? problem.message ?? problem.title) : undefined
 
   return (
     <section className="panel exports">
