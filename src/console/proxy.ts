@@ -7,7 +7,7 @@ import { serviceUrl } from "./service-urls.ts"
 import { streamedBody } from "./upstream-body.ts"
 
 // A service that does not answer (or, while streaming, sends nothing) in this long is out of reach for this request.
-const upstreamTimeoutMs = 15_000
+const defaultUpstreamTimeoutMs = 15_000
 
 /** Request headers the services read; nothing else (cookies, hop-by-hop headers) goes through. */
 const forwardedRequestHeaders = ["authorization", "x-api-key", "content-type", "accept", "idempotency-key"]
@@ -20,7 +20,7 @@ const isService = (name: string): name is ApiServiceName => (apiServiceNames as 
  * on one origin (no CORS) and the services see exactly the caller's own credential. Each service
  * checks it; the console adds no rights of its own.
  */
-export const proxyRoutes = (config: AppConfigShape) =>
+export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultUpstreamTimeoutMs) =>
   new Elysia({ name: "loyaltea-console-proxy" })
     .all("/api/:service/*", async ({ body, params, request }) => {
       if (!isService(params.service)) throw new HttpRefusal(404, { error: "NotFound", message: `no service ${params.service}: one of ${apiServiceNames.join(", ")}` })

@@ -19,6 +19,10 @@ describe("the console proxy streams answers", () => {
     port: 0,
     hostname: "127.0.0.1",
     fetch: (request) => {
+      if (new URL(request.url).pathname === "/exports/stalled") {
+        // A header line, then nothing more, ever.
+        return new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(text.encode("id,amount\r\n")) }), { headers: { "content-type": "text/csv" } })
+      }
       if (new URL(request.url).pathname !== "/exports/ledger") {
         return Response.json({ status: 404, title: "Not Found", detail: "no such route" }, { status: 404, headers: { "content-type": "application/problem+json" } })
       }
@@ -51,6 +55,18 @@ describe("the console proxy streams answers", () => {
     expect(rest).toBe("e1,100\r\n")
   })
 
+  test("an answer that stalls mid-stream is cut off after the idle limit, not held open", async () => {
+    const impatient = proxyRoutes(testConfig({ console: { rewardServiceUrl: Option.some(`http://127.0.0.1:${upstream.port}/`) } }), 200)
+    const answer = await impatient.handle(new Request("http://localhost/api/reward/exports/stalled?tenant=meiwei"))
+    expect(answer.status).toBe(200)
+    const reader = answer.body!.getReader()
+    expect(lines.decode((await reader.read()).value)).toBe("id,amount\r\n")
+    const started = Date.now()
+    const outcome = await Promise.race([reader.read().then(() => "ended", (e: Error) => `failed: ${e.message}`), Bun.sleep(3000).then(() => "still open")])
+    expect(outcome).toStartWith("failed: ")
+    expect(Date.now() - started).toBeLessThan(1500)
+  })
+
   test("a refusal passes through as the service's problem", async () => {
     const answer = await proxy.handle(new Request("http://localhost/api/reward/elsewhere"))
     expect(answer.status).toBe(404)
@@ -63,9 +79,12 @@ describe("the console proxy streams answers", () => {
     const quiet = streamedBody(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(text.encode("a")) }), 100, (reason) => reasons.push(reason.message))
     const reader = quiet.getReader()
     expect(lines.decode((await reader.read()).value)).toBe("a")
+    // The client asks for more; the service sends nothing.
+    const waiting = reader.read()
     await Bun.sleep(250)
     expect(reasons).toEqual(["the service sent nothing for 100 ms"])
     await reader.cancel()
+    expect((await waiting).done).toBe(true)
 
     const steady: Array<string> = []
     let sent = 0
@@ -82,5 +101,22 @@ describe("the console proxy streams answers", () => {
     // 360 ms in all, longer than the limit, but never 100 ms without a chunk.
     expect(all).toBe("12345")
     expect(steady).toEqual([])
+  })
+
+  test("a client that reads slowly is not taken for a silent service", async () => {
+    const reasons: Array<string> = []
+    const ready = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 10; i++) c.enqueue(text.encode(String(i)))
+        c.close()
+      }
+    })
+    const reader = streamedBody(ready, 100, (reason) => reasons.push(reason.message)).getReader()
+    let all = lines.decode((await reader.read()).value)
+    // The client pauses three times the idle limit before it reads on.
+    await Bun.sleep(300)
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) all += lines.decode(chunk.value)
+    expect(all).toBe("0123456789")
+    expect(reasons).toEqual([])
   })
 })
