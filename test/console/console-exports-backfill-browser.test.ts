@@ -150,11 +150,15 @@ describe("the console's exports and backfill pages in a browser", () => {
     late = ((await http.create("campaign", "/campaign", {
       tenant: "meiwei", name: "ten points a loaf, twice", status: "active", fulfillments: [ids.bread], rewards: [ids.ten], limits: { perUser: 2 }
     })) as { id: string }).id
-    await page.click("nav a:has-text('Backfill')")
-    // The other shop's campaign is not among the choices.
+    // From the campaign's row in the program, to its backfill.
+    await page.click("nav a:has-text('Program')")
+    await page.click(".tabs button:has-text('Campaigns')")
+    await page.locator(`[data-resource=campaigns] tr:has-text('ten points a loaf') a:has-text('Backfill')`).click()
     await page.locator(`select[name=campaign] option[value='${late}']`).waitFor({ state: "attached" })
+    expect(await page.inputValue("select[name=campaign]")).toBe(late)
+    expect(await page.locator("nav a.active").textContent()).toBe("Backfill")
+    // The other shop's campaign is not among the choices.
     expect(await page.locator(`select[name=campaign] option[value='${foreign}']`).count()).toBe(0)
-    await page.selectOption("select[name=campaign]", late)
     await page.locator(".backfill .empty:has-text('no backfill')").waitFor()
     // What the page was told after it started the job: the start's answer, then each refresh.
     const answers: Array<Promise<string>> = []
@@ -198,6 +202,11 @@ describe("the console's exports and backfill pages in a browser", () => {
     await page.click("header.top button:has-text('Sign out')")
     await page.waitForSelector("input[name=username]")
     await signIn(viewer.username, viewer.password)
+    // The campaigns' rows link to their backfill for a viewer too, with nothing to edit or delete.
+    await page.click(".tabs button:has-text('Campaigns')")
+    await page.locator("[data-resource=campaigns] a:has-text('Backfill')").first().waitFor()
+    expect(await page.locator("[data-resource=campaigns] a:has-text('Backfill')").count()).toBe(2)
+    expect(await page.locator("[data-resource=campaigns] button").count()).toBe(0)
     await page.goto(`${url()}#/backfill`)
     await page.locator(`select[name=campaign] option[value='${late}']`).waitFor({ state: "attached" })
     await page.selectOption("select[name=campaign]", late)

@@ -28,6 +28,9 @@ interface Campaign {
 const refreshMs = 1000
 const aDayAgo = () => localOf(new Date(Date.now() - 24 * 3600_000))
 
+// `#/backfill/<campaign id>`, as a campaign's row links to it.
+const campaignOfHash = () => decodeURIComponent(window.location.hash.replace(/^#\/?/, "").split("/")[1] ?? "")
+
 const problemOf = (e: unknown): Problem => (e instanceof ApiError ? e.problem : { status: 0, detail: String((e as Error).message) })
 
 /** The job's answer, as it stands: status, counts, and each partition's offsets. */
@@ -60,7 +63,7 @@ const JobView = ({ job }: { readonly job: Job }) => (
 export const BackfillPage = () => {
   const { canWrite, session, tenant } = useConsole()
   const [campaigns, setCampaigns] = useState<ReadonlyArray<Campaign>>([])
-  const [campaignId, setCampaignId] = useState("")
+  const [campaignId, setCampaignId] = useState(campaignOfHash)
   const [from, setFrom] = useState(aDayAgo)
   const [job, setJob] = useState<Job | null | undefined>()
   const [problem, setProblem] = useState<Problem | undefined>()
