@@ -81,10 +81,11 @@ const open = (options: {
   Effect.gen(function*() {
     const { settings } = options
     const base = connectionOptions(settings, options.mode)
+    const logFile = Option.getOrUndefined(settings.statementLog)
     let opened = 0
     const dedicated = () => {
       const name = `tx${opened++}`
-      return openDedicatedConnection((extra) => options.client({ ...base, ...statementLog(name), ...extra } as Options))
+      return openDedicatedConnection((extra) => options.client({ ...base, ...statementLog(logFile, name), ...extra } as Options))
     }
     let statements: Sql
     let connections: Array<DedicatedConnection>
@@ -98,7 +99,7 @@ const open = (options: {
       clients = [only]
     } else {
       const statementSockets = trackedSockets()
-      statements = options.client({ ...base, ...statementLog("pool"), max: settings.poolSize, socket: statementSockets.open } as Options)
+      statements = options.client({ ...base, ...statementLog(logFile, "pool"), max: settings.poolSize, socket: statementSockets.open } as Options)
       connections = Array.from({ length: settings.poolSize }, dedicated)
       clients = [{ sql: statements, sockets: statementSockets }, ...connections]
     }
