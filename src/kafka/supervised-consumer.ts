@@ -53,7 +53,8 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
       consumer: Consumer,
       run: <A>(effect: Effect.Effect<A, unknown, Database | TenantDirectory | R>) => Promise<A>,
       progress: BatchProgress,
-      closing: () => boolean
+      closing: () => boolean,
+      commits: Map<string, Promise<void>>
     ) =>
       async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
         const handler = byTopic.get(batch.topic)
@@ -95,18 +96,18 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
           batchSteps.observe({ ...labels, step: "publish" }, (published - applied) / 1000)
           const last = batch.messages[batch.messages.length - 1]!.offset
           resolveOffset(last)
-          progress.step(key, "committing the offsets of")
-          try {
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
-            await heartbeat()
-          } catch (error) {
-            // The batch is applied and its events are out; whoever owns the partition after the
-            // rebalance gets it again and finds every event already processed. kafkajs rejoins on
-            // its next request instead of crashing this consumer over it.
+          const offset = (BigInt(last) + 1n).toString()
+          const commit = (commits.get(key) ?? Promise.resolve()).then(() => consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }])).then(
+            () => batchSteps.observe({ ...labels, step: "commit" }, since(published)),
+            (error) => {
+              if (isRebalancing(error)) log(Effect.logInfo(`${groupId}: the group rebalanced while ${key} was applied; its offsets are left to the partition's next owner`))
+              else log(Effect.logWarning(`${groupId}: committing the offsets of ${key} failed; the next batch's commit covers them`, reasonOf(error)))
+            }
+          )
+          commits.set(key, commit)
+          await heartbeat().catch((error) => {
             if (!isRebalancing(error)) throw error
-            log(Effect.logInfo(`${groupId}: the group rebalanced while ${key} was applied; its offsets are left to the partition's next owner`))
-          }
-          batchSteps.observe({ ...labels, step: "commit" }, since(published))
+          })
           log(Effect.logDebug(`${key}: ${messages.length} events in ${(performance.now() - started).toFixed(1)} ms (${(applied - started).toFixed(1)} ms applying)`))
         } catch (error) {
           // Interrupted because this consumer is going away: nothing was committed past the last
@@ -152,6 +153,14 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
           let closing = false
           yield* Effect.addFinalizer(() => Effect.sync(() => void (closing = true)))
           const progress = batchProgress()
+          // Each partition's offset commits, in order, off the batches' path: the next batch is
+          // fetched and applied while the broker takes the last one's commit. A commit that never
+          // lands only means that batch comes again, and finds every event already processed.
+          // Stopping waits (briefly) for them, so a clean restart redelivers nothing.
+          const commits = new Map<string, Promise<void>>()
+          yield* Effect.addFinalizer(() =>
+            Effect.promise(() => Promise.all(commits.values())).pipe(Effect.timeout(disconnectTimeoutMs), Effect.ignore)
+          )
           yield* Effect.tryPromise({
             try: async () => {
               // A new group starts at the beginning: events produced before the service first ran are not lost.
@@ -160,7 +169,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
                 autoCommit: false,
                 eachBatchAutoResolve: false,
                 partitionsConsumedConcurrently: Math.max(1, config.kafka.topicPartitions * byTopic.size),
-                eachBatch: eachBatchOf(consumer, run, progress, () => closing)
+                eachBatch: eachBatchOf(consumer, run, progress, () => closing, commits)
               })
             },
             catch: (e) => new ConsumerCrashed({ group: groupId, reason: reasonOf(e) })
