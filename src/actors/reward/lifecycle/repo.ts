@@ -4,8 +4,13 @@ import { decodeRows, isoTime } from "../../../db/rows.ts"
 import { Adjustment, BalanceDetail } from "./model.ts"
 
 const decodeAdjustments = decodeRows(Adjustment)
-const decodeDetail = decodeRows(Schema.Struct({ ...BalanceDetail.fields, expiring: Schema.Unknown }))
-const decodeExpiring = decodeRows(Schema.Struct({ points: Schema.Number, expires_at: Schema.String }))
+const decodeDetail = decodeRows(Schema.Struct({
+  points: Schema.NullOr(Schema.Number),
+  pending: Schema.NullOr(Schema.Number),
+  lifetime_earned: Schema.NullOr(Schema.Number),
+  tier: Schema.NullOr(Schema.String),
+  expiring: BalanceDetail.fields.expiring
+}))
 const decodeCandidates = decodeRows(Schema.Struct({ tenant: Schema.String, user_id: Schema.String }))
 
 /** The adjustment an idempotency key was used for, with what was asked (moved plus what a clamp stopped). */
@@ -20,21 +25,29 @@ export const findAdjustment = (sql: Sql, tenant: string, idempotencyKey: string)
     Effect.map((rows) => rows[0])
   )
 
-/** A user's balance with its lifecycle; a user who never earned anything has 0 everywhere. */
+/** A user's balance with its lifecycle; a user who never earned anything has 0 everywhere. One statement, one row. */
 export const balanceDetail = (sql: Sql, tenant: string, userId: string) =>
-  Effect.all([
-    exec(() => sql`
-      select tenant, user_id, points::float8 as points, pending::float8 as pending, earned::float8 as lifetime_earned, tier, null as expiring
-      from reward.balances where tenant = ${tenant} and user_id = ${userId}`).pipe(Effect.flatMap(decodeDetail)),
-    exec(() => sql`
-      select sum(remaining)::float8 as points, ${isoTime(sql, "expires_at")} as expires_at
-      from reward.lots
-      where tenant = ${tenant} and user_id = ${userId} and not expired and remaining > 0 and expires_at is not null
-      group by expires_at order by reward.lots.expires_at limit 10`).pipe(Effect.flatMap(decodeExpiring))
-  ]).pipe(Effect.map(([rows, expiring]): BalanceDetail => {
-    const row = rows[0]
-    return { tenant, user_id: userId, points: row?.points ?? 0, pending: row?.pending ?? 0, lifetime_earned: row?.lifetime_earned ?? 0, tier: row?.tier ?? null, expiring }
-  }))
+  exec(() => sql`
+    select b.points::float8 as points, b.pending::float8 as pending, b.earned::float8 as lifetime_earned, b.tier,
+      coalesce((
+        select json_agg(json_build_object('points', e.points, 'expires_at', e.expires_at) order by e.at)
+        from (select sum(remaining)::float8 as points, ${isoTime(sql, "expires_at")} as expires_at, expires_at as at
+              from reward.lots
+              where tenant = ${tenant} and user_id = ${userId} and not expired and remaining > 0 and expires_at is not null
+              group by expires_at order by expires_at limit 10) e
+      ), '[]'::json) as expiring
+    from (select 1) as one left join reward.balances b on b.tenant = ${tenant} and b.user_id = ${userId}`).pipe(
+    Effect.flatMap(decodeDetail),
+    Effect.map(([row]): BalanceDetail => ({
+      tenant,
+      user_id: userId,
+      points: row?.points ?? 0,
+      pending: row?.pending ?? 0,
+      lifetime_earned: row?.lifetime_earned ?? 0,
+      tier: row?.tier ?? null,
+      expiring: row?.expiring ?? []
+    }))
+  )
 
 /**
  * Locks up to `limit` accounts with something due by `now` (a lot to activate or expire, a tier to
