@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { openLocalPage } from "../support/browser.ts"
 import { api, eventually, produce } from "../support/flow.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../support/process.ts"
 
@@ -35,10 +36,9 @@ describe("the web console in a browser", () => {
   beforeAll(async () => {
     lt = await spawnLoyaltea({ LOYALTEA_WEBHOOK_ALLOW_PRIVATE: "true" })
     await waitStarted(lt)
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    // Nothing but the console may be asked: a CDN reference would fail the page.
-    await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
+    const opened = await openLocalPage()
+    browser = opened.browser
+    page = opened.page
     console.log(`console screenshots in ${shots}`)
   }, 90_000)
   afterAll(async () => {

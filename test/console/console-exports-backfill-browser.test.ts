@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { openLocalPage } from "../support/browser.ts"
 import { api, eventually, produce } from "../support/flow.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../support/process.ts"
+import { csvRecords } from "../support/csv.ts"
 
 const purchaser = "0e41cc11-5e54-448b-a6ce-9c9a855ad202"
 const stranger = "7a1d6a52-1f7e-4c1b-9a53-6a3c2f0b9e11"
@@ -15,27 +17,6 @@ const ids = {
   bread: "a1b2c3d4-0000-4000-8000-00000000b2ea",
   otherReward: "a1b2c3d4-0000-4000-8000-0000000000f1",
   otherBread: "a1b2c3d4-0000-4000-8000-0000000000f2"
-}
-
-/** RFC 4180 as the export writes it: quoted cells may hold separators, quotes (doubled) and line breaks. */
-const parseCsv = (text: string): Array<Record<string, string>> => {
-  const rows: Array<Array<string>> = []
-  let row: Array<string> = []
-  let cell = ""
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++
-      else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ",") row.push(cell), (cell = "")
-    else if (c === "\r" && text[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++
-    else cell += c
-  }
-  const [head, ...body] = rows
-  return body.map((cells) => Object.fromEntries(head!.map((name, i) => [name, cells[i] ?? ""])))
 }
 
 /**
@@ -72,9 +53,9 @@ describe("the console's exports and backfill pages in a browser", () => {
     await produce(`127.0.0.1:${lt.ports.broker}`, "buy", [{ tenant: "other-shop", product: "bread", amount: 150, userId: stranger, eventId: "console-export-other" }])
     expect((await eventually(() => http.balances("meiwei"), (b) => b[purchaser] === 300, 30_000))[purchaser]).toBe(300)
     expect((await eventually(() => http.balances("other-shop"), (b) => b[stranger] === 7, 30_000))[stranger]).toBe(7)
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true })
-    await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
+    const opened = await openLocalPage({ acceptDownloads: true })
+    browser = opened.browser
+    page = opened.page
     console.log(`console screenshots in ${shots}`)
   }, 120_000)
   afterAll(async () => {
@@ -102,7 +83,7 @@ describe("the console's exports and backfill pages in a browser", () => {
     await page.selectOption("select[name=format]", "csv")
     const { name, text } = await download()
     expect(name).toBe("meiwei-ledger.csv")
-    const rows = parseCsv(text)
+    const rows = csvRecords(text)
     const ledger = (await api(lt).call("reward", "GET", `/user-rewards/${purchaser}/ledger?tenant=meiwei`)).body as { entries: Array<{ id: string; amount: number; kind: string }> }
     expect(ledger.entries).toHaveLength(3)
     expect(rows.map((r) => ({ id: r.id ?? "", kind: r.kind, amount: Number(r.amount), userId: r.userId, tenant: r.tenant })).sort((a, b) => a.id.localeCompare(b.id)))
@@ -218,7 +199,7 @@ describe("the console's exports and backfill pages in a browser", () => {
 
     await page.click("nav a:has-text('Exports')")
     const { text } = await download()
-    const rows = parseCsv(text)
+    const rows = csvRecords(text)
     expect(rows).toHaveLength(5)
     expect(new Set(rows.map((r) => r.tenant))).toEqual(new Set(["meiwei"]))
     await shot("25-viewer-exports")

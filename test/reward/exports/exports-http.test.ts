@@ -3,32 +3,13 @@ import { rewardService } from "../../../src/actors/reward/definition.ts"
 import { anonymousApp, request, withHeaders } from "../../support/app.ts"
 import { type AuthRuntime, headersOf } from "../../support/credentials.ts"
 import { type Harness, lifecycleHarness } from "../lifecycle/harness.ts"
+import { parseCsv } from "../../support/csv.ts"
 
 const day = 86_400_000
 const start = Date.parse("2026-01-01T00:00:00Z")
 // Batches of exactly 1,000 events (the harness numbers their offsets by batch).
 const users = 3000
 const perUser = 2
-
-/** RFC 4180 lines to cells (quoted cells may hold separators, quotes and line breaks). */
-const parseCsv = (text: string): Array<Array<string>> => {
-  const rows: Array<Array<string>> = []
-  let row: Array<string> = []
-  let cell = ""
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"', i++)
-      else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ",") (row.push(cell), (cell = ""))
-    else if (c === "\r" && text[i + 1] === "\n") (row.push(cell), rows.push(row), (row = []), (cell = ""), i++)
-    else cell += c
-  }
-  return rows
-}
 
 describe("exports of the ledger and the balances", () => {
   let h: Harness

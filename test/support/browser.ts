@@ -1,0 +1,12 @@
+import { type Browser, chromium, type Page } from "playwright-core"
+
+/**
+ * Debian's headless Chromium (never a downloaded browser) with one page that may ask nothing but
+ * this machine: a CDN reference would fail the page.
+ */
+export const openLocalPage = async (options: { readonly acceptDownloads?: boolean } = {}): Promise<{ browser: Browser; page: Page }> => {
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] })
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, ...(options.acceptDownloads ? { acceptDownloads: true } : {}) })
+  await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
+  return { browser, page }
+}
