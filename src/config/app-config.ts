@@ -39,7 +39,12 @@ export interface AppConfigShape {
   readonly shutdownTimeoutMs: number
   /** How often the reward service activates pending points, expires lots and looks at tiers again. */
   readonly lifecycleJobMs: number
+  /** The largest body an import (`POST /imports/...`) takes, in bytes (`LOYALTEA_IMPORT_MAX_BYTES`, 1 GiB by default). */
+  readonly importMaxBytes: number
 }
+
+/** 1 GiB: a million rows of opening balances or purchases with room to spare. */
+export const defaultImportMaxBytes = 1024 * 1024 * 1024
 
 const portOf = (name: ServiceName) => Config.Port(portVariable(name)).pipe(Config.withDefault(defaultPorts[name]))
 
@@ -68,7 +73,8 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   logLevel: Config.schema(LogLevelName, "LOG_LEVEL").pipe(Config.withDefault("Info" as const)),
   logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
-  lifecycleJobMs: Config.Int("LOYALTEA_LIFECYCLE_JOB_MS").pipe(Config.withDefault(30_000))
+  lifecycleJobMs: Config.Int("LOYALTEA_LIFECYCLE_JOB_MS").pipe(Config.withDefault(30_000)),
+  importMaxBytes: Config.Int("LOYALTEA_IMPORT_MAX_BYTES").pipe(Config.withDefault(defaultImportMaxBytes))
 })
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("loyaltea/config/AppConfig") {

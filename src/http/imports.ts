@@ -1,0 +1,102 @@
+import type { Authenticator } from "../auth/authenticator.ts"
+import { type Effect, Schema } from "effect"
+import type { Page, PageRequest } from "../domain/page.ts"
+import type { TenantScope } from "../domain/tenant-scope.ts"
+import { Elysia } from "elysia"
+import { OpeningImports } from "../actors/reward/imports/service.ts"
+import { type Tenant, Uuid } from "../domain/primitives.ts"
+import { ImportJob, ImportRefusal, ImportReport } from "../imports/model.ts"
+import { accessControl } from "./access.ts"
+import { CursorQuery, ListPage, pageRequest } from "./list-page.ts"
+import { TenantQuery } from "./params.ts"
+import type { Runner } from "./run-effect.ts"
+import { errorResponse, input, standard } from "./schema.ts"
+import { uploadFormatOf } from "./upload-routes.ts"
+
+const postErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse }
+const getErrors = { 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
+
+export const ImportQuery = input(Schema.Struct({ ...TenantQuery }), "query")
+export const ImportParams = input(Schema.Struct({ id: Uuid }), "params")
+export const RefusalsQuery = input(Schema.Struct({ ...TenantQuery, ...CursorQuery(["id"]) }), "query")
+
+/** The OpenAPI request body of an import: CSV or NDJSON, with an example of each. */
+export const uploadBody = (csv: string, ndjson: string, columns: string) => ({
+  required: true,
+  description: `${columns} Streamed: send it as it is read (chunked is fine); it is applied a batch at a time while it arrives.`,
+  content: {
+    "text/csv": { schema: { type: "string" as const }, example: csv },
+    "application/x-ndjson": { schema: { type: "string" as const }, example: ndjson }
+  }
+})
+
+export const importText =
+  "Rows are applied in batches of 1000, each batch with the job's counts in one transaction: an import that stops anywhere (the client gone, " +
+  "the process killed) leaves whole batches only, and posting the same file again applies what is missing and counts the rest as duplicates. " +
+  "A row that cannot be applied (a bad CSV line, a field the schema refuses) is refused with its line, field and reason and never stops the import. " +
+  "201 once the whole body is read and applied, with the report; `GET /imports/{id}` shows the counts while it runs. " +
+  "A body declared over `LOYALTEA_IMPORT_MAX_BYTES` is refused (413) before anything is applied; a streamed one that grows past it stops there (413; the job `failed`, its whole batches kept)."
+
+/** The body as the stream it is (the JSON parser hands import bodies over unread), and its declared size. */
+export const uploadOf = (body: unknown, request: Request) => ({
+  stream: body as ReadableStream<Uint8Array>,
+  format: uploadFormatOf(request.headers.get("content-type"))!,
+  declared: request.headers.get("content-length") === null ? undefined : Number(request.headers.get("content-length"))
+})
+
+/** `GET /imports/{id}` and `GET /imports/{id}/refusals` of a service, over its import use cases. */
+export const importJobRoutes = <I, E>(
+  run: Runner<I | Authenticator>,
+  name: string,
+  use: {
+    readonly job: (scope: TenantScope, tenant: Tenant | undefined, id: string) => Effect.Effect<ImportJob, E, I>
+    readonly refusals: (scope: TenantScope, tenant: Tenant | undefined, id: string, page: PageRequest) => Effect.Effect<Page<ImportRefusal>, E, I>
+  },
+  what: string
+) =>
+  new Elysia({ name })
+    .use(accessControl(run))
+    .get("/imports/:id", ({ params, query, scope, set }) => run(set, use.job(scope, query.tenant, params.id)), {
+      access: "read",
+      params: ImportParams,
+      query: ImportQuery,
+      response: { 200: standard(ImportJob), ...getErrors },
+      detail: { tags: ["imports"], summary: `An import of ${what}: its status and counts, moving while it runs` }
+    })
+    .get("/imports/:id/refusals", ({ params, query, scope, set }) => run(set, use.refusals(scope, query.tenant, params.id, pageRequest(query))), {
+      access: "read",
+      params: ImportParams,
+      query: RefusalsQuery,
+      response: { 200: standard(ListPage(ImportRefusal)), ...getErrors },
+      detail: { tags: ["imports"], summary: `The rows an import of ${what} refused, by line, with the field and the reason` }
+    })
+
+const csvExample = "userId,points,occurredAt,reason\r\nada,1250.5,2025-11-30T00:00:00Z,balance from the old shop\r\n\"lee, the second\",0.0001,,\r\n"
+const ndjsonExample = '{"userId":"ada","points":"1250.5","occurredAt":"2025-11-30T00:00:00Z","reason":"balance from the old shop"}\n{"userId":"lee","points":"0.0001"}\n'
+
+/** `POST /imports/opening-balances` and the import jobs of the reward service. */
+export const openingImportRoutes = (run: Runner<OpeningImports | Authenticator>) =>
+  new Elysia({ name: "loyaltea-opening-import-routes" })
+    .use(accessControl(run))
+    .post("/imports/opening-balances", ({ body, principal, query, request, scope, set }) => {
+      const upload = uploadOf(body, request)
+      return run(set, OpeningImports.use((u) => u.openingBalances(scope, principal, query.tenant, upload.format, upload.stream, upload.declared)), 201)
+    }, {
+      access: "write",
+      query: ImportQuery,
+      response: { 201: standard(ImportReport), ...postErrors },
+      detail: {
+        tags: ["imports"],
+        summary: "Import users' opening balances from the old system, streamed as CSV or NDJSON",
+        description: "Each user's opening balance is applied once per tenant, as a ledger entry of kind `opening` and a lot `opening:<userId>`, pending and expiring " +
+          "as the tenant's program says from its `occurredAt` (default: the import's start) and counted as earned for the tier. The same balance again is a duplicate; " +
+          "a different one for a user who has one is refused. " + importText,
+        requestBody: uploadBody(csvExample, ndjsonExample,
+          "CSV (RFC 4180, a header line) with the columns `userId`, `points` (an exact decimal above 0, at most 4 places), and optionally `occurredAt` (ISO-8601 with a zone), " +
+          "`reason` and `tenant` (must be the import's); or NDJSON, one object per line with the same fields.")
+      }
+    })
+    .use(importJobRoutes(run, "loyaltea-reward-import-job-routes", {
+      job: (scope, tenant, id) => OpeningImports.use((u) => u.job(scope, tenant, id)),
+      refusals: (scope, tenant, id, page) => OpeningImports.use((u) => u.refusals(scope, tenant, id, page))
+    }, "opening balances"))
