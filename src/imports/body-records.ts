@@ -30,7 +30,8 @@ export const bodyRecords = (body: ReadableStream<Uint8Array>, format: ImportForm
     }
     bytes += value.byteLength
     if (bytes > maxBytes) {
-      await reader.cancel().catch(() => undefined)
+      // Not awaited: a body still arriving would hold the answer until its end.
+      void reader.cancel().catch(() => undefined)
       throw new ImportTooLarge({ limit: maxBytes })
     }
     return records.push(utf8.decode(value, { stream: true }))
@@ -44,6 +45,6 @@ export const bodyRecords = (body: ReadableStream<Uint8Array>, format: ImportForm
         : error instanceof TypeError && /decode|utf-?8|encoding/i.test(error.message) ? new ImportBroken({ reason: "the body is not UTF-8 text" })
         : new ImportBroken({ reason: "the upload broke off before the end of the body" })
     }),
-    cancel: Effect.promise(() => reader.cancel().catch(() => undefined))
+    cancel: Effect.sync(() => void reader.cancel().catch(() => undefined))
   }
 }
