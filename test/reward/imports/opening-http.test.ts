@@ -7,7 +7,7 @@ import { day, type Harness, lifecycleHarness, t0 } from "../lifecycle/harness.ts
 const csv = "text/csv"
 const ndjson = "application/x-ndjson"
 
-const upload = (h: Harness | { app: Harness["app"] }, path: string, body: BodyInit, contentType: string, headers: Record<string, string> = {}) =>
+const upload = (h: Harness | { app: Harness["app"] }, path: string, body: string | ReadableStream<Uint8Array>, contentType: string, headers: Record<string, string> = {}) =>
   h.app.handle(new Request(`http://localhost${path}`, { method: "POST", headers: { "content-type": contentType, ...headers }, body }))
 
 const json = async (response: Response) => (await response.json()) as any
@@ -168,7 +168,7 @@ describe("the import cap", () => {
     const whole = `userId,points\n${rows}\n`
     const declared = await upload(h, "/imports/opening-balances?tenant=cap-a", whole, csv, { "content-length": String(Buffer.byteLength(whole)) })
     expect(declared.status).toBe(413)
-    const [{ n }] = await (await h.sql())<Array<{ n: number }>>`select count(*)::int as n from reward.imports`
+    const [{ n }] = (await (await h.sql())<Array<{ n: number }>>`select count(*)::int as n from reward.imports`) as unknown as [{ n: number }]
     expect(n).toBe(0)
 
     const bytes = new TextEncoder().encode(`userId,points\n${rows}\n`)
@@ -183,7 +183,7 @@ describe("the import cap", () => {
     const [job] = await (await h.sql())<Array<{ status: string; rows_applied: number }>>`select status, rows_applied::int from reward.imports`
     expect(job!.status).toBe("failed")
     expect(job!.rows_applied % 1000).toBe(0)
-    const [{ lots }] = await (await h.sql())<Array<{ lots: number }>>`select count(*)::int as lots from reward.lots where tenant = 'cap-a'`
+    const [{ lots }] = (await (await h.sql())<Array<{ lots: number }>>`select count(*)::int as lots from reward.lots where tenant = 'cap-a'`) as unknown as [{ lots: number }]
     expect(lots).toBe(job!.rows_applied)
   })
 })

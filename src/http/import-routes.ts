@@ -3,9 +3,8 @@ import { type Effect, Schema } from "effect"
 import type { Page, PageRequest } from "../domain/page.ts"
 import type { TenantScope } from "../domain/tenant-scope.ts"
 import { Elysia } from "elysia"
-import { OpeningImports } from "../actors/reward/imports/service.ts"
 import { type Tenant, Uuid } from "../domain/primitives.ts"
-import { ImportJob, ImportRefusal, ImportReport } from "../imports/model.ts"
+import { ImportJob, ImportRefusal } from "../imports/model.ts"
 import { accessControl } from "./access.ts"
 import { CursorQuery, ListPage, pageRequest } from "./list-page.ts"
 import { TenantQuery } from "./params.ts"
@@ -13,7 +12,7 @@ import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 import { uploadFormatOf } from "./upload-routes.ts"
 
-const postErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse }
+export const postErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse }
 const getErrors = { 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
 
 export const ImportQuery = input(Schema.Struct({ ...TenantQuery }), "query")
@@ -71,32 +70,3 @@ export const importJobRoutes = <I, E>(
       detail: { tags: ["imports"], summary: `The rows an import of ${what} refused, by line, with the field and the reason` }
     })
 
-const csvExample = "userId,points,occurredAt,reason\r\nada,1250.5,2025-11-30T00:00:00Z,balance from the old shop\r\n\"lee, the second\",0.0001,,\r\n"
-const ndjsonExample = '{"userId":"ada","points":"1250.5","occurredAt":"2025-11-30T00:00:00Z","reason":"balance from the old shop"}\n{"userId":"lee","points":"0.0001"}\n'
-
-/** `POST /imports/opening-balances` and the import jobs of the reward service. */
-export const openingImportRoutes = (run: Runner<OpeningImports | Authenticator>) =>
-  new Elysia({ name: "loyaltea-opening-import-routes" })
-    .use(accessControl(run))
-    .post("/imports/opening-balances", ({ body, principal, query, request, scope, set }) => {
-      const upload = uploadOf(body, request)
-      return run(set, OpeningImports.use((u) => u.openingBalances(scope, principal, query.tenant, upload.format, upload.stream, upload.declared)), 201)
-    }, {
-      access: "write",
-      query: ImportQuery,
-      response: { 201: standard(ImportReport), ...postErrors },
-      detail: {
-        tags: ["imports"],
-        summary: "Import users' opening balances from the old system, streamed as CSV or NDJSON",
-        description: "Each user's opening balance is applied once per tenant, as a ledger entry of kind `opening` and a lot `opening:<userId>`, pending and expiring " +
-          "as the tenant's program says from its `occurredAt` (default: the import's start) and counted as earned for the tier. The same balance again is a duplicate; " +
-          "a different one for a user who has one is refused. " + importText,
-        requestBody: uploadBody(csvExample, ndjsonExample,
-          "CSV (RFC 4180, a header line) with the columns `userId`, `points` (an exact decimal above 0, at most 4 places), and optionally `occurredAt` (ISO-8601 with a zone), " +
-          "`reason` and `tenant` (must be the import's); or NDJSON, one object per line with the same fields.")
-      }
-    })
-    .use(importJobRoutes(run, "loyaltea-reward-import-job-routes", {
-      job: (scope, tenant, id) => OpeningImports.use((u) => u.job(scope, tenant, id)),
-      refusals: (scope, tenant, id, page) => OpeningImports.use((u) => u.refusals(scope, tenant, id, page))
-    }, "opening balances"))
