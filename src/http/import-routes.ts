@@ -12,10 +12,17 @@ import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 import { uploadFormatOf } from "./upload-routes.ts"
 
-export const postErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse }
+export const postErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse }
 const getErrors = { 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
 
 export const ImportQuery = input(Schema.Struct({ ...TenantQuery }), "query")
+export const StartImportQuery = input(Schema.Struct({
+  ...TenantQuery,
+  id: Schema.optionalKey(Uuid.annotate({
+    description: "The import's id, chosen by the client so it can watch `GET /imports/{id}` while the upload runs (default: a new one); an id used before is refused (409)",
+    examples: ["5b0d8c1e-2f4a-4c3b-9d6e-7a8b9c0d1e2f"]
+  }))
+}), "query")
 export const ImportParams = input(Schema.Struct({ id: Uuid }), "params")
 export const RefusalsQuery = input(Schema.Struct({ ...TenantQuery, ...CursorQuery(["id"]) }), "query")
 

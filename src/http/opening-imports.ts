@@ -3,7 +3,7 @@ import { Elysia } from "elysia"
 import { OpeningImports } from "../actors/reward/imports/service.ts"
 import { ImportReport } from "../imports/model.ts"
 import { accessControl } from "./access.ts"
-import { ImportQuery, importJobRoutes, importText, postErrors, uploadBody, uploadOf } from "./import-routes.ts"
+import { importJobRoutes, StartImportQuery, importText, postErrors, uploadBody, uploadOf } from "./import-routes.ts"
 import type { Runner } from "./run-effect.ts"
 import { standard } from "./schema.ts"
 
@@ -16,10 +16,10 @@ export const openingImportRoutes = (run: Runner<OpeningImports | Authenticator>)
     .use(accessControl(run))
     .post("/imports/opening-balances", ({ body, principal, query, request, scope, set }) => {
       const upload = uploadOf(body, request)
-      return run(set, OpeningImports.use((u) => u.openingBalances(scope, principal, query.tenant, upload.format, upload.stream, upload.declared)), 201)
+      return run(set, OpeningImports.use((u) => u.openingBalances(scope, principal, query.tenant, query.id, upload.format, upload.stream, upload.declared)), 201)
     }, {
       access: "write",
-      query: ImportQuery,
+      query: StartImportQuery,
       response: { 201: standard(ImportReport), ...postErrors },
       detail: {
         tags: ["imports"],

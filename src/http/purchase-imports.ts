@@ -3,7 +3,7 @@ import { Elysia } from "elysia"
 import { PurchaseImports } from "../actors/fulfillment/imports/service.ts"
 import { ImportReport } from "../imports/model.ts"
 import { accessControl } from "./access.ts"
-import { ImportQuery, importJobRoutes, importText, postErrors, uploadBody, uploadOf } from "./import-routes.ts"
+import { importJobRoutes, StartImportQuery, importText, postErrors, uploadBody, uploadOf } from "./import-routes.ts"
 import type { Runner } from "./run-effect.ts"
 import { standard } from "./schema.ts"
 
@@ -22,10 +22,10 @@ export const purchaseImportRoutes = (run: Runner<PurchaseImports | Authenticator
     .use(accessControl(run))
     .post("/imports/purchases", ({ body, principal, query, request, scope, set }) => {
       const upload = uploadOf(body, request)
-      return run(set, PurchaseImports.use((u) => u.purchases(scope, principal, query.tenant, upload.format, upload.stream, upload.declared)), 201)
+      return run(set, PurchaseImports.use((u) => u.purchases(scope, principal, query.tenant, query.id, upload.format, upload.stream, upload.declared)), 201)
     }, {
       access: "events",
-      query: ImportQuery,
+      query: StartImportQuery,
       response: { 201: standard(ImportReport), ...postErrors },
       detail: {
         tags: ["imports"],

@@ -1,7 +1,7 @@
 import { Cause, Effect, Option, Result } from "effect"
 import { Database, type Sql } from "../db/database.ts"
 import type { DatabaseError } from "../db/errors.ts"
-import { InvalidInput } from "../domain/errors.ts"
+import { AlreadyExists, InvalidInput } from "../domain/errors.ts"
 import type { FieldIssue } from "../domain/validation.ts"
 import { bodyRecords } from "./body-records.ts"
 import { ImportBroken, type ImportKind, type ImportRefusal, type ImportReport, ImportTooLarge } from "./model.ts"
@@ -85,7 +85,10 @@ export const runImport = <Row, E>(
         pending = piece.slice(1)
       }
     }
-    yield* createJob(db.sql, plan.schema, { id: job.id, tenant: job.tenant, kind: plan.kind, startedBy: job.startedBy })
+    yield* createJob(db.sql, plan.schema, { id: job.id, tenant: job.tenant, kind: plan.kind, startedBy: job.startedBy }).pipe(
+      Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "import", id: job.id }))),
+      Effect.tapError(() => source.cancel)
+    )
 
     let rows: Array<Numbered<Row>> = []
     let refusals: Array<ImportRefusal> = []

@@ -37,13 +37,13 @@ const make = Effect.gen(function*() {
 
   return {
     /** Historical purchases, read from `body` as it arrives, sent to `buy` a batch at a time; the answer once all of it is sent. */
-    purchases: (scope: TenantScope, principal: Principal | undefined, asked: Tenant | undefined, format: ImportFormat, body: ReadableStream<Uint8Array>, declaredBytes: number | undefined, batchSize?: number) =>
+    purchases: (scope: TenantScope, principal: Principal | undefined, asked: Tenant | undefined, id: string | undefined, format: ImportFormat, body: ReadableStream<Uint8Array>, declaredBytes: number | undefined, batchSize?: number) =>
       Effect.gen(function*() {
         const tenant = yield* importTenant(scope, asked)
         yield* tenants.writable(scope, tenant)
         const maxBytes = yield* importMaxBytes
         if (declaredBytes !== undefined && declaredBytes > maxBytes) return yield* new ImportTooLarge({ limit: maxBytes })
-        return yield* runImport(plan(tenant), { id: randomUUID(), tenant, startedBy: starterOf(principal) }, body, format, maxBytes, batchSize)
+        return yield* runImport(plan(tenant), { id: id ?? randomUUID(), tenant, startedBy: starterOf(principal) }, body, format, maxBytes, batchSize)
       }).pipe(Effect.provideService(Database, db)),
     job: jobs.job,
     refusals: jobs.refusals

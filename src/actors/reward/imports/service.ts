@@ -41,14 +41,14 @@ const make = Effect.gen(function*() {
      * Opening balances from the old system, read from `body` as it arrives and applied a batch
      * at a time; the answer once all of it is applied.
      */
-    openingBalances: (scope: TenantScope, principal: Principal | undefined, asked: Tenant | undefined, format: ImportFormat, body: ReadableStream<Uint8Array>, declaredBytes: number | undefined, batchSize?: number) =>
+    openingBalances: (scope: TenantScope, principal: Principal | undefined, asked: Tenant | undefined, id: string | undefined, format: ImportFormat, body: ReadableStream<Uint8Array>, declaredBytes: number | undefined, batchSize?: number) =>
       Effect.gen(function*() {
         const tenant = yield* importTenant(scope, asked)
         yield* tenants.writable(scope, tenant)
         const maxBytes = yield* importMaxBytes
         if (declaredBytes !== undefined && declaredBytes > maxBytes) return yield* new ImportTooLarge({ limit: maxBytes })
         const startedAt = yield* Clock.currentTimeMillis
-        return yield* runImport(plan(tenant, principal, startedAt), { id: randomUUID(), tenant, startedBy: starterOf(principal) }, body, format, maxBytes, batchSize)
+        return yield* runImport(plan(tenant, principal, startedAt), { id: id ?? randomUUID(), tenant, startedBy: starterOf(principal) }, body, format, maxBytes, batchSize)
       }).pipe(Effect.provideService(Database, db)),
     job: jobs.job,
     refusals: jobs.refusals
