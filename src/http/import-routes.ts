@@ -10,7 +10,7 @@ import { CursorQuery, ListPage, pageRequest } from "./list-page.ts"
 import { TenantQuery } from "./params.ts"
 import type { Runner } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
-import { uploadFormatOf } from "./upload-routes.ts"
+import { unsupportedUpload, uploadFormatOf } from "./upload-routes.ts"
 
 export const postErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse }
 const getErrors = { 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
@@ -44,11 +44,15 @@ export const importText =
   "A body declared over `LOYALTEA_IMPORT_MAX_BYTES` is refused (413) before anything is applied; a streamed one that grows past it stops there (413; the job `failed`, its whole batches kept)."
 
 /** The body as the stream it is (the JSON parser hands import bodies over unread), and its declared size. */
-export const uploadOf = (body: unknown, request: Request) => ({
-  stream: body as ReadableStream<Uint8Array>,
-  format: uploadFormatOf(request.headers.get("content-type"))!,
-  declared: request.headers.get("content-length") === null ? undefined : Number(request.headers.get("content-length"))
-})
+export const uploadOf = (body: unknown, request: Request) => {
+  const format = uploadFormatOf(request.headers.get("content-type"))
+  if (format === undefined) throw unsupportedUpload()
+  return {
+    stream: body as ReadableStream<Uint8Array>,
+    format,
+    declared: request.headers.get("content-length") === null ? undefined : Number(request.headers.get("content-length"))
+  }
+}
 
 /** `GET /imports/{id}` and `GET /imports/{id}/refusals` of a service, over its import use cases. */
 export const importJobRoutes = <I, E>(

@@ -3,7 +3,7 @@ import { Elysia } from "elysia"
 import { maxJsonDepth, parseJson } from "../platform/bounded-json.ts"
 import { maxBodyBytes, readBody } from "./body-limit.ts"
 import { HttpRefusal } from "./refusal.ts"
-import { isUpload, unsupportedUpload, uploadFormatOf } from "./upload-routes.ts"
+import { isUpload } from "./upload-routes.ts"
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 const jsonMediaType = /^application\/(?:[\w.+-]+\+)?json$/i
@@ -31,10 +31,8 @@ export const jsonBody = (limit = maxBodyBytes, depth = maxJsonDepth) =>
     .onParse({ as: "global" }, async ({ request }, contentType) => {
       // `null` rather than `undefined`: this parser has answered, no other runs.
       // The imports stream their body to the route as it arrives (src/http/upload-routes.ts).
-      if (isUpload(request)) {
-        if (uploadFormatOf(contentType) === undefined) throw unsupportedUpload()
-        return request.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
-      }
+      // Another media type is refused by the route, after the access check (415 must not answer before 401).
+      if (isUpload(request)) return request.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
       if (request.body === null || request.headers.get("content-length") === "0") return null
       if (!jsonMediaType.test(contentType)) throw unsupported()
       const bytes = await readBody(request.body, limit)
