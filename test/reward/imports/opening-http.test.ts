@@ -138,6 +138,19 @@ describe("opening balances imported as CSV or NDJSON", () => {
     expect(await h.ledger("imp-a", "q")).toEqual([])
   })
 
+  test("a body that is not UTF-8 is refused (400) and its job failed; an id used before is refused (409)", async () => {
+    const id = crypto.randomUUID()
+    const pieces = [new TextEncoder().encode("userId,points\nutf,1\n"), new Uint8Array([0xff, 0xfe, 0x0a])]
+    const body = new ReadableStream<Uint8Array>({ pull: (controller) => (pieces.length > 0 ? controller.enqueue(pieces.shift()!) : controller.close()) })
+    const response = await h.app.handle(new Request(`http://localhost/imports/opening-balances?tenant=imp-a&id=${id}`, { method: "POST", headers: { "content-type": csv }, body, duplex: "half" } as RequestInit))
+    expect(response.status).toBe(400)
+    expect(await json(response)).toMatchObject({ error: "ImportBroken", reason: "the body is not UTF-8 text" })
+    expect(await json(await h.request("GET", `/imports/${id}?tenant=imp-a`))).toMatchObject({ status: "failed", failure: "the body is not UTF-8 text", applied: 0 })
+    const reused = await upload(h, `/imports/opening-balances?tenant=imp-a&id=${id}`, "userId,points\nreused,1\n", csv)
+    expect(reused.status).toBe(409)
+    expect(await h.ledger("imp-a", "reused")).toEqual([])
+  })
+
   test("refusals page by line with the { items, nextCursor } envelope", async () => {
     const rows = Array.from({ length: 250 }, (_, i) => `r${i},${i % 2 === 0 ? "-1" : "1"}`)
     const report = await json(await upload(h, "/imports/opening-balances?tenant=imp-a", `userId,points\n${rows.join("\n")}\n`, csv))
