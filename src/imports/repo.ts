@@ -37,10 +37,24 @@ const toJob = (row: typeof JobRow.Type): ImportJob => {
   return { ...rest, startedBy: started_by_kind === null || started_by_id === null ? null : { kind: started_by_kind, id: started_by_id } }
 }
 
-export const createJob = (sql: Sql, schema: ImportSchema, job: { readonly id: string; readonly tenant: string; readonly kind: ImportKind; readonly startedBy: Starter | null }) =>
-  exec(() => sql`
-    insert into ${table(sql, schema, "imports")} (id, tenant, kind, started_by_kind, started_by_id)
-    values (${job.id}, ${job.tenant}, ${job.kind}, ${job.startedBy?.kind ?? null}, ${job.startedBy?.id ?? null})`).pipe(Effect.asVoid)
+/**
+ * A new job, or the same id's unfinished job of this tenant and kind started over (a re-post after
+ * a crash or a dropped upload): its counts and refusals cleared, since the body is read again from
+ * its start. False when the id is taken (finished, or another tenant's or kind's).
+ */
+export const startJob = (tx: Sql, schema: ImportSchema, job: { readonly id: string; readonly tenant: string; readonly kind: ImportKind; readonly startedBy: Starter | null }) =>
+  Effect.gen(function*() {
+    const started = yield* exec(() => tx`
+      insert into ${table(tx, schema, "imports")} as j (id, tenant, kind, started_by_kind, started_by_id)
+      values (${job.id}, ${job.tenant}, ${job.kind}, ${job.startedBy?.kind ?? null}, ${job.startedBy?.id ?? null})
+      on conflict (id) do update set status = 'running', rows_read = 0, rows_applied = 0, rows_duplicate = 0, rows_refused = 0, failure = null,
+        started_by_kind = excluded.started_by_kind, started_by_id = excluded.started_by_id, started_at = now(), updated_at = now(), finished_at = null
+      where j.tenant = excluded.tenant and j.kind = excluded.kind and j.status <> 'finished'
+      returning id`)
+    if (started.length === 0) return false
+    yield* exec(() => tx`delete from ${table(tx, schema, "import_refusals")} where import_id = ${job.id}`)
+    return true
+  })
 
 /** What one batch did, recorded in the batch's own transaction. */
 export interface BatchCounts {

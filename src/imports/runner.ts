@@ -6,7 +6,7 @@ import type { FieldIssue } from "../domain/validation.ts"
 import { bodyRecords } from "./body-records.ts"
 import { ImportBroken, type ImportKind, type ImportRefusal, type ImportReport, ImportTooLarge } from "./model.ts"
 import type { ImportFormat, RawRecord } from "./records.ts"
-import { createJob, endJob, firstRefusals, type ImportSchema, jobOf, recordBatch, type Starter } from "./repo.ts"
+import { endJob, firstRefusals, type ImportSchema, jobOf, recordBatch, type Starter, startJob } from "./repo.ts"
 
 /** Rows per batch: each batch is applied, with its job's counts, in one transaction. */
 export const importBatchSize = 1000
@@ -85,10 +85,13 @@ export const runImport = <Row, E>(
         pending = piece.slice(1)
       }
     }
-    yield* createJob(db.sql, plan.schema, { id: job.id, tenant: job.tenant, kind: plan.kind, startedBy: job.startedBy }).pipe(
-      Effect.catchTag("UniqueViolation", () => Effect.fail(new AlreadyExists({ resource: "import", id: job.id }))),
+    const started = yield* db.transaction((tx) => startJob(tx, plan.schema, { id: job.id, tenant: job.tenant, kind: plan.kind, startedBy: job.startedBy })).pipe(
       Effect.tapError(() => source.cancel)
     )
+    if (!started) {
+      yield* source.cancel
+      return yield* new AlreadyExists({ resource: "import", id: job.id })
+    }
 
     let rows: Array<Numbered<Row>> = []
     let refusals: Array<ImportRefusal> = []

@@ -65,7 +65,7 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
     await database?.drop()
   })
 
-  test("the killed import leaves whole batches only; posting the file again applies the rest, each balance exactly once", async () => {
+  test("the killed import leaves whole batches only; posting the file again with its id finishes that job, each balance exactly once", async () => {
     const first = randomUUID()
     const upload = post(slowCsv(15), first).catch((error: unknown) => error)
     const progress = async () => (await sql`select status, rows_read::int as read, rows_applied::int as applied from reward.imports where id = ${first}`)[0] as { status: string; read: number; applied: number } | undefined
@@ -88,11 +88,12 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
     expect(await stored()).toEqual({ lots: killed.applied, users: killed.applied, entries: killed.applied })
 
     await start()
-    const again = await post(slowCsv(0), randomUUID())
+    const again = await post(slowCsv(0), first)
     expect(again.status).toBe(201)
-    const report = (await again.json()) as { status: string; read: number; applied: number; duplicates: number; refused: number }
-    expect(report).toMatchObject({ status: "finished", read: rows, applied: rows - killed.applied, duplicates: killed.applied, refused: 0 })
+    const report = (await again.json()) as { id: string; status: string; read: number; applied: number; duplicates: number; refused: number }
+    expect(report).toMatchObject({ id: first, status: "finished", read: rows, applied: rows - killed.applied, duplicates: killed.applied, refused: 0 })
     expect(await stored()).toEqual({ lots: rows, users: rows, entries: rows })
+    expect([...(await sql`select count(*)::int as n from reward.imports`)]).toEqual([{ n: 1 }])
     const wrong = await sql`
       select b.user_id, b.points::text from reward.balances b
       where b.tenant = ${tenant} and b.points <> (select sum(amount) from reward.ledger l where l.tenant = b.tenant and l.user_id = b.user_id)`

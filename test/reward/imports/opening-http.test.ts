@@ -138,7 +138,7 @@ describe("opening balances imported as CSV or NDJSON", () => {
     expect(await h.ledger("imp-a", "q")).toEqual([])
   })
 
-  test("a body that is not UTF-8 is refused (400) and its job failed; an id used before is refused (409)", async () => {
+  test("a body that is not UTF-8 is refused (400) and its job failed; posting again with its id finishes that job; a finished job's id is refused (409)", async () => {
     const id = crypto.randomUUID()
     const pieces = [new TextEncoder().encode("userId,points\nutf,1\n"), new Uint8Array([0xff, 0xfe, 0x0a])]
     const body = new ReadableStream<Uint8Array>({ pull: (controller) => (pieces.length > 0 ? controller.enqueue(pieces.shift()!) : controller.close()) })
@@ -146,9 +146,18 @@ describe("opening balances imported as CSV or NDJSON", () => {
     expect(response.status).toBe(400)
     expect(await json(response)).toMatchObject({ error: "ImportBroken", reason: "the body is not UTF-8 text" })
     expect(await json(await h.request("GET", `/imports/${id}?tenant=imp-a`))).toMatchObject({ status: "failed", failure: "the body is not UTF-8 text", applied: 0 })
+    const again = await upload(h, `/imports/opening-balances?tenant=imp-a&id=${id}`, "userId,points\nutf,1\n", csv)
+    expect(again.status).toBe(201)
+    expect(await json(again)).toMatchObject({ id, status: "finished", read: 1, applied: 1, failure: null })
     const reused = await upload(h, `/imports/opening-balances?tenant=imp-a&id=${id}`, "userId,points\nreused,1\n", csv)
     expect(reused.status).toBe(409)
     expect(await h.ledger("imp-a", "reused")).toEqual([])
+    // Another tenant cannot take over or learn anything from an id of tenant imp-a's.
+    const bHeaders = await headersOf(h.runtime as unknown as AuthRuntime, "tenant-admin", "imp-b")
+    const b = withHeaders(await anonymousApp(h.runtime, "reward", rewardService.routes), bHeaders)
+    const taken = await upload({ app: b }, `/imports/opening-balances?id=${id}`, "userId,points\nb2,1\n", csv)
+    expect(taken.status).toBe(409)
+    expect(await json(await h.request("GET", `/imports/${id}?tenant=imp-a`))).toMatchObject({ tenant: "imp-a", read: 1, applied: 1 })
   })
 
   test("refusals page by line with the { items, nextCursor } envelope", async () => {
