@@ -1,9 +1,11 @@
-import { Cause, Context, Effect, Exit, Layer, Runtime } from "effect"
+import { resolve } from "node:path"
+import { Cause, Context, Effect, Exit, Layer, Option, Runtime } from "effect"
 import { AuthenticatorLive } from "./auth/authenticator-live.ts"
 import { Revocations } from "./auth/revocations.ts"
 import { AppConfig, appConfig, type AppConfigShape } from "./config/app-config.ts"
 import { Database } from "./db/database.ts"
 import { MigrationsLive } from "./db/migrations-layer.ts"
+import { socketPathFor } from "./db/embedded-postgres.ts"
 import { DatabaseLive } from "./db/pool.ts"
 import { ConsumerLag } from "./observability/consumer-lag.ts"
 import { loggerLayer } from "./observability/logger.ts"
@@ -19,6 +21,7 @@ import { checkStartupConfig } from "./startup/check-config.ts"
 import { describeStartupFailure } from "./startup/describe-error.ts"
 import { runMain } from "./startup/run-main.ts"
 import { silenceKnownWarnings } from "./startup/quiet-warnings.ts"
+import { exitWithSupervisor, startWorkers, workerPlan } from "./startup/workers.ts"
 
 const usesKafka = (config: AppConfigShape) => config.services.some((service) => services[service].usesKafka)
 
@@ -54,15 +57,30 @@ const armShutdownDeadline = (config: AppConfigShape) =>
     }, config.shutdownTimeoutMs).unref()
   }).pipe(Effect.andThen(Effect.logInfo("shutting down: no new requests, finishing work in flight")))
 
-const run = (config: AppConfigShape) =>
-  Effect.scoped(
+// The default start spreads the event services over worker processes (LOYALTEA_WORKERS): this
+// process keeps the rest, the embedded broker and database, and supervises them. Workers start
+// after everything here is up and stop before it goes, since they use it.
+const run = (config: AppConfigShape) => {
+  const plan = workerPlan(config)
+  const own = plan === undefined ? config : { ...config, services: plan.own }
+  return Effect.scoped(
     Effect.gen(function*() {
-      const context = yield* Layer.build(processLayer(config))
-      const kafka = usesKafka(config) ? Context.get(context as Context.Context<KafkaClient>, KafkaClient).target : undefined
-      yield* announce(config, usesDatabase(config) ? Context.get(context, Database) : undefined, kafka)
+      const context = yield* Layer.build(processLayer(own))
+      const kafka = usesKafka(own) ? Context.get(context as Context.Context<KafkaClient>, KafkaClient) : undefined
+      if (plan !== undefined) {
+        yield* startWorkers(config, plan, {
+          kafkaBrokers: kafka!.brokers,
+          databaseSocket: Option.isNone(config.databaseUrl) ? socketPathFor(resolve(config.dataDir)) : undefined
+        })
+      }
+      yield* Effect.sync(() => exitWithSupervisor(config))
+      // A worker's services are announced by its supervisor, with the others.
+      if (Option.isNone(config.supervisorPid)) yield* announce(config, usesDatabase(config) ? Context.get(context, Database) : undefined, kafka?.target, plan)
+      else yield* Effect.logInfo(`worker up: ${config.services.join(", ")}`)
       return yield* Effect.never.pipe(Effect.onInterrupt(() => armShutdownDeadline(config)))
     })
   ).pipe(Effect.provide(loggerLayer(config.logFormat, config.logLevel)))
+}
 
 const main = appConfig.pipe(
   Effect.tap(checkStartupConfig),

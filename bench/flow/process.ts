@@ -23,7 +23,7 @@ const rssOf = (pid: number) => {
 export const startLoyaltea = async (env: Record<string, string>): Promise<BenchProcess> => {
   const proc = Bun.spawn([process.execPath, ...(process.env.LOYALTEA_BENCH_BUN_FLAGS?.split(" ").filter(Boolean) ?? []), "src/main.ts"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", LOYALTEA_WORKERS: "1", ...env },
     stdout: "pipe",
     stderr: "inherit"
   })

@@ -1,10 +1,11 @@
+import { availableParallelism } from "node:os"
 import { Config, ConfigProvider, Context, Layer, type Option, type Redacted } from "effect"
 import type { LogLevel } from "effect/LogLevel"
 import { authConfig, type AuthConfig } from "./auth-settings.ts"
 import { consoleSettings, type ConsoleSettings } from "./console-settings.ts"
 import { databaseSettings, type DatabaseSettings } from "./database-settings.ts"
 import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
-import { BrokerList, CorsOrigins, LogFormat, LogLevelName, ServiceList } from "./parsers.ts"
+import { BrokerList, CorsOrigins, LogFormat, LogLevelName, ServiceList, WorkerCount } from "./parsers.ts"
 import { type PeerUrls, peerUrlsConfig } from "./peer-urls.ts"
 import { defaultPorts, portVariable, type ServiceName, serviceNames } from "./service-name.ts"
 import { webhookSettings, type WebhookSettings } from "./webhook-settings.ts"
@@ -41,6 +42,16 @@ export interface AppConfigShape {
   readonly lifecycleJobMs: number
   /** The largest body an import (`POST /imports/...`) takes, in bytes (`LOYALTEA_IMPORT_MAX_BYTES`, 1 GiB by default). */
   readonly importMaxBytes: number
+  /**
+   * Processes the default start (`LOYALTEA_SERVICES=all`) spreads itself over (`LOYALTEA_WORKERS`,
+   * default: one per core): beyond one, the event services run in worker processes it starts and
+   * supervises. Explicit service lists always run in the one process.
+   */
+  readonly workers: number
+  /** Set by a supervising process for its workers: the socket of the embedded database it serves. */
+  readonly embeddedDatabaseSocket: Option.Option<string>
+  /** Set by a supervising process for its workers: its pid (a worker exits when it is gone). */
+  readonly supervisorPid: Option.Option<number>
 }
 
 /** 1 GiB: a million rows of opening balances or purchases with room to spare. */
@@ -74,6 +85,9 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   lifecycleJobMs: Config.Int("LOYALTEA_LIFECYCLE_JOB_MS").pipe(Config.withDefault(30_000)),
+  workers: Config.schema(WorkerCount, "LOYALTEA_WORKERS").pipe(Config.withDefault(Math.min(64, availableParallelism()))),
+  embeddedDatabaseSocket: Config.option(Config.String("LOYALTEA_EMBEDDED_DATABASE_SOCKET")),
+  supervisorPid: Config.option(Config.Int("LOYALTEA_SUPERVISOR_PID")),
   importMaxBytes: Config.Int("LOYALTEA_IMPORT_MAX_BYTES").pipe(Config.withDefault(defaultImportMaxBytes))
 })
 

@@ -20,6 +20,8 @@ export interface DatabaseSettings {
    * statement is the server's to cancel and only a dead or wedged connection reaches it.
    */
   readonly callTimeoutMs: number
+  /** `LOYALTEA_STATEMENT_LOG`: a file every statement sent is appended to (see db/statement-log.ts); for benchmarks. */
+  readonly statementLog: Option.Option<string>
 }
 
 const millis = (name: string, fallback: number) => Config.schema(Millis, name).pipe(Config.withDefault(fallback))
@@ -32,7 +34,8 @@ export const databaseSettings: Config.Config<DatabaseSettings> = Config.all({
   connectTimeoutMs: millis("DATABASE_CONNECT_TIMEOUT_MS", 5000),
   statementTimeoutMs: millis("DATABASE_STATEMENT_TIMEOUT_MS", 30_000),
   idleInTransactionTimeoutMs: millis("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000),
-  callTimeoutMs: Config.option(Config.schema(Millis, "DATABASE_CALL_TIMEOUT_MS"))
+  callTimeoutMs: Config.option(Config.schema(Millis, "DATABASE_CALL_TIMEOUT_MS")),
+  statementLog: Config.option(Config.String("LOYALTEA_STATEMENT_LOG"))
 }).pipe(
   Config.map(({ callTimeoutMs, ...settings }) => ({
     ...settings,

@@ -82,5 +82,11 @@ export const ProxyHops = Schema.NumberFromString.check(
   Schema.isBetween({ minimum: 1, maximum: 16 }, { message: "must be between 1 and 16 proxies" })
 )
 
+/** Processes the default start spreads over. */
+export const WorkerCount = Schema.NumberFromString.check(
+  Schema.isInt({ message: "must be a whole number of processes" }),
+  Schema.isBetween({ minimum: 1, maximum: 64 }, { message: "must be between 1 and 64 processes" })
+)
+
 /** A bound in whole milliseconds; 0 (no bound) is not offered, since nothing may wait forever. */
 export const Millis = Schema.Int.check(Schema.isGreaterThan(0, { message: "must be a whole number of milliseconds above 0" }))

@@ -4,13 +4,14 @@ import { type ApiServiceName, apiServiceNames } from "../config/service-name.ts"
 import { problemContentType, retryAfterSeconds } from "../http/problem.ts"
 import { HttpRefusal } from "../http/refusal.ts"
 import { serviceUrl } from "./service-urls.ts"
+import { streamedBody } from "./upstream-body.ts"
 
-// A service that does not answer in this long is out of reach for this request.
-const upstreamTimeoutMs = 15_000
+// A service that does not answer (or, while streaming, sends nothing) in this long is out of reach for this request.
+const defaultUpstreamTimeoutMs = 15_000
 
 /** Request headers the services read; nothing else (cookies, hop-by-hop headers) goes through. */
 const forwardedRequestHeaders = ["authorization", "x-api-key", "content-type", "accept", "idempotency-key"]
-const forwardedResponseHeaders = ["content-type", "retry-after", "location"]
+const forwardedResponseHeaders = ["content-type", "content-disposition", "retry-after", "location"]
 
 const isService = (name: string): name is ApiServiceName => (apiServiceNames as ReadonlyArray<string>).includes(name)
 
@@ -19,7 +20,7 @@ const isService = (name: string): name is ApiServiceName => (apiServiceNames as 
  * on one origin (no CORS) and the services see exactly the caller's own credential. Each service
  * checks it; the console adds no rights of its own.
  */
-export const proxyRoutes = (config: AppConfigShape) =>
+export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultUpstreamTimeoutMs) =>
   new Elysia({ name: "loyaltea-console-proxy" })
     .all("/api/:service/*", async ({ body, params, request }) => {
       if (!isService(params.service)) throw new HttpRefusal(404, { error: "NotFound", message: `no service ${params.service}: one of ${apiServiceNames.join(", ")}` })
@@ -31,6 +32,8 @@ export const proxyRoutes = (config: AppConfigShape) =>
         return value ? [[name, value]] : []
       }))
       let answer: Response
+      const upstream = new AbortController()
+      const deadline = setTimeout(() => upstream.abort(new Error(`no answer in ${upstreamTimeoutMs} ms`)), upstreamTimeoutMs)
       try {
         answer = await fetch(target, {
           method: request.method,
@@ -38,13 +41,15 @@ export const proxyRoutes = (config: AppConfigShape) =>
           // The body was read and checked as bounded JSON by the app's parser.
           body: body === undefined || body === null || request.method === "GET" || request.method === "HEAD" ? undefined : JSON.stringify(body),
           redirect: "manual",
-          signal: AbortSignal.timeout(upstreamTimeoutMs)
+          signal: upstream.signal
         })
       } catch (error) {
         throw new HttpRefusal(503, {
           error: "Unavailable",
           message: `the ${params.service} service cannot be reached at ${serviceUrl(config, params.service)}: ${error instanceof Error ? error.message : String(error)}`
         }, { "retry-after": String(retryAfterSeconds) })
+      } finally {
+        clearTimeout(deadline)
       }
       const out = new Headers()
       for (const name of forwardedResponseHeaders) {
@@ -52,5 +57,6 @@ export const proxyRoutes = (config: AppConfigShape) =>
         if (value) out.set(name, value)
       }
       if (!answer.ok && !out.has("content-type")) out.set("content-type", problemContentType)
-      return new Response(answer.status === 204 ? null : await answer.arrayBuffer(), { status: answer.status, headers: out })
+      const passed = answer.status === 204 || answer.body === null ? null : streamedBody(answer.body, upstreamTimeoutMs, (reason) => upstream.abort(reason))
+      return new Response(passed, { status: answer.status, headers: out })
     }, { detail: { hide: true } })

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from "node:fs"
 import { resolve } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Effect, Schema } from "effect"
 import { lockDataDir } from "../platform/data-dir-lock.ts"
+import { servePGlite } from "./pglite-server.ts"
 
 export class EmbeddedPostgresFailed extends Schema.TaggedError<EmbeddedPostgresFailed>()("EmbeddedPostgresFailed", {
   dataDir: Schema.String,
@@ -21,7 +21,7 @@ export interface EmbeddedPostgres {
 }
 
 // Unix socket paths are limited to ~107 bytes; keep the socket short and private.
-const socketPathFor = (dataDir: string) => {
+export const socketPathFor = (dataDir: string) => {
   const inDir = `${dataDir}/.s.PGSQL.5432`
   return inDir.length < 100 ? inDir : `/tmp/loyaltea-pg-${process.pid}.s.PGSQL.5432`
 }
@@ -31,7 +31,8 @@ const fail = (dataDir: string) => (cause: unknown) =>
 
 /**
  * PGlite (PostgreSQL in WASM) with its data in `<dataDir>/pg`, served on a Unix socket so
- * postgres.js talks to it exactly as to a real server. One process per directory: a lock
+ * postgres.js talks to it exactly as to a real server, this process's connection and those of
+ * the worker processes it supervises (see pglite-server.ts). One process per directory: a lock
  * file refuses a second one.
  */
 export const startEmbeddedPostgres = (baseDir: string) =>
@@ -49,9 +50,7 @@ export const startEmbeddedPostgres = (baseDir: string) =>
         try: async () => {
           // We hold the directory lock, so a socket file here was left by a process that died.
           rmSync(socketPath, { force: true })
-          const server = new PGLiteSocketServer({ db, path: socketPath })
-          await server.start()
-          return server
+          return await servePGlite(db, socketPath)
         },
         catch: fail(dataDir)
       }),

@@ -81,10 +81,11 @@ const open = (options: {
   Effect.gen(function*() {
     const { settings } = options
     const base = connectionOptions(settings, options.mode)
+    const logFile = Option.getOrUndefined(settings.statementLog)
     let opened = 0
     const dedicated = () => {
       const name = `tx${opened++}`
-      return openDedicatedConnection((extra) => options.client({ ...base, ...statementLog(name), ...extra } as Options))
+      return openDedicatedConnection((extra) => options.client({ ...base, ...statementLog(logFile, name), ...extra } as Options))
     }
     let statements: Sql
     let connections: Array<DedicatedConnection>
@@ -98,7 +99,7 @@ const open = (options: {
       clients = [only]
     } else {
       const statementSockets = trackedSockets()
-      statements = options.client({ ...base, ...statementLog("pool"), max: settings.poolSize, socket: statementSockets.open } as Options)
+      statements = options.client({ ...base, ...statementLog(logFile, "pool"), max: settings.poolSize, socket: statementSockets.open } as Options)
       connections = Array.from({ length: settings.poolSize }, dedicated)
       clients = [{ sql: statements, sockets: statementSockets }, ...connections]
     }
@@ -134,14 +135,32 @@ const embedded = (dataDir: string, settings: DatabaseSettings) =>
     })
   })
 
-/** The external server when `DATABASE_URL` is set, otherwise the embedded PGlite. */
+// A worker process of the default start uses the PGlite its supervisor serves, one connection as
+// the supervisor itself does. Their prepared statements share the one backend; postgres.js names
+// them with a random prefix per connection, so they never collide.
+const sharedEmbedded = (socketPath: string, settings: DatabaseSettings) =>
+  open({
+    settings,
+    mode: "embedded",
+    target: `embedded PGlite of the supervising process (${socketPath})`,
+    client: (options) => postgres({ ...options, path: socketPath, username: "postgres", database: "postgres" })
+  })
+
+/**
+ * The external server when `DATABASE_URL` is set, otherwise the embedded PGlite: this process's
+ * own, or its supervisor's for a worker process.
+ */
 export const DatabaseLive = Layer.effect(
   Database,
   Effect.gen(function*() {
     const config = yield* AppConfig
     return yield* Option.match(config.databaseUrl, {
       onSome: (url) => external(Redacted.value(url), config.database),
-      onNone: () => embedded(config.dataDir, config.database)
+      onNone: () =>
+        Option.match(config.embeddedDatabaseSocket, {
+          onSome: (socketPath) => sharedEmbedded(socketPath, config.database),
+          onNone: () => embedded(config.dataDir, config.database)
+        })
     })
   })
 )

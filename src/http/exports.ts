@@ -4,11 +4,13 @@ import { Elysia } from "elysia"
 import { ExportUseCases } from "../actors/reward/exports/service.ts"
 import { contentTypeOf, type ExportFormat } from "../actors/reward/exports/format.ts"
 import { InvalidInput } from "../domain/errors.ts"
+import type { Tenant } from "../domain/primitives.ts"
 import { tenantToRead } from "../domain/tenant-guard.ts"
+import type { TenantScope } from "../domain/tenant-scope.ts"
 import { OccurredAt } from "../events/envelope.ts"
 import { accessControl } from "./access.ts"
 import { TenantQuery } from "./params.ts"
-import type { Runner } from "./run-effect.ts"
+import type { Runner, StatusSetter } from "./run-effect.ts"
 import { errorResponse, input, standard } from "./schema.ts"
 
 const Format = Schema.Literals(["csv", "ndjson"]).annotate({ description: "`csv` (RFC 4180, with a header line; the default) or `ndjson` (one JSON object per line)" })
@@ -38,17 +40,28 @@ const download = (stream: ReadableStream<Uint8Array>, format: ExportFormat, name
     }
   })
 
+/** One tenant's export as a download: the tenant checked against the caller's scope first. */
+const exported = async <E>(
+  run: Runner<ExportUseCases | Authenticator>,
+  set: StatusSetter,
+  scope: TenantScope,
+  requested: Tenant | undefined,
+  format: ExportFormat,
+  name: string,
+  make: (tenant: string) => Effect.Effect<ReadableStream<Uint8Array>, E, ExportUseCases>
+) => {
+  const stream = await run(set, tenantToRead(scope, requested, "an export is of one tenant").pipe(Effect.flatMap(make)))
+  return stream instanceof ReadableStream ? download(stream, format, name) : stream
+}
+
 /** `GET /exports/ledger` and `GET /exports/balances`: a tenant's data, streamed as CSV or NDJSON. */
 export const exportRoutes = (run: Runner<ExportUseCases | Authenticator>) =>
   new Elysia({ name: "loyaltea-export-routes" })
     .use(accessControl(run))
-    .get("/exports/ledger", async ({ query, scope, set }) => {
+    .get("/exports/ledger", ({ query, scope, set }) => {
       const format = query.format ?? "csv"
-      const stream = await run(set, tenantToRead(scope, query.tenant, "an export is of one tenant").pipe(
-        Effect.tap(periodChecked(query.from, query.to)),
-        Effect.flatMap((tenant) => ExportUseCases.use((u) => u.ledger(tenant, { from: query.from, to: query.to }, format)))
-      ))
-      return stream instanceof ReadableStream ? download(stream, format, "ledger") : stream
+      return exported(run, set, scope, query.tenant, format, "ledger", (tenant) =>
+        periodChecked(query.from, query.to).pipe(Effect.andThen(ExportUseCases.use((u) => u.ledger(tenant, { from: query.from, to: query.to }, format)))))
     }, {
       access: "read",
       query: LedgerExportQuery,
@@ -61,12 +74,9 @@ export const exportRoutes = (run: Runner<ExportUseCases | Authenticator>) =>
         responses: { 200: { description: "The export", content: { "text/csv": { schema: { type: "string" } }, "application/x-ndjson": { schema: { type: "string" } } } } }
       }
     })
-    .get("/exports/balances", async ({ query, scope, set }) => {
+    .get("/exports/balances", ({ query, scope, set }) => {
       const format = query.format ?? "csv"
-      const stream = await run(set, tenantToRead(scope, query.tenant, "an export is of one tenant").pipe(
-        Effect.flatMap((tenant) => ExportUseCases.use((u) => u.balances(tenant, format)))
-      ))
-      return stream instanceof ReadableStream ? download(stream, format, "balances") : stream
+      return exported(run, set, scope, query.tenant, format, "balances", (tenant) => ExportUseCases.use((u) => u.balances(tenant, format)))
     }, {
       access: "read",
       query: BalancesExportQuery,

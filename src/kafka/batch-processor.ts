@@ -46,7 +46,7 @@ const classify = <A, R>(handler: TopicHandler<A, R>, raw: RawMessage): Item<A> =
   const key = keyOf({ tenant, eventId })
   const occurredAt = handler.occurredAtOf(decoded.success)
   const eventTime = occurredAt === undefined ? Number(raw.timestamp) : Date.parse(occurredAt)
-  return { kind: "valid", key, raw, consumed: { key, eventId, tenant, eventTime, event: decoded.success, partition: raw.partition, offset: raw.offset } }
+  return { kind: "valid", key, raw, consumed: { key, eventId, tenant, eventTime, recordTime: Number(raw.timestamp), event: decoded.success, partition: raw.partition, offset: raw.offset } }
 }
 
 /** Events of tenants that do not exist are dead-lettered with that reason, never applied or dropped. */
@@ -92,8 +92,12 @@ const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandle
     const unique = firstOfEachKey(items)
     return yield* db.transaction((tx) =>
       Effect.gen(function*() {
-        const fresh = yield* markProcessed(tx, schema, handler.processedAs, unique.map(identity))
-        const applied = unique.filter((item) => fresh.has(item.key))
+        // Events the handler has no work for are not recorded: nothing to repeat on a redelivery.
+        const concerned = handler.concerned === undefined ? undefined : yield* handler.concerned(tx, unique.flatMap((item) => (item.kind === "valid" ? [item.consumed] : [])))
+        const recorded = concerned === undefined ? unique : unique.filter((item) => item.kind === "invalid" || concerned.has(item.key))
+        const ignored = unique.length - recorded.length
+        const fresh = yield* markProcessed(tx, schema, handler.processedAs, recorded.map(identity))
+        const applied = recorded.filter((item) => fresh.has(item.key))
         const valid = applied.flatMap((item) => (item.kind === "valid" ? [item.consumed] : []))
         const derived = valid.length > 0 ? yield* handler.handle(tx, valid) : []
         const emittedBy = yield* Effect.try({ try: () => inCauseOrder(derived, valid.map((c) => c.key)), catch: (e) => e }).pipe(Effect.orDie)
@@ -102,8 +106,8 @@ const applyInOneTransaction = <A, R>(schema: ServiceSchema, handler: TopicHandle
         )
         const outboxId = yield* appendOutbox(tx, schema, emitted)
         return {
-          applied: valid.length,
-          duplicates: items.length - applied.length,
+          applied: valid.length + ignored,
+          duplicates: items.length - applied.length - ignored,
           deadLettered: applied.length - valid.length,
           emitted,
           outboxIds: outboxId === undefined ? [] : [outboxId]
@@ -121,7 +125,10 @@ const sum = (outcomes: ReadonlyArray<BatchOutcome>): BatchOutcome => ({
 })
 
 // An event this consumer cannot apply is its own to report, even where another consumer reports those that do not decode.
-const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => ({ ...handler, deadLetters: true, handle: () => Effect.succeed([]) })
+const deadLetterOnly = <A, R>(handler: TopicHandler<A, R>): TopicHandler<A, never> => {
+  const { concerned: _, ...rest } = handler
+  return { ...rest, deadLetters: true, handle: () => Effect.succeed([]) }
+}
 
 /** One event in its own transaction; if it still fails for a non-transient reason, it is dead-lettered. */
 const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, item: Item<A>) =>

@@ -12,6 +12,8 @@ export interface Consumed<A> {
   readonly tenant: string
   /** When it happened (ms since the epoch): its `occurredAt`, else its record's timestamp. Every rule is judged on it. */
   readonly eventTime: number
+  /** When its record was appended to the log (ms since the epoch): the same on every delivery of it. */
+  readonly recordTime: number
   readonly event: A
   readonly partition: number
   readonly offset: string
@@ -49,6 +51,13 @@ export interface TopicHandler<A, R = never> {
    * dead-lettered once. An event that decodes but cannot be applied is always dead-lettered.
    */
   readonly deadLetters: boolean
+  /**
+   * The keys of the events this handler has any work for (absent: all of them). The others are
+   * neither handled nor recorded as processed, so a handler whose work depends on what a tenant
+   * configured (webhook endpoints) writes nothing for tenants that configured nothing. It must give
+   * the same answer for an event on every delivery of it (judge on `recordTime`, not on now).
+   */
+  readonly concerned?: (tx: Sql, events: ReadonlyArray<Consumed<A>>) => Effect.Effect<ReadonlySet<string>, DatabaseError, R>
   /** Applies new (never seen) events; returns what they emit, published once the transaction commits. */
   readonly handle: (tx: Sql, events: ReadonlyArray<Consumed<A>>) => Effect.Effect<ReadonlyArray<Emitted>, DatabaseError, R>
 }
@@ -62,8 +71,10 @@ export const topicHandler = <S extends Schema.Top & Schema.ConstraintDecoder<unk
   readonly knownTenantsOnly?: boolean
   readonly processedAs?: string
   readonly deadLetters?: boolean
+  readonly concerned?: TopicHandler<S["Type"], R>["concerned"]
   readonly handle: TopicHandler<S["Type"], R>["handle"]
 }): TopicHandler<S["Type"], R> => ({
+  ...(options.concerned === undefined ? {} : { concerned: options.concerned }),
   topic: options.topic,
   decode: makeEventDecoder(options.schema),
   eventIdOf: options.eventIdOf,

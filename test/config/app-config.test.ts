@@ -61,7 +61,7 @@ describe("configuration", () => {
 
   test("every database call and consumer step is bounded by default; the call bound follows the statement bound", async () => {
     const defaults = await parsed({})
-    expect(defaults.database).toEqual({ poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 })
+    expect(defaults.database).toEqual({ poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000, statementLog: Option.none() })
     expect(defaults.kafka.stallTimeoutMs).toBe(60_000)
     expect((await parsed({ DATABASE_STATEMENT_TIMEOUT_MS: "60000" })).database.callTimeoutMs).toBe(65_000)
     const set = await parsed({ DATABASE_CALL_TIMEOUT_MS: "1234", KAFKA_CONSUMER_STALL_TIMEOUT_MS: "5000", DATABASE_POOL_SIZE: "4" })

@@ -7,12 +7,15 @@ import { testServerUrl } from "../support/postgres.ts"
 
 const root = join(import.meta.dir, "..", "..")
 
-// The log is switched on by the environment when the module loads, so it runs in a process of its own.
+// The log writes synchronously and closes its file at exit: a process of its own, configured as the app is.
 const script = `
 import postgres from "postgres"
+import { Effect, Option } from "effect"
+import { databaseSettings } from "./src/config/database-settings.ts"
 import { statementLog } from "./src/db/statement-log.ts"
-const pool = postgres(process.env.URL, { max: 1, onnotice: () => {}, ...statementLog("pool") })
-const tx = postgres(process.env.URL, { max: 1, onnotice: () => {}, ...statementLog("tx0") })
+const file = Option.getOrUndefined((await Effect.runPromise(Effect.gen(function*() { return yield* databaseSettings }))).statementLog)
+const pool = postgres(process.env.URL, { max: 1, onnotice: () => {}, ...statementLog(file, "pool") })
+const tx = postgres(process.env.URL, { max: 1, onnotice: () => {}, ...statementLog(file, "tx0") })
 await pool\`select \${1n}::int8 as one\`
 const reserved = await tx.reserve()
 await reserved\`begin\`
@@ -52,7 +55,10 @@ describe("statement log", () => {
 
   test("without the variable no client gets a debug hook", async () => {
     const { statementLog } = await import("../../src/db/statement-log.ts")
-    expect(process.env.LOYALTEA_STATEMENT_LOG).toBeUndefined()
-    expect(statementLog("pool")).toEqual({})
+    const { databaseSettings } = await import("../../src/config/database-settings.ts")
+    const { ConfigProvider, Effect, Option } = await import("effect")
+    const settings = await Effect.runPromise(databaseSettings.parse(ConfigProvider.fromEnvRecord({})))
+    expect(settings.statementLog).toEqual(Option.none())
+    expect(statementLog(undefined, "pool")).toEqual({})
   })
 })

@@ -34,7 +34,7 @@ describe("a connection that stops answering (a wedged TCP proxy in front of Post
     url.port = String(proxy.port)
     const config = testConfig({
       databaseUrl: Option.some(Redacted.make(url.toString())),
-      database: { poolSize: 2, connectTimeoutMs: 2000, statementTimeoutMs: 1000, idleInTransactionTimeoutMs: 5000, callTimeoutMs }
+      database: { poolSize: 2, connectTimeoutMs: 2000, statementTimeoutMs: 1000, idleInTransactionTimeoutMs: 5000, callTimeoutMs, statementLog: Option.none() }
     })
     runtime = ManagedRuntime.make(DatabaseLive.pipe(Layer.provide(Layer.succeed(AppConfig, config))))
     await runtime.runPromise(Effect.flatMap(db, (d) => d.run((sql) => sql`create table t (id int primary key)`)))

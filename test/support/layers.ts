@@ -21,7 +21,7 @@ import { KafkaProbe, KafkaProbeLive } from "../../src/kafka/kafka-probe.ts"
 export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
   services: ["campaign", "reward", "fulfillment", "user", "console"],
   databaseUrl: Option.none(),
-  database: { poolSize: 5, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000 },
+  database: { poolSize: 5, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 30_000, callTimeoutMs: 35_000, statementLog: Option.none() },
   kafkaBrokers: Option.none(),
   dataDir: "./.loyaltea-test",
   httpHost: "127.0.0.1",
@@ -38,6 +38,9 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   shutdownTimeoutMs: 5000,
   lifecycleJobMs: 30_000,
   importMaxBytes: 1024 * 1024 * 1024,
+  workers: 1,
+  embeddedDatabaseSocket: Option.none(),
+  supervisorPid: Option.none(),
   ...overrides
 })
 

@@ -18,6 +18,7 @@ export const consumedOf = <A extends { readonly tenant: string }>(event: A, even
   eventId,
   tenant: event.tenant,
   eventTime,
+  recordTime: eventTime,
   event,
   partition: 0,
   offset: String(offset)

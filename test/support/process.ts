@@ -66,6 +66,8 @@ export const spawnLoyaltea = async (env: Record<string, string> = {}, options: {
       LOYALTEA_DATA_DIR: dataDir,
       ...portsEnv(ports),
       LOG_LEVEL: "info",
+      // One process unless a test asks for workers: the tests kill, stop and read the process they started.
+      LOYALTEA_WORKERS: "1",
       LOYALTEA_ADMIN_USERNAME: testAdmin.username,
       LOYALTEA_ADMIN_PASSWORD: testAdmin.password,
       ...env

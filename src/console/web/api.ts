@@ -13,6 +13,8 @@ export interface Problem {
   readonly detail?: string
   readonly message?: string
   readonly field?: string
+  /** What was not found, for a 404 (`campaign`, `backfill`...). */
+  readonly resource?: string
   readonly details?: ReadonlyArray<{ readonly field: string; readonly message: string }>
 }
 
@@ -20,6 +22,18 @@ export class ApiError extends Error {
   constructor(readonly problem: Problem) {
     super(problem.detail ?? problem.message ?? problem.title ?? `HTTP ${problem.status}`)
   }
+}
+
+/** A refused answer as the problem it carries (or its text, when it is not a problem document). */
+export const refusalOf = async (response: Response): Promise<ApiError> => {
+  const text = await response.text()
+  let body: unknown
+  try {
+    body = text ? JSON.parse(text) : undefined
+  } catch {
+    body = undefined
+  }
+  return new ApiError({ status: response.status, ...(typeof body === "object" && body !== null ? body : { detail: text || `HTTP ${response.status}` }) })
 }
 
 interface Tokens {
@@ -82,10 +96,9 @@ export class Session {
 
   async json<A>(path: string, init: RequestInit = {}, authenticated = true): Promise<A> {
     const response = await this.fetch(path, init, authenticated)
+    if (!response.ok) throw await refusalOf(response)
     const text = await response.text()
-    const body = text ? JSON.parse(text) : undefined
-    if (!response.ok) throw new ApiError({ status: response.status, ...(typeof body === "object" ? body : { detail: text }) })
-    return body as A
+    return (text ? JSON.parse(text) : undefined) as A
   }
 
   get<A>(path: string) {

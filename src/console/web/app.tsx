@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from "react"
 import { itemsOf, type Me, Session } from "./api.ts"
 import { Console, type ConsoleContext } from "./context.ts"
+import { BackfillPage } from "./pages/backfill.tsx"
 import { DeadLettersPage } from "./pages/dead-letters.tsx"
+import { ExportsPage } from "./pages/exports.tsx"
 import { MembersPage } from "./pages/members.tsx"
 import { ProgramPage } from "./pages/program.tsx"
 import { SendEventPage } from "./pages/send-event.tsx"
@@ -14,7 +16,9 @@ const pages = {
   topics: { label: "Topics", view: TopicsPage },
   "dead-letters": { label: "Dead letters", view: DeadLettersPage },
   members: { label: "Members", view: MembersPage },
-  webhooks: { label: "Webhooks", view: WebhooksPage }
+  webhooks: { label: "Webhooks", view: WebhooksPage },
+  exports: { label: "Exports", view: ExportsPage },
+  backfill: { label: "Backfill", view: BackfillPage }
 } as const
 type Page = keyof typeof pages
 

@@ -30,12 +30,16 @@ describe("the webhook consumer", () => {
   let hookId = ""
 
   const sql = <A>(query: (sql: Database["Service"]["sql"]) => Promise<A>) => runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => Effect.promise(() => query(db.sql))))
+  // Records appended now, after the endpoint was created (an endpoint gets only those).
+  const now = () => ({ timestamp: Date.now() })
+  const processedCount = async (processedAs: string) =>
+    (await sql((s) => s<Array<{ n: number }>>`select count(*)::int as n from reward.processed_events where topic = ${processedAs}`))[0]!.n
   const deliveryCount = async () => (await sql((s) => s<Array<{ n: number }>>`select count(*)::int as n from reward.webhook_deliveries`))[0]!.n
 
   beforeAll(async () => {
     database = await createTestDatabase()
     runtime = useCasesRuntime(database.url, rewardService.useCases)
-    await registerTenantsIn(runtime, ["feed"])
+    await registerTenantsIn(runtime, ["feed", "quiet"])
     app = await appOver(runtime, "reward", rewardService.routes)
     await runtime.runPromise(Effect.flatMap(Effect.service(RewardUseCases), (u) => u.createReward(allTenants, { tenant: tenant("feed"), reward_id: reward, reward_points: 4 })))
     const created = await request(app, "POST", "/webhooks", { tenant: "feed", url: "https://hooks.example.com/feed", events: ["campaign-completed", "credited"] })
@@ -48,21 +52,39 @@ describe("the webhook consumer", () => {
 
   test("the crediting consumer and the webhook consumer of topic reward each apply every event: neither takes the other's as processed", async () => {
     const events = [{ tenant: "feed", rewardId: reward, userId: "u1", eventId: "both-1", campaignId: reward }]
-    const webhooks = await runtime.runPromise(processBatch("reward", completionWebhooks, rawMessages("reward", events)))
+    const webhooks = await runtime.runPromise(processBatch("reward", completionWebhooks, rawMessages("reward", events, now())))
     const credits = await runtime.runPromise(processBatch("reward", creditHandler, rawMessages("reward", events)))
     expect(webhooks.applied).toBe(1)
     expect(credits.applied).toBe(1)
     expect(credits.emitted.map((m) => m.topic)).toEqual(["reward-notify"])
     // The credit's reward-notify event, consumed in turn, is a second delivery; both again are nothing new.
     const notified = credits.emitted.map((m) => JSON.parse(m.value as string))
-    await runtime.runPromise(processBatch("reward", notifyWebhooks, rawMessages("reward-notify", notified)))
+    await runtime.runPromise(processBatch("reward", notifyWebhooks, rawMessages("reward-notify", notified, now())))
     expect(await deliveryCount()).toBe(2)
-    const replayed = await runtime.runPromise(processBatch("reward", notifyWebhooks, rawMessages("reward-notify", notified, { firstOffset: 50 })))
-    const replayedCompletion = await runtime.runPromise(processBatch("reward", completionWebhooks, rawMessages("reward", events, { firstOffset: 50 })))
+    const replayed = await runtime.runPromise(processBatch("reward", notifyWebhooks, rawMessages("reward-notify", notified, { firstOffset: 50, ...now() })))
+    const replayedCompletion = await runtime.runPromise(processBatch("reward", completionWebhooks, rawMessages("reward", events, { firstOffset: 50, ...now() })))
     expect([replayed.duplicates, replayedCompletion.duplicates]).toEqual([1, 1])
     expect(await deliveryCount()).toBe(2)
     const log = (await (await request(app, "GET", `/webhooks/${hookId}/deliveries`)).json() as { items: Array<{ eventType: string; status: string; userId: string }> }).items
     expect(log.map((d) => [d.eventType, d.status, d.userId])).toEqual([["credited", "pending", "u1"], ["campaign-completed", "pending", "u1"]])
+  })
+
+  test("events of a tenant without endpoints, and events recorded before the tenant's first endpoint, are applied with nothing written, on every delivery", async () => {
+    const counts = async () => [await processedCount("webhooks:reward"), await processedCount("webhooks:reward-notify"), await deliveryCount()]
+    const before = await counts()
+    const quiet = { tenant: "quiet", rewardId: reward, userId: "u9", eventId: "quiet-1", campaignId: reward }
+    const quietNotify = { tenant: "quiet", userId: "u9", eventId: "quiet-n1", rewardId: reward, points: 4, balance: 4 }
+    // Recorded in June (the default record time here), before "feed" had its endpoint.
+    const early = { tenant: "feed", rewardId: reward, userId: "u1", eventId: "early-1", campaignId: reward }
+    for (const delivery of [0, 1]) {
+      const completions = await runtime.runPromise(processBatch("reward", completionWebhooks, [
+        ...rawMessages("reward", [quiet], { firstOffset: 200 + delivery * 10, ...now() }),
+        ...rawMessages("reward", [early], { firstOffset: 201 + delivery * 10 })
+      ]))
+      const notified = await runtime.runPromise(processBatch("reward", notifyWebhooks, rawMessages("reward-notify", [quietNotify], { firstOffset: 200 + delivery * 10, ...now() })))
+      expect([completions.applied, completions.duplicates, notified.applied, notified.duplicates]).toEqual([2, 0, 1, 0])
+      expect(await counts()).toEqual(before)
+    }
   })
 
   test("an undecodable reward-notify event goes to reward-notify.dlq with the reason; an undecodable reward event is left to the crediting consumer's dead letter", async () => {

@@ -72,7 +72,7 @@ describe("webhook deliveries to a real receiver", () => {
   const consume = (handler: typeof notifyWebhooks | typeof completionWebhooks, values: ReadonlyArray<unknown>, firstOffset?: number) => {
     const at = firstOffset ?? offset
     offset = Math.max(offset, at + values.length)
-    return runtime.runPromise(processBatch("reward", handler as typeof notifyWebhooks, rawMessages(handler.topic, values, { firstOffset: at })))
+    return runtime.runPromise(processBatch("reward", handler as typeof notifyWebhooks, rawMessages(handler.topic, values, { firstOffset: at, timestamp: Date.now() })))
   }
   const deliveries = async (webhookId: string) => (await (await request(app, "GET", `/webhooks/${webhookId}/deliveries`)).json() as { items: Array<Delivery> }).items
   const settled = (webhookId: string, count: number, timeoutMs = 20_000) =>

@@ -32,7 +32,7 @@ const eventsOf = (job: Backfill, campaign: CampaignRules, partition: { current: 
     if (event.tenant !== job.tenant || !campaign.fulfillments.includes(event.fulfillmentId.toLowerCase())) return []
     const eventTime = event.occurredAt === undefined ? Number(raw.timestamp) : Date.parse(event.occurredAt)
     const key = keyOf({ tenant: event.tenant, eventId: event.eventId })
-    return [{ key, eventId: event.eventId, tenant: event.tenant, eventTime, event, partition: raw.partition, offset: raw.offset }]
+    return [{ key, eventId: event.eventId, tenant: event.tenant, eventTime, recordTime: Number(raw.timestamp), event, partition: raw.partition, offset: raw.offset }]
   })
 
 /**

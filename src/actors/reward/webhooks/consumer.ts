@@ -1,10 +1,11 @@
 import { Effect } from "effect"
+import type { Sql } from "../../../db/database.ts"
 import { derivedEventId } from "../../../events/event-id.ts"
 import { RewardEvent, RewardNotifyEvent } from "../../../events/reward.ts"
 import { Topics } from "../../../events/topics.ts"
 import { startSupervisedConsumer } from "../../../kafka/supervised-consumer.ts"
 import { type Consumed, topicHandler } from "../../../kafka/topic-handler.ts"
-import { enqueueDeliveries, type WebhookEvent } from "./outbox-repo.ts"
+import { enqueueDeliveries, firstEndpointTimes, type WebhookEvent } from "./outbox-repo.ts"
 import type { WebhookEventType } from "./model.ts"
 
 /**
@@ -20,6 +21,7 @@ const webhookEvent = (topic: string, type: WebhookEventType, c: Consumed<{ reado
     eventId: id,
     eventType: type,
     userId: c.event.userId,
+    recordTime: c.recordTime,
     payload: JSON.stringify({ id, type, tenant: c.tenant, occurredAt: new Date(c.eventTime).toISOString(), data: c.event })
   }
 }
@@ -27,7 +29,16 @@ const webhookEvent = (topic: string, type: WebhookEventType, c: Consumed<{ reado
 // Both consumers share the reward service's schema with its crediting consumer: their events are
 // recorded as processed under names of their own, and what does not decode is the crediting
 // consumer's to dead-letter (`reward`) or dead-lettered here (`reward-notify`, which only this reads).
-const shared = { knownTenantsOnly: false }
+//
+// Only events recorded after their tenant's first endpoint was created concern them: the others
+// (every event of a tenant without webhooks) are neither recorded as processed nor looked at again.
+const shared = {
+  knownTenantsOnly: false,
+  concerned: (tx: Sql, consumed: ReadonlyArray<Consumed<{ readonly tenant: string }>>) =>
+    firstEndpointTimes(tx, consumed.map((c) => c.tenant)).pipe(
+      Effect.map((since) => new Set(consumed.filter((c) => c.recordTime >= (since.get(c.tenant) ?? Infinity)).map((c) => c.key)))
+    )
+}
 
 /** `reward-notify` → a delivery per endpoint subscribed to the movement's kind (absent: `credited`). */
 export const notifyWebhooks = topicHandler({

@@ -8,12 +8,29 @@ export interface WebhookEvent {
   readonly eventType: string
   readonly userId: string
   readonly payload: string
+  /** When the event's record was appended to the log (ms): only endpoints that existed then get it. */
+  readonly recordTime: number
 }
 
 /**
- * One delivery row per event and matching enabled endpoint, in one statement, inside the batch's
- * transaction; rows are numbered in the events' order, which is the order a member's deliveries
- * go out in. The unique (tenant, endpoint, event id) makes a replayed event add nothing.
+ * For each of `tenants` that has a webhook endpoint, when its first one was created (ms): an event
+ * recorded before that concerns no endpoint of the tenant, on its first delivery and on any later one.
+ */
+export const firstEndpointTimes = (tx: Sql, tenants: ReadonlyArray<string>) =>
+  tenants.length === 0
+    ? Effect.succeed(new Map<string, number>())
+    : exec(() => tx<Array<{ tenant: string; since: string }>>`
+        select tenant, (extract(epoch from min(created_at)) * 1000)::bigint::text as since
+        from reward.webhook_endpoints where tenant = any(${[...new Set(tenants)]}::text[]) group by tenant`).pipe(
+        Effect.map((rows) => new Map(rows.map((row) => [row.tenant, Number(row.since)])))
+      )
+
+/**
+ * One delivery row per event and matching enabled endpoint created before the event was recorded,
+ * in one statement, inside the batch's transaction; rows are numbered in the events' order, which
+ * is the order a member's deliveries go out in. The unique (tenant, endpoint, event id) makes a
+ * replayed event add nothing, and the creation time keeps a replay from giving an endpoint events
+ * from before it existed.
  */
 export const enqueueDeliveries = (tx: Sql, events: ReadonlyArray<WebhookEvent>) =>
   events.length === 0
@@ -22,8 +39,9 @@ export const enqueueDeliveries = (tx: Sql, events: ReadonlyArray<WebhookEvent>) 
         insert into reward.webhook_deliveries (tenant, endpoint_id, event_id, event_type, user_id, payload)
         select e.tenant, ep.id, e.event_id, e.event_type, e.user_id, e.payload
         from unnest(${events.map((e) => e.tenant)}::text[], ${events.map((e) => e.eventId)}::text[], ${events.map((e) => e.eventType)}::text[],
-                    ${events.map((e) => e.userId)}::text[], ${events.map((e) => e.payload)}::text[]) with ordinality as e(tenant, event_id, event_type, user_id, payload, ord)
-        join reward.webhook_endpoints ep on ep.tenant = e.tenant and ep.enabled and e.event_type = any(ep.events)
+                    ${events.map((e) => e.userId)}::text[], ${events.map((e) => e.payload)}::text[], ${events.map((e) => new Date(e.recordTime).toISOString())}::timestamptz[])
+             with ordinality as e(tenant, event_id, event_type, user_id, payload, recorded_at, ord)
+        join reward.webhook_endpoints ep on ep.tenant = e.tenant and ep.enabled and e.event_type = any(ep.events) and ep.created_at <= e.recorded_at
         order by e.ord, ep.id
         on conflict do nothing`).pipe(Effect.map((rows) => rows.count))
 

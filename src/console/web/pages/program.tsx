@@ -17,6 +17,8 @@ interface Resource {
   readonly adminOnly?: boolean
   /** Whether lists take `?tenant=` and bodies carry `tenant`. */
   readonly tenanted: boolean
+  /** A console page about one item (`#/<page>/<id>`), linked from its row for every role. */
+  readonly itemPage?: { readonly label: string; readonly page: string }
 }
 
 const resources: ReadonlyArray<Resource> = [
@@ -24,7 +26,7 @@ const resources: ReadonlyArray<Resource> = [
   { key: "rewards", label: "Rewards", service: "reward", collection: "/rewards/", item: "/rewards/{rewardId}/", idField: "reward_id", columns: ["reward_id", "name", "kind", "reward_points", "points_per_unit", "unit"], deletable: true, tenanted: true },
   { key: "buy-fulfillments", label: "Buy fulfillments", service: "fulfillment", collection: "/buy-fulfillments/", item: "/buy-fulfillments/{fulfillmentId}/", idField: "fulfillment_id", columns: ["fulfillment_id", "name", "product", "amount", "count", "total"], deletable: true, tenanted: true },
   { key: "tag-fulfillments", label: "Tag fulfillments", service: "fulfillment", collection: "/tag-fulfillments/", item: "/tag-fulfillments/{fulfillmentId}/", idField: "fulfillment_id", columns: ["fulfillment_id", "name", "tag", "count"], deletable: true, tenanted: true },
-  { key: "campaigns", label: "Campaigns", service: "campaign", collection: "/campaign", item: "/campaign/{id}", idField: "id", columns: ["id", "name", "status", "fulfillments", "rewards"], deletable: true, tenanted: true }
+  { key: "campaigns", label: "Campaigns", service: "campaign", collection: "/campaign", item: "/campaign/{id}", idField: "id", columns: ["id", "name", "status", "fulfillments", "rewards"], deletable: true, tenanted: true, itemPage: { label: "Backfill", page: "backfill" } }
 ]
 
 type Item = Record<string, unknown>
@@ -103,17 +105,18 @@ const ResourcePanel = ({ resource }: { readonly resource: Resource }) => {
       {error ? <p className="form-error">{error}</p> : null}
       <table>
         <thead>
-          <tr>{resource.columns.map((c) => <th key={c}>{c}</th>)}{canWrite ? <th /> : null}</tr>
+          <tr>{resource.columns.map((c) => <th key={c}>{c}</th>)}{canWrite || resource.itemPage ? <th /> : null}</tr>
         </thead>
         <tbody>
           {items.length === 0 ? <tr><td colSpan={resource.columns.length + 1} className="empty">none yet</td></tr> : null}
           {items.map((item) => (
             <tr key={String(item[resource.idField])}>
               {resource.columns.map((c) => <td key={c} title={String(item[c] ?? "")}>{show(item[c])}</td>)}
-              {canWrite ? (
+              {canWrite || resource.itemPage ? (
                 <td className="row-actions">
-                  {updateSchema ? <button onClick={() => setEditing(item)}>Edit</button> : null}
-                  {resource.deletable ? (
+                  {resource.itemPage ? <a className="button" href={`#/${resource.itemPage.page}/${encodeURIComponent(String(item[resource.idField]))}`}>{resource.itemPage.label}</a> : null}
+                  {canWrite && updateSchema ? <button onClick={() => setEditing(item)}>Edit</button> : null}
+                  {canWrite && resource.deletable ? (
                     <button className="danger" onClick={async () => {
                       if (!window.confirm(`Delete ${String(item.name ?? item[resource.idField])}?`)) return
                       await session.delete(`/api/${resource.service}${itemPath(resource, String(item[resource.idField]))}`).then(() => setVersion((v) => v + 1), (e) => setError(String(e.message)))

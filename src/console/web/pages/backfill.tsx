@@ -1,0 +1,151 @@
+import { useCallback, useEffect, useState } from "react"
+import { ApiError, fieldMessage, itemsOf, type Problem } from "../api.ts"
+import { useConsole } from "../context.ts"
+import { instantOf, localOf } from "../local-time.ts"
+
+interface Job {
+  readonly id: string
+  readonly campaignId: string
+  readonly from: string
+  readonly status: "running" | "done"
+  readonly partitions: ReadonlyArray<{ readonly partition: number; readonly start: string; readonly end: string; readonly current: string }>
+  readonly percent: number
+  readonly eventsRead: number
+  readonly membersCompleted: number
+  readonly rewardsGranted: number
+  readonly pointsGranted: number
+  readonly createdAt: string
+  readonly finishedAt: string | null
+}
+
+interface Campaign {
+  readonly id: string
+  readonly name: string
+  readonly status: string
+}
+
+// How often a running job is asked again.
+const refreshMs = 1000
+const aDayAgo = () => localOf(new Date(Date.now() - 24 * 3600_000))
+
+// `#/backfill/<campaign id>`, as a campaign's row links to it.
+const campaignOfHash = () => decodeURIComponent(window.location.hash.replace(/^#\/?/, "").split("/")[1] ?? "")
+
+const problemOf = (e: unknown): Problem => (e instanceof ApiError ? e.problem : { status: 0, detail: String((e as Error).message) })
+
+/** The job's answer, as it stands: status, counts, and each partition's offsets. */
+const JobView = ({ job }: { readonly job: Job }) => (
+  <div className="backfill-job" data-status={job.status}>
+    <p className="meta">
+      <span className={`badge ${job.status === "done" ? "landed" : "following"}`}>{job.status}</span>
+      <progress max={100} value={job.percent} /> <strong data-percent>{job.percent}%</strong>
+      <span className="label">from</span> {new Date(job.from).toLocaleString()}
+      <span className="label">started</span> {new Date(job.createdAt).toLocaleString()}
+      {job.finishedAt ? <><span className="label">finished</span> {new Date(job.finishedAt).toLocaleString()}</> : null}
+    </p>
+    <dl className="counts">
+      <div><dt>events read</dt><dd data-count="eventsRead">{job.eventsRead}</dd></div>
+      <div><dt>rounds completed</dt><dd data-count="membersCompleted">{job.membersCompleted}</dd></div>
+      <div><dt>rewards granted</dt><dd data-count="rewardsGranted">{job.rewardsGranted}</dd></div>
+      <div><dt>points granted</dt><dd data-count="pointsGranted">{job.pointsGranted}</dd></div>
+    </dl>
+    <table>
+      <thead><tr><th>partition</th><th>start</th><th>current</th><th>end</th></tr></thead>
+      <tbody>
+        {job.partitions.length === 0 ? <tr><td colSpan={4} className="empty">nothing to read</td></tr> : null}
+        {job.partitions.map((p) => <tr key={p.partition}><td>{p.partition}</td><td>{p.start}</td><td>{p.current}</td><td>{p.end}</td></tr>)}
+      </tbody>
+    </table>
+  </div>
+)
+
+/** A campaign's backfill: started over the past `fulfillment` events since a time, then followed until done. */
+export const BackfillPage = () => {
+  const { canWrite, session, tenant } = useConsole()
+  const [campaigns, setCampaigns] = useState<ReadonlyArray<Campaign>>([])
+  const [campaignId, setCampaignId] = useState(campaignOfHash)
+  const [from, setFrom] = useState(aDayAgo)
+  const [job, setJob] = useState<Job | null | undefined>()
+  const [problem, setProblem] = useState<Problem | undefined>()
+  // Bumped by a refresh that failed, so that following a running job goes on after a passing outage.
+  const [failures, setFailures] = useState(0)
+
+  useEffect(() => {
+    session.get<unknown>(`/api/campaign/campaign?tenant=${encodeURIComponent(tenant)}&limit=1000`).then((answer) => {
+      const list = itemsOf<Campaign>(answer)
+      setCampaigns(list)
+      setCampaignId((current) => current || list[0]?.id || "")
+    }, (e) => setProblem(problemOf(e)))
+  }, [session, tenant])
+
+  // The campaign's job, or null when it has none (a 404 about the backfill, not the campaign).
+  const load = useCallback(async (id: string) => {
+    try {
+      setJob(await session.get<Job>(`/api/campaign/campaign/${encodeURIComponent(id)}/backfill`))
+      setProblem(undefined)
+    } catch (e) {
+      if (e instanceof ApiError && e.problem.status === 404 && e.problem.resource === "backfill") setJob(null)
+      else {
+        setProblem(problemOf(e))
+        setFailures((n) => n + 1)
+      }
+    }
+  }, [session])
+
+  useEffect(() => {
+    setJob(undefined)
+    setProblem(undefined)
+    if (campaignId) void load(campaignId)
+  }, [campaignId, load])
+
+  useEffect(() => {
+    if (job?.status !== "running") return
+    const timer = setTimeout(() => void load(job.campaignId), refreshMs)
+    return () => clearTimeout(timer)
+  }, [job, load, failures])
+
+  const start = async (event: React.FormEvent) => {
+    event.preventDefault()
+    setProblem(undefined)
+    try {
+      setJob(await session.post<Job>(`/api/campaign/campaign/${encodeURIComponent(campaignId)}/backfill`, { from: instantOf(from) }))
+    } catch (e) {
+      setProblem(problemOf(e))
+    }
+  }
+
+  const fromError = fieldMessage(problem, "from")?.replace(/^from: /, "")
+  return (
+    <section className="panel backfill">
+      <header className="panel-head"><h2>Backfill</h2></header>
+      <p className="hint">
+        Re-evaluates one campaign over the past <code>fulfillment</code> events since a time and credits what it would have granted; events the live
+        campaign already counted are not counted again. One job per campaign.
+      </p>
+      <form className="export-form" onSubmit={start}>
+        <label className="field wide"><span className="label">campaign</span>
+          <select name="campaign" value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
+            {campaigns.length === 0 ? <option value="">no campaigns</option> : null}
+            {campaigns.map((c) => <option key={c.id} value={c.id}>{c.name} ({c.status})</option>)}
+          </select>
+        </label>
+        {canWrite ? (
+          <>
+            <label className={`field${fromError ? " invalid" : ""}`}><span className="label">from</span>
+              <input type="datetime-local" name="from" value={from} onChange={(e) => setFrom(e.target.value)} />
+              <span className="hint">events from this time on (by record timestamp)</span>
+              {fromError ? <span className="field-error">{fromError}</span> : null}
+            </label>
+            <div className="actions">
+              <button className="primary" type="submit" disabled={!campaignId || !!job}>Start backfill</button>
+              {job ? <span className="hint">this campaign has had its backfill</span> : null}
+            </div>
+          </>
+        ) : null}
+      </form>
+      {problem && !fromError ? <p className="form-error" role="alert">{problem.detail ?? problem.message ?? problem.title}</p> : null}
+      {job === null ? <p className="empty">no backfill for this campaign yet</p> : null}
+      {job ? <JobView job={job} /> : null}
+    </section>
+  )
+}
