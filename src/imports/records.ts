@@ -51,13 +51,29 @@ export const csvRecords = () => {
     startLine = line
   }
 
+  const atRecordStart = () => empty && cells.length === 0 && cell === "" && !quoted && !afterQuote && size === 0
+
   const push = (text: string, out: Array<RawRecord>) => {
     for (let i = 0; i < text.length; i++) {
-      const c = text[i]!
       if (pendingCR) {
         pendingCR = false
-        if (c === "\n") continue
+        if (text[i] === "\n") continue
       }
+      // Most lines hold no quote: whole, they are split at once (the same records as the loop below makes).
+      if (atRecordStart()) {
+        const end = text.indexOf("\n", i)
+        if (end >= 0 && end - i <= maxRecordChars) {
+          const whole = text.charCodeAt(end - 1) === 13 && end > i ? text.slice(i, end - 1) : text.slice(i, end)
+          if (!whole.includes('"') && !whole.includes("\r")) {
+            if (whole !== "") out.push({ line, values: whole.split(",") })
+            line++
+            startLine = line
+            i = end
+            continue
+          }
+        }
+      }
+      const c = text[i]!
       if (quoted) {
         if (c === '"') {
           if (text[i + 1] === '"') (i++, (cell += tooLong ? "" : '"'))
