@@ -40,6 +40,8 @@ export interface AppConfigShape {
   readonly shutdownTimeoutMs: number
   /** How often the reward service activates pending points, expires lots and looks at tiers again. */
   readonly lifecycleJobMs: number
+  /** The largest body an import (`POST /imports/...`) takes, in bytes (`LOYALTEA_IMPORT_MAX_BYTES`, 1 GiB by default). */
+  readonly importMaxBytes: number
   /**
    * Processes the default start (`LOYALTEA_SERVICES=all`) spreads itself over (`LOYALTEA_WORKERS`,
    * default: one per core): beyond one, the event services run in worker processes it starts and
@@ -51,6 +53,9 @@ export interface AppConfigShape {
   /** Set by a supervising process for its workers: its pid (a worker exits when it is gone). */
   readonly supervisorPid: Option.Option<number>
 }
+
+/** 1 GiB: a million rows of opening balances or purchases with room to spare. */
+export const defaultImportMaxBytes = 1024 * 1024 * 1024
 
 const portOf = (name: ServiceName) => Config.Port(portVariable(name)).pipe(Config.withDefault(defaultPorts[name]))
 
@@ -82,7 +87,8 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   lifecycleJobMs: Config.Int("LOYALTEA_LIFECYCLE_JOB_MS").pipe(Config.withDefault(30_000)),
   workers: Config.schema(WorkerCount, "LOYALTEA_WORKERS").pipe(Config.withDefault(Math.min(64, availableParallelism()))),
   embeddedDatabaseSocket: Config.option(Config.String("LOYALTEA_EMBEDDED_DATABASE_SOCKET")),
-  supervisorPid: Config.option(Config.Int("LOYALTEA_SUPERVISOR_PID"))
+  supervisorPid: Config.option(Config.Int("LOYALTEA_SUPERVISOR_PID")),
+  importMaxBytes: Config.Int("LOYALTEA_IMPORT_MAX_BYTES").pipe(Config.withDefault(defaultImportMaxBytes))
 })
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("loyaltea/config/AppConfig") {

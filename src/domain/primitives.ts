@@ -76,6 +76,15 @@ export const Amount = decimal(100_000_000_000, "A purchase amount: a decimal ≥
   Schema.isGreaterThanOrEqualTo(0, { message: "must be at least 0" })
 )
 
+/**
+ * Points as exact decimal text (`"1234567890.1234"`), where they arrive as text (imports): above 0,
+ * at most 12 digits before the point and 4 after, read by `Decimal.fromText`, never by a float.
+ */
+export const PointsText = WellFormedString.check(
+  Schema.makeFilter((text: string) => /^\d{1,12}(\.\d{1,4})?$/.test(text) || "must be a decimal with at most 12 digits before the point and 4 after, e.g. 1250.5", opaqueToJsonSchema),
+  Schema.makeFilter((text: string) => /[1-9]/.test(text) || "must be greater than 0", opaqueToJsonSchema)
+).annotate({ description: "Points as an exact decimal: above 0, at most 4 places", examples: ["1250.5"] })
+
 /** The exact decimal text of a validated number, for `numeric` parameters. */
 export const decimalText = (value: number): string => String(value)
 

@@ -50,7 +50,7 @@ export const RewardRevokedEvent = Schema.Struct({
 export type RewardRevokedEvent = typeof RewardRevokedEvent.Type
 
 /** The movements of a balance, each one a `reward-notify` event. */
-export const MovementKind = Schema.Literals(["credited", "reversed", "redeemed", "expired", "adjusted", "activated", "tier-changed"])
+export const MovementKind = Schema.Literals(["credited", "reversed", "redeemed", "expired", "adjusted", "activated", "tier-changed", "opened"])
 export type MovementKind = typeof MovementKind.Type
 
 /**

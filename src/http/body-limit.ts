@@ -1,5 +1,6 @@
 import { Elysia } from "elysia"
 import { HttpRefusal } from "./refusal.ts"
+import { isUpload } from "./upload-routes.ts"
 
 /** Default cap on request bodies; an events array and every text field fit well under it. */
 export const maxBodyBytes = 1024 * 1024
@@ -47,6 +48,8 @@ export const readBody = async (body: ReadableStream<Uint8Array>, limit: number):
  */
 export const bodyLimit = (limit = maxBodyBytes) =>
   new Elysia({ name: "loyaltea-body-limit" }).onRequest(({ request, set }) => {
+    // An import is measured as it streams, against its own cap (src/http/upload-routes.ts).
+    if (isUpload(request)) return
     const declared = request.headers.get("content-length")
     if (declared !== null) {
       if (Number(declared) > limit) throw new PayloadTooLarge(limit, Number(declared) > drainBytes(limit))

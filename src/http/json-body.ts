@@ -3,6 +3,7 @@ import { Elysia } from "elysia"
 import { maxJsonDepth, parseJson } from "../platform/bounded-json.ts"
 import { maxBodyBytes, readBody } from "./body-limit.ts"
 import { HttpRefusal } from "./refusal.ts"
+import { isUpload } from "./upload-routes.ts"
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 const jsonMediaType = /^application\/(?:[\w.+-]+\+)?json$/i
@@ -22,12 +23,16 @@ const unsupported = () => new HttpRefusal(415, { error: "UnsupportedMediaType", 
  * past it), UTF-8 (400 otherwise), nested no deeper than `depth` (400 naming the limit, found by
  * one pass over the text before anything parses or walks it), then `JSON.parse`. Other media types
  * are refused (415): Elysia's form parsers would build nested values from field names and JSON
- * inside fields, around this bound.
+ * inside fields, around this bound. The import routes alone take their CSV or NDJSON body as a
+ * stream, unread.
  */
 export const jsonBody = (limit = maxBodyBytes, depth = maxJsonDepth) =>
   new Elysia({ name: "loyaltea-json-body" })
     .onParse({ as: "global" }, async ({ request }, contentType) => {
       // `null` rather than `undefined`: this parser has answered, no other runs.
+      // The imports stream their body to the route as it arrives (src/http/upload-routes.ts).
+      // Another media type is refused by the route, after the access check (415 must not answer before 401).
+      if (isUpload(request)) return request.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
       if (request.body === null || request.headers.get("content-length") === "0") return null
       if (!jsonMediaType.test(contentType)) throw unsupported()
       const bytes = await readBody(request.body, limit)

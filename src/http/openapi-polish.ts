@@ -17,6 +17,14 @@ const descriptions: Record<string, string> = {
   "503": "A dependency (database, Kafka, the user service) is unavailable; retry after `Retry-After` seconds"
 }
 
+// What the same statuses mean on the imports, whose body is CSV or NDJSON (src/http/upload-routes.ts).
+const uploadDescriptions: Record<string, string> = {
+  "400": "The body is not UTF-8 text, or the upload broke off before its end",
+  "413": "The body is over `LOYALTEA_IMPORT_MAX_BYTES`",
+  "415": "The body is not text/csv or application/x-ndjson",
+  "422": "Invalid input (the tenant, a CSV header without a required column or with an unknown one); `field` names it"
+}
+
 const retryAfter = {
   "Retry-After": { description: "Seconds to wait before retrying", schema: { type: "integer", minimum: 1 } }
 }
@@ -75,6 +83,8 @@ export const polishOpenApi = (document: unknown): unknown => {
         operation.responses ??= {}
         for (const status of accessRefusals) operation.responses[status] ??= { ...structuredClone(errorShape), description: descriptions[status] }
       }
+      const bodyTypes = (operation.requestBody as { content?: Json } | undefined)?.content
+      const isUpload = bodyTypes !== undefined && !("application/json" in bodyTypes)
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const content = response.content as Json | undefined
         if (content && "type" in content) delete response.content
@@ -83,6 +93,7 @@ export const polishOpenApi = (document: unknown): unknown => {
         if (typeof response.description !== "string" || response.description.startsWith("Response for status")) {
           response.description = descriptions[status] ?? `Status ${status}`
         }
+        if (isUpload && uploadDescriptions[status] !== undefined) response.description = uploadDescriptions[status]
       }
     }
   }

@@ -19,7 +19,9 @@ const statusByTag: Record<string, number> = {
   ConnectionLost: 503,
   KafkaUnavailable: 503,
   PeerUnavailable: 503,
-  SerializationFailure: 503
+  SerializationFailure: 503,
+  ImportTooLarge: 413,
+  ImportBroken: 400
 }
 
 export const statusOf = (tag: string): number => statusByTag[tag] ?? 500

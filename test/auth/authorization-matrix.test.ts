@@ -49,7 +49,7 @@ describe("authorization of every route of every service", () => {
   const credentials: Record<string, Record<string, string>> = {}
 
   const send = (route: Route, call: Call, headers: Record<string, string>) =>
-    request(services.apps[route.service], route.method.toUpperCase(), call.path, call.body, headers)
+    request(services.apps[route.service], route.method.toUpperCase(), call.path, call.body, { ...call.headers, ...headers })
   const create = (service: string, path: string, body: unknown, idField: string) => services.create(service, path, body, idField)
 
   beforeAll(async () => {

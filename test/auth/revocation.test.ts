@@ -34,7 +34,7 @@ describe("revoked access tokens are refused at once, on every route of every ser
     const wrong: Array<string> = []
     for (const route of guarded()) {
       const call = await fixtures[`${route.method} ${route.path}`]!(create)
-      const response = await request(services.apps[route.service], route.method.toUpperCase(), call.path, call.body, { authorization: `Bearer ${token}` })
+      const response = await request(services.apps[route.service], route.method.toUpperCase(), call.path, call.body, { ...call.headers, authorization: `Bearer ${token}` })
       if (!expected(route, response.status)) wrong.push(`${route.method.toUpperCase()} ${route.path} (${route.access}) → ${response.status}: ${(await response.text()).slice(0, 100)}`)
     }
     return wrong

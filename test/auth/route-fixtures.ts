@@ -4,6 +4,8 @@ import { randomUUID } from "node:crypto"
 export interface Call {
   readonly path: string
   readonly body?: unknown
+  /** Headers the call needs besides the credential (an import's media type). */
+  readonly headers?: Record<string, string>
 }
 
 /** Creates a resource of tenant A as the platform admin and returns its id (for PUT, DELETE, GET by id). */
@@ -65,6 +67,15 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
   "get /webhooks": async () => ({ path: `/webhooks?tenant=${tenantA}` }),
   "get /exports/ledger": async () => ({ path: `/exports/ledger?tenant=${tenantA}` }),
   "get /exports/balances": async () => ({ path: `/exports/balances?tenant=${tenantA}` }),
+  "post /imports/opening-balances": async () => ({ path: `/imports/opening-balances?tenant=${tenantA}`, body: "userId,points\nu1,1\n", headers: { "content-type": "text/csv" } }),
+  "post /imports/purchases": async () => ({
+    path: `/imports/purchases?tenant=${tenantA}`,
+    body: `${JSON.stringify({ eventId: uuid(), userId: "u1", occurredAt: "2026-01-01T00:00:00Z", product: "bread", amount: 1 })}\n`,
+    headers: { "content-type": "application/x-ndjson" }
+  }),
+  // On both the reward and the fulfillment service: an id that is no import of tenant A's is not found.
+  "get /imports/{id}": async () => ({ path: `/imports/${uuid()}?tenant=${tenantA}` }),
+  "get /imports/{id}/refusals": async () => ({ path: `/imports/${uuid()}/refusals?tenant=${tenantA}` }),
   "get /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c) }),
   "put /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c), body: { url: "https://hooks.example.com/v2", events: ["redeemed"], enabled: true } }),
   "delete /webhooks/{webhookId}": async (c) => ({ path: await webhookPath(c) }),

@@ -4,6 +4,7 @@ import type { AnyElysia } from "elysia"
 import { activityHandler, buyHandler } from "../../src/actors/fulfillment/actor.ts"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import type { EventIngestion } from "../../src/actors/fulfillment/ingestion.ts"
+import type { PurchaseImports } from "../../src/actors/fulfillment/imports/service.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
 import type { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database } from "../../src/db/database.ts"
@@ -27,7 +28,7 @@ const user = "0e41cc11-5e54-448b-a6ce-9c9a855ad202"
 
 describe("dry runs of ingestion: what events would do, with nothing stored or sent", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | TenantDirectory | RulesIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex>>
   let campaignPeer: Awaited<ReturnType<typeof peerPort>>
   let app: AnyElysia
   const ids: Record<string, string> = {}

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import type { AnyElysia } from "elysia"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { EventIngestion } from "../../src/actors/fulfillment/ingestion.ts"
+import type { PurchaseImports } from "../../src/actors/fulfillment/imports/service.ts"
 import { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { oneTenant } from "../../src/domain/tenant-scope.ts"
 import { appOver, request } from "../support/app.ts"
@@ -19,7 +20,7 @@ type Json = Record<string, unknown>
 
 describe("fulfillment HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory>>
   let app: AnyElysia
   const json = async (method: string, path: string, body?: unknown) => {
     const response = await request(app, method, path, body)

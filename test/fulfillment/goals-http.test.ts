@@ -4,6 +4,7 @@ import type { AnyElysia } from "elysia"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
 import type { EventIngestion } from "../../src/actors/fulfillment/ingestion.ts"
+import type { PurchaseImports } from "../../src/actors/fulfillment/imports/service.ts"
 import type { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { buyHandler } from "../../src/actors/fulfillment/actor.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
@@ -20,7 +21,7 @@ type Schema = Parameters<typeof swaggerSample>[0] & { readonly properties?: Reco
 
 describe("cumulative goals over HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | TenantDirectory | RulesIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex>>
   let app: AnyElysia
   let document: { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> }; parameters?: Array<{ name: string; schema: Schema }> }>> }
   let offset = 0

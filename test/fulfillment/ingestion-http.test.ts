@@ -5,6 +5,7 @@ import type { AnyElysia } from "elysia"
 import { Kafka, logLevel } from "kafkajs"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { EventIngestion, missingIdReason } from "../../src/actors/fulfillment/ingestion.ts"
+import type { PurchaseImports } from "../../src/actors/fulfillment/imports/service.ts"
 import type { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database } from "../../src/db/database.ts"
 import { oneTenant } from "../../src/domain/tenant-scope.ts"
@@ -34,7 +35,7 @@ describe("event ingestion over HTTP, onto the embedded broker", () => {
   let broker: Broker
   let kafka: Kafka
   let client: Layer.Layer<KafkaClient>
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory>>
   let app: AnyElysia
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {

@@ -6,6 +6,7 @@ import { rewardService } from "../../src/actors/reward/definition.ts"
 import type { RewardUseCases } from "../../src/actors/reward/service.ts"
 import type { WebhookUseCases } from "../../src/actors/reward/webhooks/service.ts"
 import type { ExportUseCases } from "../../src/actors/reward/exports/service.ts"
+import type { OpeningImports } from "../../src/actors/reward/imports/service.ts"
 import { Database } from "../../src/db/database.ts"
 import * as D from "../../src/domain/decimal.ts"
 import { pointsFor } from "../../src/domain/earning.ts"
@@ -23,7 +24,7 @@ const decodeDefinition = Schema.decodeUnknownSync(Schema.fromJsonString(RewardDe
 
 describe("every change of a reward is published on topic reward-definition", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>>
   let app: AnyElysia
 
   /** Every definition event published so far, read back from the broker, with its key. */

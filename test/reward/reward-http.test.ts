@@ -4,6 +4,7 @@ import { rewardService } from "../../src/actors/reward/definition.ts"
 import { RewardUseCases } from "../../src/actors/reward/service.ts"
 import type { WebhookUseCases } from "../../src/actors/reward/webhooks/service.ts"
 import type { ExportUseCases } from "../../src/actors/reward/exports/service.ts"
+import type { OpeningImports } from "../../src/actors/reward/imports/service.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
 import { registerTenantsIn } from "../support/tenants.ts"
@@ -13,7 +14,7 @@ import type { PointsLifecycle } from "../../src/actors/reward/lifecycle/service.
 
 describe("reward HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>>
   let app: AnyElysia
 
   beforeAll(async () => {

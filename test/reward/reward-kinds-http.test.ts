@@ -6,6 +6,7 @@ import { rewardService } from "../../src/actors/reward/definition.ts"
 import type { RewardUseCases } from "../../src/actors/reward/service.ts"
 import type { WebhookUseCases } from "../../src/actors/reward/webhooks/service.ts"
 import type { ExportUseCases } from "../../src/actors/reward/exports/service.ts"
+import type { OpeningImports } from "../../src/actors/reward/imports/service.ts"
 import type { TenantDirectory } from "../../src/tenants/directory.ts"
 import { appOver, request } from "../support/app.ts"
 import { useCasesRuntime } from "../support/layers.ts"
@@ -18,7 +19,7 @@ const noRule = { reward_points: null, points_per_unit: null, unit: null, roundin
 
 describe("reward kinds over HTTP: fixed and per_amount", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>>
   let app: AnyElysia
   const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Json })
 

@@ -49,6 +49,10 @@ const make = Effect.gen(function*() {
       return yield* new InvalidInput({ field: fieldOf(body, index, "eventId"), reason: missingIdReason })
     })
 
+  /** Identified events to their topic in one batch. A broker out of reach is a 503 at the HTTP edge: the client retries later, with the same ids. */
+  const send = <E extends Publishable>(topic: string, events: ReadonlyArray<E & { readonly eventId: string }>) =>
+    producer.send(events.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) })))
+
   /** All or nothing on our side: every event is checked and identified before one batch is sent. */
   const publish = <E extends Publishable>(
     topic: string,
@@ -63,8 +67,7 @@ const make = Effect.gen(function*() {
       const identified = yield* Effect.forEach(events, (event, index) =>
         idFor(body, event, index, idempotencyKey).pipe(Effect.map((eventId) => ({ ...event, eventId }))))
       yield* check(identified)
-      // A broker out of reach is a 503 at the HTTP edge: the client retries later, with the same ids.
-      yield* producer.send(identified.map((event) => ({ topic, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event) })))
+      yield* send(topic, identified)
       return { eventIds: identified.map((event) => event.eventId) } satisfies Accepted
     })
 
@@ -73,6 +76,11 @@ const make = Effect.gen(function*() {
     publishActivities: (scope: TenantScope, body: EventsBody<ActivityEvent>, idempotencyKey?: string) => publish(Topics.activity, scope, body, idempotencyKey),
     publishRefunds: (scope: TenantScope, body: EventsBody<RefundEvent>, idempotencyKey?: string) =>
       publish(Topics.refund, scope, body, idempotencyKey, (identified) => checkRefunds(db.sql, body, identified)),
+    /**
+     * Purchases already validated and identified (an import's batch, of a tenant the caller may
+     * write): to `buy` in one batch, as `POST /events/buy` sends them.
+     */
+    sendBuys: (events: ReadonlyArray<BuyEvent & { readonly eventId: string }>) => send(Topics.buy, events),
     dryRunBuys: dryRun.buys,
     dryRunActivities: dryRun.activities
   }

@@ -66,7 +66,7 @@ export const Balance = Schema.Struct({
 export type Balance = typeof Balance.Type
 
 export const LedgerKind = Schema.Literals(entryKinds).annotate({
-  description: "`credit` (a lot earned), `redemption`, `reversal` (a credit taken back), `expiry`, `adjustment` (an operator's correction), `activation` (pending points became spendable)",
+  description: "`credit` (a lot earned), `redemption`, `reversal` (a credit taken back), `expiry`, `adjustment` (an operator's correction), `activation` (pending points became spendable), `opening` (an opening balance imported from the old system)",
   examples: ["credit"]
 })
 

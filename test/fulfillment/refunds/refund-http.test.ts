@@ -6,6 +6,7 @@ import { Kafka, logLevel } from "kafkajs"
 import { buyHandler, } from "../../../src/actors/fulfillment/actor.ts"
 import { fulfillmentService } from "../../../src/actors/fulfillment/definition.ts"
 import type { EventIngestion } from "../../../src/actors/fulfillment/ingestion.ts"
+import type { PurchaseImports } from "../../../src/actors/fulfillment/imports/service.ts"
 import { refundHandler } from "../../../src/actors/fulfillment/refunds/handler.ts"
 import { RulesIndex } from "../../../src/actors/fulfillment/rules-index.ts"
 import type { FulfillmentUseCases } from "../../../src/actors/fulfillment/service.ts"
@@ -25,7 +26,7 @@ describe("POST /events/refund", () => {
   let database: TestDatabase
   let broker: Broker
   let kafka: Kafka
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | TenantDirectory | RulesIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex>>
   let app: AnyElysia
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {

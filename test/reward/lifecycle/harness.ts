@@ -1,6 +1,8 @@
 import type { WebhookUseCases } from "../../../src/actors/reward/webhooks/service.ts"
 import type { ExportUseCases } from "../../../src/actors/reward/exports/service.ts"
+import type { OpeningImports } from "../../../src/actors/reward/imports/service.ts"
 import { Effect } from "effect"
+import type { AppConfigShape } from "../../../src/config/app-config.ts"
 import type { AnyElysia } from "elysia"
 import { creditHandler, reversalHandler } from "../../../src/actors/reward/actor.ts"
 import { rewardService } from "../../../src/actors/reward/definition.ts"
@@ -36,9 +38,9 @@ export interface Lots {
 }
 
 /** The reward service over a fresh database: its handlers, its lifecycle job on a given clock, and its HTTP app as the admin. */
-export const lifecycleHarness = async (tenants: ReadonlyArray<string>) => {
+export const lifecycleHarness = async (tenants: ReadonlyArray<string>, overrides: Partial<AppConfigShape> = {}) => {
   const database: TestDatabase = await createTestDatabase()
-  const runtime = useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>(database.url, rewardService.useCases)
+  const runtime = useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>(database.url, rewardService.useCases, overrides)
   await registerTenantsIn(runtime, [...tenants])
   const app: AnyElysia = await appOver(runtime, "reward", rewardService.routes)
   for (const tenant of tenants) {

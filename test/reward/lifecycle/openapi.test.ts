@@ -28,7 +28,7 @@ describe("the points lifecycle in the reward service's OpenAPI document", () => 
       expect(Object.keys(operation.responses["422"].content)).toContain("application/problem+json")
     }
     const ledgerKinds = document.paths["/user-rewards/{userId}/ledger"].get.parameters.find((p: Json) => p.name === "kind")
-    expect(ledgerKinds.schema.enum ?? ledgerKinds.schema.anyOf?.map((s: Json) => s.const)).toEqual(["credit", "redemption", "reversal", "expiry", "adjustment", "activation"])
+    expect(ledgerKinds.schema.enum ?? ledgerKinds.schema.anyOf?.map((s: Json) => s.const)).toEqual(["credit", "redemption", "reversal", "expiry", "adjustment", "activation", "opening"])
   })
 
   test("the examples of the program and adjustment bodies are accepted as they are", async () => {

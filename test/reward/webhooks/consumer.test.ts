@@ -9,6 +9,7 @@ import { completionWebhooks, notifyWebhooks } from "../../../src/actors/reward/w
 import { pruneDeliveryLog } from "../../../src/actors/reward/webhooks/delivery-log-repo.ts"
 import type { WebhookUseCases } from "../../../src/actors/reward/webhooks/service.ts"
 import type { ExportUseCases } from "../../../src/actors/reward/exports/service.ts"
+import type { OpeningImports } from "../../../src/actors/reward/imports/service.ts"
 import { Database } from "../../../src/db/database.ts"
 import { allTenants } from "../../../src/domain/tenant-scope.ts"
 import { processBatch } from "../../../src/kafka/batch-processor.ts"
@@ -24,7 +25,7 @@ const reward = "77777777-7777-4777-8777-777777777777"
 
 describe("the webhook consumer", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>>
   let app: AnyElysia
   let hookId = ""
 

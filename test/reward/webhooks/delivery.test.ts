@@ -8,6 +8,7 @@ import { completionWebhooks, notifyWebhooks } from "../../../src/actors/reward/w
 import { type RelayOptions, startWebhookRelay } from "../../../src/actors/reward/webhooks/relay.ts"
 import type { WebhookUseCases } from "../../../src/actors/reward/webhooks/service.ts"
 import type { ExportUseCases } from "../../../src/actors/reward/exports/service.ts"
+import type { OpeningImports } from "../../../src/actors/reward/imports/service.ts"
 import { Database } from "../../../src/db/database.ts"
 import { processBatch } from "../../../src/kafka/batch-processor.ts"
 import type { TenantDirectory } from "../../../src/tenants/directory.ts"
@@ -26,7 +27,7 @@ const notify = (tenant: string, userId: string, eventId: string, extra: Record<s
 
 describe("webhook deliveries to a real receiver", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>>
   let app: AnyElysia
   let receivers: Array<ReturnType<typeof startReceiver>> = []
   let scopes: Array<Scope.Closeable> = []

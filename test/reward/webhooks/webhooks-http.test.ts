@@ -5,6 +5,7 @@ import { rewardService } from "../../../src/actors/reward/definition.ts"
 import type { RewardUseCases } from "../../../src/actors/reward/service.ts"
 import type { WebhookUseCases } from "../../../src/actors/reward/webhooks/service.ts"
 import type { ExportUseCases } from "../../../src/actors/reward/exports/service.ts"
+import type { OpeningImports } from "../../../src/actors/reward/imports/service.ts"
 import type { TenantDirectory } from "../../../src/tenants/directory.ts"
 import { anonymousApp, appOver, request, withHeaders } from "../../support/app.ts"
 import { type AuthRuntime, headersOf } from "../../support/credentials.ts"
@@ -16,8 +17,8 @@ const hook = (tenant: string, extra: Record<string, unknown> = {}) => ({ tenant,
 
 describe("webhook endpoints over HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
-  let strict: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>>
+  let strict: ReturnType<typeof useCasesRuntime<RewardUseCases | PointsLifecycle | WebhookUseCases | ExportUseCases | OpeningImports | TenantDirectory>>
   let app: AnyElysia
   let strictApp: AnyElysia
 

@@ -33,7 +33,7 @@ const LotRow = Schema.Struct({
   tenant: Schema.String,
   user_id: Schema.String,
   lot_key: Schema.String,
-  source: Schema.Literals(["credit", "adjustment"]),
+  source: Schema.Literals(["credit", "adjustment", "opening"]),
   points: Schema.String,
   multiplier: Schema.String,
   remaining: Schema.String,
@@ -83,7 +83,7 @@ export const lockAccounts = (tx: Sql, wanted: ReadonlyArray<AccountWanted>) =>
                   ${needingLots.map((k) => String(k.openLots ?? true))}::text[]::boolean[])
         as k(tenant, user_id, since, open_lots) on l.tenant = k.tenant and l.user_id = k.user_id
       where (k.open_lots and not l.expired and (l.remaining > 0 or l.pending))
-         or (k.since is not null and l.source = 'credit' and l.occurred_at > k.since)
+         or (k.since is not null and l.source in ('credit', 'opening') and l.occurred_at > k.since)
          or (l.tenant, l.lot_key) in (select * from unnest(${lotKeys.map((k) => k.tenant)}::text[], ${lotKeys.map((k) => k.lotKey)}::text[]))
       order by l.id`).pipe(Effect.flatMap(decodeLots))
     const accounts = new Map<string, Account>(balances.map((b) => [accountKey(b.tenant, b.user_id), {

@@ -2,7 +2,7 @@ import type * as D from "../../../domain/decimal.ts"
 import type { RewardNotifyEvent } from "../../../events/reward.ts"
 
 /** The kinds of ledger entries: every movement of points is one of them. */
-export const entryKinds = ["credit", "redemption", "reversal", "expiry", "adjustment", "activation"] as const
+export const entryKinds = ["credit", "redemption", "reversal", "expiry", "adjustment", "activation", "opening"] as const
 export type EntryKind = (typeof entryKinds)[number]
 
 /** Who made an entry over HTTP: an operator or an API key. */
@@ -19,7 +19,7 @@ export interface Lot {
   /** null until the lot is stored. */
   id: string | null
   readonly lotKey: string
-  readonly source: "credit" | "adjustment"
+  readonly source: "credit" | "adjustment" | "opening"
   readonly points: D.Decimal
   readonly multiplier: D.Decimal
   remaining: D.Decimal
@@ -87,3 +87,8 @@ export const accountKey = (tenant: string, userId: string) => `${tenant}\u0000${
 
 export const creditLotKey = (rewardEventId: string) => `credit:${rewardEventId}`
 export const adjustmentLotKey = (idempotencyKey: string) => `adjustment:${idempotencyKey}`
+/** A user's opening balance from the old system: one per user and tenant. */
+export const openingLotKey = (userId: string) => `opening:${userId}`
+
+/** Whether a lot's points count as earned for the tier: credits, and opening balances (what the old system had credited). */
+export const earnsTier = (lot: Pick<Lot, "source">) => lot.source === "credit" || lot.source === "opening"

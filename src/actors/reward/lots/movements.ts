@@ -81,23 +81,43 @@ const makeSpendable = (account: Account, lot: Lot, points: D.Decimal) => {
   account.points = D.add(account.points, points)
 }
 
+/** What earned points are: a reward's credit, or an opening balance brought from the old system. */
+interface Earning {
+  readonly source: "credit" | "opening"
+  readonly movement: "credited" | "opened"
+  /** What the notifications' ids are derived from. */
+  readonly id: ReadonlyArray<string>
+}
+
 /**
- * A credit of `base` points (before the tier's multiplier) at its event time: a lot, pending or
- * spendable at once; counted as earned, and an upgrade of the tier applies at once.
+ * Earned points at their event time: a lot, pending or spendable at once as the program says;
+ * counted as earned, and an upgrade of the tier applies at once.
  */
-export const credit = (changes: Changes, account: Account, rules: ProgramRules, base: D.Decimal, multiplier: D.Decimal, cause: EntryCause & { lotKey: string; occurredAt: number; eventId: string }) => {
-  const points = D.multiply(base, multiplier)
-  if (D.isZero(points)) return undefined
-  const lot = newLot(cause.lotKey, "credit", points, multiplier, cause.occurredAt, rules, rules.pendingMs)
+const earn = (changes: Changes, account: Account, rules: ProgramRules, points: D.Decimal, multiplier: D.Decimal, cause: EntryCause & { lotKey: string; occurredAt: number }, earning: Earning) => {
+  const lot = newLot(cause.lotKey, earning.source, points, multiplier, cause.occurredAt, rules, rules.pendingMs)
   account.lots.push(lot)
   if (lot.pending) account.pending = D.add(account.pending, points)
   else makeSpendable(account, lot, points)
   account.earned = D.add(account.earned, points)
-  changes.entries.push(entryOf(account, "credit", lot.pending ? { pendingChange: points } : { amount: points }, cause))
-  notify(changes, account, "credited", points, [cause.eventId], cause)
-  tierChanged(changes, account, reviewTier(account, cause.occurredAt, rules, true), [cause.eventId], cause.occurredAt)
+  changes.entries.push(entryOf(account, earning.source, lot.pending ? { pendingChange: points } : { amount: points }, cause))
+  notify(changes, account, earning.movement, points, earning.id, cause)
+  tierChanged(changes, account, reviewTier(account, cause.occurredAt, rules, true), earning.id, cause.occurredAt)
   return lot
 }
+
+/** A credit of `base` points (before the tier's multiplier) at its event time. */
+export const credit = (changes: Changes, account: Account, rules: ProgramRules, base: D.Decimal, multiplier: D.Decimal, cause: EntryCause & { lotKey: string; occurredAt: number; eventId: string }) => {
+  const points = D.multiply(base, multiplier)
+  if (D.isZero(points)) return undefined
+  return earn(changes, account, rules, points, multiplier, cause, { source: "credit", movement: "credited", id: [cause.eventId] })
+}
+
+/**
+ * A user's opening balance from the old system, as a credit at its time (pending and expiring as
+ * the program says from then; no tier multiplier: the old system counted it).
+ */
+export const openBalance = (changes: Changes, account: Account, rules: ProgramRules, points: D.Decimal, cause: EntryCause & { lotKey: string; occurredAt: number }) =>
+  earn(changes, account, rules, points, D.fromInteger(1), cause, { source: "opening", movement: "opened", id: ["opening", account.tenant, account.userId] })
 
 /**
  * Takes back `wanted` points of a credit (the multiplier it had already applied), at most what is

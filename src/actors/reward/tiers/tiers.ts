@@ -1,6 +1,6 @@
 import * as D from "../../../domain/decimal.ts"
 import type { RewardNotifyEvent } from "../../../events/reward.ts"
-import type { Account } from "../lots/model.ts"
+import { type Account, earnsTier } from "../lots/model.ts"
 import type { ProgramRules } from "../program/model.ts"
 
 /** Points earned inside the window that ends at `at` (credits minus their reversals); lifelong without a window. */
@@ -8,7 +8,7 @@ export const earnedAt = (account: Account, at: number, windowMs: number | null):
   windowMs === null
     ? account.earned
     : D.sum(account.lots
-      .filter((lot) => lot.source === "credit" && lot.occurredAt > at - windowMs && lot.occurredAt <= at)
+      .filter((lot) => earnsTier(lot) && lot.occurredAt > at - windowMs && lot.occurredAt <= at)
       .map((lot) => D.sub(lot.points, lot.reversed)))
 
 /** The highest tier `earned` reaches, or none. */
@@ -34,7 +34,7 @@ export const nextReview = (account: Account, at: number, rules: ProgramRules): n
   const windowMs = rules.tierWindowMs
   if (account.tier === null || windowMs === null) return null
   const leaving = account.lots
-    .filter((lot) => lot.source === "credit" && lot.occurredAt + windowMs > at && D.compare(lot.points, lot.reversed) > 0)
+    .filter((lot) => earnsTier(lot) && lot.occurredAt + windowMs > at && D.compare(lot.points, lot.reversed) > 0)
     .map((lot) => lot.occurredAt + windowMs)
   return leaving.length === 0 ? null : Math.min(...leaving)
 }

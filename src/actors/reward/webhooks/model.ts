@@ -4,7 +4,7 @@ import { MovementKind } from "../../../events/reward.ts"
 
 /** What an endpoint can subscribe to: every movement of a balance, and a campaign completed for a member. */
 export const WebhookEventType = Schema.Literals([...MovementKind.literals, "campaign-completed"]).annotate({
-  description: "A balance movement (`credited`, `reversed`, `redeemed`, `expired`, `adjusted`, `activated`, `tier-changed`) or `campaign-completed`"
+  description: "A balance movement (`credited`, `reversed`, `redeemed`, `expired`, `adjusted`, `activated`, `tier-changed`, `opened`: an imported opening balance) or `campaign-completed`"
 })
 export type WebhookEventType = typeof WebhookEventType.Type
 

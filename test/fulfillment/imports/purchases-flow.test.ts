@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { api, eventually, readTopic } from "../../support/flow.ts"
+import { createTestDatabase, type TestDatabase } from "../../support/postgres.ts"
+import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../../support/process.ts"
+
+const ids = {
+  rewardA: "aaaaaaaa-1111-4111-8111-00000000000a",
+  breadA: "aaaaaaaa-2222-4222-8222-00000000000a",
+  rewardB: "bbbbbbbb-1111-4111-8111-00000000000b",
+  breadB: "bbbbbbbb-2222-4222-8222-00000000000b"
+}
+
+const csv = [
+  "eventId,orderId,userId,occurredAt,product,amount,currency",
+  ",order-1,ann,2025-11-30T09:30:00Z,bread,5,EUR",
+  "order-2-line-1,order-2,bob,2025-11-30T10:00:00Z,bread,3,EUR",
+  "order-2-line-2,order-2,bob,2025-11-30T10:00:00Z,\"bread, rye\",2,EUR",
+  ",,eve,2025-11-30T11:00:00Z,bread,1,",
+  ",order-3,eve,,bread,1,",
+  ",order-4,eve,2025-11-30T11:00:00Z,bread,abc,",
+  ""
+].join("\r\n")
+
+describe("historical purchases imported through the same path as POST /events/buy", () => {
+  let database: TestDatabase
+  let lt: LoyalteaProcess
+  const http = () => api(lt)
+  const points = async (tenant: string, user: string) => (await http().balances(tenant))[user] ?? 0
+  const post = async (body: string, contentType: string, tenant = "imp-shop", headers: Record<string, string> = {}) => {
+    const login = await fetch(`http://127.0.0.1:${lt.ports.user}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(testAdmin) })
+    const { accessToken } = (await login.json()) as { accessToken: string }
+    const response = await fetch(`http://127.0.0.1:${lt.ports.fulfillment}/imports/purchases?tenant=${tenant}`, {
+      method: "POST",
+      headers: { "content-type": contentType, authorization: `Bearer ${accessToken}`, ...headers },
+      body
+    })
+    return { status: response.status, body: (await response.json()) as any }
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    lt = await spawnLoyaltea({ DATABASE_URL: database.url })
+    await waitStarted(lt)
+    const h = http()
+    for (const [tenant, reward, bread] of [["imp-shop", ids.rewardA, ids.breadA], ["imp-other", ids.rewardB, ids.breadB]] as const) {
+      await h.create("user", "/tenants", { id: tenant, name: tenant })
+      await h.create("reward", "/rewards/", { tenant, reward_id: reward, reward_points: 10 })
+      await h.create("fulfillment", "/buy-fulfillments/", { tenant, fulfillment_id: bread, name: "bread", product: "bread", amount: 1 })
+      await h.create("campaign", "/campaign", { tenant, name: "bread", fulfillments: [bread], rewards: [reward] })
+    }
+  }, 90_000)
+  afterAll(async () => {
+    await lt?.stop()
+    await database?.drop()
+  })
+
+  test("each valid row is credited through the whole pipeline once; invalid rows are refused with line, field and reason; a re-import credits nothing", async () => {
+    const first = await eventually(() => post(csv, "text/csv"), (r) => r.status === 201, 15_000)
+    expect(first.body).toMatchObject({ tenant: "imp-shop", kind: "purchases", status: "finished", read: 6, applied: 3, refused: 3 })
+    expect(first.body.refusals).toEqual([
+      { line: 5, field: "eventId", reason: expect.stringContaining("eventId or an orderId") },
+      { line: 6, field: "occurredAt", reason: "required: when the purchase happened" },
+      { line: 7, field: "amount", reason: expect.any(String) }
+    ])
+    // "bread, rye" is not the fulfillment's product: bob's second line earns nothing; ann's and bob's first, one reward each.
+    expect(await eventually(async () => [await points("imp-shop", "ann"), await points("imp-shop", "bob")], ([a, b]) => a === 10 && b === 10)).toEqual([10, 10])
+    const buys = (await readTopic(`127.0.0.1:${lt.ports.broker}`, "buy", 3, 10_000)).map((m) => JSON.parse(m.value))
+    expect(buys.find((b) => b.eventId === "order-1")).toMatchObject({ tenant: "imp-shop", userId: "ann", occurredAt: "2025-11-30T09:30:00Z", amount: 5, currency: "EUR" })
+
+    const again = await post(csv, "text/csv")
+    expect(again.body).toMatchObject({ status: "finished", read: 6, applied: 3, refused: 3 })
+    const ndjson = `${JSON.stringify({ orderId: "order-1", userId: "ann", occurredAt: "2025-11-30T09:30:00Z", product: "bread", amount: 5 })}\n`
+    expect((await post(ndjson, "application/x-ndjson")).body).toMatchObject({ applied: 1, refused: 0 })
+    await Bun.sleep(3000)
+    expect([await points("imp-shop", "ann"), await points("imp-shop", "bob")]).toEqual([10, 10])
+  }, 90_000)
+
+  test("rows naming another tenant are refused and touch nothing of it; other media types are 415", async () => {
+    const crossing = "userId,amount,occurredAt,orderId,product,tenant\nmallory,5,2025-11-30T09:30:00Z,x-1,bread,imp-other\n"
+    const refused = await post(crossing, "text/csv")
+    expect(refused.body).toMatchObject({ applied: 0, refused: 1 })
+    expect(refused.body.refusals[0]).toMatchObject({ line: 2, field: "tenant" })
+    expect((await post("[]", "application/json")).status).toBe(415)
+    await Bun.sleep(2000)
+    expect(await points("imp-other", "mallory")).toBe(0)
+  }, 60_000)
+})
