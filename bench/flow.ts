@@ -1,5 +1,5 @@
 /**
- * bun run bench:flow [--events 100000] [--users 10000] [--rate 2000] [--latency-seconds 20] [--soak-seconds 0] [--rules true] [--mixed true]
+ * bun run bench:flow [--events 100000] [--users 10000] [--rate 2000 | --rate 250,500,1000,2000] [--latency-seconds 20] [--soak-seconds 0] [--rules true] [--mixed true]
  *
  * The all-in-one process (four services, embedded broker) on a real local PostgreSQL. Buy events
  * are produced with kafkajs from this process; the clock stops when every expected point is in
@@ -43,7 +43,8 @@ const { values } = parseArgs({
 })
 const events = Number(values.events)
 const users = Number(values.users)
-const rate = Number(values.rate)
+// One rate or a rising list (`--rate 250,500,1000,2000`): p99 at each, and where it crosses 100 ms.
+const rates = values.rate!.split(",").map(Number)
 const latencySeconds = Number(values["latency-seconds"])
 const soakSeconds = Number(values["soak-seconds"])
 
@@ -126,25 +127,35 @@ try {
   // Plain, then latency as the plain scenario's, then rules, then plain again: the two plain
   // runs bracket the rules run on the same process and database.
   const plainFirst = await throughput("plain", benchTenant, plainRun(0), events * pointsPerPurchase)
-  // Latency at a fixed rate: each event for a fresh user, so its ledger entries time its credit.
-  const sentAt = new Map<string, number>()
-  const perTick = Math.max(1, Math.round(rate / 100))
-  const tickStart = Date.now()
-  for (let tick = 0; tick < latencySeconds * 100; tick++) {
-    const messages = Array.from({ length: perTick }, (_, j) => {
-      const user = `lat-${tick}-${j}`
-      sentAt.set(user, Date.now())
-      return purchase(user, 0)
-    })
-    await producer.send({ topic: "buy", acks: -1, messages })
-    const wait = tickStart + (tick + 1) * 10 - Date.now()
-    if (wait > 0) await Bun.sleep(wait)
+  // Latency at fixed rates: each event for a fresh user, so its ledger entries time its credit.
+  let latencyEvents = 0
+  const p99s: Array<{ rate: number; p99: number }> = []
+  for (const rate of rates) {
+    const sentAt = new Map<string, number>()
+    const perTick = Math.max(1, Math.round(rate / 100))
+    const tickStart = Date.now()
+    for (let tick = 0; tick < latencySeconds * 100; tick++) {
+      const messages = Array.from({ length: perTick }, (_, j) => {
+        const user = `lat-${rate}-${tick}-${j}`
+        sentAt.set(user, Date.now())
+        return purchase(user, 0)
+      })
+      await producer.send({ topic: "buy", acks: -1, messages })
+      const wait = tickStart + (tick + 1) * 10 - Date.now()
+      if (wait > 0) await Bun.sleep(wait)
+    }
+    latencyEvents += sentAt.size
+    await waitFor((events + latencyEvents) * pointsPerPurchase, 300_000)
+    const rows = await sql<Array<{ user_id: string; at: number }>>`
+      select user_id, extract(epoch from created_at) * 1000 as at from reward.ledger where tenant = ${benchTenant} and user_id like ${`lat-${rate}-%`}`
+    const latencies = rows.map((row) => Number(row.at) - sentAt.get(row.user_id)!).sort((a, b) => a - b)
+    p99s.push({ rate, p99: percentile(latencies, 99) })
+    console.log(`latency at ${rate} events/s for ${latencySeconds} s (${latencies.length} credits): p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(latencies.at(-1)!)} ms`)
   }
-  await waitFor((events + sentAt.size) * pointsPerPurchase, 120_000)
-  const rows = await sql<Array<{ user_id: string; at: number }>>`
-    select user_id, extract(epoch from created_at) * 1000 as at from reward.ledger where tenant = ${benchTenant} and user_id like 'lat-%'`
-  const latencies = rows.map((row) => Number(row.at) - sentAt.get(row.user_id)!).sort((a, b) => a - b)
-  console.log(`latency at ${rate} events/s for ${latencySeconds} s (${latencies.length} credits): p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(latencies.at(-1)!)} ms`)
+  if (rates.length > 1) {
+    const crossed = p99s.find((r) => r.p99 > 100)
+    console.log(crossed === undefined ? `p99 stayed under 100 ms up to ${rates.at(-1)} events/s` : `p99 crosses 100 ms between ${p99s[p99s.indexOf(crossed) - 1]?.rate ?? 0} and ${crossed.rate} events/s`)
+  }
 
   let plain = plainFirst
   if (values.rules !== "false") {
@@ -190,6 +201,9 @@ try {
   }
 
   if (soakSeconds > 0) {
+    // The soak runs at the highest rate asked for.
+    const rate = rates.at(-1)!
+    const perTick = Math.max(1, Math.round(rate / 100))
     console.log(`soak: ${rate} events/s for ${soakSeconds} s, RSS every 30 s`)
     const soakStart = Date.now()
     let i = 0
