@@ -60,6 +60,7 @@ export const ImportPage = () => {
   const [nextCursor, setNextCursor] = useState<string | null>(null)
   const [problem, setProblem] = useState<Problem | undefined>()
   const [busy, setBusy] = useState(false)
+  const [lookup, setLookup] = useState("")
   const running = useRef<AbortController | undefined>(undefined)
   const poller = useRef<ReturnType<typeof setInterval> | undefined>(undefined)
   useEffect(() => () => clearInterval(poller.current), [])
@@ -79,12 +80,30 @@ export const ImportPage = () => {
     }
   }
 
-  const start = async (event: React.FormEvent) => {
-    event.preventDefault()
+  const reset = () => {
     setProblem(undefined)
     setJob(undefined)
     setRefusals([])
     setNextCursor(null)
+  }
+
+  // An import started elsewhere (curl, another console), or by an operator, looked up by its id: a viewer's way in.
+  const show = async (event: React.FormEvent) => {
+    event.preventDefault()
+    reset()
+    const id = lookup.trim()
+    try {
+      const seen = await session.get<Job>(jobPath(id))
+      setJob(seen)
+      if (seen.refused > 0) await loadRefusals(id, null)
+    } catch (e) {
+      setProblem(problemOf(e))
+    }
+  }
+
+  const start = async (event: React.FormEvent) => {
+    event.preventDefault()
+    reset()
     if (!file) return setProblem({ status: 0, field: "file", detail: "choose a file" })
     const type = mediaTypeOf(file.name)
     if (!type) return setProblem({ status: 0, field: "file", detail: "must be a .csv or .ndjson file" })
@@ -129,16 +148,26 @@ export const ImportPage = () => {
             {(Object.keys(importKinds) as Array<ImportKind>).map((k) => <option key={k} value={k}>{importKinds[k].label}</option>)}
           </select>
         </label>
-        <label className={`field wide${fileError ? " invalid" : ""}`}><span className="label">file</span>
-          <input type="file" name="file" accept=".csv,.ndjson,.jsonl,text/csv,application/x-ndjson" onChange={(e) => setFile(e.target.files?.[0])} disabled={busy} />
-          <span className="hint">.csv is sent as text/csv, .ndjson or .jsonl as application/x-ndjson</span>
-          {fileError ? <span className="field-error">{fileError}</span> : null}
+        {canWrite ? (
+          <>
+            <label className={`field wide${fileError ? " invalid" : ""}`}><span className="label">file</span>
+              <input type="file" name="file" accept=".csv,.ndjson,.jsonl,text/csv,application/x-ndjson" onChange={(e) => setFile(e.target.files?.[0])} disabled={busy} />
+              <span className="hint">.csv is sent as text/csv, .ndjson or .jsonl as application/x-ndjson</span>
+              {fileError ? <span className="field-error">{fileError}</span> : null}
+            </label>
+            <div className="actions">
+              <button className="primary" type="submit" disabled={busy}>Import</button>
+              {busy ? <button type="button" onClick={() => running.current?.abort()}>Cancel</button> : null}
+              {busy ? <span className="meta" role="status">uploading {file?.name}…</span> : null}
+            </div>
+          </>
+        ) : <p className="hint wide">A viewer starts no import; look one up by its id below.</p>}
+      </form>
+      <form className="row" onSubmit={show}>
+        <label className="field inline"><span className="label">import id</span>
+          <input name="importId" value={lookup} onChange={(e) => setLookup(e.target.value)} size={38} placeholder="5b0d8c1e-2f4a-4c3b-9d6e-7a8b9c0d1e2f" disabled={busy} />
         </label>
-        <div className="actions">
-          {canWrite ? <button className="primary" type="submit" disabled={busy}>Import</button> : <span className="hint">viewers see imports but cannot start one</span>}
-          {busy ? <button type="button" onClick={() => running.current?.abort()}>Cancel</button> : null}
-          {busy ? <span className="meta" role="status">uploading {file?.name}…</span> : null}
-        </div>
+        <button type="submit" disabled={busy || !lookup.trim()}>Show</button>
       </form>
       {general ? <p className="form-error" role="alert">{general}</p> : null}
       {job ? <JobView job={job} /> : null}
