@@ -10,6 +10,10 @@ import { streamedBody } from "./upstream-body.ts"
 
 // A service that does not answer (or, while streaming, sends nothing) in this long is out of reach for this request.
 const defaultUpstreamTimeoutMs = 15_000
+// How long an import's answer may take once its whole body is handed on: the socket buffers still
+// hold megabytes the service has to read and apply (some 10 MiB on loopback, half a minute at the
+// CSV import's pace) before its last batch commits and it answers.
+const defaultUploadAnswerMs = 5 * 60_000
 
 /** Request headers the services read; nothing else (cookies, hop-by-hop headers) goes through. */
 const forwardedRequestHeaders = ["authorization", "x-api-key", "content-type", "accept", "idempotency-key"]
@@ -22,7 +26,7 @@ const isService = (name: string): name is ApiServiceName => (apiServiceNames as 
  * on one origin (no CORS) and the services see exactly the caller's own credential. Each service
  * checks it; the console adds no rights of its own.
  */
-export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultUpstreamTimeoutMs) =>
+export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultUpstreamTimeoutMs, uploadAnswerMs = defaultUploadAnswerMs) =>
   new Elysia({ name: "loyaltea-console-proxy" })
     .all("/api/:service/*", async ({ body, params, request }) => {
       if (!isService(params.service)) throw new HttpRefusal(404, { error: "NotFound", message: `no service ${params.service}: one of ${apiServiceNames.join(", ")}` })
@@ -39,9 +43,9 @@ export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultU
       // take minutes: its deadline runs from the last chunk the service took, not from the start.
       let deadline: ReturnType<typeof setTimeout> | undefined
       let answered = false
-      const arm = () => {
+      const arm = (ms = upstreamTimeoutMs) => {
         clearTimeout(deadline)
-        if (!answered) deadline = setTimeout(() => upstream.abort(new Error(`no answer in ${upstreamTimeoutMs} ms`)), upstreamTimeoutMs)
+        if (!answered) deadline = setTimeout(() => upstream.abort(new Error(`no answer in ${ms} ms`)), ms)
       }
       arm()
       const upload = isProxiedUpload(request)
@@ -51,7 +55,7 @@ export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultU
           headers,
           // An import's body goes on as it arrives; any other was read and checked as bounded JSON by the app's parser.
           body: upload
-            ? (request.body === null ? undefined : passedOn(request.body, arm))
+            ? (request.body === null ? undefined : passedOn(request.body, arm, () => arm(uploadAnswerMs)))
             : body === undefined || body === null || request.method === "GET" || request.method === "HEAD" ? undefined : JSON.stringify(body),
           ...(upload ? { duplex: "half" } : {}),
           redirect: "manual",

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test"
 import { createHash } from "node:crypto"
+import { join } from "node:path"
 import { Option } from "effect"
 import { isProxiedUpload } from "../../src/console/proxied-uploads.ts"
 import { proxyRoutes } from "../../src/console/proxy.ts"
@@ -35,6 +36,8 @@ describe("the console proxy streams import bodies", () => {
         chunks++
         if (bytes >= mib) firstPartSeen()
       }
+      // The service still applying its last batch after the whole body is in.
+      if (new URL(request.url).searchParams.get("tenant") === "slow") await Bun.sleep(700)
       received.push({ path: new URL(request.url).pathname + new URL(request.url).search, contentType: request.headers.get("content-type"), bytes, sha256: hash.digest("hex"), chunks })
       return Response.json({ read: bytes }, { status: 201 })
     }
@@ -45,9 +48,9 @@ describe("the console proxy streams import bodies", () => {
     peers: { campaign: Option.none(), fulfillment: Option.some(`http://127.0.0.1:${upstream.port}/`) }
   })
   // The console app's body handling (limit, JSON parser) with its proxy, as src/console/definition.ts composes them.
-  const consoleApp = (timeoutMs?: number) =>
+  const consoleApp = (timeoutMs?: number, answerMs?: number) =>
     serviceApp({ service: "console", ready: async () => ({ ready: true, checks: {} }) as never, metrics: async () => "", rootToSwagger: false, streamedBodies: isProxiedUpload, onServerError: () => {} })
-      .use(proxyRoutes(config, timeoutMs))
+      .use(proxyRoutes(config, timeoutMs, answerMs))
 
   test("a 2.7 MiB CSV reaches the reward service intact, with its type, and its second part is sent only after the service has read the first", async () => {
     const first = text.encode(csvRows(0, 20_000))
@@ -110,6 +113,14 @@ describe("the console proxy streams import bodies", () => {
     expect(received.at(-1)!.bytes).toBe(chunk.byteLength * 10)
   }, 30_000)
 
+  test("once the whole body is handed on, the service has the longer answer bound to finish; past it the upload is cut", async () => {
+    const post = (answerMs: number) => consoleApp(300, answerMs).handle(new Request("http://localhost/api/reward/imports/opening-balances?tenant=slow", {
+      method: "POST", headers: { "content-type": "text/csv" }, body: csvRows(0, 100)
+    }))
+    expect((await post(3000)).status).toBe(201)
+    expect((await post(400)).status).toBe(503)
+  }, 30_000)
+
   test("an upload whose body stops moving is cut at the deadline: 503, not held open", async () => {
     const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(text.encode("userId,points\r\n")) })
     const started = Date.now()
@@ -119,6 +130,42 @@ describe("the console proxy streams import bodies", () => {
     expect(answer.status).toBe(503)
     expect(Date.now() - started).toBeLessThan(2000)
   }, 30_000)
+
+  test("a 160 MiB upload to a slower service in another process passes with the proxy's memory growing by far less than the body", async () => {
+    const sink = Bun.spawn([process.execPath, join(import.meta.dir, "../support/slow-upload-sink.ts")], { stdout: "pipe" })
+    try {
+      const port = Number(new TextDecoder().decode((await sink.stdout.getReader().read()).value).trim())
+      const app = serviceApp({ service: "console", ready: async () => ({}) as never, metrics: async () => "", streamedBodies: isProxiedUpload, onServerError: () => {} })
+        .use(proxyRoutes(testConfig({ console: { rewardServiceUrl: Option.some(`http://127.0.0.1:${port}/`) } })))
+      const total = 160 * mib
+      const chunk = new Uint8Array(64 * 1024).fill(65)
+      let sent = 0
+      // A fresh chunk each time, so that a proxy that kept them would keep the whole body.
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent >= total) return c.close()
+          c.enqueue(chunk.slice())
+          sent += chunk.byteLength
+        }
+      }, { highWaterMark: 0 })
+      Bun.gc(true)
+      const before = process.memoryUsage().rss
+      let peak = before
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+      const started = Date.now()
+      const answer = await app.handle(new Request("http://localhost/api/reward/imports/opening-balances?tenant=meiwei", {
+        method: "POST", headers: { "content-type": "text/csv" }, body, duplex: "half"
+      } as RequestInit))
+      clearInterval(sampler)
+      expect(answer.status).toBe(201)
+      expect(await answer.json()).toEqual({ bytes: total })
+      const grew = (peak - before) / mib
+      console.log(`160 MiB through the proxy in ${Date.now() - started} ms; its RSS ${Math.round(before / mib)} MiB before, peak +${grew.toFixed(0)} MiB`)
+      expect(grew).toBeLessThan(64)
+    } finally {
+      sink.kill()
+    }
+  }, 60_000)
 
   test("other routes keep the console's limits: a large JSON body is 413, a CSV one 415, before the service sees either", async () => {
     const before = received.length
