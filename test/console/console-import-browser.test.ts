@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
-import { api } from "../support/flow.ts"
+import { api, eventually } from "../support/flow.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../support/process.ts"
 
 const viewer = { username: "meiwei-import-viewer", password: "a-long-enough-viewer-password" }
@@ -101,6 +101,27 @@ describe("the console's import page in a browser", () => {
     expect(await balance(4)).toBe(7)
     const refused = await api(lt).call("reward", "GET", `/user-rewards/${member(3)}/?tenant=meiwei`)
     expect(refused.status === 404 || (refused.body as { points: number }).points === 0).toBe(true)
+  }, 60_000)
+
+  test("imports purchases from an NDJSON file into the fulfillment service, a row without its time refused", async () => {
+    // The fulfillment service knows the tenant once the user service's tenant event has reached it.
+    await eventually(() => api(lt).call("fulfillment", "GET", "/imports/00000000-0000-4000-8000-000000000000?tenant=meiwei"), (r) => r.status === 404, 30_000)
+    const ndjson = [
+      JSON.stringify({ eventId: "old-order-1", userId: member(1), occurredAt: "2025-11-30T09:30:00Z", product: "bread", amount: 5 }),
+      JSON.stringify({ eventId: "old-order-2", userId: member(2), product: "bread", amount: 3 }),
+      JSON.stringify({ orderId: "old-order-3", userId: member(2), occurredAt: "2025-12-01T10:00:00Z", product: "bread", amount: 7 }),
+      ""
+    ].join("\n")
+    await page.selectOption("select[name=kind]", "purchases")
+    await page.setInputFiles("input[name=file]", { name: "orders.ndjson", mimeType: "", buffer: Buffer.from(ndjson) })
+    const posted = page.waitForRequest((r) => r.method() === "POST" && r.url().includes("/api/fulfillment/imports/purchases"))
+    await page.click(".import button:has-text('Import')")
+    expect((await posted).headers()["content-type"]).toBe("application/x-ndjson")
+    await page.locator(".import-job[data-status=finished]").waitFor({ timeout: 30_000 })
+    expect([await count("read"), await count("applied"), await count("refused")]).toEqual(["3", "2", "1"])
+    expect(await page.locator(".import-refusals tbody tr td").allTextContents()).toEqual(["2", "occurredAt", "required: when the purchase happened"])
+    await shot("35-import-purchases")
+    await page.selectOption("select[name=kind]", "opening-balances")
   }, 60_000)
 
   test("a file past the console's 1 MiB JSON limit is streamed, its counts shown while it runs, its refusals paged", async () => {

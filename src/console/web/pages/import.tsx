@@ -134,7 +134,7 @@ export const ImportPage = () => {
   }
 
   const fileError = problem?.field === "file" ? problem.detail : undefined
-  const general = problem && !fileError ? `${problem.status ? `${problem.status} ` : ""}${problem.detail ?? problem.message ?? problem.title ?? ""}` : undefined
+  const general = problem && !fileError ? (problem.detail ?? problem.message ?? problem.title) : undefined
   return (
     <section className="panel import">
       <header className="panel-head"><h2>Import</h2></header>
