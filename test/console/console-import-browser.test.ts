@@ -124,6 +124,25 @@ describe("the console's import page in a browser", () => {
     await page.selectOption("select[name=kind]", "opening-balances")
   }, 60_000)
 
+  test("a file that is neither CSV nor NDJSON is refused at the file field; a header the service refuses is shown under the form", async () => {
+    await page.setInputFiles("input[name=file]", { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("userId,points\r\n") })
+    await page.click(".import button:has-text('Import')")
+    const fieldError = page.locator("label.field.invalid:has(input[name=file]) .field-error")
+    await fieldError.waitFor()
+    expect(await fieldError.textContent()).toBe("must be a .csv or .ndjson file")
+
+    await page.setInputFiles("input[name=file]", { name: "wrong.csv", mimeType: "text/csv", buffer: Buffer.from(`userId,balance\r\n${member(5)},3\r\n`) })
+    const answered = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/api/reward/imports/opening-balances"))
+    await page.click(".import button:has-text('Import')")
+    expect((await answered).status()).toBe(422)
+    const error = page.locator(".import .form-error[role=alert]")
+    await error.waitFor()
+    expect(await error.textContent()).toStartWith("balance: unknown column")
+    // The form is ready for another file.
+    await page.locator(".import button.primary:not([disabled])").waitFor()
+    await shot("36-import-refused-header")
+  }, 60_000)
+
   test("a file past the console's 1 MiB JSON limit is streamed, its counts shown while it runs, its refusals paged", async () => {
     // Large enough to take several seconds, so that the page's polls every second find it running.
     const rows = 30_000
