@@ -12,8 +12,7 @@ export const passedOn = (body: ReadableStream<Uint8Array>, onChunk: () => void, 
       if (done) {
         onEnd()
         controller.close()
-      }
-      else controller.enqueue(value)
+      } else controller.enqueue(value)
     },
     cancel: (reason) => reader.cancel(reason)
   }, { highWaterMark: 0 })
