@@ -9,6 +9,7 @@ import { makeRunner } from "../http/run-effect.ts"
 import { serviceApp } from "../http/service-app.ts"
 import { scrapeMetrics } from "../observability/scrape.ts"
 import { ConsoleKafka } from "./kafka/console-kafka.ts"
+import { isProxiedUpload } from "./proxied-uploads.ts"
 import { proxyRoutes } from "./proxy.ts"
 import { consoleRoutes } from "./routes.ts"
 import { buildWebBundle } from "./web-bundle.ts"
@@ -25,7 +26,7 @@ export const buildConsoleApp = Effect.gen(function*() {
   const logCause = (cause: Cause.Cause<unknown>) => Effect.runFork(Effect.logError("console: request failed", cause).pipe(Effect.provideContext(context)))
   const ready = () => Effect.runPromiseWith(context)(checkReadiness("console", { usesKafka: true }))
   const metrics = () => Effect.runPromiseWith(context)(scrapeMetrics("console"))
-  return serviceApp({ service: "console", ready, metrics, rootToSwagger: false, corsOrigins: config.corsOrigins, onServerError: (error) => logCause(Cause.die(error)) })
+  return serviceApp({ service: "console", ready, metrics, rootToSwagger: false, corsOrigins: config.corsOrigins, streamedBodies: isProxiedUpload, onServerError: (error) => logCause(Cause.die(error)) })
     .use(webRoutes(bundle))
     .use(proxyRoutes(config))
     .use(consoleRoutes(makeRunner(context, logCause)))

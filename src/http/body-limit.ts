@@ -46,10 +46,10 @@ export const readBody = async (body: ReadableStream<Uint8Array>, limit: number):
  * closes). A body sent without a length (chunked) is measured as it is read; its connection closes
  * after the answer, so the server never drains a remainder nobody reads (unknown routes, GET).
  */
-export const bodyLimit = (limit = maxBodyBytes) =>
+export const bodyLimit = (limit = maxBodyBytes, streamed: (request: Request) => boolean = isUpload) =>
   new Elysia({ name: "loyaltea-body-limit" }).onRequest(({ request, set }) => {
     // An import is measured as it streams, against its own cap (src/http/upload-routes.ts).
-    if (isUpload(request)) return
+    if (streamed(request)) return
     const declared = request.headers.get("content-length")
     if (declared !== null) {
       if (Number(declared) > limit) throw new PayloadTooLarge(limit, Number(declared) > drainBytes(limit))

@@ -24,15 +24,15 @@ const unsupported = () => new HttpRefusal(415, { error: "UnsupportedMediaType", 
  * one pass over the text before anything parses or walks it), then `JSON.parse`. Other media types
  * are refused (415): Elysia's form parsers would build nested values from field names and JSON
  * inside fields, around this bound. The import routes alone take their CSV or NDJSON body as a
- * stream, unread.
+ * stream, unread (`streamed`: the services' own, or the console's proxied ones).
  */
-export const jsonBody = (limit = maxBodyBytes, depth = maxJsonDepth) =>
+export const jsonBody = (limit = maxBodyBytes, depth = maxJsonDepth, streamed: (request: Request) => boolean = isUpload) =>
   new Elysia({ name: "loyaltea-json-body" })
     .onParse({ as: "global" }, async ({ request }, contentType) => {
       // `null` rather than `undefined`: this parser has answered, no other runs.
       // The imports stream their body to the route as it arrives (src/http/upload-routes.ts).
       // Another media type is refused by the route, after the access check (415 must not answer before 401).
-      if (isUpload(request)) return request.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+      if (streamed(request)) return request.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
       if (request.body === null || request.headers.get("content-length") === "0") return null
       if (!jsonMediaType.test(contentType)) throw unsupported()
       const bytes = await readBody(request.body, limit)

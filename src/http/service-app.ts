@@ -1,7 +1,8 @@
 import { Elysia } from "elysia"
 import pkg from "../../package.json" with { type: "json" }
 import type { ServiceName } from "../config/service-name.ts"
-import { bodyLimit } from "./body-limit.ts"
+import { maxJsonDepth } from "../platform/bounded-json.ts"
+import { bodyLimit, maxBodyBytes } from "./body-limit.ts"
 import { corsPlugin } from "./cors.ts"
 import { errorFormatting } from "./errors.ts"
 import { healthRoutes, type Readiness } from "./health.ts"
@@ -10,6 +11,7 @@ import { httpMetrics } from "./metrics.ts"
 import { openapiDocs } from "./openapi.ts"
 import { securityHeadersPlugin } from "./security-headers.ts"
 import { swaggerAssets } from "./swagger-assets.ts"
+import { isUpload } from "./upload-routes.ts"
 
 export interface ServiceAppOptions {
   readonly service: ServiceName
@@ -21,6 +23,8 @@ export interface ServiceAppOptions {
   readonly onServerError: (error: unknown) => void
   /** The browser origins allowed to call this port (`LOYALTEA_CORS_ORIGINS`); none by default. */
   readonly corsOrigins?: ReadonlyArray<string>
+  /** The requests whose body is streamed unread, outside the JSON parser and the 1 MiB limit (default: the imports). */
+  readonly streamedBodies?: (request: Request) => boolean
 }
 
 /**
@@ -28,13 +32,13 @@ export interface ServiceAppOptions {
  * origins only, the body limit and the
  * bounded JSON parser, the error shape, OpenAPI + Swagger UI, `/health`, `/ready` and `/metrics`.
  */
-export const serviceApp = ({ corsOrigins = [], metrics, onServerError, ready, rootToSwagger = true, service }: ServiceAppOptions) =>
+export const serviceApp = ({ corsOrigins = [], metrics, onServerError, ready, rootToSwagger = true, service, streamedBodies = isUpload }: ServiceAppOptions) =>
   new Elysia({ name: `loyaltea-${service}` })
     .use(httpMetrics(service, metrics))
     .use(securityHeadersPlugin())
     .use(corsPlugin(corsOrigins))
-    .use(bodyLimit())
-    .use(jsonBody())
+    .use(bodyLimit(maxBodyBytes, streamedBodies))
+    .use(jsonBody(maxBodyBytes, maxJsonDepth, streamedBodies))
     .use(errorFormatting(onServerError))
     .use(openapiDocs(service, pkg.version))
     .use(swaggerAssets())

@@ -4,6 +4,7 @@ import { Console, type ConsoleContext } from "./context.ts"
 import { BackfillPage } from "./pages/backfill.tsx"
 import { DeadLettersPage } from "./pages/dead-letters.tsx"
 import { ExportsPage } from "./pages/exports.tsx"
+import { ImportPage } from "./pages/import.tsx"
 import { MembersPage } from "./pages/members.tsx"
 import { ProgramPage } from "./pages/program.tsx"
 import { SendEventPage } from "./pages/send-event.tsx"
@@ -18,6 +19,7 @@ const pages = {
   members: { label: "Members", view: MembersPage },
   webhooks: { label: "Webhooks", view: WebhooksPage },
   exports: { label: "Exports", view: ExportsPage },
+  import: { label: "Import", view: ImportPage },
   backfill: { label: "Backfill", view: BackfillPage }
 } as const
 type Page = keyof typeof pages
