@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Browser, Page } from "playwright-core"
-import { openLocalPage } from "../support/browser.ts"
+import { openLocalPage, signInToConsole } from "../support/browser.ts"
 import { api, eventually, produce } from "../support/flow.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../support/process.ts"
 
@@ -47,13 +47,7 @@ describe("the web console in a browser", () => {
     receiver.stop(true)
   })
 
-  const signIn = async (username: string, password: string) => {
-    await page.goto(url())
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.waitForSelector("header.top")
-  }
+  const signIn = (username: string, password: string) => signInToConsole(page, url(), username, password)
   const tab = (label: string) => page.click(`.tabs button:has-text("${label}")`)
   const fill = (field: string, value: string) => page.fill(`.schema-form [name="${field}"]`, value)
   const submit = (label: string) => page.click(`.schema-form button[type=submit]:has-text("${label}")`)

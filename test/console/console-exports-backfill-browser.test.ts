@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Browser, Page } from "playwright-core"
-import { openLocalPage } from "../support/browser.ts"
+import { openLocalPage, signInToConsole } from "../support/browser.ts"
 import { api, eventually, produce } from "../support/flow.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../support/process.ts"
 import { csvRecords } from "../support/csv.ts"
@@ -63,13 +63,7 @@ describe("the console's exports and backfill pages in a browser", () => {
     await lt?.stop()
   })
 
-  const signIn = async (username: string, password: string) => {
-    await page.goto(url())
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.waitForSelector("header.top")
-  }
+  const signIn = (username: string, password: string) => signInToConsole(page, url(), username, password)
   /** Clicks Download and answers the saved file's name and text. */
   const download = async () => {
     const [file] = await Promise.all([page.waitForEvent("download"), page.click(".exports button:has-text('Download')")])

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { openLocalPage, signInToConsole } from "../support/browser.ts"
 import { api, eventually } from "../support/flow.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../support/process.ts"
 
@@ -49,9 +50,9 @@ describe("the console's import page in a browser", () => {
     await http.create("user", "/tenants", { id: "other-shop", name: "Other Shop" })
     await http.create("user", "/operators", { ...viewer, role: "tenant-viewer", tenant: "meiwei" })
     await http.create("user", "/operators", { ...otherAdmin, role: "tenant-admin", tenant: "other-shop" })
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
+    const opened = await openLocalPage()
+    browser = opened.browser
+    page = opened.page
     console.log(`console screenshots in ${shots}`)
   }, 120_000)
   afterAll(async () => {
@@ -59,13 +60,7 @@ describe("the console's import page in a browser", () => {
     await lt?.stop()
   })
 
-  const signIn = async (username: string, password: string) => {
-    await page.goto(url())
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.waitForSelector("header.top")
-  }
+  const signIn = (username: string, password: string) => signInToConsole(page, url(), username, password)
 
   test("imports a CSV of opening balances: the report with the refused row's line, field and reason, and the balances in the reward service", async () => {
     await signIn(testAdmin.username, testAdmin.password)

@@ -10,3 +10,12 @@ export const openLocalPage = async (options: { readonly acceptDownloads?: boolea
   await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
   return { browser, page }
 }
+
+/** Signs in on the console's login form at `url` and waits for its header. */
+export const signInToConsole = async (page: Page, url: string, username: string, password: string) => {
+  await page.goto(url)
+  await page.fill("input[name=username]", username)
+  await page.fill("input[name=password]", password)
+  await page.click("button[type=submit]")
+  await page.waitForSelector("header.top")
+}
