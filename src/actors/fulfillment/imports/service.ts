@@ -1,21 +1,17 @@
-import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import type { Principal } from "../../../auth/principal.ts"
 import { Database } from "../../../db/database.ts"
 import type { Tenant } from "../../../domain/primitives.ts"
 import type { TenantScope } from "../../../domain/tenant-scope.ts"
-import { importMaxBytes, importTenant, makeImportJobs, starterOf } from "../../../imports/jobs.ts"
-import { ImportTooLarge } from "../../../imports/model.ts"
+import { makeImportJobs } from "../../../imports/jobs.ts"
 import type { ImportFormat } from "../../../imports/records.ts"
-import { type ImportPlan, runImport } from "../../../imports/runner.ts"
-import { TenantDirectory } from "../../../tenants/directory.ts"
+import type { ImportPlan } from "../../../imports/runner.ts"
 import { EventIngestion } from "../ingestion.ts"
 import { decodePurchase, type IdentifiedBuy, purchaseColumns } from "./purchase-row.ts"
 
 const make = Effect.gen(function*() {
   const db = yield* Database
   const ingestion = yield* EventIngestion
-  const tenants = yield* TenantDirectory
   const jobs = yield* makeImportJobs("fulfillment")
 
   // Each batch goes to `buy` as one produce, then its counts are recorded: a crash between the two
@@ -38,13 +34,7 @@ const make = Effect.gen(function*() {
   return {
     /** Historical purchases, read from `body` as it arrives, sent to `buy` a batch at a time; the answer once all of it is sent. */
     purchases: (scope: TenantScope, principal: Principal | undefined, asked: Tenant | undefined, id: string | undefined, format: ImportFormat, body: ReadableStream<Uint8Array>, declaredBytes: number | undefined, batchSize?: number) =>
-      Effect.gen(function*() {
-        const tenant = yield* importTenant(scope, asked)
-        yield* tenants.writable(scope, tenant)
-        const maxBytes = yield* importMaxBytes
-        if (declaredBytes !== undefined && declaredBytes > maxBytes) return yield* new ImportTooLarge({ limit: maxBytes })
-        return yield* runImport(plan(tenant), { id: id ?? randomUUID(), tenant, startedBy: starterOf(principal) }, body, format, maxBytes, batchSize)
-      }).pipe(Effect.provideService(Database, db)),
+      jobs.start(scope, principal, { tenant: asked, id, format, body, declaredBytes, ...(batchSize === undefined ? {} : { batchSize }) }, plan),
     job: jobs.job,
     refusals: jobs.refusals
   }

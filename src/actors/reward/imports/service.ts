@@ -1,16 +1,13 @@
-import { randomUUID } from "node:crypto"
 import { Clock, Context, Effect, Layer } from "effect"
 import type { Principal } from "../../../auth/principal.ts"
 import { Database } from "../../../db/database.ts"
 import type { TenantScope } from "../../../domain/tenant-scope.ts"
-import { importMaxBytes, importTenant, makeImportJobs, starterOf } from "../../../imports/jobs.ts"
-import { ImportTooLarge } from "../../../imports/model.ts"
+import { makeImportJobs } from "../../../imports/jobs.ts"
 import type { Tenant } from "../../../domain/primitives.ts"
 import type { ImportFormat } from "../../../imports/records.ts"
-import { type ImportPlan, runImport } from "../../../imports/runner.ts"
+import type { ImportPlan } from "../../../imports/runner.ts"
 import { EventProducer } from "../../../kafka/producer.ts"
 import { publishCommitted } from "../../../kafka/publish-committed.ts"
-import { TenantDirectory } from "../../../tenants/directory.ts"
 import { actorOf } from "../lifecycle/service.ts"
 import { applyOpenings } from "./opening-apply.ts"
 import { decodeOpening, openingColumns, type OpeningRow } from "./opening-row.ts"
@@ -18,7 +15,6 @@ import { decodeOpening, openingColumns, type OpeningRow } from "./opening-row.ts
 const make = Effect.gen(function*() {
   const db = yield* Database
   const producer = yield* EventProducer
-  const tenants = yield* TenantDirectory
   const jobs = yield* makeImportJobs("reward")
 
   const plan = (tenant: string, principal: Principal | undefined, startedAt: number): ImportPlan<OpeningRow, never> => ({
@@ -42,14 +38,7 @@ const make = Effect.gen(function*() {
      * at a time; the answer once all of it is applied.
      */
     openingBalances: (scope: TenantScope, principal: Principal | undefined, asked: Tenant | undefined, id: string | undefined, format: ImportFormat, body: ReadableStream<Uint8Array>, declaredBytes: number | undefined, batchSize?: number) =>
-      Effect.gen(function*() {
-        const tenant = yield* importTenant(scope, asked)
-        yield* tenants.writable(scope, tenant)
-        const maxBytes = yield* importMaxBytes
-        if (declaredBytes !== undefined && declaredBytes > maxBytes) return yield* new ImportTooLarge({ limit: maxBytes })
-        const startedAt = yield* Clock.currentTimeMillis
-        return yield* runImport(plan(tenant, principal, startedAt), { id: id ?? randomUUID(), tenant, startedBy: starterOf(principal) }, body, format, maxBytes, batchSize)
-      }).pipe(Effect.provideService(Database, db)),
+      jobs.start(scope, principal, { tenant: asked, id, format, body, declaredBytes, ...(batchSize === undefined ? {} : { batchSize }) }, (tenant, startedAt) => plan(tenant, principal, startedAt)),
     job: jobs.job,
     refusals: jobs.refusals
   }
