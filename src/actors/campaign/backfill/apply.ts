@@ -77,9 +77,9 @@ export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, me
     const events = campaign ? eventsOf(job, campaign, range, messages) : []
     const fresh = yield* markProcessed(tx, "campaign", processedName(job.campaignId), events.map((e) => ({ tenant: e.tenant, eventId: e.eventId })))
     const counted = campaign ? yield* countedAlready(tx, campaign.id, events) : new Set<string>()
-    const todo = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
+    const uncounted = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
     const read = messages.filter((m) => BigInt(m.offset) >= BigInt(range.current) && BigInt(m.offset) < BigInt(range.end)).length
-    const emitted = campaign && todo.length > 0 ? yield* advanceOne(tx, campaign, todo) : { messages: [], completions: 0, rewards: 0, points: D.zero }
+    const emitted = campaign && uncounted.length > 0 ? yield* advanceOne(tx, campaign, uncounted) : { messages: [], completions: 0, rewards: 0, points: D.zero }
     const outboxId = yield* appendOutbox(tx, "campaign", emitted.messages)
     const done = yield* advanceJob(tx, job, {
       partition,
