@@ -17,7 +17,7 @@ import { parseArgs } from "node:util"
 import { Kafka, logLevel, Partitioners } from "kafkajs"
 import postgres from "postgres"
 import { createTestDatabase } from "../test/support/postgres.ts"
-import { freePorts, portsEnv } from "../test/support/process.ts"
+import { childPids, freePorts, portsEnv } from "../test/support/process.ts"
 import { startLoyaltea } from "./flow/process.ts"
 import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase, signOut } from "./flow/setup.ts"
 import { fmt } from "./flow/stats.ts"
@@ -48,14 +48,6 @@ const cpuSeconds = (pid: number) => {
     return 0
   }
 }
-const childrenOf = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)
-  } catch {
-    return []
-  }
-}
-
 const external = values.database === "external"
 
 const runShape = async (workers: number) => {
@@ -91,7 +83,7 @@ const runShape = async (workers: number) => {
     // Every consumer has joined before the clock starts.
     await producer.send({ topic: "buy", acks: -1, messages: [{ key: `${benchTenant}:warm`, value: JSON.stringify({ tenant: benchTenant, product: "bread", amount: 100, userId: "warm", eventId: "warm-0" }) }] })
     await waitFor(pointsPerPurchase)
-    const pids = [lt.proc.pid, ...childrenOf(lt.proc.pid)]
+    const pids = [lt.proc.pid, ...childPids(lt.proc.pid)]
     const cpuBefore = pids.map(cpuSeconds)
     const started = performance.now()
     for (let next = 0; next < purchases.length; next += 1000) {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { ServiceName } from "../../src/config/service-name.ts"
@@ -126,3 +126,12 @@ export const waitForOutput = async (lt: LoyalteaProcess, pattern: RegExp | strin
 
 /** The process is fully up: every service started and the banner printed. */
 export const waitStarted = (lt: LoyalteaProcess, timeoutMs = 60_000) => waitForOutput(lt, /Loyaltea is up|"service started"/, timeoutMs)
+
+/** The pids of a process's children (its worker processes), from /proc; none once it is gone. */
+export const childPids = (pid: number): Array<number> => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
