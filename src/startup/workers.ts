@@ -47,10 +47,12 @@ const inherited = () => {
 const localBase = (config: AppConfigShape, service: ServiceName) =>
   `http://${config.httpHost === "0.0.0.0" || config.httpHost === "::" ? "127.0.0.1" : config.httpHost}:${config.ports[service]}`
 
+// A worker is configured as any process is, from its environment: this one's, with what makes it
+// a worker of this process on top.
 const workerEnv = (config: AppConfigShape, services: ReadonlyArray<ServiceName>, shared: WorkerShared): Record<string, string> => ({
-  // The user service, which checks the workers' credentials, runs here unless told otherwise.
-  LOYALTEA_USER_SERVICE_URL: `${localBase(config, "user")}/`,
   ...inherited(),
+  // The user service, which checks the workers' credentials, runs in this process.
+  LOYALTEA_USER_SERVICE_URL: `${localBase(config, "user")}/`,
   LOYALTEA_SERVICES: services.join(","),
   LOYALTEA_WORKERS: "1",
   LOYALTEA_SUPERVISOR_PID: String(process.pid),
