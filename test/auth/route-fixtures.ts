@@ -48,6 +48,16 @@ export const fixtures: Record<string, (create: Create) => Promise<Call>> = {
     await c("campaign", `/campaign/${id}/backfill`, { from: "2026-01-01T00:00:00Z" }, "id")
     return { path: `/campaign/${id}/backfill` }
   },
+  "get /campaign/{id}/backfills": async (c) => {
+    const id = await c("campaign", "/campaign", campaign(), "id")
+    await c("campaign", `/campaign/${id}/backfill`, { from: "2026-01-01T00:00:00Z" }, "id")
+    return { path: `/campaign/${id}/backfills` }
+  },
+  "get /campaign/{id}/backfills/{jobId}": async (c) => {
+    const id = await c("campaign", "/campaign", campaign(), "id")
+    const job = await c("campaign", `/campaign/${id}/backfill`, { from: "2026-01-01T00:00:00Z" }, "id")
+    return { path: `/campaign/${id}/backfills/${job}` }
+  },
   "get /campaign/{id}/progress/{userId}": async (c) => ({ path: `/campaign/${await c("campaign", "/campaign", campaign(), "id")}/progress/u1` }),
   "post /campaign/evaluate": async () => ({
     path: "/campaign/evaluate",

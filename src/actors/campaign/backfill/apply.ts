@@ -2,6 +2,7 @@ import { Effect, Result } from "effect"
 import { exec, type Sql } from "../../../db/database.ts"
 import * as D from "../../../domain/decimal.ts"
 import { FulfillmentEvent } from "../../../events/fulfillment.ts"
+import { FulfillmentRevokedEvent } from "../../../events/fulfillment-revoked.ts"
 import type { RawMessage } from "../../../kafka/dead-letter.ts"
 import { makeEventDecoder } from "../../../kafka/decode-event.ts"
 import { appendOutbox } from "../../../kafka/outbox.ts"
@@ -9,13 +10,16 @@ import { keyOf, markProcessed } from "../../../kafka/processed-events.ts"
 import type { Consumed } from "../../../kafka/topic-handler.ts"
 import { doneOf, moveThroughRounds } from "../actor.ts"
 import type { CampaignRules, CampaignsOf } from "../progress.ts"
-import { lockUsers } from "../revocations/held-repo.ts"
+import { type HeldRevocation, lockUsers } from "../revocations/held-repo.ts"
+import { withHeldRevocations } from "../revocations/held-first.ts"
 import { tenantRules } from "../rules-repo.ts"
 import { knownTotal } from "../rules/round-points.ts"
 import type { Backfill } from "./model.ts"
-import { advanceJob, lockJob } from "./repo.ts"
+import { keepRefunds, refundsOf } from "./refunds-repo.ts"
+import { advanceJob, advanceRefunds, lockJob } from "./repo.ts"
 
 const decode = makeEventDecoder(FulfillmentEvent)
+const decodeRevoked = makeEventDecoder(FulfillmentRevokedEvent)
 
 /** What a job records as processed: its campaign's name, so no later job of the campaign counts an event twice either. */
 export const processedName = (campaignId: string) => `backfill/${campaignId}`
@@ -70,7 +74,10 @@ export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, me
     const job = yield* lockJob(tx, jobId)
     const range = job?.partitions.find((p) => p.partition === partition)
     const last = messages[messages.length - 1]
-    if (!job || job.status === "done" || !range || !last || BigInt(range.current) >= BigInt(range.end)) return { emitted: [], outboxId: undefined, done: job?.status !== "running" }
+    if (!job || job.status === "done") return { emitted: [], outboxId: undefined, done: true }
+    // Purchases are judged only once every refund of the range is known.
+    if (job.phase !== "fulfillments") return { emitted: [], outboxId: undefined, done: false }
+    if (!range || !last || BigInt(range.current) >= BigInt(range.end)) return { emitted: [], outboxId: undefined, done: false }
     if (BigInt(last.offset) < BigInt(range.current)) return { emitted: [], outboxId: undefined, done: false }
     const campaign = (yield* tenantRules(tx, job.tenant)).find((c) => c.rules.id === job.campaignId)?.rules
     const next = (BigInt(last.offset) + 1n > BigInt(range.end) ? BigInt(range.end) : BigInt(last.offset) + 1n).toString()
@@ -79,7 +86,11 @@ export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, me
     const counted = campaign ? yield* countedAlready(tx, campaign.id, events) : new Set<string>()
     const uncounted = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
     const read = messages.filter((m) => BigInt(m.offset) >= BigInt(range.current) && BigInt(m.offset) < BigInt(range.end)).length
-    const emitted = campaign && uncounted.length > 0 ? yield* advanceOne(tx, campaign, uncounted) : { messages: [], completions: 0, rewards: 0, points: D.zero }
+    // The users locked before the refunds are read: a live refund of one of them committed before
+    // is among them, and one after finds the round this batch records.
+    yield* lockUsers(tx, uncounted.map((c) => c.event))
+    const judged = withHeldRevocations(uncounted, yield* refundsOf(tx, job, uncounted.map((e) => e.eventId)))
+    const emitted = campaign && judged.length > 0 ? yield* advanceOne(tx, campaign, judged) : { messages: [], completions: 0, rewards: 0, points: D.zero }
     const outboxId = yield* appendOutbox(tx, "campaign", emitted.messages)
     const done = yield* advanceJob(tx, job, {
       partition,
@@ -92,10 +103,9 @@ export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, me
     return { emitted: emitted.messages, outboxId, done }
   })
 
-/** The events moved through one campaign's rounds, as the live actor moves them through all of a tenant's. */
+/** The events moved through one campaign's rounds (their users locked), as the live actor moves them through all of a tenant's. */
 const advanceOne = (tx: Sql, campaign: CampaignRules, consumed: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
   Effect.gen(function*() {
-    yield* lockUsers(tx, consumed.map((c) => c.event))
     const campaignsOf: CampaignsOf = (tenant, fulfillmentId) => (tenant === campaign.tenant && campaign.fulfillments.includes(fulfillmentId) ? [campaign] : [])
     const moved = yield* moveThroughRounds(tx, consumed, consumed.map(doneOf), campaignsOf)
     const messages = moved.messages.map(({ cause: _cause, ...message }) => message)
@@ -105,4 +115,34 @@ const advanceOne = (tx: Sql, campaign: CampaignRules, consumed: ReadonlyArray<Co
       rewards: messages.length,
       points: moved.completions.reduce((sum, c) => D.add(sum, knownTotal(c.points)), D.zero)
     }
+  })
+
+/** The batch's refunds of the job's campaign: of its tenant, of one of its fulfillments, inside the job's range of the partition. */
+const refundsIn = (job: Backfill, campaign: CampaignRules | undefined, range: { current: string; end: string }, messages: ReadonlyArray<RawMessage>) =>
+  messages.flatMap((raw): Array<HeldRevocation> => {
+    const offset = BigInt(raw.offset)
+    if (!campaign || offset < BigInt(range.current) || offset >= BigInt(range.end)) return []
+    const decoded = decodeRevoked(raw.value)
+    if (Result.isFailure(decoded)) return []
+    const event = decoded.success
+    return event.tenant === job.tenant && campaign.fulfillments.includes(event.fulfillmentId.toLowerCase()) ? [{ eventId: event.eventId, event }] : []
+  })
+
+/**
+ * One fetched batch of `fulfillment-revoked` in the refunds phase, in one transaction: the job
+ * locked, the refunds of its campaign kept, the partition's offset moved past the batch. Nothing
+ * is credited or taken back here: the refunds only change how the purchases are judged after.
+ */
+export const applyRefundsBatch = (tx: Sql, jobId: string, partition: number, messages: ReadonlyArray<RawMessage>) =>
+  Effect.gen(function*() {
+    const job = yield* lockJob(tx, jobId)
+    if (!job || job.status === "done" || job.phase !== "refunds") return { done: true }
+    const range = job.refunds?.find((p) => p.partition === partition)
+    const last = messages[messages.length - 1]
+    if (!range || !last || BigInt(range.current) >= BigInt(range.end) || BigInt(last.offset) < BigInt(range.current)) return { done: false }
+    const campaign = (yield* tenantRules(tx, job.tenant)).find((c) => c.rules.id === job.campaignId)?.rules
+    const refunds = refundsIn(job, campaign, range, messages)
+    yield* keepRefunds(tx, job, refunds)
+    const next = (BigInt(last.offset) + 1n > BigInt(range.end) ? BigInt(range.end) : BigInt(last.offset) + 1n).toString()
+    return { done: yield* advanceRefunds(tx, job, { partition, next, read: refunds.length }) }
   })

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { documentedInstant } from "../model.ts"
 
-/** `POST /campaign/{id}/backfill`: re-evaluate the campaign over the `fulfillment` events since `from`. */
+/** `POST /campaign/{id}/backfill`: re-evaluate the campaign over the `fulfillment` events since `from`, and the refunds of the same range. */
 export const BackfillInput = Schema.Struct({
   from: documentedInstant("Events from this time on are read again: the log is searched by record timestamp (ListOffsets by time)", "2026-01-01T00:00:00Z")
 }).annotate({ identifier: "BackfillInput", examples: [{ from: "2026-01-01T00:00:00Z" } as never] })
@@ -17,14 +17,24 @@ export type BackfillPartition = typeof BackfillPartition.Type
 
 export const BackfillStatus = Schema.Literals(["running", "done"])
 
+export const BackfillPhase = Schema.Literals(["refunds", "fulfillments", "done"]).annotate({
+  description: "`refunds` while the `fulfillment-revoked` events of the range are read (what a refund took back is not credited), " +
+    "then `fulfillments` while the campaign is re-evaluated over the `fulfillment` events; `done` once both reached their end"
+})
+
 export const Backfill = Schema.Struct({
   id: Schema.String,
   tenant: Schema.String,
   campaignId: Schema.String,
   from: Schema.String,
   status: BackfillStatus,
-  partitions: Schema.Array(BackfillPartition),
-  percent: Schema.Number.annotate({ description: "Offsets read of those to read, 0-100" }),
+  phase: BackfillPhase,
+  partitions: Schema.Array(BackfillPartition).annotate({ description: "The `fulfillment` partitions' offsets" }),
+  refundPartitions: Schema.Array(BackfillPartition).annotate({
+    description: "The `fulfillment-revoked` partitions' offsets: from the first at or after `from` to the log's end when the refunds phase started (empty until then)"
+  }),
+  percent: Schema.Number.annotate({ description: "Offsets read of those to read in both topics, 0-100" }),
+  refundsRead: Schema.Number.annotate({ description: "`fulfillment-revoked` events of the campaign's tenant read in the range" }),
   eventsRead: Schema.Number,
   membersCompleted: Schema.Number.annotate({ description: "Rounds of the campaign the backfill completed" }),
   rewardsGranted: Schema.Number.annotate({ description: "`reward` events the backfill emitted" }),
@@ -39,8 +49,11 @@ export const Backfill = Schema.Struct({
     campaignId: "5d6c2a0e-8f4b-4c1a-9e3d-2b7f6a8c9d10",
     from: "2026-01-01T00:00:00.000Z",
     status: "running",
+    phase: "fulfillments",
     partitions: [{ partition: 0, start: "120", end: "3520", current: "2000" }],
-    percent: 55.88,
+    refundPartitions: [{ partition: 0, start: "4", end: "40", current: "40" }],
+    percent: 56.47,
+    refundsRead: 36,
     eventsRead: 1880,
     membersCompleted: 310,
     rewardsGranted: 310,

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { Sql } from "../../../db/database.ts"
 import type { Emitted } from "../../../kafka/topic-handler.ts"
+import { keepForRunningJobs } from "../backfill/refunds-repo.ts"
 import { CampaignIndex } from "../campaign-index.ts"
 import { compareKeys, keyText, type ProgressKey } from "../progress.ts"
 import { lockProgress, saveProgress } from "../progress-repo.ts"
@@ -14,12 +15,14 @@ import { handledFulfillments, lockRoundsOf, saveRounds } from "./rounds-repo.ts"
  * Applies revocations inside a batch's transaction: locks the users, then the rounds that counted
  * the revoked events and the progress they touch (in the fulfillment batches' order: progress,
  * periods, budgets), applies them, writes what changed and holds those whose fulfillment event has
- * not been handled yet. A fixed number of statements, however many revocations.
+ * not been handled yet. Each is also kept for the backfills running in its tenant, which judge the
+ * purchases they have not reached yet with it. A fixed number of statements, however many revocations.
  */
 export const applyRevocationsIn = (tx: Sql, revocations: ReadonlyArray<Revocation>) =>
   Effect.gen(function*() {
     if (revocations.length === 0) return [] as ReadonlyArray<Emitted>
     yield* lockUsers(tx, revocations.map((r) => r.event))
+    yield* keepForRunningJobs(tx, revocations)
     const index = yield* CampaignIndex
     const campaignsOf = yield* index.campaignsOf(tx, revocations.map((r) => r.event.tenant))
     const refs = [...new Map(revocations.map((r) => [eventRef(r.event.tenant, r.event.fulfillmentEventId), { tenant: r.event.tenant, eventId: r.event.fulfillmentEventId }])).values()]
