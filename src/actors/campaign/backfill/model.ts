@@ -34,7 +34,7 @@ export const Backfill = Schema.Struct({
     description: "The `fulfillment-revoked` partitions' offsets: from the first at or after `from` to the log's end when the refunds phase started (empty until then)"
   }),
   percent: Schema.Number.annotate({ description: "Offsets read of those to read in both topics, 0-100" }),
-  refundsRead: Schema.Number.annotate({ description: "`fulfillment-revoked` events of the campaign's tenant read in the range" }),
+  refundsRead: Schema.Number.annotate({ description: "Refunds of the campaign's fulfillments (its tenant's only) found in the range and kept for judging its purchases" }),
   eventsRead: Schema.Number,
   membersCompleted: Schema.Number.annotate({ description: "Rounds of the campaign the backfill completed" }),
   rewardsGranted: Schema.Number.annotate({ description: "`reward` events the backfill emitted" }),

@@ -3,13 +3,23 @@ import { ApiError, fieldMessage, itemsOf, type Problem } from "../api.ts"
 import { useConsole } from "../context.ts"
 import { instantOf, localOf } from "../local-time.ts"
 
+interface Partition {
+  readonly partition: number
+  readonly start: string
+  readonly end: string
+  readonly current: string
+}
+
 interface Job {
   readonly id: string
   readonly campaignId: string
   readonly from: string
   readonly status: "running" | "done"
-  readonly partitions: ReadonlyArray<{ readonly partition: number; readonly start: string; readonly end: string; readonly current: string }>
+  readonly phase: "refunds" | "fulfillments" | "done"
+  readonly partitions: ReadonlyArray<Partition>
+  readonly refundPartitions: ReadonlyArray<Partition>
   readonly percent: number
+  readonly refundsRead: number
   readonly eventsRead: number
   readonly membersCompleted: number
   readonly rewardsGranted: number
@@ -33,30 +43,51 @@ const campaignOfHash = () => decodeURIComponent(window.location.hash.replace(/^#
 
 const problemOf = (e: unknown): Problem => (e instanceof ApiError ? e.problem : { status: 0, detail: String((e as Error).message) })
 
-/** The job's answer, as it stands: status, counts, and each partition's offsets. */
+const Offsets = ({ topic, partitions }: { readonly topic: string; readonly partitions: ReadonlyArray<Partition> }) => (
+  <table data-topic={topic}>
+    <thead><tr><th>{topic}</th><th>start</th><th>current</th><th>end</th></tr></thead>
+    <tbody>
+      {partitions.length === 0 ? <tr><td colSpan={4} className="empty">nothing to read</td></tr> : null}
+      {partitions.map((p) => <tr key={p.partition}><td>{p.partition}</td><td>{p.start}</td><td>{p.current}</td><td>{p.end}</td></tr>)}
+    </tbody>
+  </table>
+)
+
+/** The job's answer, as it stands: status and phase, counts, and each partition's offsets in both topics. */
 const JobView = ({ job }: { readonly job: Job }) => (
-  <div className="backfill-job" data-status={job.status}>
+  <div className="backfill-job" data-status={job.status} data-phase={job.phase}>
     <p className="meta">
-      <span className={`badge ${job.status === "done" ? "landed" : "following"}`}>{job.status}</span>
+      <span className={`badge ${job.status === "done" ? "landed" : "following"}`}>{job.status === "done" ? "done" : `reading ${job.phase}`}</span>
       <progress max={100} value={job.percent} /> <strong data-percent>{job.percent}%</strong>
       <span className="label">from</span> {new Date(job.from).toLocaleString()}
       <span className="label">started</span> {new Date(job.createdAt).toLocaleString()}
       {job.finishedAt ? <><span className="label">finished</span> {new Date(job.finishedAt).toLocaleString()}</> : null}
     </p>
     <dl className="counts">
+      <div><dt>refunds read</dt><dd data-count="refundsRead">{job.refundsRead}</dd></div>
       <div><dt>events read</dt><dd data-count="eventsRead">{job.eventsRead}</dd></div>
       <div><dt>rounds completed</dt><dd data-count="membersCompleted">{job.membersCompleted}</dd></div>
       <div><dt>rewards granted</dt><dd data-count="rewardsGranted">{job.rewardsGranted}</dd></div>
       <div><dt>points granted</dt><dd data-count="pointsGranted">{job.pointsGranted}</dd></div>
     </dl>
-    <table>
-      <thead><tr><th>partition</th><th>start</th><th>current</th><th>end</th></tr></thead>
-      <tbody>
-        {job.partitions.length === 0 ? <tr><td colSpan={4} className="empty">nothing to read</td></tr> : null}
-        {job.partitions.map((p) => <tr key={p.partition}><td>{p.partition}</td><td>{p.start}</td><td>{p.current}</td><td>{p.end}</td></tr>)}
-      </tbody>
-    </table>
+    <Offsets topic="fulfillment-revoked" partitions={job.refundPartitions} />
+    <Offsets topic="fulfillment" partitions={job.partitions} />
   </div>
+)
+
+/** The campaign's earlier jobs, newest first: when, from when, and what each granted. */
+const History = ({ jobs }: { readonly jobs: ReadonlyArray<Job> }) => (
+  <table className="backfill-history">
+    <thead><tr><th>started</th><th>from</th><th>status</th><th>refunds read</th><th>events read</th><th>rewards granted</th><th>points granted</th></tr></thead>
+    <tbody>
+      {jobs.map((j) => (
+        <tr key={j.id} data-job={j.id}>
+          <td>{new Date(j.createdAt).toLocaleString()}</td><td>{new Date(j.from).toLocaleString()}</td><td>{j.status}</td>
+          <td>{j.refundsRead}</td><td>{j.eventsRead}</td><td>{j.rewardsGranted}</td><td>{j.pointsGranted}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
 )
 
 /** A campaign's backfill: started over the past `fulfillment` events since a time, then followed until done. */
@@ -66,6 +97,7 @@ export const BackfillPage = () => {
   const [campaignId, setCampaignId] = useState(campaignOfHash)
   const [from, setFrom] = useState(aDayAgo)
   const [job, setJob] = useState<Job | null | undefined>()
+  const [history, setHistory] = useState<ReadonlyArray<Job>>([])
   const [problem, setProblem] = useState<Problem | undefined>()
   // Bumped by a refresh that failed, so that following a running job goes on after a passing outage.
   const [failures, setFailures] = useState(0)
@@ -98,6 +130,15 @@ export const BackfillPage = () => {
     if (campaignId) void load(campaignId)
   }, [campaignId, load])
 
+  // The list again whenever the latest job is another one or changes its status.
+  useEffect(() => {
+    if (!campaignId || !job) {
+      setHistory([])
+      return
+    }
+    session.get<unknown>(`/api/campaign/campaign/${encodeURIComponent(campaignId)}/backfills?limit=20`).then((answer) => setHistory(itemsOf<Job>(answer)), () => undefined)
+  }, [session, campaignId, job?.id, job?.status])
+
   useEffect(() => {
     if (job?.status !== "running") return
     const timer = setTimeout(() => void load(job.campaignId), refreshMs)
@@ -119,8 +160,9 @@ export const BackfillPage = () => {
     <section className="panel backfill">
       <header className="panel-head"><h2>Backfill</h2></header>
       <p className="hint">
-        Re-evaluates one campaign over the past <code>fulfillment</code> events since a time and credits what it would have granted; events the live
-        campaign already counted are not counted again. One job per campaign.
+        Re-evaluates one campaign over the past <code>fulfillment</code> events since a time and credits what it would have granted, with the
+        refunds of the same time judged first (a refunded purchase earns nothing). Events the live campaign or an earlier job counted are not counted
+        again. One job runs per campaign at a time.
       </p>
       <form className="export-form" onSubmit={start}>
         <label className="field wide"><span className="label">campaign</span>
@@ -137,8 +179,8 @@ export const BackfillPage = () => {
               {fromError ? <span className="field-error">{fromError}</span> : null}
             </label>
             <div className="actions">
-              <button className="primary" type="submit" disabled={!campaignId || !!job}>Start backfill</button>
-              {job ? <span className="hint">this campaign has had its backfill</span> : null}
+              <button className="primary" type="submit" disabled={!campaignId || job?.status === "running"}>Start backfill</button>
+              {job?.status === "running" ? <span className="hint">wait for the running job to finish</span> : null}
             </div>
           </>
         ) : null}
@@ -146,6 +188,7 @@ export const BackfillPage = () => {
       {problem && !fromError ? <p className="form-error" role="alert">{problem.detail ?? problem.message ?? problem.title}</p> : null}
       {job === null ? <p className="empty">no backfill for this campaign yet</p> : null}
       {job ? <JobView job={job} /> : null}
+      {history.length > 1 ? <><h3>Earlier jobs</h3><History jobs={history.filter((j) => j.id !== job?.id)} /></> : null}
     </section>
   )
 }
