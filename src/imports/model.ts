@@ -62,3 +62,10 @@ export class ImportBroken extends Schema.TaggedError<ImportBroken>()("ImportBrok
     return this.reason
   }
 }
+
+/** The job stopped being `running` under a run still applying it (swept as stopped): the run ends there. */
+export class ImportStopped extends Schema.TaggedError<ImportStopped>()("ImportStopped", { reason: Schema.String }) {
+  override get message() {
+    return this.reason
+  }
+}
