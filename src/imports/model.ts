@@ -22,7 +22,9 @@ const fields = {
   status: ImportStatus,
   read: Schema.Number.annotate({ description: "Rows read so far" }),
   applied: Schema.Number.annotate({ description: "Rows that changed something" }),
-  duplicates: Schema.Number.annotate({ description: "Rows applied before (by an earlier import of the same data): counted, changed nothing" }),
+  duplicates: Schema.Number.annotate({
+    description: "Rows applied before, by an earlier import of the same data (purchases: an event id an import into the tenant sent already, in this file or an earlier one): counted, changed nothing"
+  }),
   refused: Schema.Number.annotate({ description: "Rows refused, each with its line and reason" }),
   startedBy: Schema.NullOr(Schema.Struct({ kind: Schema.Literals(["operator", "api-key"]), id: Schema.String })),
   startedAt: Schema.String,

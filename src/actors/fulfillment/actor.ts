@@ -7,6 +7,7 @@ import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
 import { startImportSweep } from "../../imports/sweep.ts"
+import { startImportedPurchasesPruning } from "./imports/imported-purchases-pruning.ts"
 import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
@@ -121,5 +122,6 @@ export const FulfillmentActor = Layer.effectDiscard(
     yield* startTenantConsumer("fulfillment")
     yield* startProcessedEventsPruning("fulfillment")
     yield* startImportSweep("fulfillment")
+    yield* startImportedPurchasesPruning
   })
 ).pipe(Layer.provide(RulesIndex.layer))

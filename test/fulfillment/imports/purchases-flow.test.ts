@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { api, eventually, readTopic } from "../../support/flow.ts"
+import { api, eventually, kafkaClient, readTopic } from "../../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../../support/process.ts"
 
@@ -18,6 +18,8 @@ const csv = [
   ",,eve,2025-11-30T11:00:00Z,bread,1,",
   ",order-3,eve,,bread,1,",
   ",order-4,eve,2025-11-30T11:00:00Z,bread,abc,",
+  // The same purchase twice in one file: sent once, the second a duplicate.
+  "order-2-line-1,order-2,bob,2025-11-30T10:00:00Z,bread,3,EUR",
   ""
 ].join("\r\n")
 
@@ -26,6 +28,16 @@ describe("historical purchases imported through the same path as POST /events/bu
   let lt: LoyalteaProcess
   const http = () => api(lt)
   const points = async (tenant: string, user: string) => (await http().balances(tenant))[user] ?? 0
+  /** Messages ever produced to `buy`, of every tenant: the sum of its partitions' end offsets. */
+  const buysProduced = async () => {
+    const admin = kafkaClient(`127.0.0.1:${lt.ports.broker}`).admin()
+    await admin.connect()
+    try {
+      return (await admin.fetchTopicOffsets("buy")).reduce((sum, partition) => sum + Number(partition.high), 0)
+    } finally {
+      await admin.disconnect()
+    }
+  }
   const post = async (body: string, contentType: string, tenant = "imp-shop", headers: Record<string, string> = {}) => {
     const login = await fetch(`http://127.0.0.1:${lt.ports.user}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(testAdmin) })
     const { accessToken } = (await login.json()) as { accessToken: string }
@@ -54,9 +66,9 @@ describe("historical purchases imported through the same path as POST /events/bu
     await database?.drop()
   })
 
-  test("each valid row is credited through the whole pipeline once; invalid rows are refused with line, field and reason; a re-import credits nothing", async () => {
+  test("each valid row is credited through the whole pipeline once; invalid rows are refused with line, field and reason; a re-import is all duplicates, sends and credits nothing", async () => {
     const first = await eventually(() => post(csv, "text/csv"), (r) => r.status === 201, 15_000)
-    expect(first.body).toMatchObject({ tenant: "imp-shop", kind: "purchases", status: "finished", read: 6, applied: 3, refused: 3 })
+    expect(first.body).toMatchObject({ tenant: "imp-shop", kind: "purchases", status: "finished", read: 7, applied: 3, duplicates: 1, refused: 3 })
     expect(first.body.refusals).toEqual([
       { line: 5, field: "eventId", reason: expect.stringContaining("eventId or an orderId") },
       { line: 6, field: "occurredAt", reason: "required: when the purchase happened" },
@@ -67,11 +79,22 @@ describe("historical purchases imported through the same path as POST /events/bu
     const buys = (await readTopic(`127.0.0.1:${lt.ports.broker}`, "buy", 3, 10_000)).map((m) => JSON.parse(m.value))
     expect(buys.find((b) => b.eventId === "order-1")).toMatchObject({ tenant: "imp-shop", userId: "ann", occurredAt: "2025-11-30T09:30:00Z", amount: 5, currency: "EUR" })
 
+    expect(await buysProduced()).toBe(3)
+
     const again = await post(csv, "text/csv")
-    expect(again.body).toMatchObject({ status: "finished", read: 6, applied: 3, refused: 3 })
+    expect(again.body).toMatchObject({ status: "finished", read: 7, applied: 0, duplicates: 4, refused: 3 })
+    // The same purchase in the other format is the same event id: a duplicate too.
     const ndjson = `${JSON.stringify({ orderId: "order-1", userId: "ann", occurredAt: "2025-11-30T09:30:00Z", product: "bread", amount: 5 })}\n`
-    expect((await post(ndjson, "application/x-ndjson")).body).toMatchObject({ applied: 1, refused: 0 })
+    expect((await post(ndjson, "application/x-ndjson")).body).toMatchObject({ applied: 0, duplicates: 1, refused: 0 })
+    expect(await buysProduced()).toBe(3)
     await Bun.sleep(3000)
+    expect([await points("imp-shop", "ann"), await points("imp-shop", "bob")]).toEqual([10, 10])
+
+    // Another tenant's purchases with the same event ids are its own: applied, not duplicates of imp-shop's.
+    const other = await post(csv, "text/csv", "imp-other")
+    expect(other.body).toMatchObject({ tenant: "imp-other", status: "finished", read: 7, applied: 3, duplicates: 1, refused: 3 })
+    expect(await eventually(async () => [await points("imp-other", "ann"), await points("imp-other", "bob")], ([a, b]) => a === 10 && b === 10)).toEqual([10, 10])
+    expect(await buysProduced()).toBe(6)
     expect([await points("imp-shop", "ann"), await points("imp-shop", "bob")]).toEqual([10, 10])
   }, 90_000)
 
