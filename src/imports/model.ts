@@ -4,7 +4,8 @@ export const ImportKind = Schema.Literals(["opening-balances", "purchases"])
 export type ImportKind = typeof ImportKind.Type
 
 export const ImportStatus = Schema.Literals(["running", "finished", "failed"]).annotate({
-  description: "`running` while the body is read and applied, `finished` once all of it is, `failed` when the upload broke off (what was applied is kept, in whole batches)"
+  description: "`running` while the body is read and applied, `finished` once all of it is, `failed` when the upload broke off or the process applying it stopped " +
+    "(swept after `LOYALTEA_IMPORT_STALE_SECONDS` without its heartbeat; what was applied is kept, in whole batches, and `failure` says why)"
 })
 
 /** A row that was not applied: its line (the CSV header is line 1), the field at fault when there is one, and why. */
