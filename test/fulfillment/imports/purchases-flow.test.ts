@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { randomUUID } from "node:crypto"
+import postgres from "postgres"
 import { api, eventually, kafkaClient, readTopic } from "../../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.ts"
 import { type LoyalteaProcess, spawnLoyaltea, testAdmin, waitStarted } from "../../support/process.ts"
@@ -26,6 +28,7 @@ const csv = [
 describe("historical purchases imported through the same path as POST /events/buy", () => {
   let database: TestDatabase
   let lt: LoyalteaProcess
+  let sql: ReturnType<typeof postgres>
   const http = () => api(lt)
   const points = async (tenant: string, user: string) => (await http().balances(tenant))[user] ?? 0
   /** Messages ever produced to `buy`, of every tenant: the sum of its partitions' end offsets. */
@@ -38,10 +41,10 @@ describe("historical purchases imported through the same path as POST /events/bu
       await admin.disconnect()
     }
   }
-  const post = async (body: string, contentType: string, tenant = "imp-shop", headers: Record<string, string> = {}) => {
+  const post = async (body: string, contentType: string, tenant = "imp-shop", headers: Record<string, string> = {}, id?: string) => {
     const login = await fetch(`http://127.0.0.1:${lt.ports.user}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(testAdmin) })
     const { accessToken } = (await login.json()) as { accessToken: string }
-    const response = await fetch(`http://127.0.0.1:${lt.ports.fulfillment}/imports/purchases?tenant=${tenant}`, {
+    const response = await fetch(`http://127.0.0.1:${lt.ports.fulfillment}/imports/purchases?tenant=${tenant}${id === undefined ? "" : `&id=${id}`}`, {
       method: "POST",
       headers: { "content-type": contentType, authorization: `Bearer ${accessToken}`, ...headers },
       body
@@ -51,8 +54,10 @@ describe("historical purchases imported through the same path as POST /events/bu
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    lt = await spawnLoyaltea({ DATABASE_URL: database.url })
+    // A short stale horizon: every import here beats every 500 ms, and stopped ones are swept within seconds.
+    lt = await spawnLoyaltea({ DATABASE_URL: database.url, LOYALTEA_IMPORT_STALE_SECONDS: "2" })
     await waitStarted(lt)
+    sql = postgres(database.url, { max: 2, onnotice: () => {} })
     const h = http()
     for (const [tenant, reward, bread] of [["imp-shop", ids.rewardA, ids.breadA], ["imp-other", ids.rewardB, ids.breadB]] as const) {
       await h.create("user", "/tenants", { id: tenant, name: tenant })
@@ -62,6 +67,7 @@ describe("historical purchases imported through the same path as POST /events/bu
     }
   }, 90_000)
   afterAll(async () => {
+    await sql?.end()
     await lt?.stop()
     await database?.drop()
   })
@@ -106,5 +112,20 @@ describe("historical purchases imported through the same path as POST /events/bu
     expect((await post("[]", "application/json")).status).toBe(415)
     await Bun.sleep(2000)
     expect(await points("imp-other", "mallory")).toBe(0)
+  }, 60_000)
+
+  test("a purchases import left running by a process that stopped is swept to failed by the fulfillment service; re-posted with its id it finishes", async () => {
+    const id = randomUUID()
+    // The row a killed process leaves: running, its last batch committed a while ago.
+    await sql`insert into fulfillment.imports (id, tenant, kind, rows_read, rows_applied, updated_at) values (${id}, 'imp-shop', 'purchases', 1000, 1000, now() - interval '10 seconds')`
+    const job = async () => (await http().call("fulfillment", "GET", `/imports/${id}?tenant=imp-shop`)).body
+    const swept = await eventually(job, (j) => j?.status !== "running", 15_000)
+    expect(swept).toMatchObject({ status: "failed", applied: 1000 })
+    expect(swept.failure).toContain("the process applying the import stopped")
+    const body = "eventId,userId,amount,occurredAt,product\nswept-1,sam,5,2025-11-30T09:30:00Z,bread\n"
+    const finished = await post(body, "text/csv", "imp-shop", {}, id)
+    expect(finished.status).toBe(201)
+    expect(finished.body).toMatchObject({ id, status: "finished", read: 1, applied: 1, duplicates: 0, failure: null })
+    expect(await eventually(() => points("imp-shop", "sam"), (p) => p === 10)).toBe(10)
   }, 60_000)
 })
