@@ -5,7 +5,7 @@ import { authConfig, type AuthConfig } from "./auth-settings.ts"
 import { consoleSettings, type ConsoleSettings } from "./console-settings.ts"
 import { databaseSettings, type DatabaseSettings } from "./database-settings.ts"
 import { kafkaSettings, type KafkaSettings } from "./kafka-settings.ts"
-import { BrokerList, CorsOrigins, LogFormat, LogLevelName, ServiceList, WorkerCount } from "./parsers.ts"
+import { BrokerList, CorsOrigins, LogFormat, LogLevelName, ServiceList, WholeAtLeast, WorkerCount } from "./parsers.ts"
 import { type PeerUrls, peerUrlsConfig } from "./peer-urls.ts"
 import { defaultPorts, portVariable, type ServiceName, serviceNames } from "./service-name.ts"
 import { webhookSettings, type WebhookSettings } from "./webhook-settings.ts"
@@ -43,6 +43,11 @@ export interface AppConfigShape {
   /** The largest body an import (`POST /imports/...`) takes, in bytes (`LOYALTEA_IMPORT_MAX_BYTES`, 1 GiB by default). */
   readonly importMaxBytes: number
   /**
+   * How long a `running` import may go without a sign of life (its row touched, every few seconds
+   * while it runs) before it is taken for stopped and marked `failed` (`LOYALTEA_IMPORT_STALE_SECONDS`, 60 by default).
+   */
+  readonly importStaleSeconds: number
+  /**
    * Processes the default start (`LOYALTEA_SERVICES=all`) spreads itself over (`LOYALTEA_WORKERS`,
    * default: one per core): beyond one, the event services run in worker processes it starts and
    * supervises. Explicit service lists always run in the one process.
@@ -56,6 +61,9 @@ export interface AppConfigShape {
 
 /** 1 GiB: a million rows of opening balances or purchases with room to spare. */
 export const defaultImportMaxBytes = 1024 * 1024 * 1024
+
+/** A minute: many heartbeats missed, far past any pause of a live import's process. */
+export const defaultImportStaleSeconds = 60
 
 const portOf = (name: ServiceName) => Config.Port(portVariable(name)).pipe(Config.withDefault(defaultPorts[name]))
 
@@ -88,7 +96,8 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   workers: Config.schema(WorkerCount, "LOYALTEA_WORKERS").pipe(Config.withDefault(Math.min(64, availableParallelism()))),
   embeddedDatabaseSocket: Config.option(Config.String("LOYALTEA_EMBEDDED_DATABASE_SOCKET")),
   supervisorPid: Config.option(Config.Int("LOYALTEA_SUPERVISOR_PID")),
-  importMaxBytes: Config.Int("LOYALTEA_IMPORT_MAX_BYTES").pipe(Config.withDefault(defaultImportMaxBytes))
+  importMaxBytes: Config.Int("LOYALTEA_IMPORT_MAX_BYTES").pipe(Config.withDefault(defaultImportMaxBytes)),
+  importStaleSeconds: Config.schema(WholeAtLeast(1), "LOYALTEA_IMPORT_STALE_SECONDS").pipe(Config.withDefault(defaultImportStaleSeconds))
 })
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("loyaltea/config/AppConfig") {

@@ -17,6 +17,12 @@ const defaultUploadAnswerMs = 5 * 60_000
 
 /** Request headers the services read; nothing else (cookies, hop-by-hop headers) goes through. */
 const forwardedRequestHeaders = ["authorization", "x-api-key", "content-type", "accept", "idempotency-key"]
+/**
+ * An import's body goes on byte for byte, so its declared size holds upstream too: the service
+ * refuses one declared over its cap (413) before reading any of it, instead of reading up to the
+ * cap and failing a job. Any other body is JSON the console serialised again, its length its own.
+ */
+const declaredUploadHeaders = ["content-length"]
 const forwardedResponseHeaders = ["content-type", "content-disposition", "retry-after", "location"]
 
 const isService = (name: string): name is ApiServiceName => (apiServiceNames as ReadonlyArray<string>).includes(name)
@@ -33,7 +39,8 @@ export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultU
       const incoming = new URL(request.url)
       const path = incoming.pathname.slice(`/api/${params.service}`.length) || "/"
       const target = new URL(`${path.replace(/^\/+/, "")}${incoming.search}`, serviceUrl(config, params.service))
-      const headers = Object.fromEntries(forwardedRequestHeaders.flatMap((name) => {
+      const upload = isProxiedUpload(request)
+      const headers = Object.fromEntries([...forwardedRequestHeaders, ...(upload ? declaredUploadHeaders : [])].flatMap((name) => {
         const value = request.headers.get(name)
         return value ? [[name, value]] : []
       }))
@@ -48,7 +55,6 @@ export const proxyRoutes = (config: AppConfigShape, upstreamTimeoutMs = defaultU
         if (!answered) deadline = setTimeout(() => upstream.abort(new Error(`no answer in ${ms} ms`)), ms)
       }
       arm()
-      const upload = isProxiedUpload(request)
       try {
         answer = await fetch(target, {
           method: request.method,

@@ -20,6 +20,7 @@ const descriptions: Record<string, string> = {
 // What the same statuses mean on the imports, whose body is CSV or NDJSON (src/http/upload-routes.ts).
 const uploadDescriptions: Record<string, string> = {
   "400": "The body is not UTF-8 text, or the upload broke off before its end",
+  "409": "The `id` is of a finished import (or of another tenant's or kind's), or the job was swept as stopped while this upload ran (post it again with the same `id`)",
   "413": "The body is over `LOYALTEA_IMPORT_MAX_BYTES`",
   "415": "The body is not text/csv or application/x-ndjson",
   "422": "Invalid input (the tenant, a CSV header without a required column or with an unknown one); `field` names it"

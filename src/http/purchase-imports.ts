@@ -32,7 +32,9 @@ export const purchaseImportRoutes = (run: Runner<PurchaseImports | Authenticator
         summary: "Import historical purchases from the old system, streamed as CSV or NDJSON, through the same path as POST /events/buy",
         description: "Each row is a `buy` event, validated by the same schema as `POST /events/buy` and produced to topic `buy` with its own `occurredAt`, a batch per produce: " +
           "the whole pipeline (fulfillments, campaigns, rewards) judges it like a live purchase. Its id is its `eventId`, else its `orderId`; the consumers apply an id once " +
-          "per tenant, so importing the same file again credits nothing twice (`applied` counts the rows sent; `duplicates` stays 0, as only the consumers can tell). " +
+          "per tenant, so nothing is credited twice. `applied` counts the rows sent; `duplicates` the rows not sent because an import into the tenant (this one included: " +
+          "an event id twice in the file) sent that event id before, so importing the same file again is all duplicates. A purchase that came by `POST /events/buy` " +
+          "or straight from Kafka is not known to imports: it is sent (counted as applied) and the consumers credit it once. " +
           importText,
         requestBody: uploadBody(csvExample, ndjsonExample,
           "One row per purchase: CSV (RFC 4180, a header line) with the columns `userId`, `amount` (a decimal ≥ 0, at most 4 places) and `occurredAt` (ISO-8601 with a zone), " +

@@ -21,7 +21,8 @@ const statusByTag: Record<string, number> = {
   PeerUnavailable: 503,
   SerializationFailure: 503,
   ImportTooLarge: 413,
-  ImportBroken: 400
+  ImportBroken: 400,
+  ImportStopped: 409
 }
 
 export const statusOf = (tag: string): number => statusByTag[tag] ?? 500

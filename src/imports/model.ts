@@ -4,7 +4,8 @@ export const ImportKind = Schema.Literals(["opening-balances", "purchases"])
 export type ImportKind = typeof ImportKind.Type
 
 export const ImportStatus = Schema.Literals(["running", "finished", "failed"]).annotate({
-  description: "`running` while the body is read and applied, `finished` once all of it is, `failed` when the upload broke off (what was applied is kept, in whole batches)"
+  description: "`running` while the body is read and applied, `finished` once all of it is, `failed` when the upload broke off or the process applying it stopped " +
+    "(swept after `LOYALTEA_IMPORT_STALE_SECONDS` without its heartbeat; what was applied is kept, in whole batches, and `failure` says why)"
 })
 
 /** A row that was not applied: its line (the CSV header is line 1), the field at fault when there is one, and why. */
@@ -22,7 +23,9 @@ const fields = {
   status: ImportStatus,
   read: Schema.Number.annotate({ description: "Rows read so far" }),
   applied: Schema.Number.annotate({ description: "Rows that changed something" }),
-  duplicates: Schema.Number.annotate({ description: "Rows applied before (by an earlier import of the same data): counted, changed nothing" }),
+  duplicates: Schema.Number.annotate({
+    description: "Rows applied before, by an earlier import of the same data (purchases: an event id an import into the tenant sent already, in this file or an earlier one): counted, changed nothing"
+  }),
   refused: Schema.Number.annotate({ description: "Rows refused, each with its line and reason" }),
   startedBy: Schema.NullOr(Schema.Struct({ kind: Schema.Literals(["operator", "api-key"]), id: Schema.String })),
   startedAt: Schema.String,
@@ -58,6 +61,13 @@ export class ImportTooLarge extends Schema.TaggedError<ImportTooLarge>()("Import
 
 /** The body cannot be read as rows at all (not UTF-8) or broke off before its end. */
 export class ImportBroken extends Schema.TaggedError<ImportBroken>()("ImportBroken", { reason: Schema.String }) {
+  override get message() {
+    return this.reason
+  }
+}
+
+/** The job stopped being `running` under a run still applying it (swept as stopped): the run ends there. */
+export class ImportStopped extends Schema.TaggedError<ImportStopped>()("ImportStopped", { reason: Schema.String }) {
   override get message() {
     return this.reason
   }

@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { exec, type Sql } from "../db/database.ts"
 import { decodeRows, isoTime } from "../db/rows.ts"
-import { type ImportJob, ImportKind, ImportRefusal, type ImportRefusal as Refusal, reportRefusals } from "./model.ts"
+import { type ImportJob, ImportKind, ImportRefusal, type ImportRefusal as Refusal, ImportStopped, reportRefusals } from "./model.ts"
 
 /** The service whose schema holds the import tables: opening balances in reward's, purchases in fulfillment's. */
 export type ImportSchema = "reward" | "fulfillment"
@@ -64,20 +64,45 @@ export interface BatchCounts {
   readonly refusals: ReadonlyArray<Refusal>
 }
 
-/** Adds a batch's counts to its job and stores its refusals (one statement each), in the caller's transaction. */
-export const recordBatch = (tx: Sql, schema: ImportSchema, id: string, counts: BatchCounts) =>
+/**
+ * Adds a batch's counts to its job and stores its refusals (one statement each), in the caller's
+ * transaction. A job no longer `running` (swept as stopped while this process was stalled) takes
+ * no more batches: the batch is rolled back and the run ends, so a re-post is the only run left.
+ */
+export const recordBatch = (tx: Sql, schema: ImportSchema, job: { readonly id: string; readonly tenant: string }, counts: BatchCounts) =>
   Effect.gen(function*() {
+    const { id, tenant } = job
     const { refusals } = counts
     if (refusals.length > 0) {
       yield* exec(() => tx`
         insert into ${table(tx, schema, "import_refusals")} (import_id, line, field, reason)
         select ${id}, * from unnest(${refusals.map((r) => r.line)}::bigint[], ${refusals.map((r) => r.field)}::text[], ${refusals.map((r) => r.reason)}::text[])`)
     }
-    yield* exec(() => tx`
+    const updated = yield* exec(() => tx`
       update ${table(tx, schema, "imports")} set rows_read = rows_read + ${counts.read}, rows_applied = rows_applied + ${counts.applied},
         rows_duplicate = rows_duplicate + ${counts.duplicates}, rows_refused = rows_refused + ${refusals.length}, updated_at = now()
-      where id = ${id}`)
+      where tenant = ${tenant} and id = ${id} and status = 'running'
+      returning 1`)
+    if (updated.length === 0) return yield* new ImportStopped({ reason: "the import was marked failed while it ran (no sign of its process within the stale horizon); post the body again with the same ?id= to finish it" })
   })
+
+/** Marks the running job alive (its heartbeat); a job that is not running is left as it is. */
+export const touchJob = (sql: Sql, schema: ImportSchema, tenant: string, id: string) =>
+  exec(() => sql`update ${table(sql, schema, "imports")} set updated_at = now() where tenant = ${tenant} and id = ${id} and status = 'running'`).pipe(Effect.asVoid)
+
+/**
+ * Marks `failed`, with `failure`, the running jobs whose row has not been touched for `staleSeconds`
+ * (their process is gone: a live one touches it every few seconds), and says which. A job whose
+ * batch is being committed right now is alive and skipped, not waited for.
+ */
+export const sweepStaleJobs = (sql: Sql, schema: ImportSchema, staleSeconds: number, failure: string) =>
+  exec(() => sql<Array<{ id: string; tenant: string }>>`
+    update ${table(sql, schema, "imports")} j set status = 'failed', failure = ${failure}, finished_at = now(), updated_at = now()
+    from (select id, tenant from ${table(sql, schema, "imports")}
+          where status = 'running' and updated_at < now() - make_interval(secs => ${staleSeconds})
+          limit 1000 for update skip locked) stale
+    where j.tenant = stale.tenant and j.id = stale.id and j.status = 'running'
+    returning j.id::text as id, j.tenant`).pipe(Effect.map((rows) => rows.map(({ id, tenant }) => ({ id, tenant }))))
 
 export const endJob = (sql: Sql, schema: ImportSchema, id: string, status: "finished" | "failed", failure: string | null) =>
   exec(() => sql`

@@ -4,9 +4,10 @@ import type { DatabaseError } from "../db/errors.ts"
 import { AlreadyExists, InvalidInput } from "../domain/errors.ts"
 import type { FieldIssue } from "../domain/validation.ts"
 import { bodyRecords } from "./body-records.ts"
-import { ImportBroken, type ImportKind, type ImportRefusal, type ImportReport, ImportTooLarge } from "./model.ts"
+import { heartbeatMillis, importStaleSeconds, whileBeating } from "./liveness.ts"
+import { ImportBroken, type ImportKind, type ImportRefusal, type ImportReport, ImportStopped, ImportTooLarge } from "./model.ts"
 import type { ImportFormat, RawRecord } from "./records.ts"
-import { endJob, firstRefusals, type ImportSchema, jobOf, recordBatch, type Starter, startJob } from "./repo.ts"
+import { endJob, firstRefusals, type ImportSchema, jobOf, recordBatch, type Starter, startJob, touchJob } from "./repo.ts"
 
 /** Rows per batch: each batch is applied, with its job's counts, in one transaction. */
 export const importBatchSize = 1000
@@ -26,7 +27,7 @@ export interface Applied {
 }
 
 /** Records a batch's counts and refusals; to be run inside the transaction that applies the batch. */
-export type Commit = (tx: Sql, applied: Applied) => Effect.Effect<void, DatabaseError>
+export type Commit = (tx: Sql, applied: Applied) => Effect.Effect<void, DatabaseError | ImportStopped>
 
 /** How one kind of import reads and applies its rows. */
 export interface ImportPlan<Row, E> {
@@ -38,7 +39,7 @@ export interface ImportPlan<Row, E> {
   /** A record's values (CSV cells by column, empty ones left out; an NDJSON object) as a row, or why not. */
   readonly decode: (values: Record<string, unknown>, format: ImportFormat) => Result.Result<Row, { readonly field: string | null; readonly reason: string }>
   /** Applies a batch of valid rows; `commit` must run in the same transaction as the batch's effects (or right after them). */
-  readonly apply: (rows: ReadonlyArray<Numbered<Row>>, commit: Commit) => Effect.Effect<Applied, E | DatabaseError>
+  readonly apply: (rows: ReadonlyArray<Numbered<Row>>, commit: Commit) => Effect.Effect<Applied, E | DatabaseError | ImportStopped>
 }
 
 /** A schema failure as a refusal: its first issue. */
@@ -103,7 +104,7 @@ export const runImport = <Row, E>(
       refusals = []
       read = 0
       const commit: Commit = (tx, applied) =>
-        recordBatch(tx, plan.schema, job.id, { read: batch.read, applied: applied.applied, duplicates: applied.duplicates, refusals: [...batch.refusals, ...applied.refusals] })
+        recordBatch(tx, plan.schema, job, { read: batch.read, applied: applied.applied, duplicates: applied.duplicates, refusals: [...batch.refusals, ...applied.refusals] })
       if (batch.rows.length === 0) yield* db.transaction((tx) => commit(tx, { applied: 0, duplicates: 0, refusals: [] }))
       else yield* plan.apply(batch.rows, commit)
     })
@@ -134,8 +135,14 @@ export const runImport = <Row, E>(
       }
       yield* flush
     })
+    // The job's row is touched while the run lasts, so that a job nobody applies any more (its
+    // process killed) can be told from a slow one and swept as failed.
+    const heartbeat = heartbeatMillis(yield* importStaleSeconds)
     // What broke off is not applied (its last row may be cut); the batches before it stay.
-    yield* consume.pipe(Effect.onError((cause) => endJob(db.sql, plan.schema, job.id, "failed", failureOf(cause)).pipe(Effect.ignore)))
+    yield* consume.pipe(
+      whileBeating(touchJob(db.sql, plan.schema, job.tenant, job.id), heartbeat),
+      Effect.onError((cause) => endJob(db.sql, plan.schema, job.id, "failed", failureOf(cause)).pipe(Effect.ignore))
+    )
     yield* endJob(db.sql, plan.schema, job.id, "finished", null)
     const done = (yield* jobOf(db.sql, plan.schema, job.tenant, job.id))!
     return { ...done, refusals: yield* firstRefusals(db.sql, plan.schema, job.tenant, job.id) } satisfies ImportReport
@@ -145,5 +152,5 @@ const failureOf = (cause: Cause.Cause<unknown>): string =>
   Option.match(Cause.findErrorOption(cause), {
     onNone: () => "the import was interrupted; what was applied is kept in whole batches",
     onSome: (error) =>
-      error instanceof ImportBroken || error instanceof ImportTooLarge ? error.message : "the import stopped on an error; what was applied is kept in whole batches"
+      error instanceof ImportBroken || error instanceof ImportTooLarge || error instanceof ImportStopped ? error.message : "the import stopped on an error; what was applied is kept in whole batches"
   })

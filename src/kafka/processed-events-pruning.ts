@@ -7,13 +7,14 @@ import type { ServiceSchema } from "./service-schema.ts"
 // Small enough that no delete holds its locks long or bloats one transaction.
 const chunk = 10_000
 
-const pruneTable = (sql: Sql, table: string, horizonDays: number) =>
+/** Deletes the rows of `table` whose `column` is older than the horizon, a bounded chunk per statement; says how many. */
+export const pruneOlderThan = (sql: Sql, table: string, column: string, horizonDays: number) =>
   Effect.gen(function*() {
     let total = 0
     while (true) {
       const rows = yield* exec(() => sql`
         delete from ${sql(table)} where ctid = any(array(
-          select ctid from ${sql(table)} where processed_at < now() - make_interval(days => ${horizonDays}) limit ${chunk}))
+          select ctid from ${sql(table)} where ${sql(column)} < now() - make_interval(days => ${horizonDays}) limit ${chunk}))
         returning 1`)
       total += rows.length
       if (rows.length < chunk) return total
@@ -22,7 +23,10 @@ const pruneTable = (sql: Sql, table: string, horizonDays: number) =>
 
 /** Deletes the ids of events processed longer ago than the horizon (those from before ids were per tenant too). */
 export const pruneProcessedEvents = (sql: Sql, schema: ServiceSchema, horizonDays: number) =>
-  Effect.all([pruneTable(sql, `${schema}.processed_events`, horizonDays), pruneTable(sql, `${schema}.processed_events_legacy`, horizonDays)]).pipe(
+  Effect.all([
+    pruneOlderThan(sql, `${schema}.processed_events`, "processed_at", horizonDays),
+    pruneOlderThan(sql, `${schema}.processed_events_legacy`, "processed_at", horizonDays)
+  ]).pipe(
     Effect.map(([current, legacy]) => current + legacy)
   )
 

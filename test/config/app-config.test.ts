@@ -54,6 +54,11 @@ describe("configuration", () => {
     expect(config.auth.refreshTokenRetentionDays).toBe(0)
   })
 
+  test("a running import is taken for stopped after 60 s without a heartbeat, or LOYALTEA_IMPORT_STALE_SECONDS", async () => {
+    expect((await parsed({})).importStaleSeconds).toBe(60)
+    expect((await parsed({ LOYALTEA_IMPORT_STALE_SECONDS: "5" })).importStaleSeconds).toBe(5)
+  })
+
   test("behind a proxy, one trusted hop unless told how many", async () => {
     expect((await parsed({})).auth).toMatchObject({ trustProxy: false, trustedProxies: 1 })
     expect((await parsed({ LOYALTEA_TRUST_PROXY: "true", LOYALTEA_TRUSTED_PROXIES: "2" })).auth).toMatchObject({ trustProxy: true, trustedProxies: 2 })
@@ -116,7 +121,9 @@ describe("configuration", () => {
     ["DATABASE_CONNECT_TIMEOUT_MS", "soon"],
     ["KAFKA_CONSUMER_STALL_TIMEOUT_MS", "1.5"],
     ["LOYALTEA_CREATE_TOPICS", "maybe"],
-    ["LOYALTEA_BROKER_SUPER_USERS", "admin"]
+    ["LOYALTEA_BROKER_SUPER_USERS", "admin"],
+    ["LOYALTEA_IMPORT_STALE_SECONDS", "0"],
+    ["LOYALTEA_IMPORT_STALE_SECONDS", "a minute"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

@@ -38,6 +38,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   shutdownTimeoutMs: 5000,
   lifecycleJobMs: 30_000,
   importMaxBytes: 1024 * 1024 * 1024,
+  importStaleSeconds: 60,
   workers: 1,
   embeddedDatabaseSocket: Option.none(),
   supervisorPid: Option.none(),

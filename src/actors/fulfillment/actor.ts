@@ -6,6 +6,8 @@ import { fromNumber } from "../../domain/decimal.ts"
 import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
 import { eventKey, Topics } from "../../events/topics.ts"
+import { startImportSweep } from "../../imports/sweep.ts"
+import { startImportedPurchasesPruning } from "./imports/imported-purchases-pruning.ts"
 import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
@@ -119,5 +121,7 @@ export const FulfillmentActor = Layer.effectDiscard(
     yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler, refundHandler] })
     yield* startTenantConsumer("fulfillment")
     yield* startProcessedEventsPruning("fulfillment")
+    yield* startImportSweep("fulfillment")
+    yield* startImportedPurchasesPruning
   })
 ).pipe(Layer.provide(RulesIndex.layer))

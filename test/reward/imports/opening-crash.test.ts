@@ -33,8 +33,8 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
   let broker: BrokerProcess
   let lt: LoyalteaProcess
   let sql: ReturnType<typeof postgres>
-  const start = async () => {
-    lt = await spawnLoyaltea({ DATABASE_URL: database.url, KAFKA_BROKERS: broker.address, LOG_LEVEL: "warn" })
+  const start = async (env: Record<string, string> = {}) => {
+    lt = await spawnLoyaltea({ DATABASE_URL: database.url, KAFKA_BROKERS: broker.address, LOG_LEVEL: "warn", ...env })
     await waitStarted(lt)
   }
   const token = async () => {
@@ -65,7 +65,7 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
     await database?.drop()
   })
 
-  test("the killed import leaves whole batches only; posting the file again with its id finishes that job, each balance exactly once", async () => {
+  test("the killed import leaves whole batches only; a fresh process sweeps it to failed; posting the file again with its id finishes that job, each balance exactly once", async () => {
     const first = randomUUID()
     const upload = post(slowCsv(15), first).catch((error: unknown) => error)
     const progress = async () => (await sql`select status, rows_read::int as read, rows_applied::int as applied from reward.imports where id = ${first}`)[0] as { status: string; read: number; applied: number } | undefined
@@ -87,7 +87,17 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
       from reward.lots where tenant = ${tenant} and source = 'opening'`)[0] as { lots: number; users: number; entries: number }
     expect(await stored()).toEqual({ lots: killed.applied, users: killed.applied, entries: killed.applied })
 
-    await start()
+    // A fresh process with a short stale horizon: the job nobody applies any more goes to failed, saying how to finish it.
+    const killedAt = Date.now()
+    await start({ LOYALTEA_IMPORT_STALE_SECONDS: "2" })
+    const swept = await eventually(async () => (await api(lt).call("reward", "GET", `/imports/${first}?tenant=${tenant}`)).body, (job) => job?.status !== "running", 30_000)
+    expect(Date.now() - killedAt).toBeGreaterThan(2000)
+    expect(swept).toMatchObject({ id: first, status: "failed", applied: killed.applied, finishedAt: expect.any(String) })
+    expect(swept.failure).toContain("the process applying the import stopped")
+    expect(swept.failure).toContain("post the same body again with the same ?id= to finish it")
+    expect(await stored()).toEqual({ lots: killed.applied, users: killed.applied, entries: killed.applied })
+
+    // Applied under the same 2 s horizon: its heartbeat keeps it from being swept while it runs.
     const again = await post(slowCsv(0), first)
     expect(again.status).toBe(201)
     const report = (await again.json()) as { id: string; status: string; read: number; applied: number; duplicates: number; refused: number }
@@ -120,4 +130,34 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
     expect(job.applied % 1000).toBe(0)
     expect(job.failure).toContain("broke off")
   }, 120_000)
+
+  test("a client that pauses for longer than the stale horizon: the heartbeat keeps the job running, and it finishes", async () => {
+    const id = randomUUID()
+    const encoder = new TextEncoder()
+    const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `pause-${from + i},1.5\n`).join("")
+    let step = 0
+    // 1500 rows (one batch committed), then nothing for 5 s (2.5 horizons) with 500 rows held back, then those and the end.
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (step === 0) controller.enqueue(encoder.encode(`userId,points\n${lines(0, 1500)}`))
+        else if (step === 1) {
+          await Bun.sleep(5000)
+          controller.enqueue(encoder.encode(lines(1500, 2000)))
+        } else controller.close()
+        step++
+      }
+    }, { highWaterMark: 0 })
+    const upload = post(body, id)
+    const row = async () => (await sql`
+      select status, rows_applied::int as applied, extract(epoch from now() - updated_at)::float8 as age from reward.imports where id = ${id}`)[0] as { status: string; applied: number; age: number } | undefined
+    await eventually(row, (job) => (job?.applied ?? 0) === 1000, 30_000)
+    // Well into the pause, past the horizon since the last batch: still running, touched within it.
+    await Bun.sleep(3500)
+    const paused = (await row())!
+    expect(paused).toMatchObject({ status: "running", applied: 1000 })
+    expect(paused.age).toBeLessThan(2)
+    const answer = await upload
+    expect(answer.status).toBe(201)
+    expect(await answer.json()).toMatchObject({ id, status: "finished", read: 2000, applied: 2000, duplicates: 0, refused: 0, failure: null })
+  }, 60_000)
 })

@@ -7,6 +7,7 @@ import { makeImportJobs } from "../../../imports/jobs.ts"
 import type { ImportFormat } from "../../../imports/records.ts"
 import type { ImportPlan } from "../../../imports/runner.ts"
 import { EventIngestion } from "../ingestion.ts"
+import { firstImports } from "./imported-purchases.ts"
 import { decodePurchase, type IdentifiedBuy, purchaseColumns } from "./purchase-row.ts"
 
 const make = Effect.gen(function*() {
@@ -14,21 +15,25 @@ const make = Effect.gen(function*() {
   const ingestion = yield* EventIngestion
   const jobs = yield* makeImportJobs("fulfillment")
 
-  // Each batch goes to `buy` as one produce, then its counts are recorded: a crash between the two
-  // sends the batch again on the next import, and the consumers' per-tenant dedupe by event id
-  // credits nothing twice.
+  // Each batch's new purchases are recorded as imported and sent to `buy` as one produce inside one
+  // transaction, which commits with the job's counts only once the produce has succeeded: a crash
+  // between the two sends them again on the next import, and the consumers' per-tenant dedupe by
+  // event id credits nothing twice. What an earlier import sent is a duplicate, not sent again.
   const plan = (tenant: string): ImportPlan<IdentifiedBuy, Effect.Error<ReturnType<typeof ingestion.sendBuys>>> => ({
     kind: "purchases",
     schema: "fulfillment",
     ...purchaseColumns,
     decode: decodePurchase(tenant),
     apply: (rows, commit) =>
-      Effect.gen(function*() {
-        yield* ingestion.sendBuys(rows.map(({ row }) => row))
-        const applied = { applied: rows.length, duplicates: 0, refusals: [] }
-        yield* db.transaction((tx) => commit(tx, applied))
-        return applied
-      })
+      db.transaction((tx) =>
+        Effect.gen(function*() {
+          const { fresh, duplicates } = yield* firstImports(tx, rows.map(({ row }) => row))
+          if (fresh.length > 0) yield* ingestion.sendBuys(fresh)
+          const applied = { applied: fresh.length, duplicates, refusals: [] }
+          yield* commit(tx, applied)
+          return applied
+        })
+      )
   })
 
   return {
