@@ -15,7 +15,8 @@ export const startDeliveryLogPruning = (now: () => number = Date.now) =>
     const db = yield* Database
     const { pruneIntervalSeconds, webhooks } = yield* AppConfig
     const days = webhooks.logRetentionDays
-    const pruneAll: Effect.Effect<void, unknown> = pruneDeliveryLog(db.sql, now() - days * dayMs, pruneBatch).pipe(
+    // The horizon is taken at each run (and each chunk), not once when the job starts.
+    const pruneAll: Effect.Effect<void, unknown> = Effect.suspend(() => pruneDeliveryLog(db.sql, now() - days * dayMs, pruneBatch)).pipe(
       Effect.flatMap((deleted) => (deleted === pruneBatch ? pruneAll : Effect.void))
     )
     yield* periodicJob("webhook delivery log pruning", Duration.seconds(pruneIntervalSeconds), pruneAll)
