@@ -25,6 +25,13 @@ export const recordTables: Readonly<Record<string, string>> = {
 export const flatBytesPer1000 = 2048
 
 /**
+ * A table whose late peak stands less than this much above its early one is flat too: a table
+ * pruned in cycles peaks a little higher or lower each time (autovacuum reuses its space in
+ * steps), while one that grows without bound doubles over a soak's samples.
+ */
+export const flatPeakRise = 0.1
+
+/**
  * pg_total_relation_size (table, indexes, TOAST) of every table of the four schemas, in bytes, and
  * the rows each holds (counted: what is live, against the size that also holds what is dead).
  */
@@ -68,7 +75,8 @@ export interface TableGrowth {
  * its peak over the first half, against the purchases sent between the two halves' ends. A table
  * pruned in cycles (delete, vacuum, fill the space again) peaks at the same height every cycle; one
  * that grows steadily rises by its growth (for it the figure is the plain slope). A table of the
- * record grows by design; any other table rising faster than `flatBytesPer1000` is GROWING.
+ * record grows by design; any other table rising faster than `flatBytesPer1000`, and by more than
+ * `flatPeakRise` of its early peak, is GROWING.
  */
 export const growthOf = (samples: ReadonlyArray<SizeSample>, warmup: number): Array<TableGrowth> => {
   const last = samples.at(-1)!
@@ -79,9 +87,11 @@ export const growthOf = (samples: ReadonlyArray<SizeSample>, warmup: number): Ar
   const firstMinute = samples.find((s) => s.at >= 60) ?? samples[0]!
   const peak = (half: ReadonlyArray<SizeSample>, table: string) => Math.max(...half.map((s) => s.sizes.get(table) ?? 0))
   return [...last.sizes.keys()].map((table) => {
-    const grown = secondHalf.length === 0 ? 0 : peak(secondHalf, table) - peak(firstHalf, table)
+    const early = peak(firstHalf, table)
+    const grown = secondHalf.length === 0 ? 0 : peak(secondHalf, table) - early
     const per1000 = purchases > 0 ? (grown * 1000) / purchases : 0
-    const verdict: Verdict = per1000 <= flatBytesPer1000 ? "flat" : table in recordTables ? "record" : "GROWING"
+    const flat = per1000 <= flatBytesPer1000 || grown <= early * flatPeakRise
+    const verdict: Verdict = flat ? "flat" : table in recordTables ? "record" : "GROWING"
     return {
       table,
       firstMinute: firstMinute.sizes.get(table) ?? 0,
