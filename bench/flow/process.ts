@@ -9,7 +9,8 @@ export interface BenchProcess {
   stop(): Promise<void>
 }
 
-const rssOf = (pid: number) => {
+/** Resident memory of a process now, in MiB (0 once it is gone). */
+export const rssOf = (pid: number) => {
   try {
     const status = require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8") as string
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)

@@ -40,6 +40,11 @@ export interface AppConfigShape {
   readonly shutdownTimeoutMs: number
   /** How often the reward service activates pending points, expires lots and looks at tiers again. */
   readonly lifecycleJobMs: number
+  /**
+   * How often the pruning jobs (processed-event ids, the webhook delivery log, refresh tokens)
+   * run, in seconds (`LOYALTEA_PRUNE_INTERVAL_SECONDS`, an hour by default).
+   */
+  readonly pruneIntervalSeconds: number
   /** The largest body an import (`POST /imports/...`) takes, in bytes (`LOYALTEA_IMPORT_MAX_BYTES`, 1 GiB by default). */
   readonly importMaxBytes: number
   /**
@@ -93,6 +98,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   logFormat: Config.schema(LogFormat, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   shutdownTimeoutMs: Config.Int("LOYALTEA_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   lifecycleJobMs: Config.Int("LOYALTEA_LIFECYCLE_JOB_MS").pipe(Config.withDefault(30_000)),
+  pruneIntervalSeconds: Config.schema(WholeAtLeast(1), "LOYALTEA_PRUNE_INTERVAL_SECONDS").pipe(Config.withDefault(3600)),
   workers: Config.schema(WorkerCount, "LOYALTEA_WORKERS").pipe(Config.withDefault(Math.min(64, availableParallelism()))),
   embeddedDatabaseSocket: Config.option(Config.String("LOYALTEA_EMBEDDED_DATABASE_SOCKET")),
   supervisorPid: Config.option(Config.Int("LOYALTEA_SUPERVISOR_PID")),

@@ -1,5 +1,5 @@
 import { Config, type Option, type Redacted, Schema } from "effect"
-import { Millis, PrincipalList, WholeAtLeast } from "./parsers.ts"
+import { Millis, PositiveDays, PrincipalList } from "./parsers.ts"
 
 export const SaslMechanism = Schema.Literals(["plain", "scram-sha-256", "scram-sha-512"])
 
@@ -21,7 +21,8 @@ export interface KafkaSettings {
   /**
    * How long a processed event's id is kept (`LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS`): a
    * redelivery within it is a no-op. It must outlive the topics' retention (Kafka's default is 7
-   * days), or a replay from the start of a topic would apply events again.
+   * days), or a replay from the start of a topic would apply events again. Fractions of a day are
+   * allowed (benchmarks prune while they run).
    */
   readonly processedEventsRetentionDays: number
   /**
@@ -56,7 +57,7 @@ export const kafkaSettings: Config.Config<KafkaSettings> = Config.all({
   replicationFactor: Config.Int("KAFKA_REPLICATION_FACTOR").pipe(Config.withDefault(1)),
   sessionTimeoutMs: Config.Int("KAFKA_SESSION_TIMEOUT_MS").pipe(Config.withDefault(10_000)),
   consumersPerService: Config.Int("KAFKA_CONSUMERS_PER_SERVICE").pipe(Config.withDefault(3)),
-  processedEventsRetentionDays: Config.schema(WholeAtLeast(1), "LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS").pipe(Config.withDefault(30)),
+  processedEventsRetentionDays: Config.schema(PositiveDays, "LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS").pipe(Config.withDefault(30)),
   stallTimeoutMs: Config.schema(Millis, "KAFKA_CONSUMER_STALL_TIMEOUT_MS").pipe(Config.withDefault(60_000)),
   createTopics: Config.Boolean("LOYALTEA_CREATE_TOPICS").pipe(Config.withDefault(true)),
   embeddedBrokerUsers: Config.option(

@@ -76,6 +76,12 @@ export type LogFormat = typeof LogFormat.Type
 /** A whole number no smaller than `minimum` (a count, a number of days or milliseconds). */
 export const WholeAtLeast = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum, { message: `must be a whole number of at least ${minimum}` }))
 
+/**
+ * A retention in days above 0, fractions allowed (`0.5` is twelve hours, `0.002` under three
+ * minutes): short ones are for benchmarks and tests that want pruning to happen while they run.
+ */
+export const PositiveDays = Schema.Finite.check(Schema.isGreaterThan(0, { message: "must be a number of days above 0 (fractions allowed, e.g. 0.5)" }))
+
 /** Reverse proxies in front of a service: at least one when the forwarding header is trusted at all. */
 export const ProxyHops = Schema.NumberFromString.check(
   Schema.isInt({ message: "must be a whole number of proxies" }),

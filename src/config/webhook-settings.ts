@@ -1,5 +1,5 @@
 import { Config, Duration } from "effect"
-import { Millis, WholeAtLeast } from "./parsers.ts"
+import { Millis, PositiveDays, WholeAtLeast } from "./parsers.ts"
 
 export interface WebhookSettings {
   /** Whether endpoints may resolve to private, loopback or link-local addresses (`LOYALTEA_WEBHOOK_ALLOW_PRIVATE`). */
@@ -19,7 +19,7 @@ export interface WebhookSettings {
   readonly disableAfterFailures: number
   /** How often the relay looks for due deliveries when it found none. */
   readonly pollMs: number
-  /** Delivered and failed deliveries stay in the log this many days after their last attempt. */
+  /** Delivered and failed deliveries stay in the log this many days after their last attempt (fractions allowed). */
   readonly logRetentionDays: number
 }
 
@@ -35,5 +35,5 @@ export const webhookSettings: Config.Config<WebhookSettings> = Config.all({
   disableAfterMs: millisOf("LOYALTEA_WEBHOOK_DISABLE_AFTER", Duration.days(3)),
   disableAfterFailures: Config.schema(WholeAtLeast(1), "LOYALTEA_WEBHOOK_DISABLE_AFTER_FAILURES").pipe(Config.withDefault(20)),
   pollMs: Config.schema(Millis, "LOYALTEA_WEBHOOK_POLL_MS").pipe(Config.withDefault(1000)),
-  logRetentionDays: Config.schema(WholeAtLeast(1), "LOYALTEA_WEBHOOK_LOG_RETENTION_DAYS").pipe(Config.withDefault(30))
+  logRetentionDays: Config.schema(PositiveDays, "LOYALTEA_WEBHOOK_LOG_RETENTION_DAYS").pipe(Config.withDefault(30))
 })

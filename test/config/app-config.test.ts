@@ -74,6 +74,16 @@ describe("configuration", () => {
     expect(set.kafka.stallTimeoutMs).toBe(5000)
   })
 
+  test("pruning runs hourly by default; retentions may be fractions of a day", async () => {
+    const defaults = await parsed({})
+    expect(defaults.pruneIntervalSeconds).toBe(3600)
+    expect(defaults.kafka.processedEventsRetentionDays).toBe(30)
+    const short = await parsed({ LOYALTEA_PRUNE_INTERVAL_SECONDS: "20", LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS: "0.002", LOYALTEA_WEBHOOK_LOG_RETENTION_DAYS: "0.5" })
+    expect(short.pruneIntervalSeconds).toBe(20)
+    expect(short.kafka.processedEventsRetentionDays).toBe(0.002)
+    expect(short.webhooks.logRetentionDays).toBe(0.5)
+  })
+
   test("topics are created at start unless LOYALTEA_CREATE_TOPICS=false", async () => {
     expect((await parsed({})).kafka.createTopics).toBe(true)
     expect((await parsed({ LOYALTEA_CREATE_TOPICS: "false" })).kafka.createTopics).toBe(false)
@@ -123,7 +133,12 @@ describe("configuration", () => {
     ["LOYALTEA_CREATE_TOPICS", "maybe"],
     ["LOYALTEA_BROKER_SUPER_USERS", "admin"],
     ["LOYALTEA_IMPORT_STALE_SECONDS", "0"],
-    ["LOYALTEA_IMPORT_STALE_SECONDS", "a minute"]
+    ["LOYALTEA_IMPORT_STALE_SECONDS", "a minute"],
+    ["LOYALTEA_PRUNE_INTERVAL_SECONDS", "0"],
+    ["LOYALTEA_PRUNE_INTERVAL_SECONDS", "0.5"],
+    ["LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS", "0"],
+    ["LOYALTEA_PROCESSED_EVENTS_RETENTION_DAYS", "soon"],
+    ["LOYALTEA_WEBHOOK_LOG_RETENTION_DAYS", "-1"]
   ])("an invalid %s (%p) fails with one line naming the variable", async (variable, value) => {
     const message = await failure({ [variable]: value })
     expect(message).toStartWith(`invalid configuration: ${variable}`)

@@ -37,6 +37,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   logFormat: "pretty",
   shutdownTimeoutMs: 5000,
   lifecycleJobMs: 30_000,
+  pruneIntervalSeconds: 3600,
   importMaxBytes: 1024 * 1024 * 1024,
   importStaleSeconds: 60,
   workers: 1,
