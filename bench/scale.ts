@@ -14,8 +14,10 @@
  *
  * At each point: purchases/s end to end, PostgreSQL's active time per purchase (pg_stat_database,
  * every session of the database), statements and transactions per purchase (the log), blocks
- * read from outside shared buffers and found in them per purchase. Then, per curve, the ratio of
- * the largest point to the smallest. `--users none` or `--rules none` leaves a curve out.
+ * read from outside shared buffers and found in them per purchase, WAL bytes and full-page images
+ * per purchase (pg_stat_wal: the whole server's). Then, per curve, the ratio of
+ * the largest point to the smallest, and the tables and indexes whose blocks per purchase grew
+ * most. `--users none` or `--rules none` leaves a curve out; `--keep true` leaves the databases.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -41,7 +43,9 @@ const { values } = parseArgs({
     events: { type: "string", default: "5000" },
     partitions: { type: "string", default: "3" },
     /** Measured loads per point; the table shows the best of them per column (on a shared machine, noise only ever adds). */
-    repeat: { type: "string", default: "2" }
+    repeat: { type: "string", default: "2" },
+    /** `true`: leave the databases in place (their names printed) to look into them afterwards. */
+    keep: { type: "string", default: "false" }
   }
 })
 const list = (text: string) => (text === "none" ? [] : text.split(",").map(Number).sort((a, b) => a - b))
@@ -99,7 +103,8 @@ const withProcess = async <A>(label: string, run: (setup: Setup) => Promise<A>):
     await producer.disconnect().catch(() => {})
     await sql.end()
     await lt.stop()
-    await database.drop()
+    if (values.keep === "true") console.log(`kept database ${database.name}`)
+    else await database.drop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }
@@ -128,13 +133,14 @@ interface Row {
 
 const printCurve = (title: string, unit: string, rows: ReadonlyArray<Row>) => {
   console.log(`\n${title}`)
-  const header = [unit.padStart(10), "setup s".padStart(8), "db MiB".padStart(8), "purch/s".padStart(8), "PG ms/p".padStart(8), "stmts/p".padStart(8), "txns/p".padStart(8), "blk rd/p".padStart(9), "blk hit/p".padStart(10)]
+  const header = [unit.padStart(10), "setup s".padStart(8), "db MiB".padStart(8), "purch/s".padStart(8), "PG ms/p".padStart(8), "stmts/p".padStart(8), "txns/p".padStart(8), "blk rd/p".padStart(9), "blk hit/p".padStart(10), "WAL kB/p".padStart(9), "FPI/p".padStart(7)]
   console.log(header.join(" "))
   for (const { point, setupSeconds, sizeMiB, cost } of rows) {
     console.log([
       fmt(point, 0).padStart(10), fmt(setupSeconds, 1).padStart(8), fmt(sizeMiB, 0).padStart(8), fmt(cost.purchasesPerSecond, 0).padStart(8),
       fmt(cost.pgMsPerPurchase, 3).padStart(8), fmt(cost.statementsPerPurchase, 3).padStart(8), fmt(cost.transactionsPerPurchase, 3).padStart(8),
-      fmt(cost.blocksReadPerPurchase, 2).padStart(9), fmt(cost.blocksHitPerPurchase, 1).padStart(10)
+      fmt(cost.blocksReadPerPurchase, 2).padStart(9), fmt(cost.blocksHitPerPurchase, 1).padStart(10),
+      fmt(cost.walBytesPerPurchase / 1024, 2).padStart(9), fmt(cost.fullPagesPerPurchase, 2).padStart(7)
     ].join(" "))
   }
   if (rows.length < 2) return
@@ -143,7 +149,7 @@ const printCurve = (title: string, unit: string, rows: ReadonlyArray<Row>) => {
   console.log(`${fmt(rows.at(-1)!.point, 0)} against ${fmt(rows[0]!.point, 0)}: purchases/s ${ratio(last.purchasesPerSecond, first.purchasesPerSecond)}, ` +
     `PG ms per purchase ${ratio(last.pgMsPerPurchase, first.pgMsPerPurchase)}, statements per purchase ${ratio(last.statementsPerPurchase, first.statementsPerPurchase)}, ` +
     `blocks hit per purchase ${ratio(last.blocksHitPerPurchase, first.blocksHitPerPurchase)}, ` +
-    `blocks read per purchase ${ratio(last.blocksReadPerPurchase, first.blocksReadPerPurchase)}`)
+    `blocks read per purchase ${ratio(last.blocksReadPerPurchase, first.blocksReadPerPurchase)}, WAL per purchase ${ratio(last.walBytesPerPurchase, first.walBytesPerPurchase)}`)
   // Where the blocks went: the relations whose blocks per purchase grew most from the smallest point to the largest.
   const grown = [...last.blocksByRelation].map(([name, blocks]) => ({ name, first: first.blocksByRelation.get(name) ?? 0, last: blocks }))
     .filter((r) => r.last - r.first > 0.5).sort((a, b) => b.last - b.first - (a.last - a.first)).slice(0, 8)
@@ -160,9 +166,9 @@ const measureRepeatedly = async (curve: string, point: number, setup: Setup, loa
     const cost = await measure({ ...setup, messages: load(run), creditsPerPurchase })
     costs.push(cost)
     console.log(`  ${curve} ${fmt(point, 0)}, run ${run + 1}: ${fmt(cost.purchasesPerSecond, 0)} purchases/s, PG ${fmt(cost.pgMsPerPurchase, 3)} ms, ` +
-      `${fmt(cost.statementsPerPurchase, 3)} statements, ${fmt(cost.blocksReadPerPurchase, 2)} blocks read and ${fmt(cost.blocksHitPerPurchase, 1)} hit per purchase`)
+      `${fmt(cost.statementsPerPurchase, 3)} statements, ${fmt(cost.blocksReadPerPurchase, 2)} blocks read and ${fmt(cost.blocksHitPerPurchase, 1)} hit, ${fmt(cost.walBytesPerPurchase / 1024, 2)} kB of WAL (${fmt(cost.fullPagesPerPurchase, 2)} full pages) per purchase`)
   }
-  const best = (pick: (cost: PointCost) => number, better: (a: number, b: number) => number) => costs.map(pick).reduce(better)
+  const best = (pick: (cost: PointCost) => number, better: (a: number, b: number) => number) => costs.map(pick).reduce((a, b) => better(a, b))
   return {
     purchasesPerSecond: best((c) => c.purchasesPerSecond, Math.max),
     pgMsPerPurchase: best((c) => c.pgMsPerPurchase, Math.min),
@@ -170,6 +176,8 @@ const measureRepeatedly = async (curve: string, point: number, setup: Setup, loa
     transactionsPerPurchase: best((c) => c.transactionsPerPurchase, Math.min),
     blocksReadPerPurchase: best((c) => c.blocksReadPerPurchase, Math.min),
     blocksHitPerPurchase: best((c) => c.blocksHitPerPurchase, Math.min),
+    walBytesPerPurchase: best((c) => c.walBytesPerPurchase, Math.min),
+    fullPagesPerPurchase: best((c) => c.fullPagesPerPurchase, Math.min),
     seconds: best((c) => c.seconds, Math.min),
     blocksByRelation: costs.reduce((a, b) => (sum(b.blocksByRelation) < sum(a.blocksByRelation) ? b : a)).blocksByRelation
   }

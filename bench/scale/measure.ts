@@ -16,6 +16,9 @@ export interface PointCost {
   /** Shared-buffer blocks read from outside shared buffers (the OS cache or disk), and found in them, per purchase. */
   readonly blocksReadPerPurchase: number
   readonly blocksHitPerPurchase: number
+  /** WAL written per purchase (bytes) and full-page images in it, from pg_stat_wal: the whole server's, so other databases' work counts too. */
+  readonly walBytesPerPurchase: number
+  readonly fullPagesPerPurchase: number
   readonly seconds: number
   /** Blocks (read and hit) per purchase by table (its heap) and by index, `schema.name`. */
   readonly blocksByRelation: ReadonlyMap<string, number>
@@ -25,6 +28,8 @@ interface DatabaseCounters {
   readonly activeMs: number
   readonly read: number
   readonly hit: number
+  readonly walBytes: number
+  readonly fullPages: number
   readonly relations: ReadonlyMap<string, number>
 }
 
@@ -35,7 +40,8 @@ const counters = async (sql: postgres.Sql): Promise<DatabaseCounters> => {
     select schemaname || '.' || relname as name, (coalesce(heap_blks_read, 0) + coalesce(heap_blks_hit, 0))::text as blocks from pg_statio_user_tables
     union all
     select schemaname || '.' || indexrelname, (coalesce(idx_blks_read, 0) + coalesce(idx_blks_hit, 0))::text from pg_statio_user_indexes`
-  return { activeMs: Number(row!.active), read: Number(row!.read), hit: Number(row!.hit), relations: new Map(relations.map((r) => [r.name, Number(r.blocks)])) }
+  const [wal] = await sql<Array<{ bytes: string; fpi: string }>>`select wal_bytes::text as bytes, wal_fpi::text as fpi from pg_stat_wal`
+  return { activeMs: Number(row!.active), read: Number(row!.read), hit: Number(row!.hit), walBytes: Number(wal!.bytes), fullPages: Number(wal!.fpi), relations: new Map(relations.map((r) => [r.name, Number(r.blocks)])) }
 }
 
 // A backend reports its counters at most once a second while busy, and within a second of going
@@ -101,6 +107,8 @@ export const measure = async (options: {
     transactionsPerPurchase: transactions / purchases,
     blocksReadPerPurchase: (after.read - before.read) / purchases,
     blocksHitPerPurchase: (after.hit - before.hit) / purchases,
+    walBytesPerPurchase: (after.walBytes - before.walBytes) / purchases,
+    fullPagesPerPurchase: (after.fullPages - before.fullPages) / purchases,
     seconds,
     blocksByRelation: new Map([...after.relations].map(([name, blocks]) => [name, (blocks - (before.relations.get(name) ?? 0)) / purchases]))
   }

@@ -19,26 +19,33 @@ export const seededUser = (n: number) => `u${n}`
  */
 export const seedUsers = async (sql: postgres.Sql, tenant: string, from: number, to: number) => {
   if (to <= from) return
-  // One connection (`sql.reserve()`), so the pg_temp function lives for all the statements.
-  const db = await sql.reserve()
-  try {
-    await db.unsafe(`set synchronous_commit = off`)
-    await db.unsafe(`
-      create or replace function pg_temp.remap(t text, g bigint) returns text language sql immutable as $$
-        select case when t ~ '^[0-9a-f]{8}-[0-9a-f]{4}-' then md5(t || ':' || g)::uuid::text
-                    else replace(t, '${templateUser}', 'u' || g) end
-      $$`)
-    // Chunks of 100,000 users: each statement's transaction and WAL stay bounded.
-    for (let lo = from; lo < to; lo += 100_000) {
-      const hi = Math.min(to, lo + 100_000)
-      for (const statement of copyStatements(stride)) await db.unsafe(statement, [tenant, templateUser, lo, hi - 1])
+  const statements = copyStatements(stride)
+  // Two lanes, each on one connection of its own (the pg_temp function lives in its session):
+  // the fulfillment and campaign tables, and the reward tables (lots before the ledger that
+  // points at them). Chunks of 100,000 users keep each statement's transaction bounded.
+  const lanes = [statements.filter((s) => !s.table.startsWith("reward.")), statements.filter((s) => s.table.startsWith("reward."))]
+  await Promise.all(lanes.map(async (lane) => {
+    const db = await sql.reserve()
+    try {
+      await db.unsafe(`set synchronous_commit = off`)
+      await db.unsafe(remapFunction)
+      for (let lo = from; lo < to; lo += 100_000) {
+        const hi = Math.min(to, lo + 100_000)
+        for (const { text } of lane) await db.unsafe(text, [tenant, templateUser, lo, hi - 1])
+      }
+    } finally {
+      db.release()
     }
-    await db.unsafe(`select setval(pg_get_serial_sequence('reward.lots', 'id'), (select max(id) from reward.lots))`)
-    await db.unsafe(`select setval(pg_get_serial_sequence('reward.ledger', 'id'), (select max(id) from reward.ledger))`)
-  } finally {
-    db.release()
-  }
+  }))
+  await sql.unsafe(`select setval(pg_get_serial_sequence('reward.lots', 'id'), (select max(id) from reward.lots))`)
+  await sql.unsafe(`select setval(pg_get_serial_sequence('reward.ledger', 'id'), (select max(id) from reward.ledger))`)
 }
+
+const remapFunction = `
+  create or replace function pg_temp.remap(t text, g bigint) returns text language sql immutable as $$
+    select case when t ~ '^[0-9a-f]{8}-[0-9a-f]{4}-' then md5(t || ':' || g)::uuid::text
+                else replace(t, '${templateUser}', 'u' || g) end
+  $$`
 
 /**
  * Ten million: more than any ledger or lot id the template's purchase got, and than the rows a
@@ -48,7 +55,7 @@ const stride = 10_000_000
 
 // $1 tenant, $2 template user, $3..$4 the users' numbers (inclusive); `stride` (a number of ours) as a literal.
 const users = `generate_series($3::bigint, $4::bigint) as g`
-const copyStatements = (stride: number) => [
+const copyStatements = (stride: number) => ([
   `insert into fulfillment.processed_events (tenant, topic, event_id, processed_at)
    select e.tenant, e.topic, pg_temp.remap(e.event_id, g), e.processed_at
    from fulfillment.processed_events e, ${users}
@@ -98,7 +105,7 @@ const copyStatements = (stride: number) => [
           l.created_at, l.occurred_at, l.basis, pg_temp.remap(l.order_ids::text, g)::text[], l.pending_change, l.shortfall, l.balance_after,
           l.lot_id + (g + 1) * ${stride}, pg_temp.remap(l.cause_event_id, g), l.order_id, l.reason, l.idempotency_key, l.actor_kind, l.actor_id
    from reward.ledger l, ${users} where l.tenant = $1 and l.user_id = $2`
-]
+] as const).map((text) => ({ text, table: /insert into ([a-z_.]+)/.exec(text)![1]! }))
 
 /** The tables `seedUsers` writes, for `vacuum analyze` after it and for the row counts printed. */
 export const seededTables = [
