@@ -114,6 +114,8 @@ describe("the console's import page in a browser", () => {
     expect((await posted).headers()["content-type"]).toBe("application/x-ndjson")
     await page.locator(".import-job[data-status=finished]").waitFor({ timeout: 30_000 })
     expect([await count("read"), await count("applied"), await count("refused")]).toEqual(["3", "2", "1"])
+    // The refusals are asked for once the job is finished: they may show a moment after it.
+    await page.locator(".import-refusals tbody tr").first().waitFor()
     expect(await page.locator(".import-refusals tbody tr td").allTextContents()).toEqual(["2", "occurredAt", "required: when the purchase happened"])
     await shot("35-import-purchases")
     await page.selectOption("select[name=kind]", "opening-balances")
@@ -165,6 +167,7 @@ describe("the console's import page in a browser", () => {
     const seen = await Promise.all(polled)
     expect(seen.some((s) => /^running \d+$/.test(s) && Number(s.split(" ")[1]) < rows)).toBe(true)
     // 60 refusals: a page of 50, then the rest.
+    await page.locator(".import-refusals tbody tr:nth-child(50)").waitFor()
     expect(await page.locator(".import-refusals tbody tr").count()).toBe(50)
     await page.click(".import-refusals button:has-text('More refusals')")
     await page.locator(".import-refusals tbody tr:nth-child(60)").waitFor()
