@@ -33,9 +33,16 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
   let broker: BrokerProcess
   let lt: LoyalteaProcess
   let sql: ReturnType<typeof postgres>
-  const start = async (env: Record<string, string> = {}) => {
+  // Its ports are picked free just before the start; another suite's process can take one in between, so that start is tried again on new ones.
+  const start = async (env: Record<string, string> = {}, attempts = 3): Promise<void> => {
     lt = await spawnLoyaltea({ DATABASE_URL: database.url, KAFKA_BROKERS: broker.address, LOG_LEVEL: "warn", ...env })
-    await waitStarted(lt)
+    try {
+      await waitStarted(lt)
+    } catch (error) {
+      if (attempts <= 1 || !lt.output().includes("cannot listen on port")) throw error
+      await lt.stop().catch(() => undefined)
+      return start(env, attempts - 1)
+    }
   }
   const token = async () => {
     const response = await fetch(`http://127.0.0.1:${lt.ports.user}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(testAdmin) })
