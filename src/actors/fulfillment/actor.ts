@@ -26,6 +26,7 @@ import { heldFor, releaseHeld } from "./refunds/held-refunds-repo.ts"
 import { newLines } from "./refunds/new-lines.ts"
 import { addLines, saveOrders } from "./refunds/orders-repo.ts"
 import type { Rule } from "./rule.ts"
+import { RuleStarts } from "./derive/rule-starts.ts"
 import { RulesIndex } from "./rules-index.ts"
 
 /** The id of the `fulfillment` event a cause completes a rule with: re-deriving repeats it. */
@@ -57,11 +58,15 @@ export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used:
  * events in the batch's order, and writes back what changed (one statement). Batches without
  * cumulative fulfillments cost no more than matching did.
  */
-const settleAll = <A extends UserEvent>(qualify: (index: TenantIndex, c: Consumed<A>) => Qualified) =>
+const settleAll = <A extends UserEvent>(topic: string, qualify: (index: TenantIndex, c: Consumed<A>) => Qualified) =>
   (tx: Sql, consumed: ReadonlyArray<Consumed<A>>) =>
     Effect.gen(function*() {
       const indexes = yield* RulesIndex.use((rules) => rules.forTenants(tx, consumed.map((c) => c.event.tenant)))
-      const events = consumed.map((c): Qualifying => ({ tenant: c.event.tenant, userId: c.event.userId, ...qualify(indexes.get(c.event.tenant) ?? emptyIndex, c) }))
+      const judges = yield* RuleStarts.use((starts) => starts.judging(tx, topic, consumed, indexes))
+      const events = consumed.map((c): Qualifying => {
+        const qualified = qualify(indexes.get(c.event.tenant) ?? emptyIndex, c)
+        return { tenant: c.event.tenant, userId: c.event.userId, contribution: qualified.contribution, rules: qualified.rules.filter((rule) => judges(rule, c)) }
+      })
       const stored = yield* readProgress(tx, progressKeys(events), true)
       const { judged, changed } = settle(events, stored)
       yield* writeProgress(tx, changed.values())
@@ -90,7 +95,7 @@ const settlePurchases = (tx: Sql, consumed: ReadonlyArray<Consumed<BuyEvent>>) =
     yield* saveOrders(tx, applied.orders)
     yield* releaseHeld(tx, held)
     const judgedOn = (c: Consumed<BuyEvent>) => applied.judged.get(`${c.event.tenant}\u0000${c.eventId}`) ?? fromNumber(c.event.amount)
-    const { emitted, completions } = yield* settleAll<BuyEvent>((index, c) =>
+    const { emitted, completions } = yield* settleAll<BuyEvent>(Topics.buy, (index, c) =>
       qualifyAmount(index, c.event.product, judgedOn(c), c.eventTime, orderRefOf(c), c.eventId))(tx, consumed)
     yield* recordCompletions(tx, completions)
     return [...applied.deadLetters, ...emitted]
@@ -113,7 +118,7 @@ export const activityHandler = topicHandler({
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
   occurredAtOf: (event) => event.occurredAt,
-  handle: (tx, consumed) => settleAll<ActivityEvent>((index, c) => qualifyActivity(index, c.event, c.eventTime, c.eventId))(tx, consumed).pipe(Effect.map((r) => r.emitted))
+  handle: (tx, consumed) => settleAll<ActivityEvent>(Topics.activity, (index, c) => qualifyActivity(index, c.event, c.eventTime, c.eventId))(tx, consumed).pipe(Effect.map((r) => r.emitted))
 })
 
 export const FulfillmentActor = Layer.effectDiscard(
@@ -124,4 +129,4 @@ export const FulfillmentActor = Layer.effectDiscard(
     yield* startImportSweep("fulfillment")
     yield* startImportedPurchasesPruning
   })
-).pipe(Layer.provide(RulesIndex.layer))
+).pipe(Layer.provide([RulesIndex.layer, RuleStarts.layer]))
