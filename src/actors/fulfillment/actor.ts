@@ -3,17 +3,15 @@ import type { Sql } from "../../db/database.ts"
 import { ActivityEvent } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
 import { fromNumber } from "../../domain/decimal.ts"
-import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
-import { eventKey, Topics } from "../../events/topics.ts"
+import { Topics } from "../../events/topics.ts"
 import { startImportSweep } from "../../imports/sweep.ts"
 import { startImportedPurchasesPruning } from "./imports/imported-purchases-pruning.ts"
 import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
-import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
-import { reportedSpend } from "./completion.ts"
-import type { Contribution } from "./goals/accumulator.ts"
+import { type Consumed, topicHandler } from "../../kafka/topic-handler.ts"
+import { fulfillmentEventId, fulfillmentMessage } from "./completion-event.ts"
 import { readProgress, writeProgress } from "./goals/progress-repo.ts"
 import { progressKeys, type Qualifying, settle } from "./goals/settle.ts"
 import { emptyIndex, type TenantIndex } from "./matching.ts"
@@ -25,32 +23,12 @@ import { applyHeld, orderRefOf } from "./refunds/held-application.ts"
 import { heldFor, releaseHeld } from "./refunds/held-refunds-repo.ts"
 import { newLines } from "./refunds/new-lines.ts"
 import { addLines, saveOrders } from "./refunds/orders-repo.ts"
-import type { Rule } from "./rule.ts"
+import { backfillRequestHandler } from "./derive/request-handler.ts"
 import { RuleStarts } from "./derive/rule-starts.ts"
+import { startDerivationRunner } from "./derive/runner.ts"
 import { RulesIndex } from "./rules-index.ts"
 
-/** The id of the `fulfillment` event a cause completes a rule with: re-deriving repeats it. */
-const fulfillmentEventId = (causeEventId: string, ruleId: string) => derivedEventId("fulfillment", causeEventId, ruleId)
-
 type UserEvent = { readonly tenant: FulfillmentEvent["tenant"]; readonly userId: FulfillmentEvent["userId"] }
-
-/**
- * One user completed one fulfillment; the id is derived from the cause (the event that completed
- * it), so re-deriving repeats it. A buy fulfillment reports the purchases it used: their amounts
- * summed as `basis`, their order ids (else event ids) as `orderIds`.
- */
-export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used: ReadonlyArray<Contribution>): Emitted => {
-  const event: FulfillmentEvent = {
-    tenant: cause.event.tenant,
-    fulfillmentId: rule.id,
-    userId: cause.event.userId,
-    eventId: fulfillmentEventId(cause.eventId, rule.id),
-    causeEventId: cause.eventId,
-    occurredAt: new Date(cause.eventTime).toISOString(),
-    ...reportedSpend(rule, used)
-  }
-  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.key }
-}
 
 /**
  * Looks up the batch's tenants' rules once, matches every event in memory, then reads the
@@ -123,7 +101,8 @@ export const activityHandler = topicHandler({
 
 export const FulfillmentActor = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler, refundHandler] })
+    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler, refundHandler, backfillRequestHandler] })
+    yield* startDerivationRunner
     yield* startTenantConsumer("fulfillment")
     yield* startProcessedEventsPruning("fulfillment")
     yield* startImportSweep("fulfillment")

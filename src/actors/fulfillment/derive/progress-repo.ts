@@ -1,0 +1,45 @@
+import { Effect } from "effect"
+import { exec, type Sql } from "../../../db/database.ts"
+import { decodeContributions, encodeContributions } from "../goals/progress-repo.ts"
+import { keyText, type ProgressKey, type StoredProgress } from "../goals/settle.ts"
+
+interface ProgressRow {
+  readonly tenant: string
+  readonly user_id: string
+  readonly fulfillment_id: string
+  readonly rule: string
+  readonly latest: string
+  readonly contributions: string
+}
+
+/** A derivation's own goal progress of the given keys (the job's row lock serializes its batches). */
+export const readDerivedProgress = (sql: Sql, jobId: string, keys: ReadonlyArray<ProgressKey>) => {
+  if (keys.length === 0) return Effect.succeed(new Map<string, StoredProgress>() as ReadonlyMap<string, StoredProgress>)
+  return exec(() => sql<Array<ProgressRow>>`
+    select g.tenant, g.user_id, g.fulfillment_id::text as fulfillment_id, g.rule, g.latest_event_ms::text as latest, g.contributions::text as contributions
+    from fulfillment.derivation_progress g
+    join unnest(${keys.map((k) => k.tenant)}::text[], ${keys.map((k) => k.userId)}::text[], ${keys.map((k) => k.fulfillmentId)}::uuid[]) as k(tenant, user_id, fulfillment_id)
+      on g.tenant = k.tenant and g.user_id = k.user_id and g.fulfillment_id = k.fulfillment_id
+    where g.job_id = ${jobId}::uuid`).pipe(
+    Effect.map((rows) =>
+      new Map(rows.map((row): [string, StoredProgress] => {
+        const key = { tenant: row.tenant, userId: row.user_id, fulfillmentId: row.fulfillment_id }
+        return [keyText(key), { key, signature: row.rule, state: { latestAt: Number(row.latest), unused: decodeContributions(row.contributions) } }]
+      })) as ReadonlyMap<string, StoredProgress>
+    )
+  )
+}
+
+/** Stores the progress a derivation batch changed, in one statement. */
+export const writeDerivedProgress = (tx: Sql, jobId: string, changed: Iterable<StoredProgress>) => {
+  const rows = [...changed]
+  if (rows.length === 0) return Effect.void
+  return exec(() => tx`
+    insert into fulfillment.derivation_progress as g (job_id, tenant, user_id, fulfillment_id, rule, latest_event_ms, contributions)
+    select ${jobId}::uuid, k.tenant, k.user_id, k.fulfillment_id, k.rule, k.latest, k.contributions::jsonb
+    from unnest(${rows.map((r) => r.key.tenant)}::text[], ${rows.map((r) => r.key.userId)}::text[], ${rows.map((r) => r.key.fulfillmentId)}::uuid[],
+                ${rows.map((r) => r.signature)}::text[], ${rows.map((r) => String(r.state.latestAt ?? 0))}::bigint[],
+                ${rows.map((r) => encodeContributions(r.state.unused))}::text[]) as k(tenant, user_id, fulfillment_id, rule, latest, contributions)
+    on conflict (job_id, tenant, user_id, fulfillment_id) do update
+      set rule = excluded.rule, latest_event_ms = excluded.latest_event_ms, contributions = excluded.contributions`).pipe(Effect.asVoid)
+}
