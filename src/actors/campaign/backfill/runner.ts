@@ -1,10 +1,11 @@
-import { Effect, FiberSet, Schedule } from "effect"
+import { Effect, FiberSet } from "effect"
 import { AppConfig } from "../../../config/app-config.ts"
 import { Database } from "../../../db/database.ts"
 import { Topics } from "../../../events/topics.ts"
 import type { RawMessage } from "../../../kafka/dead-letter.ts"
 import { KafkaClient, KafkaUnavailable } from "../../../kafka/kafka-client.ts"
 import { lazyAdmin } from "../../../kafka/lazy-admin.ts"
+import { startJobRunner } from "../../../kafka/job-runner.ts"
 import { EventProducer } from "../../../kafka/producer.ts"
 import { publishCommitted } from "../../../kafka/publish-committed.ts"
 import { retryForever } from "../../../kafka/retry.ts"
@@ -72,25 +73,8 @@ const runJob = (stored: StoredBackfill) =>
     yield* Effect.logInfo(`backfill ${job.id} of campaign ${job.campaignId} is done`)
   }).pipe(Effect.scoped)
 
-/**
- * Every process looks for running jobs once a second and runs those it is not running yet (a
- * job started here, or left running by a process that stopped or crashed). Two processes running
- * the same job meet on its row's lock, and the second finds the offsets already moved.
- */
+/** Runs every running backfill job to its end, in whichever process looks first. */
 export const startBackfillRunner = Effect.gen(function*() {
   const db = yield* Database
-  const active = new Set<string>()
-  const jobs = yield* FiberSet.make()
-  const tick = runningJobs(db.sql).pipe(
-    Effect.flatMap((found) =>
-      Effect.forEach(found.filter((job) => !active.has(job.id)), (job) =>
-        FiberSet.run(jobs, Effect.sync(() => active.add(job.id)).pipe(
-          Effect.andThen(runJob(job).pipe(Effect.tapCause((cause) => Effect.logError(`backfill ${job.id} stopped; it resumes`, cause)))),
-          Effect.ensuring(Effect.sync(() => active.delete(job.id))),
-          Effect.ignore
-        )), { discard: true })
-    ),
-    Effect.catchCause((cause) => Effect.logWarning("backfill jobs unreadable, trying again", cause))
-  )
-  yield* tick.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.forkScoped)
+  yield* startJobRunner({ name: "backfill", running: runningJobs(db.sql), idOf: (job) => job.id, run: runJob })
 })

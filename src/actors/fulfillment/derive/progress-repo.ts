@@ -1,16 +1,7 @@
 import { Effect } from "effect"
 import { exec, type Sql } from "../../../db/database.ts"
-import { decodeContributions, encodeContributions } from "../goals/progress-repo.ts"
-import { keyText, type ProgressKey, type StoredProgress } from "../goals/settle.ts"
-
-interface ProgressRow {
-  readonly tenant: string
-  readonly user_id: string
-  readonly fulfillment_id: string
-  readonly rule: string
-  readonly latest: string
-  readonly contributions: string
-}
+import { encodeContributions, progressByKey, type ProgressRow } from "../goals/progress-repo.ts"
+import type { ProgressKey, StoredProgress } from "../goals/settle.ts"
 
 /** A derivation's own goal progress of the given keys (the job's row lock serializes its batches). */
 export const readDerivedProgress = (sql: Sql, jobId: string, keys: ReadonlyArray<ProgressKey>) => {
@@ -20,14 +11,7 @@ export const readDerivedProgress = (sql: Sql, jobId: string, keys: ReadonlyArray
     from fulfillment.derivation_progress g
     join unnest(${keys.map((k) => k.tenant)}::text[], ${keys.map((k) => k.userId)}::text[], ${keys.map((k) => k.fulfillmentId)}::uuid[]) as k(tenant, user_id, fulfillment_id)
       on g.tenant = k.tenant and g.user_id = k.user_id and g.fulfillment_id = k.fulfillment_id
-    where g.job_id = ${jobId}::uuid`).pipe(
-    Effect.map((rows) =>
-      new Map(rows.map((row): [string, StoredProgress] => {
-        const key = { tenant: row.tenant, userId: row.user_id, fulfillmentId: row.fulfillment_id }
-        return [keyText(key), { key, signature: row.rule, state: { latestAt: Number(row.latest), unused: decodeContributions(row.contributions) } }]
-      })) as ReadonlyMap<string, StoredProgress>
-    )
-  )
+    where g.job_id = ${jobId}::uuid`).pipe(Effect.map(progressByKey))
 }
 
 /** Stores the progress a derivation batch changed, in one statement. */

@@ -3,6 +3,7 @@ import { AppConfig } from "../../../config/app-config.ts"
 import { Database } from "../../../db/database.ts"
 import { Topics } from "../../../events/topics.ts"
 import { KafkaClient, KafkaUnavailable } from "../../../kafka/kafka-client.ts"
+import { startJobRunner } from "../../../kafka/job-runner.ts"
 import { lazyAdmin } from "../../../kafka/lazy-admin.ts"
 import { rangeSince } from "../../../kafka/offset-ranges.ts"
 import { EventProducer } from "../../../kafka/producer.ts"
@@ -100,24 +101,8 @@ const runDerivation = (stored: Derivation) =>
     yield* Effect.logInfo(`derivation of backfill ${job.jobId} is done`)
   }).pipe(Effect.scoped)
 
-/**
- * Every process looks for running derivations once a second and runs those it is not running
- * yet; two processes running one meet on its row's lock, and the second finds the offsets moved.
- */
+/** Runs every running derivation to its end, in whichever process looks first. */
 export const startDerivationRunner = Effect.gen(function*() {
   const db = yield* Database
-  const active = new Set<string>()
-  const jobs = yield* FiberSet.make()
-  const tick = runningDerivations(db.sql).pipe(
-    Effect.flatMap((found) =>
-      Effect.forEach(found.filter((job) => !active.has(job.jobId)), (job) =>
-        FiberSet.run(jobs, Effect.sync(() => active.add(job.jobId)).pipe(
-          Effect.andThen(runDerivation(job).pipe(Effect.tapCause((cause) => Effect.logError(`derivation ${job.jobId} stopped; it resumes`, cause)))),
-          Effect.ensuring(Effect.sync(() => active.delete(job.jobId))),
-          Effect.ignore
-        )), { discard: true })
-    ),
-    Effect.catchCause((cause) => Effect.logWarning("derivations unreadable, trying again", cause))
-  )
-  yield* tick.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.forkScoped)
+  yield* startJobRunner({ name: "derivation", running: runningDerivations(db.sql), idOf: (job) => job.jobId, run: runDerivation })
 })
