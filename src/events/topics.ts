@@ -9,7 +9,9 @@ export const Topics = {
   rewardRevoked: "reward-revoked",
   rewardNotify: "reward-notify",
   tenant: "tenant",
-  rewardDefinition: "reward-definition"
+  rewardDefinition: "reward-definition",
+  backfillRequest: "backfill-request",
+  backfillFulfillment: "backfill-fulfillment"
 } as const
 export type Topic = (typeof Topics)[keyof typeof Topics]
 
@@ -31,6 +33,8 @@ export const internalTopics: ReadonlyArray<string> = [
   Topics.rewardNotify,
   Topics.tenant,
   Topics.rewardDefinition,
+  Topics.backfillRequest,
+  Topics.backfillFulfillment,
   ...Object.values(Topics).map(deadLetterTopic)
 ]
 

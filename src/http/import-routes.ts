@@ -22,7 +22,7 @@ export const StartImportQuery = input(Schema.Struct({
     description: "The import's id, chosen by the client so it can watch `GET /imports/{id}` while the upload runs (default: a new one). " +
       "Posting the file again with the id of an import that did not finish (the upload dropped, the process killed: its job is `failed` once it has gone " +
       "`LOYALTEA_IMPORT_STALE_SECONDS` without a heartbeat) starts that import over and finishes it: " +
-      "what was applied before counts as duplicates. The id of a finished import is refused (409). Never re-post an id whose upload is still running.",
+      "what was applied before counts as duplicates. The id of a finished import is refused (409), and so is the id of one whose upload is still being applied (409: its heartbeat is fresh).",
     examples: ["5b0d8c1e-2f4a-4c3b-9d6e-7a8b9c0d1e2f"]
   }))
 }), "query")

@@ -22,7 +22,8 @@ const statusByTag: Record<string, number> = {
   SerializationFailure: 503,
   ImportTooLarge: 413,
   ImportBroken: 400,
-  ImportStopped: 409
+  ImportStopped: 409,
+  ImportRunning: 409
 }
 
 export const statusOf = (tag: string): number => statusByTag[tag] ?? 500

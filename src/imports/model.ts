@@ -72,3 +72,10 @@ export class ImportStopped extends Schema.TaggedError<ImportStopped>()("ImportSt
     return this.reason
   }
 }
+
+/** A re-post names a job still running: its process showed signs of life within the stale horizon. */
+export class ImportRunning extends Schema.TaggedError<ImportRunning>()("ImportRunning", { id: Schema.String, staleSeconds: Schema.Number }) {
+  override get message() {
+    return `import ${this.id} is still running; post it again once it has ended, or once its process has shown no sign of life for ${this.staleSeconds} s (LOYALTEA_IMPORT_STALE_SECONDS)`
+  }
+}

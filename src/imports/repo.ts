@@ -40,9 +40,16 @@ const toJob = (row: typeof JobRow.Type): ImportJob => {
 /**
  * A new job, or the same id's unfinished job of this tenant and kind started over (a re-post after
  * a crash or a dropped upload): its counts and refusals cleared, since the body is read again from
- * its start. False when the id is taken (finished, or another tenant's or kind's).
+ * its start. `taken` when the id is taken (finished, or another tenant's or kind's); `running`
+ * when that job is still running (touched within `staleSeconds`: another upload of it is being
+ * applied, and two runs of one job would mix their counts).
  */
-export const startJob = (tx: Sql, schema: ImportSchema, job: { readonly id: string; readonly tenant: string; readonly kind: ImportKind; readonly startedBy: Starter | null }) =>
+export const startJob = (
+  tx: Sql,
+  schema: ImportSchema,
+  job: { readonly id: string; readonly tenant: string; readonly kind: ImportKind; readonly startedBy: Starter | null },
+  staleSeconds: number
+) =>
   Effect.gen(function*() {
     const started = yield* exec(() => tx`
       insert into ${table(tx, schema, "imports")} as j (id, tenant, kind, started_by_kind, started_by_id)
@@ -50,10 +57,15 @@ export const startJob = (tx: Sql, schema: ImportSchema, job: { readonly id: stri
       on conflict (id) do update set status = 'running', rows_read = 0, rows_applied = 0, rows_duplicate = 0, rows_refused = 0, failure = null,
         started_by_kind = excluded.started_by_kind, started_by_id = excluded.started_by_id, started_at = now(), updated_at = now(), finished_at = null
       where j.tenant = excluded.tenant and j.kind = excluded.kind and j.status <> 'finished'
+        and (j.status <> 'running' or j.updated_at < now() - make_interval(secs => ${staleSeconds}))
       returning id`)
-    if (started.length === 0) return false
+    if (started.length === 0) {
+      const found = yield* exec(() => tx<Array<{ status: string }>>`
+        select status from ${table(tx, schema, "imports")} where id = ${job.id} and tenant = ${job.tenant} and kind = ${job.kind}`)
+      return found[0]?.status === "running" ? "running" as const : "taken" as const
+    }
     yield* exec(() => tx`delete from ${table(tx, schema, "import_refusals")} where import_id = ${job.id}`)
-    return true
+    return "started" as const
   })
 
 /** What one batch did, recorded in the batch's own transaction. */

@@ -5,7 +5,7 @@ import { AlreadyExists, InvalidInput } from "../domain/errors.ts"
 import type { FieldIssue } from "../domain/validation.ts"
 import { bodyRecords } from "./body-records.ts"
 import { heartbeatMillis, importStaleSeconds, whileBeating } from "./liveness.ts"
-import { ImportBroken, type ImportKind, type ImportRefusal, type ImportReport, ImportStopped, ImportTooLarge } from "./model.ts"
+import { ImportBroken, type ImportKind, type ImportRefusal, type ImportReport, ImportRunning, ImportStopped, ImportTooLarge } from "./model.ts"
 import type { ImportFormat, RawRecord } from "./records.ts"
 import { endJob, firstRefusals, type ImportSchema, jobOf, recordBatch, type Starter, startJob, touchJob } from "./repo.ts"
 
@@ -86,12 +86,13 @@ export const runImport = <Row, E>(
         pending = piece.slice(1)
       }
     }
-    const started = yield* db.transaction((tx) => startJob(tx, plan.schema, { id: job.id, tenant: job.tenant, kind: plan.kind, startedBy: job.startedBy })).pipe(
+    const staleSeconds = yield* importStaleSeconds
+    const started = yield* db.transaction((tx) => startJob(tx, plan.schema, { id: job.id, tenant: job.tenant, kind: plan.kind, startedBy: job.startedBy }, staleSeconds)).pipe(
       Effect.tapError(() => source.cancel)
     )
-    if (!started) {
+    if (started !== "started") {
       yield* source.cancel
-      return yield* new AlreadyExists({ resource: "import", id: job.id })
+      return yield* (started === "running" ? new ImportRunning({ id: job.id, staleSeconds }) : new AlreadyExists({ resource: "import", id: job.id }))
     }
 
     let rows: Array<Numbered<Row>> = []

@@ -177,7 +177,7 @@ describe("the console's exports and backfill pages in a browser", () => {
     expect(await count("rewardsGranted")).toBe("0")
     await page.locator(".backfill-history tbody tr").waitFor()
     expect(await page.locator(".backfill-history tbody tr").count()).toBe(1)
-    expect(await page.locator(".backfill-history tbody tr td").nth(5).textContent()).toBe("2")
+    expect(await page.locator(".backfill-history tbody tr td").nth(6).textContent()).toBe("2")
     await shot("23b-backfill-again")
     await Bun.sleep(1000)
     expect((await http.balances("meiwei"))[purchaser]).toBe(320)
@@ -201,7 +201,7 @@ describe("the console's exports and backfill pages in a browser", () => {
     // The latest job (the second, which found everything counted) and the first below it.
     expect(await page.locator(".backfill-job [data-count=rewardsGranted]").textContent()).toBe("0")
     await page.locator(".backfill-history tbody tr").waitFor()
-    expect(await page.locator(".backfill-history tbody tr td").nth(5).textContent()).toBe("2")
+    expect(await page.locator(".backfill-history tbody tr td").nth(6).textContent()).toBe("2")
     expect(await page.locator(".backfill button:has-text('Start'), .backfill input[name=from]").count()).toBe(0)
     expect(await page.locator(`select[name=campaign] option[value='${foreign}']`).count()).toBe(0)
     await shot("24-viewer-backfill")

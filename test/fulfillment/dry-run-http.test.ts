@@ -6,6 +6,7 @@ import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import type { EventIngestion } from "../../src/actors/fulfillment/ingestion.ts"
 import type { PurchaseImports } from "../../src/actors/fulfillment/imports/service.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../src/actors/fulfillment/derive/rule-starts.ts"
 import type { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database } from "../../src/db/database.ts"
 import { processBatch } from "../../src/kafka/batch-processor.ts"
@@ -28,7 +29,7 @@ const user = "0e41cc11-5e54-448b-a6ce-9c9a855ad202"
 
 describe("dry runs of ingestion: what events would do, with nothing stored or sent", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex | RuleStarts | RuleStarts>>
   let campaignPeer: Awaited<ReturnType<typeof peerPort>>
   let app: AnyElysia
   const ids: Record<string, string> = {}
@@ -74,7 +75,7 @@ describe("dry runs of ingestion: what events would do, with nothing stored or se
     database = await createTestDatabase()
     // The campaign service answers over HTTP on a port of its own, as it would in production.
     campaignPeer = await peerPort("campaign")
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer), { peers: campaignPeer.peers })
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer, RuleStarts.layer), { peers: campaignPeer.peers })
     await registerTenantsIn(runtime, ["meiwei"])
     app = await appOver(runtime, "fulfillment", fulfillmentService.routes)
     campaignRuntime = useCasesRuntime(database.url, campaignService.useCases)

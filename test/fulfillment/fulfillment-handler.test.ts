@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect, Layer } from "effect"
 import { activityHandler, buyHandler } from "../../src/actors/fulfillment/actor.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../src/actors/fulfillment/derive/rule-starts.ts"
 import { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database } from "../../src/db/database.ts"
 import { allTenants } from "../../src/domain/tenant-scope.ts"
@@ -30,7 +31,7 @@ interface OutboxRow {
 describe("turning buy and activity events into fulfillment events", () => {
   let database: TestDatabase
   // The actor's process, with its in-memory rules, and another process of the service changing the rules.
-  let actor: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | TenantDirectory>>
+  let actor: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | RuleStarts | TenantDirectory>>
   let other: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | TenantDirectory>>
   let nextOffset = 0
 
@@ -56,7 +57,7 @@ describe("turning buy and activity events into fulfillment events", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    actor = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    actor = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer, RuleStarts.layer))
     await registerTenantsIn(actor, ["deleting", "elsewhere", "meiwei", "other", "several"])
     other = useCasesRuntime(database.url, fulfillmentService.useCases)
     await rules((u) => u.buy.create(allTenants, { tenant: tenant("meiwei"), fulfillment_id: bread100, name: "bread", product: "bread", amount: 100 }))

@@ -4,6 +4,7 @@ import { activityHandler, buyHandler } from "../../src/actors/fulfillment/actor.
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import type { BuyFulfillmentInput, TagFulfillmentInput } from "../../src/actors/fulfillment/model.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../src/actors/fulfillment/derive/rule-starts.ts"
 import { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database } from "../../src/db/database.ts"
 import type { BuyEvent } from "../../src/events/buy.ts"
@@ -29,7 +30,7 @@ const tenants = ["bakery", "berlin", "reviews", "exact", "ageing", "plain"]
 
 describe("cumulative goals through the fulfillment handlers", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | RuleStarts | TenantDirectory>>
   const offsets = { buy: 0, activity: 0 }
 
   const sql = <A>(f: (sql: Database["Service"]["sql"]) => Promise<A>) =>
@@ -56,7 +57,7 @@ describe("cumulative goals through the fulfillment handlers", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer, RuleStarts.layer))
     await registerTenantsIn(runtime, tenants)
     await sql((s) => s`update fulfillment.tenants set time_zone = 'Europe/Berlin' where id = 'berlin'`)
   })

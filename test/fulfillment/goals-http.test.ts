@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import type { AnyElysia } from "elysia"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../src/actors/fulfillment/derive/rule-starts.ts"
 import type { EventIngestion } from "../../src/actors/fulfillment/ingestion.ts"
 import type { PurchaseImports } from "../../src/actors/fulfillment/imports/service.ts"
 import type { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
@@ -21,7 +22,7 @@ type Schema = Parameters<typeof swaggerSample>[0] & { readonly properties?: Reco
 
 describe("cumulative goals over HTTP", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex | RuleStarts | RuleStarts>>
   let app: AnyElysia
   let document: { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> }; parameters?: Array<{ name: string; schema: Schema }> }>> }
   let offset = 0
@@ -39,7 +40,7 @@ describe("cumulative goals over HTTP", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer, RuleStarts.layer))
     await registerTenantsIn(runtime, ["meiwei", "goals", "progress", "samples"])
     app = await appOver(runtime, "fulfillment", fulfillmentService.routes)
     document = (await json("GET", "/swagger/json")).body as never

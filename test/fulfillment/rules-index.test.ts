@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import { buyHandler } from "../../src/actors/fulfillment/actor.ts"
 import { matchBuy, type TenantIndex } from "../../src/actors/fulfillment/matching.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../src/actors/fulfillment/derive/rule-starts.ts"
 import { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database, type Sql } from "../../src/db/database.ts"
 import { fromNumber } from "../../src/domain/decimal.ts"
@@ -31,9 +32,9 @@ const counting = (tx: Sql) => {
 
 describe("the in-memory rules index", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | RuleStarts | TenantDirectory>>
 
-  const inTransaction = <A>(f: (tx: Sql) => Effect.Effect<A, unknown, RulesIndex>) =>
+  const inTransaction = <A>(f: (tx: Sql) => Effect.Effect<A, unknown, RulesIndex | RuleStarts>) =>
     runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => db.transaction(f)))
   const lookup = async (tenants: ReadonlyArray<string>) => {
     let statements: Array<ReadonlyArray<unknown>> = []
@@ -50,7 +51,7 @@ describe("the in-memory rules index", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer, RuleStarts.layer))
     await registerTenantsIn(runtime, ["a", "b", "t0", "t1", "t2", "t3"])
   })
   afterAll(async () => {
@@ -97,8 +98,9 @@ describe("the in-memory rules index", () => {
       })
     const emitted = await run()
     expect(emitted).toHaveLength(200)
-    // The orders kept for refunds (one statement), the versions and the rules, the completions recorded (one).
-    expect(sent[0]).toHaveLength(4)
+    // The orders kept for refunds (one statement), the versions and the rules, where the rules start
+    // judging the partition (once), the completions recorded (one).
+    expect(sent[0]).toHaveLength(5)
     expect(await run()).toEqual(emitted)
     expect(sent[1]).toHaveLength(3)
   })

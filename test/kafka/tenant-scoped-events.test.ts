@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import { buyHandler } from "../../src/actors/fulfillment/actor.ts"
 import { fulfillmentService } from "../../src/actors/fulfillment/definition.ts"
 import { RulesIndex } from "../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../src/actors/fulfillment/derive/rule-starts.ts"
 import { FulfillmentUseCases } from "../../src/actors/fulfillment/service.ts"
 import { Database } from "../../src/db/database.ts"
 import { allTenants } from "../../src/domain/tenant-scope.ts"
@@ -36,7 +37,7 @@ describe("event ids are unique per tenant, and Loyaltea's own ids are out of eve
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer, RuleStarts.layer))
     await registerTenantsIn(runtime, ["shop-a", "shop-b"])
     await runtime.runPromise(Effect.flatMap(Effect.service(FulfillmentUseCases), (u) =>
       Effect.all([

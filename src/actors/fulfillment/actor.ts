@@ -3,17 +3,15 @@ import type { Sql } from "../../db/database.ts"
 import { ActivityEvent } from "../../events/activity.ts"
 import { BuyEvent } from "../../events/buy.ts"
 import { fromNumber } from "../../domain/decimal.ts"
-import { derivedEventId } from "../../events/event-id.ts"
 import type { FulfillmentEvent } from "../../events/fulfillment.ts"
-import { eventKey, Topics } from "../../events/topics.ts"
+import { Topics } from "../../events/topics.ts"
 import { startImportSweep } from "../../imports/sweep.ts"
 import { startImportedPurchasesPruning } from "./imports/imported-purchases-pruning.ts"
 import { startProcessedEventsPruning } from "../../kafka/processed-events-pruning.ts"
 import { startSupervisedConsumer } from "../../kafka/supervised-consumer.ts"
 import { startTenantConsumer } from "../../tenants/tenant-consumer.ts"
-import { type Consumed, topicHandler, type Emitted } from "../../kafka/topic-handler.ts"
-import { reportedSpend } from "./completion.ts"
-import type { Contribution } from "./goals/accumulator.ts"
+import { type Consumed, topicHandler } from "../../kafka/topic-handler.ts"
+import { fulfillmentEventId, fulfillmentMessage } from "./completion-event.ts"
 import { readProgress, writeProgress } from "./goals/progress-repo.ts"
 import { progressKeys, type Qualifying, settle } from "./goals/settle.ts"
 import { emptyIndex, type TenantIndex } from "./matching.ts"
@@ -25,31 +23,12 @@ import { applyHeld, orderRefOf } from "./refunds/held-application.ts"
 import { heldFor, releaseHeld } from "./refunds/held-refunds-repo.ts"
 import { newLines } from "./refunds/new-lines.ts"
 import { addLines, saveOrders } from "./refunds/orders-repo.ts"
-import type { Rule } from "./rule.ts"
+import { backfillRequestHandler } from "./derive/request-handler.ts"
+import { RuleStarts } from "./derive/rule-starts.ts"
+import { startDerivationRunner } from "./derive/runner.ts"
 import { RulesIndex } from "./rules-index.ts"
 
-/** The id of the `fulfillment` event a cause completes a rule with: re-deriving repeats it. */
-const fulfillmentEventId = (causeEventId: string, ruleId: string) => derivedEventId("fulfillment", causeEventId, ruleId)
-
 type UserEvent = { readonly tenant: FulfillmentEvent["tenant"]; readonly userId: FulfillmentEvent["userId"] }
-
-/**
- * One user completed one fulfillment; the id is derived from the cause (the event that completed
- * it), so re-deriving repeats it. A buy fulfillment reports the purchases it used: their amounts
- * summed as `basis`, their order ids (else event ids) as `orderIds`.
- */
-export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used: ReadonlyArray<Contribution>): Emitted => {
-  const event: FulfillmentEvent = {
-    tenant: cause.event.tenant,
-    fulfillmentId: rule.id,
-    userId: cause.event.userId,
-    eventId: fulfillmentEventId(cause.eventId, rule.id),
-    causeEventId: cause.eventId,
-    occurredAt: new Date(cause.eventTime).toISOString(),
-    ...reportedSpend(rule, used)
-  }
-  return { topic: Topics.fulfillment, key: eventKey(event.tenant, event.userId), value: JSON.stringify(event), cause: cause.key }
-}
 
 /**
  * Looks up the batch's tenants' rules once, matches every event in memory, then reads the
@@ -57,11 +36,15 @@ export const fulfillmentMessage = (cause: Consumed<UserEvent>, rule: Rule, used:
  * events in the batch's order, and writes back what changed (one statement). Batches without
  * cumulative fulfillments cost no more than matching did.
  */
-const settleAll = <A extends UserEvent>(qualify: (index: TenantIndex, c: Consumed<A>) => Qualified) =>
+const settleAll = <A extends UserEvent>(topic: string, qualify: (index: TenantIndex, c: Consumed<A>) => Qualified) =>
   (tx: Sql, consumed: ReadonlyArray<Consumed<A>>) =>
     Effect.gen(function*() {
       const indexes = yield* RulesIndex.use((rules) => rules.forTenants(tx, consumed.map((c) => c.event.tenant)))
-      const events = consumed.map((c): Qualifying => ({ tenant: c.event.tenant, userId: c.event.userId, ...qualify(indexes.get(c.event.tenant) ?? emptyIndex, c) }))
+      const judges = yield* RuleStarts.use((starts) => starts.judging(tx, topic, consumed, indexes))
+      const events = consumed.map((c): Qualifying => {
+        const qualified = qualify(indexes.get(c.event.tenant) ?? emptyIndex, c)
+        return { tenant: c.event.tenant, userId: c.event.userId, contribution: qualified.contribution, rules: qualified.rules.filter((rule) => judges(rule, c)) }
+      })
       const stored = yield* readProgress(tx, progressKeys(events), true)
       const { judged, changed } = settle(events, stored)
       yield* writeProgress(tx, changed.values())
@@ -90,7 +73,7 @@ const settlePurchases = (tx: Sql, consumed: ReadonlyArray<Consumed<BuyEvent>>) =
     yield* saveOrders(tx, applied.orders)
     yield* releaseHeld(tx, held)
     const judgedOn = (c: Consumed<BuyEvent>) => applied.judged.get(`${c.event.tenant}\u0000${c.eventId}`) ?? fromNumber(c.event.amount)
-    const { emitted, completions } = yield* settleAll<BuyEvent>((index, c) =>
+    const { emitted, completions } = yield* settleAll<BuyEvent>(Topics.buy, (index, c) =>
       qualifyAmount(index, c.event.product, judgedOn(c), c.eventTime, orderRefOf(c), c.eventId))(tx, consumed)
     yield* recordCompletions(tx, completions)
     return [...applied.deadLetters, ...emitted]
@@ -113,15 +96,16 @@ export const activityHandler = topicHandler({
   eventIdOf: (event) => event.eventId,
   tenantOf: (event) => event.tenant,
   occurredAtOf: (event) => event.occurredAt,
-  handle: (tx, consumed) => settleAll<ActivityEvent>((index, c) => qualifyActivity(index, c.event, c.eventTime, c.eventId))(tx, consumed).pipe(Effect.map((r) => r.emitted))
+  handle: (tx, consumed) => settleAll<ActivityEvent>(Topics.activity, (index, c) => qualifyActivity(index, c.event, c.eventTime, c.eventId))(tx, consumed).pipe(Effect.map((r) => r.emitted))
 })
 
 export const FulfillmentActor = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler, refundHandler] })
+    yield* startSupervisedConsumer({ schema: "fulfillment", handlers: [buyHandler, activityHandler, refundHandler, backfillRequestHandler] })
+    yield* startDerivationRunner
     yield* startTenantConsumer("fulfillment")
     yield* startProcessedEventsPruning("fulfillment")
     yield* startImportSweep("fulfillment")
     yield* startImportedPurchasesPruning
   })
-).pipe(Layer.provide(RulesIndex.layer))
+).pipe(Layer.provide([RulesIndex.layer, RuleStarts.layer]))

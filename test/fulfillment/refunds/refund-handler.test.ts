@@ -5,6 +5,7 @@ import { fulfillmentService } from "../../../src/actors/fulfillment/definition.t
 import type { BuyFulfillmentInput } from "../../../src/actors/fulfillment/model.ts"
 import { refundHandler } from "../../../src/actors/fulfillment/refunds/handler.ts"
 import { RulesIndex } from "../../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../../src/actors/fulfillment/derive/rule-starts.ts"
 import { FulfillmentUseCases } from "../../../src/actors/fulfillment/service.ts"
 import { Database } from "../../../src/db/database.ts"
 import { allTenants } from "../../../src/domain/tenant-scope.ts"
@@ -25,7 +26,7 @@ const tenants = ["shop", "other", "goals", "early", "lines"]
 
 describe("refunds through the fulfillment handlers", () => {
   let database: TestDatabase
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | TenantDirectory>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | RulesIndex | RuleStarts | TenantDirectory>>
   const offsets = { buy: 0, refund: 0 }
 
   const sql = <A>(f: (sql: Database["Service"]["sql"]) => Promise<A>) =>
@@ -52,7 +53,7 @@ describe("refunds through the fulfillment handlers", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases, RulesIndex.layer, RuleStarts.layer))
     await registerTenantsIn(runtime, tenants)
   })
   afterAll(async () => {

@@ -9,6 +9,7 @@ import type { EventIngestion } from "../../../src/actors/fulfillment/ingestion.t
 import type { PurchaseImports } from "../../../src/actors/fulfillment/imports/service.ts"
 import { refundHandler } from "../../../src/actors/fulfillment/refunds/handler.ts"
 import { RulesIndex } from "../../../src/actors/fulfillment/rules-index.ts"
+import { RuleStarts } from "../../../src/actors/fulfillment/derive/rule-starts.ts"
 import type { FulfillmentUseCases } from "../../../src/actors/fulfillment/service.ts"
 import { Database } from "../../../src/db/database.ts"
 import { processBatch } from "../../../src/kafka/batch-processor.ts"
@@ -26,7 +27,7 @@ describe("POST /events/refund", () => {
   let database: TestDatabase
   let broker: Broker
   let kafka: Kafka
-  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex>>
+  let runtime: ReturnType<typeof useCasesRuntime<FulfillmentUseCases | EventIngestion | PurchaseImports | TenantDirectory | RulesIndex | RuleStarts | RuleStarts>>
   let app: AnyElysia
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
@@ -62,7 +63,7 @@ describe("POST /events/refund", () => {
     broker = await startBroker({ port: 0, defaultPartitions: 1, log: silentLog })
     kafka = new Kafka({ clientId: "refund-http-test", brokers: [broker.address], logLevel: logLevel.NOTHING })
     const client = Layer.succeed(KafkaClient, { kafka, brokers: [broker.address], mode: "embedded", target: broker.address })
-    runtime = useCasesRuntime(database.url, Layer.merge(fulfillmentService.useCases.pipe(Layer.provide(EventProducerLive.pipe(Layer.provideMerge(client)))), RulesIndex.layer))
+    runtime = useCasesRuntime(database.url, Layer.mergeAll(fulfillmentService.useCases.pipe(Layer.provide(EventProducerLive.pipe(Layer.provideMerge(client)))), RulesIndex.layer, RuleStarts.layer))
     app = await appOver(runtime, "fulfillment", fulfillmentService.routes)
     await runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => Effect.promise(() => registerTenants(db.sql, ["meiwei"]))))
     // Order 1 bought 150 by ada.

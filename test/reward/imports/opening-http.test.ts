@@ -160,6 +160,35 @@ describe("opening balances imported as CSV or NDJSON", () => {
     expect(await json(await h.request("GET", `/imports/${id}?tenant=imp-a`))).toMatchObject({ tenant: "imp-a", read: 1, applied: 1 })
   })
 
+  test("a re-post of an import whose upload is still being applied is refused (409) and changes nothing of it", async () => {
+    const id = crypto.randomUUID()
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const pieces = [new TextEncoder().encode("userId,points\nslow-1,5\n")]
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (pieces.length > 0) return controller.enqueue(pieces.shift()!)
+        await held
+        controller.enqueue(new TextEncoder().encode("slow-2,7\n"))
+        controller.close()
+      }
+    })
+    const first = h.app.handle(new Request(`http://localhost/imports/opening-balances?tenant=imp-a&id=${id}`, { method: "POST", headers: { "content-type": csv }, body, duplex: "half" } as RequestInit))
+    for (let i = 0; i < 100; i++) {
+      const status = await h.request("GET", `/imports/${id}?tenant=imp-a`)
+      if (status.status === 200 && (await json(status)).status === "running") break
+      await Bun.sleep(20)
+    }
+    const second = await upload(h, `/imports/opening-balances?tenant=imp-a&id=${id}`, "userId,points\nintruder-2,1\n", csv)
+    expect(second.status).toBe(409)
+    expect(await json(second)).toMatchObject({ error: "ImportRunning" })
+    release()
+    const report = await json(await first)
+    expect(report).toMatchObject({ id, status: "finished", read: 2, applied: 2 })
+    expect(await h.balance("imp-a", "slow-2")).toMatchObject({ points: 7 })
+    expect(await h.ledger("imp-a", "intruder-2")).toEqual([])
+  })
+
   test("refusals page by line with the { items, nextCursor } envelope", async () => {
     const rows = Array.from({ length: 250 }, (_, i) => `r${i},${i % 2 === 0 ? "-1" : "1"}`)
     const report = await json(await upload(h, "/imports/opening-balances?tenant=imp-a", `userId,points\n${rows.join("\n")}\n`, csv))

@@ -1,9 +1,11 @@
 import { Effect, Result } from "effect"
 import { exec, type Sql } from "../../../db/database.ts"
 import * as D from "../../../domain/decimal.ts"
+import { BackfillFulfillmentEvent } from "../../../events/backfill-fulfillment.ts"
 import { FulfillmentEvent } from "../../../events/fulfillment.ts"
 import { FulfillmentRevokedEvent } from "../../../events/fulfillment-revoked.ts"
 import type { RawMessage } from "../../../kafka/dead-letter.ts"
+import { nextAfter } from "../../../kafka/offset-ranges.ts"
 import { makeEventDecoder } from "../../../kafka/decode-event.ts"
 import { appendOutbox } from "../../../kafka/outbox.ts"
 import { keyOf, markProcessed } from "../../../kafka/processed-events.ts"
@@ -16,9 +18,10 @@ import { tenantRules } from "../rules-repo.ts"
 import { knownTotal } from "../rules/round-points.ts"
 import type { Backfill } from "./model.ts"
 import { keepRefunds, refundsOf } from "./refunds-repo.ts"
-import { advanceJob, advanceRefunds, lockJob } from "./repo.ts"
+import { advanceDerived, advanceJob, advanceRefunds, lockJob, type StoredBackfill } from "./repo.ts"
 
 const decode = makeEventDecoder(FulfillmentEvent)
+const decodeDerived = makeEventDecoder(BackfillFulfillmentEvent)
 const decodeRevoked = makeEventDecoder(FulfillmentRevokedEvent)
 
 /** What a job records as processed: its campaign's name, so no later job of the campaign counts an event twice either. */
@@ -62,43 +65,104 @@ const countedAlready = (tx: Sql, campaignId: string, events: ReadonlyArray<Consu
 }
 
 /**
+ * The events of the campaign not seen before (by an earlier batch or job of the campaign, or by
+ * the live consumer) moved through that campaign alone, with the live path's locks in its order
+ * (users, progress, periods, budget) and its counters, rounds and `reward` ids, each judged with
+ * the refunds the job knows of it.
+ */
+const creditFresh = (tx: Sql, job: StoredBackfill, campaign: CampaignRules | undefined, events: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
+  Effect.gen(function*() {
+    const fresh = yield* markProcessed(tx, "campaign", processedName(job.campaignId), events.map((e) => ({ tenant: e.tenant, eventId: e.eventId })))
+    const counted = campaign ? yield* countedAlready(tx, campaign.id, events) : new Set<string>()
+    const uncounted = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
+    // The users locked before the refunds are read: a live refund of one of them committed before
+    // is among them, and one after finds the round this batch records.
+    yield* lockUsers(tx, uncounted.map((c) => c.event))
+    const judged = withHeldRevocations(uncounted, yield* refundsOf(tx, job, uncounted.map((e) => e.eventId)))
+    return campaign && judged.length > 0 ? yield* advanceOne(tx, campaign, judged) : { messages: [], completions: 0, rewards: 0, points: D.zero }
+  })
+
+const nothing = { emitted: [], outboxId: undefined, done: false }
+
+/**
  * One fetched batch of one partition in one transaction: the job locked (its offset says where
- * the last committed batch ended), the events of the campaign not seen before moved through that
- * campaign alone, with the live path's locks in its order (users, progress, periods, budget) and
- * its counters, rounds and `reward` ids, their rewards written to the outbox, and the partition's
- * offset moved past the batch. A crash before the commit leaves all of it undone; after it, the
- * offset makes a redelivery a no-op.
+ * the last committed batch ended), the batch's events of the campaign credited as the live
+ * consumer would have, their rewards written to the outbox, and the partition's offset moved
+ * past the batch. A crash before the commit leaves all of it undone; after it, the offset makes
+ * a redelivery a no-op.
  */
 export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, messages: ReadonlyArray<RawMessage>) =>
   Effect.gen(function*() {
     const job = yield* lockJob(tx, jobId)
     const range = job?.partitions.find((p) => p.partition === partition)
     const last = messages[messages.length - 1]
-    if (!job || job.status === "done") return { emitted: [], outboxId: undefined, done: true }
+    if (!job || job.status === "done") return { ...nothing, done: true }
     // Purchases are judged only once every refund of the range is known.
-    if (job.phase !== "fulfillments") return { emitted: [], outboxId: undefined, done: false }
-    if (!range || !last || BigInt(range.current) >= BigInt(range.end)) return { emitted: [], outboxId: undefined, done: false }
-    if (BigInt(last.offset) < BigInt(range.current)) return { emitted: [], outboxId: undefined, done: false }
+    if (job.phase !== "fulfillments") return nothing
+    if (!range || !last || BigInt(range.current) >= BigInt(range.end)) return nothing
+    if (BigInt(last.offset) < BigInt(range.current)) return nothing
     const campaign = (yield* tenantRules(tx, job.tenant)).find((c) => c.rules.id === job.campaignId)?.rules
-    const next = (BigInt(last.offset) + 1n > BigInt(range.end) ? BigInt(range.end) : BigInt(last.offset) + 1n).toString()
     const events = campaign ? eventsOf(job, campaign, range, messages) : []
-    const fresh = yield* markProcessed(tx, "campaign", processedName(job.campaignId), events.map((e) => ({ tenant: e.tenant, eventId: e.eventId })))
-    const counted = campaign ? yield* countedAlready(tx, campaign.id, events) : new Set<string>()
-    const uncounted = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
-    const read = messages.filter((m) => BigInt(m.offset) >= BigInt(range.current) && BigInt(m.offset) < BigInt(range.end)).length
-    // The users locked before the refunds are read: a live refund of one of them committed before
-    // is among them, and one after finds the round this batch records.
-    yield* lockUsers(tx, uncounted.map((c) => c.event))
-    const judged = withHeldRevocations(uncounted, yield* refundsOf(tx, job, uncounted.map((e) => e.eventId)))
-    const emitted = campaign && judged.length > 0 ? yield* advanceOne(tx, campaign, judged) : { messages: [], completions: 0, rewards: 0, points: D.zero }
+    const emitted = yield* creditFresh(tx, job, campaign, events)
     const outboxId = yield* appendOutbox(tx, "campaign", emitted.messages)
     const done = yield* advanceJob(tx, job, {
       partition,
-      next,
-      eventsRead: read,
+      next: nextAfter(range, last.offset),
+      eventsRead: messages.filter((m) => BigInt(m.offset) >= BigInt(range.current) && BigInt(m.offset) < BigInt(range.end)).length,
       completions: emitted.completions,
       rewards: emitted.rewards,
       points: D.toText(emitted.points)
+    })
+    return { emitted: emitted.messages, outboxId, done }
+  })
+
+/** The job's derived completions in the batch (of its campaign's fulfillments), and whether the derivation's end is among them. */
+const derivedOf = (job: StoredBackfill, campaign: CampaignRules | undefined, current: string, messages: ReadonlyArray<RawMessage>) => {
+  let ended = false
+  let read = 0
+  const events = messages.flatMap((raw): Array<Consumed<FulfillmentEvent>> => {
+    if (BigInt(raw.offset) < BigInt(current)) return []
+    const decoded = decodeDerived(raw.value)
+    if (Result.isFailure(decoded) || decoded.success.jobId.toLowerCase() !== job.id) return []
+    const derived = decoded.success
+    if (derived.kind === "end") {
+      ended = true
+      return []
+    }
+    read++
+    const event = derived.completion
+    if (ended || event.tenant !== job.tenant || !campaign?.fulfillments.includes(event.fulfillmentId.toLowerCase())) return []
+    const eventTime = event.occurredAt === undefined ? Number(raw.timestamp) : Date.parse(event.occurredAt)
+    return [{ key: keyOf({ tenant: event.tenant, eventId: event.eventId }), eventId: event.eventId, tenant: event.tenant, eventTime, recordTime: Number(raw.timestamp), event, partition: raw.partition, offset: raw.offset }]
+  })
+  return { events, ended, read }
+}
+
+/**
+ * One fetched batch of `backfill-fulfillment` in the derived phase, in one transaction: the job's
+ * derived completions credited as its `fulfillment` events are, the partition's offset moved
+ * past the batch; the derivation's end ends the phase.
+ */
+export const applyDerivedBatch = (tx: Sql, jobId: string, partition: number, messages: ReadonlyArray<RawMessage>) =>
+  Effect.gen(function*() {
+    const job = yield* lockJob(tx, jobId)
+    if (!job || job.status === "done" || job.derivedDone) return { ...nothing, done: true }
+    if (job.phase !== "derived") return nothing
+    const range = job.derived?.find((p) => p.partition === partition)
+    const last = messages[messages.length - 1]
+    if (!range || !last || BigInt(last.offset) < BigInt(range.current)) return nothing
+    const campaign = (yield* tenantRules(tx, job.tenant)).find((c) => c.rules.id === job.campaignId)?.rules
+    const { events, ended, read } = derivedOf(job, campaign, range.current, messages)
+    const emitted = yield* creditFresh(tx, job, campaign, events)
+    const outboxId = yield* appendOutbox(tx, "campaign", emitted.messages)
+    const done = yield* advanceDerived(tx, job, {
+      partition,
+      next: (BigInt(last.offset) + 1n).toString(),
+      eventsRead: read,
+      completions: emitted.completions,
+      rewards: emitted.rewards,
+      points: D.toText(emitted.points),
+      ended
     })
     return { emitted: emitted.messages, outboxId, done }
   })
@@ -143,6 +207,5 @@ export const applyRefundsBatch = (tx: Sql, jobId: string, partition: number, mes
     const campaign = (yield* tenantRules(tx, job.tenant)).find((c) => c.rules.id === job.campaignId)?.rules
     const refunds = refundsIn(job, campaign, range, messages)
     yield* keepRefunds(tx, job, refunds)
-    const next = (BigInt(last.offset) + 1n > BigInt(range.end) ? BigInt(range.end) : BigInt(last.offset) + 1n).toString()
-    return { done: yield* advanceRefunds(tx, job, { partition, next, read: refunds.length }) }
+    return { done: yield* advanceRefunds(tx, job, { partition, next: nextAfter(range, last.offset), read: refunds.length }) }
   })

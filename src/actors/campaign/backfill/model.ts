@@ -17,9 +17,11 @@ export type BackfillPartition = typeof BackfillPartition.Type
 
 export const BackfillStatus = Schema.Literals(["running", "done"])
 
-export const BackfillPhase = Schema.Literals(["refunds", "fulfillments", "done"]).annotate({
+export const BackfillPhase = Schema.Literals(["refunds", "fulfillments", "derived", "done"]).annotate({
   description: "`refunds` while the `fulfillment-revoked` events of the range are read (what a refund took back is not credited), " +
-    "then `fulfillments` while the campaign is re-evaluated over the `fulfillment` events; `done` once both reached their end"
+    "then `fulfillments` while the campaign is re-evaluated over the `fulfillment` events, then `derived` while it is re-evaluated over " +
+    "the completions the fulfillment service derives from the purchases and activities its fulfillments never judged (those before a " +
+    "fulfillment was created); `done` once all three reached their end"
 })
 
 export const Backfill = Schema.Struct({
@@ -33,9 +35,13 @@ export const Backfill = Schema.Struct({
   refundPartitions: Schema.Array(BackfillPartition).annotate({
     description: "The `fulfillment-revoked` partitions' offsets: from the first at or after `from` to the log's end when the refunds phase started (empty until then)"
   }),
-  percent: Schema.Number.annotate({ description: "Offsets read of those to read in both topics, 0-100" }),
+  derivedPartitions: Schema.Array(BackfillPartition).annotate({
+    description: "The `backfill-fulfillment` partitions' offsets: from the log's end when the job asked for its derivation (`end` is that start: the derivation's own end message ends the phase)"
+  }),
+  percent: Schema.Number.annotate({ description: "Offsets read of those to read in `fulfillment-revoked` and `fulfillment`, 0-100 (99.99 at most until done: the derived phase has no known length)" }),
   refundsRead: Schema.Number.annotate({ description: "Refunds of the campaign's fulfillments (its tenant's only) found in the range and kept for judging its purchases" }),
   eventsRead: Schema.Number,
+  derivedRead: Schema.Number.annotate({ description: "Derived completions of the job read (of the campaign's fulfillments, for the purchases and activities they never judged)" }),
   membersCompleted: Schema.Number.annotate({ description: "Rounds of the campaign the backfill completed" }),
   rewardsGranted: Schema.Number.annotate({ description: "`reward` events the backfill emitted" }),
   pointsGranted: Schema.Number,
@@ -52,9 +58,11 @@ export const Backfill = Schema.Struct({
     phase: "fulfillments",
     partitions: [{ partition: 0, start: "120", end: "3520", current: "2000" }],
     refundPartitions: [{ partition: 0, start: "4", end: "40", current: "40" }],
+    derivedPartitions: [{ partition: 0, start: "0", end: "0", current: "0" }],
     percent: 56.47,
     refundsRead: 36,
     eventsRead: 1880,
+    derivedRead: 0,
     membersCompleted: 310,
     rewardsGranted: 310,
     pointsGranted: 3100,

@@ -13,6 +13,9 @@ interface JobRow {
   readonly partitions: string
   readonly revocation_partitions: string | null
   readonly revocations_read: string
+  readonly derived_partitions: string | null
+  readonly derived_read: string
+  readonly derived_done: boolean
   readonly events_read: string
   readonly members_completed: string
   readonly rewards_granted: string
@@ -36,26 +39,40 @@ export const percentOf = (...topics: ReadonlyArray<ReadonlyArray<BackfillPartiti
 
 const allRead = (partitions: ReadonlyArray<BackfillPartition>) => partitions.every((p) => BigInt(p.current) >= BigInt(p.end))
 
-/** A job as stored: `refunds` undefined while the refunds phase has not measured its range yet. */
+/**
+ * A job as stored: `refunds` undefined while the refunds phase has not measured its range yet;
+ * `derived` (where its derived completions start on `backfill-fulfillment`) undefined for a job
+ * from before derivations, which ends with its `fulfillment` events.
+ */
 export interface StoredBackfill extends Backfill {
   readonly refunds: ReadonlyArray<BackfillPartition> | undefined
+  readonly derived: ReadonlyArray<BackfillPartition> | undefined
+  readonly derivedDone: boolean
 }
+
+/** The derived phase's partitions as read: from where the job asked, with no end but the derivation's own. */
+export const unbounded = "9223372036854775807"
 
 const jobOf = (row: JobRow): StoredBackfill => {
   const partitions = JSON.parse(row.partitions) as Array<BackfillPartition>
   const refunds = row.revocation_partitions === null ? undefined : (JSON.parse(row.revocation_partitions) as Array<BackfillPartition>)
+  const derived = row.derived_partitions === null ? undefined : (JSON.parse(row.derived_partitions) as Array<BackfillPartition>)
   return {
     id: row.id,
     tenant: row.tenant,
     campaignId: row.campaign_id,
     from: row.from,
     status: row.status,
-    phase: row.status === "done" ? "done" : refunds === undefined || !allRead(refunds) ? "refunds" : "fulfillments",
+    phase: row.status === "done" ? "done" : refunds === undefined || !allRead(refunds) ? "refunds" : allRead(partitions) ? "derived" : "fulfillments",
     partitions,
     refundPartitions: refunds ?? [],
+    derivedPartitions: derived ?? [],
     refunds,
-    percent: row.status === "done" ? 100 : percentOf(partitions, refunds ?? []),
+    derived,
+    derivedDone: row.derived_done,
+    percent: row.status === "done" ? 100 : Math.min(99.99, percentOf(partitions, refunds ?? [])),
     refundsRead: Number(row.revocations_read),
+    derivedRead: Number(row.derived_read),
     eventsRead: Number(row.events_read),
     membersCompleted: Number(row.members_completed),
     rewardsGranted: Number(row.rewards_granted),
@@ -66,26 +83,25 @@ const jobOf = (row: JobRow): StoredBackfill => {
 }
 
 /** A job as the API shows it. */
-export const shownJob = ({ refunds: _refunds, ...job }: StoredBackfill): Backfill => job
+export const shownJob = ({ refunds: _refunds, derived: _derived, derivedDone: _done, ...job }: StoredBackfill): Backfill => job
 
 const columns = (sql: Sql) => sql`
   id::text as id, tenant, campaign_id::text as campaign_id, ${isoTime(sql, "from_time")} as "from", status, partitions::text as partitions,
   revocation_partitions::text as revocation_partitions, revocations_read::text as revocations_read,
+  derived_partitions::text as derived_partitions, derived_read::text as derived_read, derived_done,
   events_read::text as events_read, members_completed::text as members_completed, rewards_granted::text as rewards_granted,
   points_granted::text as points_granted, ${isoTime(sql, "created_at")} as created_at, ${isoTime(sql, "finished_at")} as finished_at`
 
 /**
  * A job of the campaign, created with these offsets unless the campaign has one running, which
- * is returned as it is (a second request while one runs starts nothing). `created` tells which. A
- * job with no `fulfillment` event to read is done at once: no refund can matter to it.
+ * is returned as it is (a second request while one runs starts nothing). `created` tells which.
+ * `derived`: the log's end of `backfill-fulfillment` before the job asks for its derivation.
  */
-export const startJob = (sql: Sql, job: { id: string; tenant: string; campaignId: string; from: string; partitions: ReadonlyArray<BackfillPartition> }) => {
-  const done = allRead(job.partitions)
-  return exec(() => sql<Array<{ id: string }>>`
-    insert into campaign.backfills (id, tenant, campaign_id, from_time, status, partitions, revocation_partitions, finished_at)
-    values (${job.id}::uuid, ${job.tenant}, ${job.campaignId}::uuid, ${job.from}::timestamptz,
-            ${done ? "done" : "running"}, ${JSON.stringify(job.partitions)}::text::jsonb, ${done ? "[]" : null}::text::jsonb,
-            ${done ? sql`now()` : null})
+export const startJob = (sql: Sql, job: { id: string; tenant: string; campaignId: string; from: string; partitions: ReadonlyArray<BackfillPartition>; derived: ReadonlyArray<BackfillPartition> }) =>
+  exec(() => sql<Array<{ id: string }>>`
+    insert into campaign.backfills (id, tenant, campaign_id, from_time, status, partitions, derived_partitions)
+    values (${job.id}::uuid, ${job.tenant}, ${job.campaignId}::uuid, ${job.from}::timestamptz, 'running',
+            ${JSON.stringify(job.partitions)}::text::jsonb, ${JSON.stringify(job.derived)}::text::jsonb)
     on conflict (tenant, campaign_id) where status = 'running' do nothing
     returning id::text as id`).pipe(
     Effect.flatMap((added) =>
@@ -94,7 +110,6 @@ export const startJob = (sql: Sql, job: { id: string; tenant: string; campaignId
       )
     )
   )
-}
 
 /** The campaign's running job, if it has one. */
 export const runningJobOf = (sql: Sql, tenant: string, campaignId: string) =>
@@ -157,11 +172,13 @@ export const advanceRefunds = (tx: Sql, job: StoredBackfill, step: { readonly pa
 
 /**
  * Moves one partition's offset past a batch and adds its counts; the job is done once every
- * partition reached its end, and its refunds are then no longer needed.
+ * partition reached its end and its derivation ended (a job from before derivations: once every
+ * partition did), and its refunds are then no longer needed. Returns whether the phase is done.
  */
-export const advanceJob = (tx: Sql, job: Backfill, step: BackfillStep) => {
+export const advanceJob = (tx: Sql, job: StoredBackfill, step: BackfillStep) => {
   const partitions = job.partitions.map((p) => (p.partition === step.partition ? { ...p, current: step.next } : p))
-  const done = allRead(partitions)
+  const read = allRead(partitions)
+  const done = read && (job.derived === undefined || job.derivedDone)
   return exec(() => tx`
     update campaign.backfills
     set partitions = ${JSON.stringify(partitions)}::text::jsonb, events_read = events_read + ${step.eventsRead},
@@ -170,6 +187,27 @@ export const advanceJob = (tx: Sql, job: Backfill, step: BackfillStep) => {
         finished_at = ${done ? tx`now()` : null}, updated_at = now()
     where id = ${job.id}::uuid`).pipe(
     Effect.andThen(done ? exec(() => tx`delete from campaign.backfill_revocations where job_id = ${job.id}::uuid`) : Effect.void),
-    Effect.as(done)
+    Effect.as(read)
+  )
+}
+
+/**
+ * Moves one `backfill-fulfillment` partition's offset past a batch and adds its counts; `ended`
+ * (the derivation's end was read) makes the derived phase done, and the job with it once its
+ * `fulfillment` events are read too.
+ */
+export const advanceDerived = (tx: Sql, job: StoredBackfill, step: BackfillStep & { readonly ended: boolean }) => {
+  const derived = (job.derived ?? []).map((p) => (p.partition === step.partition ? { ...p, current: step.next } : p))
+  const derivedDone = job.derivedDone || step.ended
+  const done = derivedDone && allRead(job.partitions)
+  return exec(() => tx`
+    update campaign.backfills
+    set derived_partitions = ${JSON.stringify(derived)}::text::jsonb, derived_read = derived_read + ${step.eventsRead}, derived_done = ${derivedDone},
+        members_completed = members_completed + ${step.completions}, rewards_granted = rewards_granted + ${step.rewards},
+        points_granted = points_granted + ${step.points}::numeric, status = ${done ? "done" : "running"},
+        finished_at = ${done ? tx`now()` : null}, updated_at = now()
+    where id = ${job.id}::uuid`).pipe(
+    Effect.andThen(done ? exec(() => tx`delete from campaign.backfill_revocations where job_id = ${job.id}::uuid`) : Effect.void),
+    Effect.as(derivedDone)
   )
 }

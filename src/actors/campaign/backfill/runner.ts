@@ -1,65 +1,36 @@
-import { Deferred, Effect, FiberSet, Schedule } from "effect"
+import { Effect, FiberSet } from "effect"
 import { AppConfig } from "../../../config/app-config.ts"
 import { Database } from "../../../db/database.ts"
 import { Topics } from "../../../events/topics.ts"
 import type { RawMessage } from "../../../kafka/dead-letter.ts"
 import { KafkaClient, KafkaUnavailable } from "../../../kafka/kafka-client.ts"
 import { lazyAdmin } from "../../../kafka/lazy-admin.ts"
+import { startJobRunner } from "../../../kafka/job-runner.ts"
 import { EventProducer } from "../../../kafka/producer.ts"
 import { publishCommitted } from "../../../kafka/publish-committed.ts"
 import { retryForever } from "../../../kafka/retry.ts"
-import { applyBackfillBatch, applyRefundsBatch } from "./apply.ts"
+import { applyBackfillBatch, applyDerivedBatch, applyRefundsBatch } from "./apply.ts"
 import type { BackfillPartition } from "./model.ts"
-import { rangeSince } from "./ranges.ts"
-import { lockJob, runningJobs, setRefundRange, type StoredBackfill } from "./repo.ts"
+import { rangeSince, unread } from "../../../kafka/offset-ranges.ts"
+import { readRanges } from "../../../kafka/range-reader.ts"
+import { lockJob, runningJobs, setRefundRange, type StoredBackfill, unbounded } from "./repo.ts"
 
-/**
- * Reads `topic` over `ranges` in a consumer group of the job's own (one per phase) and hands each
- * fetched batch to `apply`, which commits it with the job's offsets; ends once `apply` says the
- * phase is done. The group's offsets only save a restart fetching what it has read: the job's row
- * is what it resumes from.
- */
+/** One phase of a job: its topic read over its ranges in a consumer group of the job's own. */
 const readPhase = (job: StoredBackfill, topic: string, phase: string, ranges: ReadonlyArray<BackfillPartition>, apply: (partition: number, messages: ReadonlyArray<RawMessage>) => Promise<boolean>) =>
-  Effect.scoped(Effect.gen(function*() {
-    const { kafka } = yield* KafkaClient
+  Effect.gen(function*() {
     const config = yield* AppConfig
-    const finished = yield* Deferred.make<void>()
-    const consumer = kafka.consumer({ groupId: `${config.kafka.groupPrefix}campaign-backfill-${job.id}${phase}`, maxWaitTimeInMs: 500, maxBytesPerPartition: 512 * 1024 })
-    yield* Effect.addFinalizer(() => Effect.promise(() => consumer.disconnect()).pipe(Effect.timeout(3000), Effect.ignore))
-    yield* Effect.promise(() => consumer.connect())
-    yield* Effect.promise(() => consumer.subscribe({ topics: [topic], fromBeginning: true }))
-    yield* Effect.promise(() =>
-      consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
-          const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp }))
-          const done = await apply(batch.partition, messages)
-          const last = batch.messages[batch.messages.length - 1]
-          if (last) {
-            resolveOffset(last.offset)
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]).catch(() => undefined)
-          }
-          await heartbeat()
-          if (done) Deferred.doneUnsafe(finished, Effect.void)
-        }
-      })
-    )
-    for (const p of ranges) {
-      if (BigInt(p.current) < BigInt(p.end)) consumer.seek({ topic, partition: p.partition, offset: p.current })
-    }
     yield* Effect.logInfo(`backfill ${job.id} of campaign ${job.campaignId} reading ${topic}`)
-    yield* Deferred.await(finished)
-  }))
-
-const unread = (ranges: ReadonlyArray<BackfillPartition>) => ranges.some((p) => BigInt(p.current) < BigInt(p.end))
+    yield* readRanges(`${config.kafka.groupPrefix}campaign-backfill-${job.id}${phase}`, topic, ranges, apply)
+  })
 
 /**
- * Runs one job to its end in two phases. First the refunds: `fulfillment-revoked` from the first
+ * Runs one job to its end in three phases. First the refunds: `fulfillment-revoked` from the first
  * offset at or after `from` to the log's end when the phase first starts (measured once, after the
  * job's row exists: a refund recorded later is kept for the job by the live consumer), each
- * batch's refunds of the campaign kept with the job. Then the purchases: `fulfillment` over the
- * range fixed at the start, each batch applied in one transaction with the job's offsets.
+ * batch's refunds of the campaign kept with the job. Then the completions: `fulfillment` over the
+ * range fixed at the start, then the job's own on `backfill-fulfillment` (what the fulfillment
+ * service derived from the records its fulfillments never judged) up to the derivation's end,
+ * each batch applied in one transaction with the job's offsets.
  */
 const runJob = (stored: StoredBackfill) =>
   Effect.gen(function*() {
@@ -82,9 +53,19 @@ const runJob = (stored: StoredBackfill) =>
         (await run(db.transaction((tx) => applyRefundsBatch(tx, job.id, partition, messages)).pipe(Effect.retry(retryForever)))).done)
       job = (yield* db.transaction((tx) => lockJob(tx, job.id))) ?? job
     }
-    if (job.status === "running") {
+    if (job.phase === "fulfillments" && unread(job.partitions)) {
       yield* readPhase(job, Topics.fulfillment, "", job.partitions, async (partition, messages) => {
         const outcome = await run(db.transaction((tx) => applyBackfillBatch(tx, job.id, partition, messages)).pipe(Effect.retry(retryForever)))
+        await run(publishCommitted(db, producer, "campaign", outcome.outboxId, outcome.emitted))
+        return outcome.done
+      })
+      job = (yield* db.transaction((tx) => lockJob(tx, job.id))) ?? job
+    }
+    if (job.status === "running" && job.derived !== undefined && !job.derivedDone) {
+      // The derivation's end message says where the phase ends; until then it reads on.
+      const from = job.derived.map((p) => ({ ...p, end: unbounded }))
+      yield* readPhase(job, Topics.backfillFulfillment, "-derived", from, async (partition, messages) => {
+        const outcome = await run(db.transaction((tx) => applyDerivedBatch(tx, job.id, partition, messages)).pipe(Effect.retry(retryForever)))
         await run(publishCommitted(db, producer, "campaign", outcome.outboxId, outcome.emitted))
         return outcome.done
       })
@@ -92,25 +73,8 @@ const runJob = (stored: StoredBackfill) =>
     yield* Effect.logInfo(`backfill ${job.id} of campaign ${job.campaignId} is done`)
   }).pipe(Effect.scoped)
 
-/**
- * Every process looks for running jobs once a second and runs those it is not running yet (a
- * job started here, or left running by a process that stopped or crashed). Two processes running
- * the same job meet on its row's lock, and the second finds the offsets already moved.
- */
+/** Runs every running backfill job to its end, in whichever process looks first. */
 export const startBackfillRunner = Effect.gen(function*() {
   const db = yield* Database
-  const active = new Set<string>()
-  const jobs = yield* FiberSet.make()
-  const tick = runningJobs(db.sql).pipe(
-    Effect.flatMap((found) =>
-      Effect.forEach(found.filter((job) => !active.has(job.id)), (job) =>
-        FiberSet.run(jobs, Effect.sync(() => active.add(job.id)).pipe(
-          Effect.andThen(runJob(job).pipe(Effect.tapCause((cause) => Effect.logError(`backfill ${job.id} stopped; it resumes`, cause)))),
-          Effect.ensuring(Effect.sync(() => active.delete(job.id))),
-          Effect.ignore
-        )), { discard: true })
-    ),
-    Effect.catchCause((cause) => Effect.logWarning("backfill jobs unreadable, trying again", cause))
-  )
-  yield* tick.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.forkScoped)
+  yield* startJobRunner({ name: "backfill", running: runningJobs(db.sql), idOf: (job) => job.id, run: runJob })
 })

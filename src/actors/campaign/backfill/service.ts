@@ -7,12 +7,24 @@ import type { TenantScope } from "../../../domain/tenant-scope.ts"
 import { Topics } from "../../../events/topics.ts"
 import { KafkaClient, KafkaUnavailable } from "../../../kafka/kafka-client.ts"
 import { lazyAdmin } from "../../../kafka/lazy-admin.ts"
+import { appendOutbox } from "../../../kafka/outbox.ts"
+import { EventProducer, type OutgoingMessage } from "../../../kafka/producer.ts"
+import { publishCommitted } from "../../../kafka/publish-committed.ts"
+import type { BackfillRequestEvent } from "../../../events/backfill-request.ts"
 import * as repo from "../repo.ts"
-import { rangeSince as readRange } from "./ranges.ts"
+import { rangeSince as readRange } from "../../../kafka/offset-ranges.ts"
 import { findJob, findJobById, listJobs, runningJobOf, shownJob, startJob } from "./repo.ts"
+
+/** The job's request to the fulfillment service: derive what the campaign's fulfillments never judged since `from`. */
+const derivationRequest = (request: { tenant: string; jobId: string; campaignId: string; fulfillmentIds: ReadonlyArray<string>; from: string }): OutgoingMessage => ({
+  topic: Topics.backfillRequest,
+  key: request.jobId,
+  value: JSON.stringify({ ...request, eventId: request.jobId, from: new Date(request.from).toISOString() } satisfies Omit<BackfillRequestEvent, "tenant"> & { tenant: string })
+})
 
 const make = Effect.gen(function*() {
   const db = yield* Database
+  const producer = yield* EventProducer
   const { kafka } = yield* KafkaClient
   const admin = lazyAdmin(kafka)
   yield* Effect.addFinalizer(() => Effect.promise(() => admin.close()).pipe(Effect.ignore))
@@ -29,16 +41,36 @@ const make = Effect.gen(function*() {
       catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) })
     })
 
-  /** A job of the campaign, started now unless one is running (then that one, untouched). */
+  /** Per partition of `backfill-fulfillment`: the log's end now, where the job's derived completions will start. */
+  const derivedStart = Effect.tryPromise({
+    try: async () => (await readRange(await admin.connected(), Topics.backfillFulfillment, new Date().toISOString())).map((p) => ({ ...p, start: p.end, current: p.end })),
+    catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) })
+  })
+
+  /**
+   * A job of the campaign, started now unless one is running (then that one, untouched). The
+   * job and its request for a derivation (to the fulfillment service, through the outbox) commit
+   * together.
+   */
   const start = (scope: TenantScope, id: string, from: string) =>
     Effect.gen(function*() {
       const campaign = yield* campaignIn(scope, id)
       const running = yield* runningJobOf(db.sql, campaign.tenant, campaign.id)
       if (running) return { job: shownJob(running), created: false }
       const partitions = yield* rangeSince(from)
-      const started = yield* startJob(db.sql, { id: randomUUID(), tenant: campaign.tenant, campaignId: campaign.id, from, partitions })
+      const derived = yield* derivedStart
+      const jobId = randomUUID()
+      const outcome = yield* db.transaction((tx) =>
+        Effect.gen(function*() {
+          const started = yield* startJob(tx, { id: jobId, tenant: campaign.tenant, campaignId: campaign.id, from, partitions, derived })
+          if (!started?.created) return { started, messages: [], outboxId: undefined }
+          const messages = [derivationRequest({ tenant: campaign.tenant, jobId, campaignId: campaign.id, fulfillmentIds: campaign.fulfillments, from })]
+          return { started, messages, outboxId: yield* appendOutbox(tx, "campaign", messages) }
+        })
+      )
+      yield* publishCommitted(db, producer, "campaign", outcome.outboxId, outcome.messages)
       // Deleted in between: as unknown as it is now.
-      return started ?? (yield* Effect.fail(new NotFound({ resource: "campaign", id })))
+      return outcome.started ?? (yield* Effect.fail(new NotFound({ resource: "campaign", id })))
     })
 
   /** The campaign's latest job. */

@@ -4,7 +4,7 @@ import { fromText, toText } from "../../../domain/decimal.ts"
 import type { Contribution } from "./accumulator.ts"
 import { keyText, type ProgressKey, type StoredProgress } from "./settle.ts"
 
-interface ProgressRow {
+export interface ProgressRow {
   readonly tenant: string
   readonly user_id: string
   readonly fulfillment_id: string
@@ -50,15 +50,15 @@ export const readProgress = (sql: Sql, keys: ReadonlyArray<ProgressKey>, lock: b
       on g.tenant = k.tenant and g.user_id = k.user_id and g.fulfillment_id = k.fulfillment_id
     order by g.tenant, g.user_id, g.fulfillment_id
     ${locking}`
-  return exec(query).pipe(
-    Effect.map((rows) =>
-      new Map(rows.map((row): [string, StoredProgress] => {
-        const key = { tenant: row.tenant, userId: row.user_id, fulfillmentId: row.fulfillment_id }
-        return [keyText(key), { key, signature: row.rule, state: { latestAt: Number(row.latest), unused: decodeContributions(row.contributions) } }]
-      })) as ReadonlyMap<string, StoredProgress>
-    )
-  )
+  return exec(query).pipe(Effect.map(progressByKey))
 }
+
+/** Stored progress rows keyed by their key's text. */
+export const progressByKey = (rows: ReadonlyArray<ProgressRow>): ReadonlyMap<string, StoredProgress> =>
+  new Map(rows.map((row): [string, StoredProgress] => {
+    const key = { tenant: row.tenant, userId: row.user_id, fulfillmentId: row.fulfillment_id }
+    return [keyText(key), { key, signature: row.rule, state: { latestAt: Number(row.latest), unused: decodeContributions(row.contributions) } }]
+  }))
 
 /** Stores the progress a batch changed, in one statement (keys sorted, so concurrent batches lock in one order). */
 export const writeProgress = (tx: Sql, changed: Iterable<StoredProgress>) => {

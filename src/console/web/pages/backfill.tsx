@@ -15,12 +15,14 @@ interface Job {
   readonly campaignId: string
   readonly from: string
   readonly status: "running" | "done"
-  readonly phase: "refunds" | "fulfillments" | "done"
+  readonly phase: "refunds" | "fulfillments" | "derived" | "done"
   readonly partitions: ReadonlyArray<Partition>
   readonly refundPartitions: ReadonlyArray<Partition>
+  readonly derivedPartitions?: ReadonlyArray<Partition>
   readonly percent: number
   readonly refundsRead: number
   readonly eventsRead: number
+  readonly derivedRead?: number
   readonly membersCompleted: number
   readonly rewardsGranted: number
   readonly pointsGranted: number
@@ -66,24 +68,26 @@ const JobView = ({ job }: { readonly job: Job }) => (
     <dl className="counts">
       <div><dt>refunds read</dt><dd data-count="refundsRead">{job.refundsRead}</dd></div>
       <div><dt>events read</dt><dd data-count="eventsRead">{job.eventsRead}</dd></div>
+      <div><dt>derived completions read</dt><dd data-count="derivedRead">{job.derivedRead ?? 0}</dd></div>
       <div><dt>rounds completed</dt><dd data-count="membersCompleted">{job.membersCompleted}</dd></div>
       <div><dt>rewards granted</dt><dd data-count="rewardsGranted">{job.rewardsGranted}</dd></div>
       <div><dt>points granted</dt><dd data-count="pointsGranted">{job.pointsGranted}</dd></div>
     </dl>
     <Offsets topic="fulfillment-revoked" partitions={job.refundPartitions} />
     <Offsets topic="fulfillment" partitions={job.partitions} />
+    {job.derivedPartitions && job.phase === "derived" ? <p className="meta">Derived completions (the purchases and activities the campaign's fulfillments never judged, from before they were created) are read on <code>backfill-fulfillment</code> until the fulfillment service sends their end.</p> : null}
   </div>
 )
 
 /** The campaign's earlier jobs, newest first: when, from when, and what each granted. */
 const History = ({ jobs }: { readonly jobs: ReadonlyArray<Job> }) => (
   <table className="backfill-history">
-    <thead><tr><th>started</th><th>from</th><th>status</th><th>refunds read</th><th>events read</th><th>rewards granted</th><th>points granted</th></tr></thead>
+    <thead><tr><th>started</th><th>from</th><th>status</th><th>refunds read</th><th>events read</th><th>derived read</th><th>rewards granted</th><th>points granted</th></tr></thead>
     <tbody>
       {jobs.map((j) => (
         <tr key={j.id} data-job={j.id}>
           <td>{new Date(j.createdAt).toLocaleString()}</td><td>{new Date(j.from).toLocaleString()}</td><td>{j.status}</td>
-          <td>{j.refundsRead}</td><td>{j.eventsRead}</td><td>{j.rewardsGranted}</td><td>{j.pointsGranted}</td>
+          <td>{j.refundsRead}</td><td>{j.eventsRead}</td><td>{j.derivedRead ?? 0}</td><td>{j.rewardsGranted}</td><td>{j.pointsGranted}</td>
         </tr>
       ))}
     </tbody>
