@@ -23,6 +23,19 @@ export interface CredentialChecks {
 
 export interface AuthenticatorShape {
   authenticate(credential: Credential | undefined): Effect.Effect<Principal, CheckFailure>
+  /**
+   * The principal of a bearer token `authenticate` let through before, at no more cost than a
+   * lookup (no fiber, no decoding): undefined when it has to go through `authenticate` (not seen,
+   * expired, revoked since, or the revocation list not current enough to tell).
+   */
+  known(credential: Credential | undefined): Principal | undefined
+}
+
+interface Passed {
+  readonly principal: Principal
+  readonly exp: number
+  /** An operator's token: checked against the revocation list on every use. */
+  readonly claims: VerifiedClaims | undefined
 }
 
 // Tokens verified lately, by their text: a signature that checked out once checks out until the
@@ -64,15 +77,25 @@ export class Authenticator extends Context.Service<Authenticator, AuthenticatorS
   static readonly make = (checks: CredentialChecks, revocations: RevocationList): AuthenticatorShape => {
     const verified = verifiedTokens(checks.verifyToken)
     const verifiedMember = verifiedTokens(checks.verifyMemberToken)
+    const passed = new LruCache<string, Passed>(verifiedCapacity)
+    const remember = (token: string, entry: Passed) => Effect.sync(() => passed.set(token, entry))
     return {
       authenticate: (credential) =>
         credential === undefined
           ? Effect.fail(new Unauthorized({ reason: "a credential is required: Authorization: Bearer <token> or X-API-Key" }))
           : credential.kind === "bearer" && isMemberToken(credential.token)
-          ? verifiedMember(credential.token).pipe(Effect.map(principalOfMemberClaims))
+          ? verifiedMember(credential.token).pipe(Effect.map((claims) => ({ claims, principal: principalOfMemberClaims(claims) })),
+            Effect.tap(({ claims, principal }) => remember(credential.token, { principal, exp: claims.exp, claims: undefined })), Effect.map((p) => p.principal))
           : credential.kind === "bearer"
-          ? verified(credential.token).pipe(Effect.tap(revocations.check), Effect.map(principalOfClaims))
-          : checks.verifyApiKey(credential.key)
+          ? verified(credential.token).pipe(Effect.tap(revocations.check), Effect.map((claims) => ({ claims, principal: principalOfClaims(claims) })),
+            Effect.tap(({ claims, principal }) => remember(credential.token, { principal, exp: claims.exp, claims })), Effect.map((p) => p.principal))
+          : checks.verifyApiKey(credential.key),
+      known: (credential) => {
+        if (credential?.kind !== "bearer") return undefined
+        const entry = passed.get(credential.token)
+        if (entry === undefined || entry.exp * 1000 <= Date.now()) return undefined
+        return entry.claims === undefined || revocations.passes(entry.claims) ? entry.principal : undefined
+      }
     }
   }
 

@@ -88,6 +88,11 @@ export const makeRevocationList = (options: { readonly staleAfterMs: number; rea
     /** The list holds every revocation made before `at` (when the successful fetch started). */
     synced: (at: number): Effect.Effect<void> => Effect.sync(() => void (trustedUntil = at + options.staleAfterMs)),
     size: (): number => entries.session.size + entries.operator.size,
+    /** Whether `check` would pass the token now, without an effect (the request fast path). */
+    passes: (claims: VerifiedClaims): boolean => {
+      const at = now()
+      return revokedBy(claims, at) === undefined && at <= trustedUntil
+    },
     /** 401 for a revoked token; 503 when the list may be missing revocations. */
     check: (claims: VerifiedClaims): Effect.Effect<void, Unauthorized | CredentialsUnavailable> =>
       Effect.suspend((): Effect.Effect<void, Unauthorized | CredentialsUnavailable> => {

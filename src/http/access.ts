@@ -1,7 +1,7 @@
 import { Cause, Effect, Option } from "effect"
 import { Elysia } from "elysia"
 import { type Access, decide, decideForUser, scopeOf } from "../auth/access-policy.ts"
-import { Authenticator } from "../auth/authenticator.ts"
+import { Authenticator, type AuthenticatorShape } from "../auth/authenticator.ts"
 import { credentialOf } from "../auth/credentials.ts"
 import type { Principal } from "../auth/principal.ts"
 import { allTenants, type TenantScope } from "../domain/tenant-scope.ts"
@@ -56,6 +56,8 @@ export const accessControl = (run: Runner<Authenticator>) => {
     return new HttpRefusal(status, { error, message }, status === 503 ? { "retry-after": String(retryAfterSeconds) } : {})
   }
 
+  // The process's authenticator, looked up once: a token it let through before is then known without a fiber.
+  let authenticator: AuthenticatorShape | undefined
   return new Elysia({ name: "loyaltea-access" }).macro({
     access: (access: Access) => ({
       detail: { security: securityOf[access], "x-loyaltea-access": access },
@@ -63,9 +65,12 @@ export const accessControl = (run: Runner<Authenticator>) => {
       async transform(context) {
         if (access === "public") return
         const { headers, request, server } = context
-        const address = server?.requestIP(request)?.address ?? "unknown"
-        const outcome = await run.exit(Authenticator.use((a) => a.authenticate(credentialOf(headers))))
+        const credential = credentialOf(headers)
+        authenticator ??= await run.exit(Effect.service(Authenticator)).then((exit) => (exit._tag === "Success" ? exit.value : undefined))
+        const known = authenticator?.known(credential)
+        const outcome = known !== undefined ? ({ _tag: "Success", value: known } as const) : await run.exit(Authenticator.use((a) => a.authenticate(credential)))
         if (outcome._tag === "Failure") {
+          const address = server?.requestIP(request)?.address ?? "unknown"
           const error = Option.getOrUndefined(Cause.findErrorOption(outcome.cause))
           if (error?._tag === "Unauthorized") throw refuse(request, address, 401, error.message)
           // The reason (the user service is unreachable, ...) goes to the log; the client only learns to come back.
@@ -73,10 +78,11 @@ export const accessControl = (run: Runner<Authenticator>) => {
           throw refuse(request, address, 503, unavailable, undefined, error?.message)
         }
         const principal = outcome.value
+        const address = () => server?.requestIP(request)?.address ?? "unknown"
         const decision = decide(access, principal)
-        if (!decision.allowed) throw refuse(request, address, 403, decision.reason, principal)
+        if (!decision.allowed) throw refuse(request, address(), 403, decision.reason, principal)
         const own = decideForUser(access, principal, (context.params as Record<string, string | undefined> | undefined)?.userId)
-        if (!own.allowed) throw refuse(request, address, 403, own.reason, principal)
+        if (!own.allowed) throw refuse(request, address(), 403, own.reason, principal)
         ;(context as WithGrant)[granted] = { principal, scope: scopeOf(principal) }
       },
       resolve(context) {

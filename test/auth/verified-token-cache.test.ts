@@ -24,7 +24,8 @@ describe("verified access tokens", () => {
     const authenticator = Authenticator.make(checks, revocations)
     const authenticate = (token: string) =>
       Effect.runPromise(authenticator.authenticate({ kind: "bearer", token }).pipe(Effect.match({ onFailure: (e) => e._tag, onSuccess: (p) => p.kind })))
-    return { verified, revocations, authenticate }
+    const known = (token: string) => authenticator.known({ kind: "bearer", token })?.kind
+    return { verified, revocations, authenticate, known }
   }
 
   test("a token's signature is verified once, then its claims are reused while it has not expired", async () => {
@@ -50,5 +51,25 @@ describe("verified access tokens", () => {
     exp = nowSeconds() - 1
     expect(await authenticate("a")).toBe("Unauthorized")
     expect(verified).toEqual(["a", "a"])
+  })
+
+  test("a token let through before is known without a check until it is revoked or expires; an unknown one never is", async () => {
+    let exp = nowSeconds() + 2
+    const { authenticate, known, revocations } = setUp((token) => (token === "short" ? exp : nowSeconds() + 900))
+    expect(known("a")).toBeUndefined()
+    expect(await authenticate("a")).toBe("operator")
+    expect(known("a")).toBe("operator")
+    expect(known("b")).toBeUndefined()
+    await Effect.runPromise(revocations.add([{ kind: "session", subject: subjectOf("sid-a"), notAfter: nowSeconds(), expiresAt: Date.now() + 60_000 }]))
+    expect(known("a")).toBeUndefined()
+    expect(await authenticate("a")).toBe("Unauthorized")
+    expect(await authenticate("short")).toBe("operator")
+    expect(known("short")).toBe("operator")
+    await Bun.sleep(2100)
+    exp = nowSeconds() - 1
+    expect(known("short")).toBeUndefined()
+    // A refused token is never remembered as passed.
+    expect(await authenticate("short")).toBe("Unauthorized")
+    expect(known("short")).toBeUndefined()
   })
 })
