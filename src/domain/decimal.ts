@@ -17,12 +17,19 @@ export const zero = of(0n)
 export class NotADecimal extends Error {}
 
 const decimalText = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
+const plainText = /^(-?)(\d{1,15})(?:\.(\d{1,4}))?$/
 
 /**
  * `"12.5"`, `"-0.0001"`, `"1e3"`: the exact value of a decimal numeral; more than 4 places (after
  * any exponent) is refused, never rounded.
  */
 export const fromText = (text: string): Decimal => {
+  // The common shape (what `toText` and JSON numbers give), read without the general parse.
+  const plain = plainText.exec(text)
+  if (plain) {
+    const units = BigInt(plain[2]! + (plain[3] ?? "").padEnd(places, "0"))
+    return of(plain[1] === "-" ? -units : units)
+  }
   const match = decimalText.exec(text.trim())
   if (!match) throw new NotADecimal(`not a decimal number: ${text.slice(0, 40)}`)
   const [, sign, whole, fraction = "", exponent = "0"] = match
@@ -55,7 +62,9 @@ export const toText = (value: Decimal): string => {
   const negative = value < 0n
   const magnitude = negative ? -value : value
   const whole = magnitude / scale
-  const fraction = (magnitude % scale).toString().padStart(places, "0").replace(/0+$/, "")
+  const remainder = magnitude % scale
+  if (remainder === 0n) return negative ? `-${whole}` : `${whole}`
+  const fraction = remainder.toString().padStart(places, "0").replace(/0+$/, "")
   return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`
 }
 
