@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { randomUUID } from "node:crypto"
 import { startBrokerProcess, type BrokerProcess } from "../../support/broker-process.ts"
-import { allLoyalteaGroups, api, eventually, groupsCaughtUp, produce } from "../../support/flow.ts"
+import { derivedEventId } from "../../../src/events/event-id.ts"
+import { allLoyalteaGroups, api, eventually, groupsCaughtUp, kafkaClient, produce } from "../../support/flow.ts"
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.ts"
 import { type LoyalteaProcess, spawnLoyaltea, waitStarted } from "../../support/process.ts"
 
@@ -93,9 +94,24 @@ describe("a backfill of campaigns whose fulfillments were created after the purc
     expect(await eventually(coffee, (all) => all.every((n) => n === 1), 120_000)).toEqual(users.map(() => 1))
     await caughtUp()
 
+    const jobs: Array<string> = []
     for (const campaign of [ids.coffees, ids.teas, ids.reviews]) {
-      expect((await h.call("campaign", "POST", `/campaign/${campaign}/backfill`, { from: "2026-01-01T00:00:00Z" })).status).toBe(201)
+      const started = await h.call("campaign", "POST", `/campaign/${campaign}/backfill`, { from: "2026-01-01T00:00:00Z" })
+      expect(started.status).toBe(201)
+      jobs.push((started.body as Job).id)
     }
+    // A derived completion delivered again (an outbox row published twice after a crash), twice in one
+    // batch and once more by the derivation itself, counts once.
+    const user = users[0]!
+    const again = {
+      kind: "completion", jobId: jobs[0], tenant,
+      completion: { tenant, fulfillmentId: ids.coffee, userId: user, eventId: derivedEventId("fulfillment", `${user}-p4`, ids.coffee), causeEventId: `${user}-p4`,
+        occurredAt: new Date(start + 4 * 60_000).toISOString(), basis: "4", orderIds: [`${user}-o4`] }
+    }
+    const producer = kafkaClient(broker.address).producer()
+    await producer.connect()
+    await producer.send({ topic: "backfill-fulfillment", acks: -1, messages: [0, 1].map(() => ({ key: jobs[0]!, value: JSON.stringify(again) })) })
+    await producer.disconnect()
     // Killed while a derivation is being credited, then started again: every job resumes from its stored offsets.
     await eventually(() => job(ids.coffees), (j) => j.derivedRead > 0 || j.status === "done", 240_000)
     await lt.stop("SIGKILL")

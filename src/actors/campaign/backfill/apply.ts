@@ -65,13 +65,16 @@ const countedAlready = (tx: Sql, campaignId: string, events: ReadonlyArray<Consu
 }
 
 /**
- * The events of the campaign not seen before (by an earlier batch or job of the campaign, or by
- * the live consumer) moved through that campaign alone, with the live path's locks in its order
+ * The events of the campaign not seen before (earlier in the batch, by an earlier batch or job of
+ * the campaign, or by the live consumer) moved through that campaign alone, with the live path's locks in its order
  * (users, progress, periods, budget) and its counters, rounds and `reward` ids, each judged with
  * the refunds the job knows of it.
  */
-const creditFresh = (tx: Sql, job: StoredBackfill, campaign: CampaignRules | undefined, events: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
+const creditFresh = (tx: Sql, job: StoredBackfill, campaign: CampaignRules | undefined, batch: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
   Effect.gen(function*() {
+    // An event in the batch twice (published again after a crash) is one event: its first copy.
+    const seen = new Set<string>()
+    const events = batch.filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true)))
     const fresh = yield* markProcessed(tx, "campaign", processedName(job.campaignId), events.map((e) => ({ tenant: e.tenant, eventId: e.eventId })))
     const counted = campaign ? yield* countedAlready(tx, campaign.id, events) : new Set<string>()
     const uncounted = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
@@ -79,7 +82,8 @@ const creditFresh = (tx: Sql, job: StoredBackfill, campaign: CampaignRules | und
     // is among them, and one after finds the round this batch records.
     yield* lockUsers(tx, uncounted.map((c) => c.event))
     const judged = withHeldRevocations(uncounted, yield* refundsOf(tx, job, uncounted.map((e) => e.eventId)))
-    return campaign && judged.length > 0 ? yield* advanceOne(tx, campaign, judged) : { messages: [], completions: 0, rewards: 0, points: D.zero }
+    const moved = campaign && judged.length > 0 ? yield* advanceOne(tx, campaign, judged) : { messages: [], completions: 0, rewards: 0, points: D.zero }
+    return { ...moved, fresh: events.filter((e) => fresh.has(e.key)).length }
   })
 
 const nothing = { emitted: [], outboxId: undefined, done: false }
@@ -119,7 +123,6 @@ export const applyBackfillBatch = (tx: Sql, jobId: string, partition: number, me
 /** The job's derived completions in the batch (of its campaign's fulfillments), and whether the derivation's end is among them. */
 const derivedOf = (job: StoredBackfill, campaign: CampaignRules | undefined, current: string, messages: ReadonlyArray<RawMessage>) => {
   let ended = false
-  let read = 0
   const events = messages.flatMap((raw): Array<Consumed<FulfillmentEvent>> => {
     if (BigInt(raw.offset) < BigInt(current)) return []
     const decoded = decodeDerived(raw.value)
@@ -129,13 +132,12 @@ const derivedOf = (job: StoredBackfill, campaign: CampaignRules | undefined, cur
       ended = true
       return []
     }
-    read++
     const event = derived.completion
     if (ended || event.tenant !== job.tenant || !campaign?.fulfillments.includes(event.fulfillmentId.toLowerCase())) return []
     const eventTime = event.occurredAt === undefined ? Number(raw.timestamp) : Date.parse(event.occurredAt)
     return [{ key: keyOf({ tenant: event.tenant, eventId: event.eventId }), eventId: event.eventId, tenant: event.tenant, eventTime, recordTime: Number(raw.timestamp), event, partition: raw.partition, offset: raw.offset }]
   })
-  return { events, ended, read }
+  return { events, ended }
 }
 
 /**
@@ -152,13 +154,14 @@ export const applyDerivedBatch = (tx: Sql, jobId: string, partition: number, mes
     const last = messages[messages.length - 1]
     if (!range || !last || BigInt(last.offset) < BigInt(range.current)) return nothing
     const campaign = (yield* tenantRules(tx, job.tenant)).find((c) => c.rules.id === job.campaignId)?.rules
-    const { events, ended, read } = derivedOf(job, campaign, range.current, messages)
+    const { events, ended } = derivedOf(job, campaign, range.current, messages)
     const emitted = yield* creditFresh(tx, job, campaign, events)
     const outboxId = yield* appendOutbox(tx, "campaign", emitted.messages)
     const done = yield* advanceDerived(tx, job, {
       partition,
       next: (BigInt(last.offset) + 1n).toString(),
-      eventsRead: read,
+      // A completion published twice (its outbox row sent again after a crash) counts once.
+      eventsRead: emitted.fresh,
       completions: emitted.completions,
       rewards: emitted.rewards,
       points: D.toText(emitted.points),

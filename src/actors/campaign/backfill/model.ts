@@ -41,7 +41,9 @@ export const Backfill = Schema.Struct({
   percent: Schema.Number.annotate({ description: "Offsets read of those to read in `fulfillment-revoked` and `fulfillment`, 0-100 (99.99 at most until done: the derived phase has no known length)" }),
   refundsRead: Schema.Number.annotate({ description: "Refunds of the campaign's fulfillments (its tenant's only) found in the range and kept for judging its purchases" }),
   eventsRead: Schema.Number,
-  derivedRead: Schema.Number.annotate({ description: "Derived completions of the job read (of the campaign's fulfillments, for the purchases and activities they never judged)" }),
+  derivedRead: Schema.Number.annotate({
+    description: "Derived completions of the job read (of the campaign's fulfillments, for the purchases and activities they never judged); one delivered twice, or read by an earlier job of the campaign, counts once"
+  }),
   membersCompleted: Schema.Number.annotate({ description: "Rounds of the campaign the backfill completed" }),
   rewardsGranted: Schema.Number.annotate({ description: "`reward` events the backfill emitted" }),
   pointsGranted: Schema.Number,
