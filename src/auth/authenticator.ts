@@ -31,27 +31,36 @@ export interface AuthenticatorShape {
   known(credential: Credential | undefined): Principal | undefined
 }
 
-interface Passed {
-  readonly principal: Principal
-  readonly exp: number
-  /** An operator's token: checked against the revocation list on every use. */
-  readonly claims: VerifiedClaims | undefined
-}
-
 // Tokens verified lately, by their text: a signature that checked out once checks out until the
 // token expires, so a client sending the same token again costs no signature verification.
 const verifiedCapacity = 10_000
 
-const verifiedTokens = <C extends { readonly exp: number }>(verify: (token: string) => Effect.Effect<C, CheckFailure>) => {
-  const cache = new LruCache<string, C>(verifiedCapacity)
-  return (token: string): Effect.Effect<C, CheckFailure> =>
+/** A verified token's claims and the principal they make. */
+interface Verified<C> {
+  readonly claims: C
+  readonly principal: Principal
+}
+
+const verifiedTokens = <C extends { readonly exp: number }>(verify: (token: string) => Effect.Effect<C, CheckFailure>, principalOf: (claims: C) => Principal) => {
+  const cache = new LruCache<string, Verified<C>>(verifiedCapacity)
+  /** The token's entry while it has not expired (expiry is checked on every use; revocation by the caller, every time). */
+  const peek = (token: string): Verified<C> | undefined => {
+    const known = cache.get(token)
+    if (known !== undefined && known.claims.exp * 1000 > Date.now()) return known
+    if (known !== undefined) cache.delete(token)
+    return undefined
+  }
+  const check = (token: string): Effect.Effect<Verified<C>, CheckFailure> =>
     Effect.suspend(() => {
-      const known = cache.get(token)
-      // Expiry is still checked on every use; revocation is checked by the caller every time.
-      if (known !== undefined && known.exp * 1000 > Date.now()) return Effect.succeed(known)
-      if (known !== undefined) cache.delete(token)
-      return verify(token).pipe(Effect.tap((claims) => Effect.sync(() => cache.set(token, claims))))
+      const known = peek(token)
+      if (known !== undefined) return Effect.succeed(known)
+      return verify(token).pipe(Effect.map((claims) => {
+        const entry = { claims, principal: principalOf(claims) }
+        cache.set(token, entry)
+        return entry
+      }))
     })
+  return { check, peek }
 }
 
 /**
@@ -75,26 +84,23 @@ const isMemberToken = (token: string): boolean => {
  */
 export class Authenticator extends Context.Service<Authenticator, AuthenticatorShape>()("loyaltea/auth/Authenticator") {
   static readonly make = (checks: CredentialChecks, revocations: RevocationList): AuthenticatorShape => {
-    const verified = verifiedTokens(checks.verifyToken)
-    const verifiedMember = verifiedTokens(checks.verifyMemberToken)
-    const passed = new LruCache<string, Passed>(verifiedCapacity)
-    const remember = (token: string, entry: Passed) => Effect.sync(() => passed.set(token, entry))
+    const verified = verifiedTokens(checks.verifyToken, principalOfClaims)
+    const verifiedMember = verifiedTokens(checks.verifyMemberToken, principalOfMemberClaims)
     return {
       authenticate: (credential) =>
         credential === undefined
           ? Effect.fail(new Unauthorized({ reason: "a credential is required: Authorization: Bearer <token> or X-API-Key" }))
           : credential.kind === "bearer" && isMemberToken(credential.token)
-          ? verifiedMember(credential.token).pipe(Effect.map((claims) => ({ claims, principal: principalOfMemberClaims(claims) })),
-            Effect.tap(({ claims, principal }) => remember(credential.token, { principal, exp: claims.exp, claims: undefined })), Effect.map((p) => p.principal))
+          ? verifiedMember.check(credential.token).pipe(Effect.map((v) => v.principal))
           : credential.kind === "bearer"
-          ? verified(credential.token).pipe(Effect.tap(revocations.check), Effect.map((claims) => ({ claims, principal: principalOfClaims(claims) })),
-            Effect.tap(({ claims, principal }) => remember(credential.token, { principal, exp: claims.exp, claims })), Effect.map((p) => p.principal))
+          ? verified.check(credential.token).pipe(Effect.tap((v) => revocations.check(v.claims)), Effect.map((v) => v.principal))
           : checks.verifyApiKey(credential.key),
       known: (credential) => {
         if (credential?.kind !== "bearer") return undefined
-        const entry = passed.get(credential.token)
-        if (entry === undefined || entry.exp * 1000 <= Date.now()) return undefined
-        return entry.claims === undefined || revocations.passes(entry.claims) ? entry.principal : undefined
+        const member = verifiedMember.peek(credential.token)
+        if (member !== undefined) return member.principal
+        const operator = verified.peek(credential.token)
+        return operator !== undefined && revocations.passes(operator.claims) ? operator.principal : undefined
       }
     }
   }

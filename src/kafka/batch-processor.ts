@@ -6,6 +6,7 @@ import { truncated } from "../platform/bounded-text.ts"
 import { TenantDirectory } from "../tenants/directory.ts"
 import { deadLetterFor, maxReasonLength, type RawMessage } from "./dead-letter.ts"
 import type { KafkaUnavailable } from "./kafka-client.ts"
+import { consumedFrom, firstOfEachKey } from "./consumed.ts"
 import { appendOutbox } from "./outbox.ts"
 import { keyOf, markProcessed } from "./processed-events.ts"
 import type { OutgoingMessage } from "./producer.ts"
@@ -41,12 +42,12 @@ const classify = <A, R>(handler: TopicHandler<A, R>, raw: RawMessage): Item<A> =
   const decoded = handler.decode(raw.value)
   const fallbackId = offsetEventId(raw.topic, raw.partition, raw.offset)
   if (Result.isFailure(decoded)) return invalid(raw, noTenant, fallbackId, decoded.failure)
-  const eventId = handler.eventIdOf(decoded.success) ?? fallbackId
-  const tenant = handler.tenantOf(decoded.success)
-  const key = keyOf({ tenant, eventId })
-  const occurredAt = handler.occurredAtOf(decoded.success)
-  const eventTime = occurredAt === undefined ? Number(raw.timestamp) : Date.parse(occurredAt)
-  return { kind: "valid", key, raw, consumed: { key, eventId, tenant, eventTime, recordTime: Number(raw.timestamp), event: decoded.success, partition: raw.partition, offset: raw.offset } }
+  const consumed = consumedFrom(raw, decoded.success, {
+    tenant: handler.tenantOf(decoded.success),
+    eventId: handler.eventIdOf(decoded.success) ?? fallbackId,
+    occurredAt: handler.occurredAtOf(decoded.success)
+  })
+  return { kind: "valid", key: consumed.key, raw, consumed }
 }
 
 /** Events of tenants that do not exist are dead-lettered with that reason, never applied or dropped. */
@@ -62,12 +63,6 @@ const refuseUnknownTenants = <A, R>(handler: TopicHandler<A, R>, items: Readonly
         : item
     )
   })
-
-// Within one batch the first copy of an id wins; later copies are duplicates like any replay.
-const firstOfEachKey = <A>(items: ReadonlyArray<Item<A>>) => {
-  const seen = new Set<string>()
-  return items.filter((item) => (seen.has(item.key) ? false : (seen.add(item.key), true)))
-}
 
 const identity = <A>(item: Item<A>) =>
   item.kind === "valid" ? { tenant: item.consumed.tenant, eventId: item.consumed.eventId } : { tenant: item.tenant, eventId: item.eventId }

@@ -17,6 +17,10 @@ export class KafkaUnavailable extends Schema.TaggedError<KafkaUnavailable>()("Ka
   }
 }
 
+/** A kafkajs call as an effect: Kafka out of reach is a KafkaUnavailable (a 503 for a request), never a crash. */
+export const kafkaCall = <A>(f: () => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) }) })
+
 export interface KafkaClientShape {
   readonly kafka: Kafka
   readonly brokers: ReadonlyArray<string>

@@ -22,6 +22,17 @@ export const rangeSince = async (admin: Admin, topic: string, from: string): Pro
   }).sort((a, b) => a.partition - b.partition)
 }
 
+/**
+ * Per partition of `topic`: its log's end now, as an empty range from there (where what is
+ * appended from now on starts). A log without the topic yet has nothing.
+ */
+export const rangeFromEnd = async (admin: Admin, topic: string): Promise<Array<OffsetRange>> => {
+  if (!(await admin.listTopics()).includes(topic)) return []
+  return (await admin.fetchTopicOffsets(topic))
+    .map((end) => ({ partition: end.partition, start: end.high, end: end.high, current: end.high }))
+    .sort((a, b) => a.partition - b.partition)
+}
+
 /** Whether some partition of `ranges` is not read to its end. */
 export const unread = (ranges: ReadonlyArray<OffsetRange>) => ranges.some((p) => BigInt(p.current) < BigInt(p.end))
 

@@ -44,6 +44,4 @@ export class ConsoleKafka extends Context.Service<ConsoleKafka, ConsoleKafkaShap
   )
 }
 
-/** A kafkajs call as an effect: Kafka out of reach is a 503 for the request, never a crash. */
-export const kafkaCall = <A>(f: () => Promise<A>) =>
-  Effect.tryPromise({ try: f, catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) }) })
+export { kafkaCall } from "../../kafka/kafka-client.ts"

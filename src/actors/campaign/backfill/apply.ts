@@ -6,6 +6,7 @@ import { FulfillmentEvent } from "../../../events/fulfillment.ts"
 import { FulfillmentRevokedEvent } from "../../../events/fulfillment-revoked.ts"
 import type { RawMessage } from "../../../kafka/dead-letter.ts"
 import { nextAfter } from "../../../kafka/offset-ranges.ts"
+import { consumedFrom, firstOfEachKey } from "../../../kafka/consumed.ts"
 import { makeEventDecoder } from "../../../kafka/decode-event.ts"
 import { appendOutbox } from "../../../kafka/outbox.ts"
 import { keyOf, markProcessed } from "../../../kafka/processed-events.ts"
@@ -21,6 +22,7 @@ import { keepRefunds, refundsOf } from "./refunds-repo.ts"
 import { advanceDerived, advanceJob, advanceRefunds, lockJob, type StoredBackfill } from "./repo.ts"
 
 const decode = makeEventDecoder(FulfillmentEvent)
+const consumedOf = (raw: RawMessage, event: FulfillmentEvent) => consumedFrom(raw, event, { tenant: event.tenant, eventId: event.eventId, occurredAt: event.occurredAt })
 const decodeDerived = makeEventDecoder(BackfillFulfillmentEvent)
 const decodeRevoked = makeEventDecoder(FulfillmentRevokedEvent)
 
@@ -37,9 +39,7 @@ const eventsOf = (job: Backfill, campaign: CampaignRules, partition: { current: 
     if (Result.isFailure(decoded)) return []
     const event = decoded.success
     if (event.tenant !== job.tenant || !campaign.fulfillments.includes(event.fulfillmentId.toLowerCase())) return []
-    const eventTime = event.occurredAt === undefined ? Number(raw.timestamp) : Date.parse(event.occurredAt)
-    const key = keyOf({ tenant: event.tenant, eventId: event.eventId })
-    return [{ key, eventId: event.eventId, tenant: event.tenant, eventTime, recordTime: Number(raw.timestamp), event, partition: raw.partition, offset: raw.offset }]
+    return [consumedOf(raw, event)]
   })
 
 /**
@@ -73,8 +73,7 @@ const countedAlready = (tx: Sql, campaignId: string, events: ReadonlyArray<Consu
 const creditFresh = (tx: Sql, job: StoredBackfill, campaign: CampaignRules | undefined, batch: ReadonlyArray<Consumed<FulfillmentEvent>>) =>
   Effect.gen(function*() {
     // An event in the batch twice (published again after a crash) is one event: its first copy.
-    const seen = new Set<string>()
-    const events = batch.filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true)))
+    const events = firstOfEachKey(batch)
     const fresh = yield* markProcessed(tx, "campaign", processedName(job.campaignId), events.map((e) => ({ tenant: e.tenant, eventId: e.eventId })))
     const counted = campaign ? yield* countedAlready(tx, campaign.id, events) : new Set<string>()
     const uncounted = events.filter((e) => fresh.has(e.key) && !counted.has(e.key))
@@ -134,8 +133,7 @@ const derivedOf = (job: StoredBackfill, campaign: CampaignRules | undefined, cur
     }
     const event = derived.completion
     if (ended || event.tenant !== job.tenant || !campaign?.fulfillments.includes(event.fulfillmentId.toLowerCase())) return []
-    const eventTime = event.occurredAt === undefined ? Number(raw.timestamp) : Date.parse(event.occurredAt)
-    return [{ key: keyOf({ tenant: event.tenant, eventId: event.eventId }), eventId: event.eventId, tenant: event.tenant, eventTime, recordTime: Number(raw.timestamp), event, partition: raw.partition, offset: raw.offset }]
+    return [consumedOf(raw, event)]
   })
   return { events, ended }
 }

@@ -3,7 +3,7 @@ import { AppConfig } from "../../../config/app-config.ts"
 import { Database } from "../../../db/database.ts"
 import { Topics } from "../../../events/topics.ts"
 import type { RawMessage } from "../../../kafka/dead-letter.ts"
-import { KafkaClient, KafkaUnavailable } from "../../../kafka/kafka-client.ts"
+import { KafkaClient, kafkaCall } from "../../../kafka/kafka-client.ts"
 import { lazyAdmin } from "../../../kafka/lazy-admin.ts"
 import { startJobRunner } from "../../../kafka/job-runner.ts"
 import { EventProducer } from "../../../kafka/producer.ts"
@@ -41,10 +41,7 @@ const runJob = (stored: StoredBackfill) =>
     let job = stored
     if (job.refunds === undefined) {
       const admin = lazyAdmin(kafka)
-      const ranges = yield* Effect.tryPromise({
-        try: async () => rangeSince(await admin.connected(), Topics.fulfillmentRevoked, job.from),
-        catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) })
-      }).pipe(Effect.ensuring(Effect.promise(() => admin.close()).pipe(Effect.ignore)))
+      const ranges = yield* kafkaCall(async () => rangeSince(await admin.connected(), Topics.fulfillmentRevoked, job.from)).pipe(Effect.ensuring(Effect.promise(() => admin.close()).pipe(Effect.ignore)))
       yield* setRefundRange(db.sql, job.id, ranges)
       job = (yield* db.transaction((tx) => lockJob(tx, job.id))) ?? job
     }

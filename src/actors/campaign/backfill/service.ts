@@ -5,14 +5,14 @@ import { NotFound } from "../../../domain/errors.ts"
 import { type PageRequest, pageFrom } from "../../../domain/page.ts"
 import type { TenantScope } from "../../../domain/tenant-scope.ts"
 import { Topics } from "../../../events/topics.ts"
-import { KafkaClient, KafkaUnavailable } from "../../../kafka/kafka-client.ts"
+import { KafkaClient, kafkaCall } from "../../../kafka/kafka-client.ts"
 import { lazyAdmin } from "../../../kafka/lazy-admin.ts"
 import { appendOutbox } from "../../../kafka/outbox.ts"
 import { EventProducer, type OutgoingMessage } from "../../../kafka/producer.ts"
 import { publishCommitted } from "../../../kafka/publish-committed.ts"
 import type { BackfillRequestEvent } from "../../../events/backfill-request.ts"
 import * as repo from "../repo.ts"
-import { rangeSince as readRange } from "../../../kafka/offset-ranges.ts"
+import { rangeFromEnd, rangeSince as readRange } from "../../../kafka/offset-ranges.ts"
 import { findJob, findJobById, listJobs, runningJobOf, shownJob, startJob } from "./repo.ts"
 
 /** The job's request to the fulfillment service: derive what the campaign's fulfillments never judged since `from`. */
@@ -36,16 +36,10 @@ const make = Effect.gen(function*() {
 
   /** Per partition of `fulfillment`: the first offset at or after `from` and the log's end now. */
   const rangeSince = (from: string) =>
-    Effect.tryPromise({
-      try: async () => readRange(await admin.connected(), Topics.fulfillment, from),
-      catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) })
-    })
+    kafkaCall(async () => readRange(await admin.connected(), Topics.fulfillment, from))
 
   /** Per partition of `backfill-fulfillment`: the log's end now, where the job's derived completions will start. */
-  const derivedStart = Effect.tryPromise({
-    try: async () => (await readRange(await admin.connected(), Topics.backfillFulfillment, new Date().toISOString())).map((p) => ({ ...p, start: p.end, current: p.end })),
-    catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) })
-  })
+  const derivedStart = kafkaCall(async () => rangeFromEnd(await admin.connected(), Topics.backfillFulfillment))
 
   /**
    * A job of the campaign, started now unless one is running (then that one, untouched). The

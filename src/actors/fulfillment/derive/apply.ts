@@ -10,7 +10,8 @@ import type { RawMessage } from "../../../kafka/dead-letter.ts"
 import { makeEventDecoder } from "../../../kafka/decode-event.ts"
 import { nextAfter } from "../../../kafka/offset-ranges.ts"
 import { appendOutbox } from "../../../kafka/outbox.ts"
-import { keyOf, markProcessed } from "../../../kafka/processed-events.ts"
+import { consumedFrom, firstOfEachKey } from "../../../kafka/consumed.ts"
+import { markProcessed } from "../../../kafka/processed-events.ts"
 import type { OutgoingMessage } from "../../../kafka/producer.ts"
 import type { Consumed } from "../../../kafka/topic-handler.ts"
 import { fulfillmentEventId, fulfillmentEventOf } from "../completion-event.ts"
@@ -43,15 +44,8 @@ const eventsOf = (job: Derivation, topic: string, range: { current: string; end:
     if (Result.isFailure(decoded)) return []
     const event = decoded.success
     if (event.tenant !== job.tenant) return []
-    const eventId = event.eventId ?? offsetEventId(topic, raw.partition, raw.offset)
-    const eventTime = event.occurredAt === undefined ? Number(raw.timestamp) : Date.parse(event.occurredAt)
-    return [{ key: keyOf({ tenant: event.tenant, eventId }), eventId, tenant: event.tenant, eventTime, recordTime: Number(raw.timestamp), event, partition: raw.partition, offset: raw.offset }]
+    return [consumedFrom(raw, event, { tenant: event.tenant, eventId: event.eventId ?? offsetEventId(topic, raw.partition, raw.offset), occurredAt: event.occurredAt })]
   })
-
-const firstOfEach = <A>(events: ReadonlyArray<Consumed<A>>) => {
-  const seen = new Set<string>()
-  return events.filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true)))
-}
 
 /**
  * The purchases as the live consumer kept them: each judged on what is left of it after every
@@ -89,7 +83,7 @@ export const applyDerivedBatch = (tx: Sql, jobId: string, topic: string, partiti
     const bounds = job.bounds
     const index = (yield* RulesIndex.use((rules) => rules.forTenants(tx, [job.tenant]))).get(job.tenant)
     const jobIndex = buildIndex((index?.rules ?? []).filter((r) => job.fulfillmentIds.includes(r.id.toLowerCase())))
-    const inRange = firstOfEach(eventsOf(job, topic, range, messages))
+    const inRange = firstOfEachKey(eventsOf(job, topic, range, messages))
     const fresh = yield* markProcessed(tx, "fulfillment", processedName(job.jobId), inRange.map((e) => ({ tenant: e.tenant, eventId: e.eventId })))
     const events = inRange.filter((e) => fresh.has(e.key))
     const qualified: ReadonlyArray<{ consumed: Consumed<Judgeable>; qualified: Qualified }> = topic === Topics.buy

@@ -2,7 +2,7 @@ import { Effect, FiberSet, Schedule } from "effect"
 import { AppConfig } from "../../../config/app-config.ts"
 import { Database } from "../../../db/database.ts"
 import { Topics } from "../../../events/topics.ts"
-import { KafkaClient, KafkaUnavailable } from "../../../kafka/kafka-client.ts"
+import { KafkaClient, kafkaCall } from "../../../kafka/kafka-client.ts"
 import { startJobRunner } from "../../../kafka/job-runner.ts"
 import { lazyAdmin } from "../../../kafka/lazy-admin.ts"
 import { rangeSince } from "../../../kafka/offset-ranges.ts"
@@ -16,9 +16,6 @@ import { everyPartition, startsOf } from "./rule-starts.ts"
 import { type Derivation, lockDerivation, runningDerivations, setBounds, setRanges, type TopicRange } from "./repo.ts"
 
 const judged = [Topics.buy, Topics.activity] as const
-
-const kafkaCall = <A>(f: () => Promise<A>) =>
-  Effect.tryPromise({ try: f, catch: (error) => new KafkaUnavailable({ reason: error instanceof Error ? error.message : String(error) }) })
 
 /**
  * Whether the live consumer has committed past the end of every range: every record a
