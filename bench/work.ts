@@ -28,6 +28,8 @@ import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase } from "./f
 import { fmt } from "./flow/stats.ts"
 import { readLog, statementKinds, units } from "./work/statement-log.ts"
 import { replay } from "./work/replay.ts"
+import { describeBatchSteps, parseBatchSteps } from "./work/batch-steps.ts"
+import { machineCpuSeconds, processCpuSeconds } from "./work/cpu-time.ts"
 
 const { values } = parseArgs({
   options: {
@@ -127,10 +129,17 @@ try {
   lt = await startLoyaltea({ ...env, DATABASE_URL: unloggedUrl.toString() })
   sql = postgres(unloggedUrl.toString(), { max: 2, onnotice: () => {} })
   const unloggedStarted = performance.now()
+  const cpuBefore = { process: processCpuSeconds(lt.proc.pid), machine: machineCpuSeconds() }
   const again = Array.from({ length: events }, (_, i) => purchase(`u${i % users}`, i, "unlogged-"))
   for (let i = 0; i < again.length; i += 1000) await producer.send({ topic: "buy", acks: -1, messages: again.slice(i, i + 1000) })
   await waitFor(sql, (events + 1) * pointsPerPurchase)
   const unloggedSeconds = (performance.now() - unloggedStarted) / 1000
+  const cpu = {
+    process: processCpuSeconds(lt.proc.pid) - cpuBefore.process,
+    busy: machineCpuSeconds().busy - cpuBefore.machine.busy
+  }
+  // The batches of this run, as the process counted them.
+  const steps = parseBatchSteps(await (await fetch(`http://127.0.0.1:${ports.reward}/metrics`)).text())
   await producer.disconnect()
   await sql.end()
   await lt.stop()
@@ -140,6 +149,9 @@ try {
   const transactions = recorded.filter((unit) => unit.inTransaction)
   console.log(`machine: ${navigator.hardwareConcurrency} cores; ${events} purchases over ${users} users (each earns two credits), ${values.partitions} partitions per topic, pool ${poolSize}`)
   console.log(`end to end: ${fmt(events / unloggedSeconds, 0)} purchases/s (${fmt(unloggedSeconds, 2)} s); with every statement logged ${fmt(events / seconds, 0)} purchases/s (${fmt(seconds, 2)} s)`)
+  console.log(`CPU during it: the process ${fmt((cpu.process / unloggedSeconds) * 100, 0)}% of a core, the whole machine ${fmt((cpu.busy / unloggedSeconds) * 100, 0)}% of one core (of ${navigator.hardwareConcurrency * 100}%)`)
+  console.log(`batches of the run with nothing logged (consumer group, topic, step: batches × mean = total):`)
+  for (const line of describeBatchSteps(steps)) console.log(line)
   console.log(`per 1,000 purchases: ${per1000(log.length)} statements (begin and commit included), ${per1000(transactions.length)} transactions, ${per1000(recorded.length - transactions.length)} statements outside transactions`)
   for (const [kind, n] of statementKinds(log)) console.log(`  ${per1000(n).padStart(8)}  ${kind}`)
   console.log("rows written per 1,000 purchases (inserted / updated / deleted):")

@@ -138,7 +138,26 @@ const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, it
   })
 
 /**
- * Applies a fetched batch in one transaction. A transient failure (lost connection, lost race,
+ * Whether a batch is, as a whole, nothing its handler has work for: every event decoded and none
+ * concerns it (a webhook consumer's batch for tenants without endpoints). Asked on the pool, with
+ * no transaction around it: it reads what a statement inside the batch's transaction would read
+ * (committed rows, at read committed), and it is asked again there when the answer is not empty.
+ * Such a batch writes nothing, so it needs no transaction at all.
+ */
+const nothingConcerned = <A, R>(handler: TopicHandler<A, R>, items: ReadonlyArray<Item<A>>) =>
+  Effect.gen(function*() {
+    if (handler.concerned === undefined || items.length === 0) return false
+    const consumed: Array<Consumed<A>> = []
+    for (const item of items) {
+      if (item.kind === "invalid") return false
+      consumed.push(item.consumed)
+    }
+    const db = yield* Database
+    return (yield* handler.concerned(db.sql, consumed)).size === 0
+  })
+
+/**
+ * Applies a fetched batch in one transaction (none when nothing in it concerns the handler). A transient failure (lost connection, lost race,
  * Kafka out of reach) is returned for the caller to retry. Any other failure means some event in
  * the batch cannot be applied: the events are then applied one by one and the one that still
  * fails goes to the dead-letter topic with the database's reason, so it never stalls the partition.
@@ -146,6 +165,10 @@ const applyAlone = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, it
 export const processBatch = <A, R>(schema: ServiceSchema, handler: TopicHandler<A, R>, messages: ReadonlyArray<RawMessage>) =>
   Effect.gen(function*() {
     const items = yield* refuseUnknownTenants(handler, messages.map((raw) => classify(handler, raw)))
+    if (yield* nothingConcerned(handler, items)) {
+      const unique = firstOfEachKey(items).length
+      return { applied: unique, duplicates: items.length - unique, deadLettered: 0, emitted: [], outboxIds: [] } satisfies BatchOutcome
+    }
     const whole = yield* Effect.result(applyInOneTransaction(schema, handler, items))
     if (Result.isSuccess(whole)) return whole.success
     if (isTransient(whole.failure)) return yield* Effect.fail(whole.failure)

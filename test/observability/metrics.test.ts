@@ -70,6 +70,9 @@ describe("/metrics", () => {
     expect(reads[0]?.value).toBeGreaterThan(0)
     expect(metrics.samples.some((s) => Object.values(s.labels).some((v) => v === "ada" || v === "meiwei"))).toBe(false)
     expect(find(metrics, "loyaltea_process_resident_memory_bytes")[0]?.value).toBeGreaterThan(0)
+    // The heap totals, not the per-space census that stops the process for every scrape under Bun.
+    expect(find(metrics, "loyaltea_nodejs_heap_size_used_bytes")[0]?.value).toBeGreaterThan(0)
+    expect(metrics.samples.filter((s) => s.name.startsWith("loyaltea_nodejs_heap_space_"))).toEqual([])
 
     // The embedded broker counts the requests it served, by API.
     const brokerRequests = (api: string) => find(metrics, "loyaltea_broker_requests_total", { api })[0]?.value ?? 0

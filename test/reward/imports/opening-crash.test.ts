@@ -125,7 +125,8 @@ describe("an opening-balance import across a SIGKILL of the reward service mid-u
     const upload = fetch(`http://127.0.0.1:${lt.ports.reward}/imports/opening-balances?tenant=${tenant}&id=${id}`, {
       method: "POST",
       headers: { "content-type": "text/csv", authorization: `Bearer ${await token()}` },
-      body: slowCsv(15),
+      // Slow enough (20,000 rows over some 5 s) that the body is still coming when 2,000 rows are read.
+      body: slowCsv(60),
       duplex: "half",
       signal: controller.signal
     } as RequestInit).catch((error: unknown) => error)

@@ -13,6 +13,7 @@ import type { OpeningImports } from "../../../src/actors/reward/imports/service.
 import { Database } from "../../../src/db/database.ts"
 import { allTenants } from "../../../src/domain/tenant-scope.ts"
 import { processBatch } from "../../../src/kafka/batch-processor.ts"
+import { transactions } from "../../../src/observability/metrics.ts"
 import type { TenantDirectory } from "../../../src/tenants/directory.ts"
 import { appOver, request } from "../../support/app.ts"
 import { useCasesRuntime } from "../../support/layers.ts"
@@ -34,6 +35,9 @@ describe("the webhook consumer", () => {
   const now = () => ({ timestamp: Date.now() })
   const processedCount = async (processedAs: string) =>
     (await sql((s) => s<Array<{ n: number }>>`select count(*)::int as n from reward.processed_events where topic = ${processedAs}`))[0]!.n
+  /** Transactions this process has run so far (committed or rolled back). */
+  const transactionCount = async () =>
+    (await transactions.get()).values.filter((v) => v.metricName === "loyaltea_db_transaction_duration_seconds_count").reduce((n, v) => n + v.value, 0)
   const deliveryCount = async () => (await sql((s) => s<Array<{ n: number }>>`select count(*)::int as n from reward.webhook_deliveries`))[0]!.n
 
   beforeAll(async () => {
@@ -77,6 +81,7 @@ describe("the webhook consumer", () => {
     // Recorded in June (the default record time here), before "feed" had its endpoint.
     const early = { tenant: "feed", rewardId: reward, userId: "u1", eventId: "early-1", campaignId: reward }
     for (const delivery of [0, 1]) {
+      const opened = await transactionCount()
       const completions = await runtime.runPromise(processBatch("reward", completionWebhooks, [
         ...rawMessages("reward", [quiet], { firstOffset: 200 + delivery * 10, ...now() }),
         ...rawMessages("reward", [early], { firstOffset: 201 + delivery * 10 })
@@ -84,7 +89,19 @@ describe("the webhook consumer", () => {
       const notified = await runtime.runPromise(processBatch("reward", notifyWebhooks, rawMessages("reward-notify", [quietNotify], { firstOffset: 200 + delivery * 10, ...now() })))
       expect([completions.applied, completions.duplicates, notified.applied, notified.duplicates]).toEqual([2, 0, 1, 0])
       expect(await counts()).toEqual(before)
+      // Batches with nothing for the handler are not even a transaction.
+      expect(await transactionCount()).toBe(opened)
     }
+    // One event in the batch that concerns the feed is: the batch is then applied as a whole.
+    const opened = await transactionCount()
+    const mixed = await runtime.runPromise(processBatch("reward", completionWebhooks, [
+      ...rawMessages("reward", [quiet], { firstOffset: 300, ...now() }),
+      ...rawMessages("reward", [{ ...early, eventId: "late-1" }], { firstOffset: 301, ...now() }),
+      ...rawMessages("reward", [{ ...early, eventId: "late-1" }], { firstOffset: 302, ...now() })
+    ]))
+    expect([mixed.applied, mixed.duplicates]).toEqual([2, 1])
+    expect(await transactionCount()).toBe(opened + 1)
+    expect(await counts()).toEqual([before[0]! + 1, before[1]!, before[2]! + 1])
   })
 
   test("an undecodable reward-notify event goes to reward-notify.dlq with the reason; an undecodable reward event is left to the crediting consumer's dead letter", async () => {
@@ -98,10 +115,11 @@ describe("the webhook consumer", () => {
   })
 
   test("settled deliveries older than the retention are pruned with their attempts; pending ones stay", async () => {
+    const kept = await deliveryCount()
     await sql((s) => s`update reward.webhook_deliveries set status = 'delivered', last_attempt_at = now() - interval '40 days' where event_type = 'credited'`)
     await sql((s) => s`update reward.webhook_deliveries set last_attempt_at = now() - interval '40 days' where event_type = 'campaign-completed'`)
     const pruned = await runtime.runPromise(Effect.flatMap(Effect.service(Database), (db) => pruneDeliveryLog(db.sql, Date.now() - 30 * 86_400_000, 100)))
     expect(pruned).toBe(1)
-    expect(await deliveryCount()).toBe(1)
+    expect(await deliveryCount()).toBe(kept - 1)
   })
 })

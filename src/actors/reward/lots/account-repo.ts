@@ -63,14 +63,23 @@ export const lockAccounts = (tx: Sql, wanted: ReadonlyArray<AccountWanted>) =>
     const wantsOpenLots = new Set(wanted.filter((w) => w.openLots ?? true).map((w) => accountKey(w.tenant, w.userId)))
     const keys = sorted(wanted).map((k) => ({ ...k, openLots: wantsOpenLots.has(accountKey(k.tenant, k.userId)) }))
     if (keys.length === 0) return new Map<string, Account>()
-    // One statement creates the missing rows and locks them all, in key order.
-    const balances = yield* exec(() => tx`
+    const tenants = keys.map((k) => k.tenant)
+    const users = keys.map((k) => k.userId)
+    // One statement creates the missing rows and locks them all, in key order. An ON CONFLICT DO
+    // UPDATE whose condition is false still locks the row it conflicts with, and writes nothing:
+    // the account's one write is the batch's own update of it.
+    yield* exec(() => tx`
       insert into reward.balances as b (tenant, user_id, points)
-      select tenant, user_id, 0 from unnest(${keys.map((k) => k.tenant)}::text[], ${keys.map((k) => k.userId)}::text[]) with ordinality as k(tenant, user_id, position)
+      select tenant, user_id, 0 from unnest(${tenants}::text[], ${users}::text[]) with ordinality as k(tenant, user_id, position)
       order by k.position
-      on conflict (tenant, user_id) do update set tenant = excluded.tenant
-      returning b.tenant, b.user_id, b.points::text as points, b.pending::text as pending, b.earned::text as earned, b.tier,
-                ${epochMs(tx, "tier_review_at")} as tier_review_at`).pipe(Effect.flatMap(decodeBalances))
+      on conflict (tenant, user_id) do update set tenant = excluded.tenant where false`)
+    // Then read, all of them now locked by this transaction (and so as they stand).
+    const balances = yield* exec(() => tx`
+      select b.tenant, b.user_id, b.points::text as points, b.pending::text as pending, b.earned::text as earned, b.tier,
+             ${epochMs(tx, "tier_review_at")} as tier_review_at
+      from reward.balances b join unnest(${tenants}::text[], ${users}::text[]) as k(tenant, user_id) on b.tenant = k.tenant and b.user_id = k.user_id`).pipe(
+      Effect.flatMap(decodeBalances)
+    )
     // A plain credit without a tier window needs no lot of the user's at all: it is not looked for.
     const needingLots = keys.filter((k) => k.openLots || k.tierSince !== null || k.lotKeys.length > 0)
     const lotKeys = needingLots.flatMap((k) => k.lotKeys.map((lotKey) => ({ tenant: k.tenant, lotKey })))
