@@ -58,13 +58,6 @@ export const trackedSockets = (now: () => number = () => performance.now()): Tra
       }) as typeof socket.write
       socket.on("data", () => void (watched.lastReadAt = now()))
       socket.once("close", () => void live.delete(watched))
-      // When a connection closes postgres.js removes every listener of its socket, its error
-      // listener too, and fails what waited on it. Under Bun a reset connection (the server killed)
-      // can still emit its ECONNRESET after that close: with no listener left, that error would
-      // end the process. It says nothing postgres.js has not already been told, so it is dropped.
-      const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: Array<unknown>) => boolean
-      socket.emit = ((event: string | symbol, ...args: Array<unknown>) =>
-        event === "error" && socket.listenerCount("error") === 0 ? false : emit(event, ...args)) as typeof socket.emit
       return socket
     },
     destroyOwing: (ms) => {
