@@ -24,7 +24,6 @@ import { fundRedeemers, mixedRun, mixedState, redeemAll, setUpMixed } from "./fl
 import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase } from "./flow/setup.ts"
 import { allLoyalteaGroups, groupsCaughtUp } from "../test/support/flow.ts"
 import { fmt, percentile } from "./flow/stats.ts"
-import { creditedPoints, waitForPoints } from "./lib/credited.ts"
 
 const { values } = parseArgs({
   options: {
@@ -72,8 +71,14 @@ const kafka = new Kafka({ clientId: "bench", brokers: [`127.0.0.1:${ports.broker
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
 await producer.connect()
 
-const credited = (tenant = benchTenant) => creditedPoints(sql, tenant)
-const waitFor = (points: number, timeoutMs: number, tenant = benchTenant) => waitForPoints(sql, tenant, points, timeoutMs)
+const credited = async (tenant = benchTenant) => Number((await sql`select coalesce(sum(points), 0)::text as s from reward.balances where tenant = ${tenant}`)[0]!.s)
+const waitFor = async (points: number, timeoutMs: number, tenant = benchTenant) => {
+  const deadline = Date.now() + timeoutMs
+  while ((await credited(tenant)) < points) {
+    if (Date.now() > deadline) throw new Error(`only ${await credited(tenant)} of ${points} points of ${tenant} after ${timeoutMs} ms`)
+    await Bun.sleep(20)
+  }
+}
 const purchase = (user: string, i: number) => ({
   key: `${benchTenant}:${user}`,
   value: JSON.stringify({ tenant: benchTenant, product: "bread", amount: 100 + (i % 50), userId: user, eventId: `${user}-${i}` })

@@ -20,7 +20,6 @@ import { createTestDatabase } from "../test/support/postgres.ts"
 import { type BenchProcess, startLoyaltea } from "./flow/process.ts"
 import { benchAdmin, benchTenant, createCampaigns, pointsPerPurchase, signOut } from "./flow/setup.ts"
 import { fmt } from "./flow/stats.ts"
-import { waitForPoints } from "./lib/credited.ts"
 
 const { values } = parseArgs({
   options: {
@@ -80,7 +79,14 @@ const runShape = async (copies: number) => {
     await producer.connect()
     // The copies must have joined their groups before the clock starts: a warm-up purchase each way.
     await producer.send({ topic: "buy", acks: -1, messages: [{ key: `${benchTenant}:warm`, value: JSON.stringify({ tenant: benchTenant, product: "bread", amount: 100, userId: "warm", eventId: "warm-0" }) }] })
-    const waitFor = (points: number) => waitForPoints(sql, benchTenant, points)
+    const credited = async () => Number((await sql`select coalesce(sum(points), 0)::text as s from reward.balances where tenant = ${benchTenant}`)[0]!.s)
+    const waitFor = async (points: number) => {
+      const deadline = Date.now() + 600_000
+      while ((await credited()) < points) {
+        if (Date.now() > deadline) throw new Error(`only ${await credited()} of ${points} points`)
+        await Bun.sleep(20)
+      }
+    }
     await waitFor(pointsPerPurchase)
     const started = performance.now()
     let next = 0

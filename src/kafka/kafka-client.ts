@@ -8,8 +8,6 @@ import type { SaslOptions } from "./broker/options.ts"
 import { countBrokerRequest } from "../observability/metrics.ts"
 import { embeddedBrokerLog } from "./embedded-broker-log.ts"
 import { kafkajsLogCreator, kafkajsLogLevel } from "./kafkajs-logger.ts"
-// Loaded before any client is made: kafkajs's request queues no longer spin an idle timer.
-import "./kafkajs-request-queue.ts"
 
 export class KafkaUnavailable extends Schema.TaggedError<KafkaUnavailable>()("KafkaUnavailable", {
   reason: Schema.String

@@ -54,7 +54,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
       run: <A>(effect: Effect.Effect<A, unknown, Database | TenantDirectory | R>) => Promise<A>,
       progress: BatchProgress,
       closing: () => boolean,
-      behind: Map<string, Promise<void>>
+      commits: Map<string, Promise<void>>
     ) =>
       async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
         const handler = byTopic.get(batch.topic)
@@ -84,38 +84,27 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
           consumedEvents.inc({ ...labels, outcome: "duplicate" }, outcome.duplicates)
           consumedEvents.inc({ ...labels, outcome: "dead_lettered" }, outcome.deadLettered)
           batchSteps.observe({ ...labels, step: "apply" }, (applied - started) / 1000)
-          // The previous batch's events must be out before this one's: at most one batch of the
-          // partition is being published while the next is applied.
-          await run(step("waiting for the publication before").pipe(Effect.andThen(Effect.promise(() => behind.get(key) ?? Promise.resolve()))))
+          // Committed: what the batch emitted goes out, then the offsets move past it. Should the
+          // publication not happen, the outbox still holds the events and its relay sends them.
+          await run(step("publishing the events of").pipe(
+            Effect.andThen(producer.send(outcome.emitted)),
+            Effect.tapError((error) => Effect.logWarning(`${groupId}: publishing ${key}'s events failed, retrying`, error.message)),
+            Effect.retry({ schedule: retryForever, while: () => isRunning() && !isStale() }),
+            Effect.andThen(relay.published(outcome.outboxIds))
+          ))
+          const published = performance.now()
+          batchSteps.observe({ ...labels, step: "publish" }, (published - applied) / 1000)
           const last = batch.messages[batch.messages.length - 1]!.offset
           resolveOffset(last)
           const offset = (BigInt(last) + 1n).toString()
-          // Committed: what the batch emitted goes out, then the offsets move past it, behind the
-          // batch's back, while the next batch is fetched and applied. Should the publication not
-          // happen, the outbox still holds the events and its relay sends them; the offsets stay.
-          const publishing = performance.now()
-          const published = run(
-            producer.send(outcome.emitted).pipe(
-              Effect.tapError((error) => Effect.logWarning(`${groupId}: publishing ${key}'s events failed, retrying`, error.message)),
-              Effect.retry({ schedule: retryForever, while: () => isRunning() && !isStale() }),
-              Effect.andThen(relay.published(outcome.outboxIds))
-            )
-          ).then(() => {
-            const done = performance.now()
-            batchSteps.observe({ ...labels, step: "publish" }, (done - publishing) / 1000)
-            return consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]).then(
-              () => batchSteps.observe({ ...labels, step: "commit" }, since(done)),
-              (error) => {
-                if (isRebalancing(error)) log(Effect.logInfo(`${groupId}: the group rebalanced while ${key} was applied; its offsets are left to the partition's next owner`))
-                else log(Effect.logWarning(`${groupId}: committing the offsets of ${key} failed; the next batch's commit covers them`, reasonOf(error)))
-              }
-            )
-          }, (error) => {
-            // Going away (or stalled): the outbox relay publishes the events, and the batch comes
-            // again to whoever gets the partition, which finds every event already processed.
-            if (!closing()) log(Effect.logWarning(`${groupId}: the events of ${key} were not published; the outbox relay sends them`, reasonOf(error)))
-          })
-          behind.set(key, published)
+          const commit = (commits.get(key) ?? Promise.resolve()).then(() => consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }])).then(
+            () => batchSteps.observe({ ...labels, step: "commit" }, since(published)),
+            (error) => {
+              if (isRebalancing(error)) log(Effect.logInfo(`${groupId}: the group rebalanced while ${key} was applied; its offsets are left to the partition's next owner`))
+              else log(Effect.logWarning(`${groupId}: committing the offsets of ${key} failed; the next batch's commit covers them`, reasonOf(error)))
+            }
+          )
+          commits.set(key, commit)
           await heartbeat().catch((error) => {
             if (!isRebalancing(error)) throw error
           })
@@ -164,14 +153,13 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
           let closing = false
           yield* Effect.addFinalizer(() => Effect.sync(() => void (closing = true)))
           const progress = batchProgress()
-          // Each partition's last batch being published and then committed, off the batches'
-          // path: the next batch is fetched and applied while the broker takes the last one's
-          // events and then its offsets. A commit that never lands only means that batch comes
-          // again, and finds every event already processed. Stopping waits (briefly) for them,
-          // so a clean restart redelivers nothing.
-          const behind = new Map<string, Promise<void>>()
+          // Each partition's offset commits, in order, off the batches' path: the next batch is
+          // fetched and applied while the broker takes the last one's commit. A commit that never
+          // lands only means that batch comes again, and finds every event already processed.
+          // Stopping waits (briefly) for them, so a clean restart redelivers nothing.
+          const commits = new Map<string, Promise<void>>()
           yield* Effect.addFinalizer(() =>
-            Effect.promise(() => Promise.all(behind.values())).pipe(Effect.timeout(disconnectTimeoutMs), Effect.ignore)
+            Effect.promise(() => Promise.all(commits.values())).pipe(Effect.timeout(disconnectTimeoutMs), Effect.ignore)
           )
           yield* Effect.tryPromise({
             try: async () => {
@@ -181,7 +169,7 @@ export const startSupervisedConsumer = <R>(options: ConsumerOptions<R>) =>
                 autoCommit: false,
                 eachBatchAutoResolve: false,
                 partitionsConsumedConcurrently: Math.max(1, config.kafka.topicPartitions * byTopic.size),
-                eachBatch: eachBatchOf(consumer, run, progress, () => closing, behind)
+                eachBatch: eachBatchOf(consumer, run, progress, () => closing, commits)
               })
             },
             catch: (e) => new ConsumerCrashed({ group: groupId, reason: reasonOf(e) })
